@@ -1,0 +1,190 @@
+"""Programmes (templates of a leadership programme), cohorts (one run of one) and enrolments."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Programme(models.Model):
+    """A model of programme: its module sequence (``modules.ModuleTemplate``), phases, the kind of
+    projects its teams do and its completion rule. Cohorts are runs of it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    default_capacity = models.PositiveIntegerField(
+        default=50, help_text="Participants per cohort unless the cohort says otherwise."
+    )
+    phases = models.JSONField(
+        default=list, blank=True, help_text='Names of the phases in order, e.g. ["Trimester 1"].'
+    )
+    project_kinds = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='The kinds of project its teams do, e.g. ["Care redesign", "QI project"].',
+    )
+    completion_min_attendance_percent = models.PositiveSmallIntegerField(
+        "minimum attendance (%)",
+        default=80,
+        help_text="A participant completes only if they attend at least this share of sessions.",
+    )
+    completion_requires_final_assignment = models.BooleanField(
+        "final assignment must be accepted", default=True
+    )
+    administrators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="administered_programmes",
+        help_text="Programme administrators manage every cohort of this programme.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completion_min_attendance_percent__lte=100),
+                name="programme_attendance_percent_max_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortQuerySet(models.QuerySet["Cohort"]):
+    def administered_by(self, user) -> "CohortQuerySet":
+        if user.is_superuser:
+            return self.all()
+        return self.filter(programme__administrators=user)
+
+    def with_role(self, user, *roles: str) -> "CohortQuerySet":
+        """Cohorts where the user holds one of ``roles`` (and has not withdrawn)."""
+        return self.filter(
+            enrolments__person=user,
+            enrolments__role__in=roles,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        ).distinct()
+
+
+class Cohort(models.Model):
+    """One run of a programme with real dates and people."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class HolidayRegion(models.TextChoices):
+        NZ_AUCKLAND = "NZ-AUK", "New Zealand — Auckland"
+        NZ_WELLINGTON = "NZ-WGN", "New Zealand — Wellington"
+        NZ_CANTERBURY = "NZ-CAN", "New Zealand — Canterbury"
+        ENGLAND_WALES = "GB-ENG", "England and Wales"
+        SCOTLAND = "GB-SCT", "Scotland"
+        NORTHERN_IRELAND = "GB-NIR", "Northern Ireland"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=200, help_text='e.g. "Cohort 3"')
+    slug = models.SlugField(max_length=200, unique=True)
+    starts_on = models.DateField("start date")
+    capacity = models.PositiveIntegerField(help_text="The most participants it takes.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    time_zone = models.CharField(
+        max_length=64, default="Pacific/Auckland", choices=time_zone_choices
+    )
+    holiday_region = models.CharField(
+        max_length=10,
+        choices=HolidayRegion.choices,
+        default=HolidayRegion.NZ_AUCKLAND,
+        help_text="No session is scheduled on this region's public holidays.",
+    )
+    venue_name = models.CharField("default venue", max_length=200, blank=True)
+    venue_address = models.TextField("default venue address", blank=True)
+    peer_review_enabled = models.BooleanField(
+        "peer review",
+        default=False,
+        help_text="Participants may read and comment on other teams' work in this cohort.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "name"], name="cohort_name_unique"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="cohort_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name} — {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": "Choose a time zone from the list."}) from exc
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def accepts_enrolments(self) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.RUNNING)
+
+
+class Enrolment(models.Model):
+    """A person's place in a cohort in one role. History is kept: withdrawing sets a status."""
+
+    class Role(models.TextChoices):
+        PARTICIPANT = "participant", "Participant"
+        FACULTY = "faculty", "Faculty"
+        CLINICAL_LEADER = "clinical_leader", "Clinical leader (sponsor)"
+        COACH = "coach", "Coach"
+        ADMIN_SUPPORT = "admin_support", "Administrative support"
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", "Enrolled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        COMPLETED = "completed", "Completed"
+
+    ACTIVE_STATUSES = (Status.ENROLLED, Status.COMPLETED)
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ENROLLED)
+    withdrawn_on = models.DateField(null=True, blank=True)
+    withdrawal_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "role", "person__last_name", "person__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "person", "role"], name="enrolment_unique_role_in_cohort"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="withdrawn", withdrawn_on__isnull=False)
+                | ~Q(status="withdrawn"),
+                name="enrolment_withdrawn_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()} in {self.cohort.name}"

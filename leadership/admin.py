@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import AuditEvent, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["last_name", "first_name"]
+    list_display = ["email", "first_name", "last_name", "profession", "department", "is_active"]
+    list_filter = ["profession", "is_active", "is_staff"]
+    search_fields = ["email", "first_name", "last_name", "department"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            "Person",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "profession",
+                    "job_title",
+                    "department",
+                    "organisation",
+                ]
+            },
+        ),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "profession"]})]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_repr"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "action"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from cohorts.selectors import roles_for_user
+
+
+def _nav_items(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    roles = roles_for_user(user)
+    items = []
+    if roles.is_administrator:
+        items.append(("Cohorts", reverse("cohorts:cohort_list")))
+    if roles.is_clinical_leader:
+        items.append(("Cohorts I sponsor", reverse("cohorts:leader_home")))
+    if roles.is_faculty:
+        items.append(("Cohorts I teach", reverse("cohorts:faculty_home")))
+    if roles.is_participant:
+        items.append(("My programme", reverse("cohorts:participant_home")))
+    return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
+
+
+def navigation(request) -> dict:
+    """Menu entries for the roles the person holds; evaluated only when a template uses them."""
+    return {"nav_items": SimpleLazyObject(lambda: _nav_items(request))}

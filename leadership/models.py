@@ -1,0 +1,156 @@
+"""What every app shares: the person who logs in, and the audit trail of who changed what."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=normalise_email(email), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively everywhere, so we store them lower-cased."""
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person the programme office knows: participant, faculty, leader or administrator.
+
+    Everyone in a cohort is a user (they are invited and set a password), so the person's
+    professional details live here rather than on a separate profile row: one row, no joins.
+    Roles are not stored here; they come from enrolments and programme administration.
+    """
+
+    class Profession(models.TextChoices):
+        DOCTOR = "doctor", "Doctor"
+        NURSE = "nurse", "Nurse"
+        ALLIED_HEALTH = "allied_health", "Allied health professional"
+        MANAGER = "manager", "Manager"
+        OTHER_CLINICAL = "other_clinical", "Other clinical"
+        OTHER = "other", "Other"
+
+    CLINICAL_PROFESSIONS = frozenset(
+        {Profession.DOCTOR, Profession.NURSE, Profession.ALLIED_HEALTH, Profession.OTHER_CLINICAL}
+    )
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    first_name = models.CharField("first name", max_length=150)
+    last_name = models.CharField("last name", max_length=150, blank=True)
+    profession = models.CharField(
+        max_length=20, choices=Profession.choices, default=Profession.OTHER
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    department = models.CharField(
+        "department or service", max_length=200, blank=True, help_text="e.g. Emergency Department"
+    )
+    organisation = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "staff status", default=False, help_text="May log in to the Django admin site."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalise_email(self.email)
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.profession in self.CLINICAL_PROFESSIONS
+
+
+class AuditEvent(models.Model):
+    """One attributable change: who did what to which object, when. Rows are never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        help_text="Empty when the system itself acted (a scheduled job, an import command).",
+    )
+    action = models.CharField(max_length=100, help_text="e.g. enrolment.create")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=300)
+    cohort_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="The cohort it concerns, for filtering."
+    )
+    person_id = models.BigIntegerField(
+        null=True, blank=True, db_index=True, help_text="The person it concerns, if any."
+    )
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or 'system'}: {self.action}"
+
+
+class TaskHeartbeat(models.Model):
+    """A row written by the ``leadership.heartbeat`` task: proof that a worker ran it."""
+
+    label = models.CharField(max_length=100)
+    worker_hostname = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} at {self.created_at:%Y-%m-%d %H:%M:%S}"

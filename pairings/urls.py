@@ -1,0 +1,3 @@
+app_name = "pairings"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "redesign_projects"
+
+urlpatterns: list = []

@@ -1,0 +1,121 @@
+"""Personas and shared fixtures.
+
+The world every test can ask for: one programme with a cohort (``cohort``) and a second cohort
+of the same programme (``other_cohort``); an administrator of the programme; a faculty member,
+a clinical leader and a participant of ``cohort``; a participant of ``other_cohort``.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from cohorts.models import Enrolment
+from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the main thread; without this the ORM raises
+# SynchronousOnlyOperation inside tests that use ``page``.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return {**browser_type_launch_args, "executable_path": chromium}
+
+
+@pytest.fixture
+def programme(db):
+    return ProgrammeFactory(name="Enhanced Care Management", slug="ecm")
+
+
+@pytest.fixture
+def cohort(programme):
+    return CohortFactory(programme=programme, name="Cohort 3", slug="ecm-cohort-3")
+
+
+@pytest.fixture
+def other_cohort(programme):
+    return CohortFactory(programme=programme, name="Cohort 4", slug="ecm-cohort-4")
+
+
+@pytest.fixture
+def administrator(programme):
+    user = UserFactory(
+        email="admin@example.org", first_name="Alex", last_name="Reid", profession="manager"
+    )
+    programme.administrators.add(user)
+    return user
+
+
+def _member(cohort, email, role, **fields):
+    user = UserFactory(email=email, **fields)
+    EnrolmentFactory(cohort=cohort, person=user, role=role)
+    return user
+
+
+@pytest.fixture
+def faculty(cohort):
+    return _member(cohort, "faculty@example.org", Enrolment.Role.FACULTY, first_name="Margaret")
+
+
+@pytest.fixture
+def clinical_leader(cohort):
+    return _member(
+        cohort, "leader@example.org", Enrolment.Role.CLINICAL_LEADER, first_name="Richard"
+    )
+
+
+@pytest.fixture
+def participant(cohort):
+    return _member(
+        cohort, "participant@example.org", Enrolment.Role.PARTICIPANT, first_name="Aroha"
+    )
+
+
+@pytest.fixture
+def other_participant(other_cohort):
+    return _member(
+        other_cohort, "other@example.org", Enrolment.Role.PARTICIPANT, first_name="Wiremu"
+    )
+
+
+@pytest.fixture
+def personas(administrator, faculty, clinical_leader, participant, other_participant):
+    """Every logged-in persona by name (``anonymous`` is ``None``)."""
+    return {
+        "anonymous": None,
+        "participant": participant,
+        "other_participant": other_participant,
+        "faculty": faculty,
+        "clinical_leader": clinical_leader,
+        "administrator": administrator,
+    }
+
+
+@pytest.fixture
+def celery_live_worker(transactional_db):
+    """A real Celery worker thread consuming from the test Redis broker. The worker thread has
+    its own database connection, so tests using it need committed data (transactional_db)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from leadership.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as w:
+            yield w
+    finally:
+        app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login throttling counts in the cache; each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,80 @@
+"""Walk every named URL for every persona against ``tests/*/permissions.py``."""
+
+import importlib
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.permission_table import PERSONAS, World
+
+APPS_WITH_TABLES = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
+# Django's admin site checks staff status itself and is covered by its own test below.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _table() -> dict:
+    table: dict = {}
+    for app in APPS_WITH_TABLES:
+        rows = importlib.import_module(f"tests.{app}.permissions").ROWS
+        overlap = table.keys() & rows.keys()
+        assert not overlap, f"URL names listed twice: {overlap}"
+        table.update(rows)
+    return table
+
+
+TABLE = _table()
+
+
+def _named_urls(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
+    names = set()
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _named_urls(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_named_url_is_in_the_permission_table():
+    missing = _named_urls() - TABLE.keys()
+    assert not missing, f"add these URLs to a tests/<app>/permissions.py table: {sorted(missing)}"
+
+
+def test_the_table_lists_no_url_that_does_not_exist():
+    assert not TABLE.keys() - _named_urls()
+
+
+def _cases():
+    for name, expect in sorted(TABLE.items()):
+        for method, expected in (("get", expect.get), ("post", expect.post)):
+            if expected is None:
+                continue
+            assert set(expected) == set(PERSONAS), f"{name}: give a status for every persona"
+            for persona in PERSONAS:
+                yield pytest.param(name, method, persona, id=f"{name}-{method}-{persona}")
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), list(_cases()))
+def test_each_persona_gets_the_expected_answer(
+    client, cohort, other_cohort, personas, name, method, persona
+):
+    expect = TABLE[name]
+    world = World(cohort, other_cohort, personas)
+    url = reverse(name, kwargs=expect.kwargs(world))
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    response = client.get(url) if method == "get" else client.post(url, expect.data(world))
+    expected = getattr(expect, method)[persona]
+    assert response.status_code == expected, (
+        f"{persona} {method.upper()} {url}: got {response.status_code}, expected {expected}"
+    )
+
+
+def test_the_admin_site_turns_away_people_who_are_not_staff(client, personas):
+    client.force_login(personas["administrator"])
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
