@@ -119,3 +119,10 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page(page):
+    """Playwright's page with a 10 s timeout: a missing element fails fast, not after 30 s."""
+    page.set_default_timeout(10_000)
+    return page
