@@ -1,0 +1,64 @@
+"""The quick start (no environment at all) runs on SQLite with in-process tasks, and the demo
+with each role's start page works there. Run in subprocesses so these settings are really the
+ones a newcomer's laptop gets."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BARE_ENV = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "leadership.settings"}
+
+
+def _run(args: list[str], env: dict, timeout: int = 240) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_with_nothing_set_the_settings_choose_sqlite_and_eager_tasks():
+    probe = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'],"
+        " s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.DEBUG]))"
+    )
+    engine, name, eager, email_backend, debug = json.loads(_run(["-c", probe], BARE_ENV).stdout)
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("var/leadership.sqlite3")
+    assert eager is True
+    assert email_backend == "django.core.mail.backends.console.EmailBackend"
+    assert debug is True
+
+
+def test_the_demo_and_every_roles_start_page_work_on_sqlite(tmp_path):
+    # Only the database file moves (so a developer's var/ is left alone); it is still SQLite.
+    env = {**BARE_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'quick.sqlite3'}"}
+    _run(["manage.py", "migrate", "--no-input", "-v0"], env)
+    output = _run(["manage.py", "load_demo"], env).stdout
+    assert "admin@demo.example.org" in output
+    _run(["manage.py", "load_demo"], env)  # idempotent: a second run must not fail
+    visit = """
+import django, json
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+from cohorts.demo import DEMO_PASSWORD
+setup_test_environment()
+pages = {}
+for who in ("admin", "leader", "faculty", "participant"):
+    client = Client()
+    assert client.login(username=f"{who}@demo.example.org", password=DEMO_PASSWORD), who
+    response = client.get("/", follow=True)
+    pages[who] = [response.status_code, response.redirect_chain[-1][0]]
+print(json.dumps(pages))
+"""
+    pages = json.loads(_run(["-c", visit], env).stdout)
+    assert pages == {
+        "admin": [200, "/cohorts/"],
+        "leader": [200, "/cohorts/sponsored/"],
+        "faculty": [200, "/cohorts/teaching/"],
+        "participant": [200, "/cohorts/mine/"],
+    }
