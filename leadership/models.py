@@ -154,3 +154,101 @@ class TaskHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One e-mail to one person, recorded before it is sent.
+
+    A row is written in the same transaction as the change that causes it (record first), so
+    a broker outage delays it but never loses it: the periodic sweep sends whatever is due.
+    ``dedup_key`` is unique, so planning the same reminder twice creates one row."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation to set a password"
+        SESSION_REMINDER = "session_reminder", "Session reminder"
+        ASSIGNMENT_REMINDER = "assignment_reminder", "Assignment due reminder"
+        ASSIGNMENT_OVERDUE = "assignment_overdue", "Assignment overdue notice"
+        FEEDBACK_RELEASED = "feedback_released", "Feedback released"
+        FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
+        LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+
+    # Nobody can opt out of these: without them a person cannot use the product at all.
+    ALWAYS_REQUIRED = frozenset({Kind.INVITATION})
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    dedup_key = models.CharField(
+        max_length=200, unique=True, help_text="Identifies this message; a second plan is a no-op."
+    )
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True)
+    cohort_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    template = models.CharField(max_length=100, help_text="emails/<template>.subject.txt etc.")
+    context = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content, mimetype}] (text content)."
+    )
+    scheduled_for = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient} ({self.get_status_display()})"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to stop one kind of e-mail. No row means they receive it."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(max_length=30, choices=Notification.Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["person", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="notification_opt_out_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} opted out of {self.get_kind_display()}"
+
+
+class RequiredNotificationKind(models.Model):
+    """Kinds an administrator marks as essential: people cannot opt out of them."""
+
+    kind = models.CharField(max_length=30, choices=Notification.Kind.choices, unique=True)
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

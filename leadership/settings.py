@@ -237,3 +237,19 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Notifications (see leadership/notifications.py).
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
+NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", default=2)
+# Each planner records the time-based reminders that are due; all are idempotent.
+NOTIFICATION_PLANNERS: list[str] = []
+CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {"task": "leadership.sweep_notifications", "schedule": 60.0},
+}
+# Days before a session that its reminders go out, unless the programme sets its own.
+SESSION_REMINDER_DAYS = [14, 2]
+SESSION_REMINDER_DAYS_MAX = 31
+NOTIFICATION_PLANNERS.append("modules.reminders.plan_session_reminders")

@@ -7,6 +7,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("leadership.account_urls")),
     path("admin/", admin.site.urls),
+    path("notifications/", views.notification_preferences, name="notification_preferences"),
+    path(
+        "notifications/stop/<str:token>/",
+        views.notification_preferences_link,
+        name="notification_preferences_link",
+    ),
+    path(
+        "notifications/cohort/<int:cohort_id>/",
+        views.notification_log,
+        name="notification_log",
+    ),
+    path("notifications/<int:pk>/retry/", views.notification_retry, name="notification_retry"),
     path("cohorts/", include("cohorts.urls")),
     path("schedule/", include("modules.urls")),
     path("projects/", include("redesign_projects.urls")),

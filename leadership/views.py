@@ -1,7 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from cohorts.selectors import roles_for_user
+from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
+
+from . import notifications
+from .forms import NotificationFilterForm
+from .models import Notification, NotificationPreference, User
+from .selectors import notifications_for_cohort
 
 
 @login_required
@@ -17,3 +26,77 @@ def home(request):
     if roles.is_participant:
         return redirect("cohorts:participant_home")
     return render(request, "leadership/no_role.html")
+
+
+def notification_preferences_link(request, token: str):
+    """The one-click link in every optional e-mail: GET shows what it will stop, POST stops it
+    (RFC 8058 one-click unsubscribe also POSTs). No login needed: the token is signed."""
+    try:
+        person_id, kind = notifications.read_preference_token(token)
+    except signing.BadSignature as exc:
+        raise Http404("This link is not valid.") from exc
+    person = get_object_or_404(User, pk=person_id, is_active=True)
+    if kind not in Notification.Kind.values:
+        raise Http404("This link is not valid.")
+    label = Notification.Kind(kind).label
+    if request.method == "POST":
+        if notifications.preference_opt_out(person=person, kind=kind):
+            messages.success(request, f"You will no longer receive “{label}” e-mails.")
+        else:
+            messages.info(request, f"“{label}” e-mails are required by your programme office.")
+        return redirect(request.path)
+    stopped = NotificationPreference.objects.filter(person=person, kind=kind).exists()
+    return render(
+        request,
+        "leadership/notification_preferences_link.html",
+        {"label": label, "stopped": stopped, "required": kind in notifications.required_kinds()},
+    )
+
+
+@login_required
+def notification_preferences(request):
+    """Choose which optional e-mails to receive."""
+    required = notifications.required_kinds()
+    optional = [(k, label) for k, label in Notification.Kind.choices if k not in required]
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("kinds"))
+        for kind, _label in optional:
+            if kind in wanted:
+                notifications.preference_opt_in(person=request.user, kind=kind)
+            else:
+                notifications.preference_opt_out(person=request.user, kind=kind)
+        messages.success(request, "Your e-mail choices are saved.")
+        return redirect("notification_preferences")
+    stopped = set(request.user.notification_opt_outs.values_list("kind", flat=True))
+    return render(
+        request,
+        "leadership/notification_preferences.html",
+        {
+            "choices": [(k, label, k not in stopped) for k, label in optional],
+            "required": [Notification.Kind(k).label for k in sorted(required)],
+        },
+    )
+
+
+@login_required
+def notification_log(request, cohort_id: int):
+    """Administrators see every e-mail of a cohort, filtered by kind, status and person."""
+    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    filters = NotificationFilterForm(request.GET or None)
+    rows = notifications_for_cohort(cohort, filters.cleaned() if filters.is_valid() else {})
+    return render(
+        request,
+        "leadership/notification_log.html",
+        {"cohort": cohort, "filters": filters, "rows": rows},
+    )
+
+
+@login_required
+@require_POST
+def notification_retry(request, pk: int):
+    """Send a failed notification again."""
+    row = get_object_or_404(Notification, pk=pk, cohort_id__isnull=False)
+    cohort = get_cohort_for_user(request.user, row.cohort_id, roles={ADMINISTRATOR})
+    notifications.notification_retry(notification=row, acting_user=request.user)
+    messages.success(request, f"Sending again to {row.recipient}.")
+    return redirect("notification_log", cohort_id=cohort.pk)

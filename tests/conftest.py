@@ -126,3 +126,12 @@ def page(page):
     """Playwright's page with a 10 s timeout: a missing element fails fast, not after 30 s."""
     page.set_default_timeout(10_000)
     return page
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded():
+    """Import every view module once before any test: the first request to a live server
+    otherwise pays for importing scipy and openpyxl inside a browser test's timeout."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — evaluated for its import side effect

@@ -17,3 +17,47 @@ ROWS = {
     ),
     "account_reset_password_from_key_done": Expect(get=statuses(200)),
 }
+
+
+def _failed_notification(world):
+    from leadership.models import Notification
+
+    return world.once(
+        "failed_notification",
+        lambda: Notification.objects.create(
+            recipient=world.personas["participant"],
+            kind=Notification.Kind.SESSION_REMINDER,
+            dedup_key="permissions:failed",
+            template="generic",
+            cohort_id=world.cohort.pk,
+            status=Notification.Status.FAILED,
+        ),
+    )
+
+
+def _preference_token(world):
+    from leadership.notifications import preference_token
+
+    return preference_token(world.personas["participant"], "session_reminder")
+
+
+MEMBERS_403 = {"participant": 403, "faculty": 403, "clinical_leader": 403}
+
+ROWS.update(
+    {
+        "notification_preferences": Expect(get=logged_in(200)),
+        # Signed link from an e-mail: it works without logging in, for whoever holds it.
+        "notification_preferences_link": Expect(
+            get=statuses(200), kwargs=lambda world: {"token": _preference_token(world)}
+        ),
+        "notification_log": Expect(
+            get=logged_in(404, administrator=200, **MEMBERS_403),
+            kwargs=lambda world: {"cohort_id": world.cohort.pk},
+        ),
+        "notification_retry": Expect(
+            get=logged_in(405),
+            post=logged_in(404, administrator=302, **MEMBERS_403),
+            kwargs=lambda world: {"pk": _failed_notification(world).pk},
+        ),
+    }
+)

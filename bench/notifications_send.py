@@ -1,0 +1,175 @@
+"""Plan and send 10,000 reminders to a local SMTP sink through Redis and 2 Celery worker
+processes, batched (hundreds per task over one SMTP connection) and one task per e-mail.
+
+Prints the time to deliver all of them and the workers' peak memory. Goal: batched under 10 s
+on a 2-core machine, and at least 3x the one-task-per-e-mail rate.
+Run from the project root: .venv/bin/python bench/notifications_send.py [COUNT]
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+DB_NAME = "leadership_bench_notifications"
+BROKER = "redis://127.0.0.1:6379/13"
+
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="leadership.settings",
+    DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    CELERY_BROKER_URL=BROKER,
+    CELERY_RESULT_BACKEND=BROKER,
+    CELERY_TASK_ALWAYS_EAGER="false",
+    PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher",
+    # Workers keep their database connection between tasks, as a production worker should.
+    CONN_MAX_AGE="300",
+    LOG_LEVEL="WARNING",
+)
+
+
+class Sink:
+    """Counts messages; aiosmtpd runs it on a loopback port."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def recreate_database() -> None:
+    import psycopg2
+
+    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        cursor.execute(f"CREATE DATABASE {DB_NAME}")
+    admin.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, in MB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total / 1024
+
+
+def run(label: str, sink: Sink, queue_work, env: dict) -> tuple[float, float]:
+    from leadership.models import Notification
+
+    Notification.objects.update(status="pending", attempts=0, sent_at=None)
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+    sink.count = 0
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "leadership", "worker", "--concurrency=2",
+         "--prefetch-multiplier=4", "--without-heartbeat", "--without-gossip",
+         "--without-mingle", "--loglevel=WARNING"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    time.sleep(4)  # let both worker processes boot before the clock starts
+    started = time.perf_counter()
+    queue_work()
+    while sink.count < COUNT:
+        time.sleep(0.05)
+        if time.perf_counter() - started > 300:
+            break
+    elapsed = time.perf_counter() - started
+    memory = peak_rss_mb(worker.pid)
+    worker.terminate()
+    worker.wait(timeout=30)
+    rate = sink.count / elapsed
+    print(
+        f"{label:<34} {sink.count:>6} delivered in {elapsed:6.2f} s ({rate:7.0f}/s), "
+        f"workers' peak RSS {memory:5.0f} MB",
+        flush=True,
+    )
+    return elapsed, memory
+
+
+def main() -> None:
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    recreate_database()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from leadership.models import Notification, User
+
+    people = User.objects.bulk_create(
+        User(email=f"person{n}@bench.example.org", first_name=f"Person {n}") for n in range(1000)
+    )
+    started = time.perf_counter()
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                recipient=people[n % len(people)],
+                kind="session_reminder",
+                dedup_key=f"bench:{n}",
+                template="generic",
+                context={"subject": "Module 2 starts on Thursday", "message": "See you there."},
+            )
+            for n in range(COUNT)
+        ),
+        batch_size=2000,
+    )
+    print(f"planned {COUNT} reminders in {time.perf_counter() - started:.2f} s", flush=True)
+    env = dict(os.environ)
+
+    from leadership.tasks import send_due_notifications, sweep_notifications
+
+    batched, _ = run(
+        "batched (200 per task, 2 processes)", sink, lambda: sweep_notifications.delay(), env
+    )
+
+    def one_task_each():
+        for _ in range(COUNT):
+            send_due_notifications.delay(batch_size=1, max_batches=1)
+
+    single, _ = run("one task per e-mail", sink, one_task_each, env)
+    controller.stop()
+    print(f"batched is {single / batched:.1f}x faster than one task per e-mail "
+          f"(goals: batched < 10 s, >= 3x)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

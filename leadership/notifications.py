@@ -1,0 +1,370 @@
+"""Notifications: record first, send after commit, never twice.
+
+* ``notify`` writes a pending row (unique ``dedup_key``) inside the caller's transaction and
+  asks for one sender task after commit.
+* ``claim_due`` marks a batch ``sending`` with ``SELECT … FOR UPDATE SKIP LOCKED``, so two
+  workers never take the same row; ``send_claimed`` sends the batch over one SMTP connection
+  and marks each row sent as soon as it is sent — a worker killed mid-batch can repeat at most
+  the one message in flight. Rows left ``sending`` by a dead worker go back to pending after
+  ``NOTIFICATION_CLAIM_LEASE_SECONDS`` (``sweep``).
+* Temporary SMTP failures are retried with exponential back-off up to
+  ``NOTIFICATION_MAX_ATTEMPTS``; then the row is ``failed`` with its error, for an
+  administrator to see and retry.
+"""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.mail import get_connection
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .emails import build_email
+from .models import Notification, NotificationPreference, RequiredNotificationKind, User
+from .services import audit_record
+
+logger = logging.getLogger(__name__)
+
+PREFERENCE_SALT = "leadership.notification-preference"
+
+
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def preference_token(person: User, kind: str) -> str:
+    """A signed, unguessable token for the one-click "stop these e-mails" link."""
+    return signing.dumps({"p": person.pk, "k": kind}, salt=PREFERENCE_SALT)
+
+
+def read_preference_token(token: str) -> tuple[int, str]:
+    """(person id, kind) from a token; raises ``signing.BadSignature`` when tampered with."""
+    data = signing.loads(token, salt=PREFERENCE_SALT)
+    return int(data["p"]), str(data["k"])
+
+
+def required_kinds() -> set[str]:
+    return set(Notification.ALWAYS_REQUIRED) | set(
+        RequiredNotificationKind.objects.values_list("kind", flat=True)
+    )
+
+
+def _queue_sender() -> None:
+    """Ask a worker to send what is due. If the broker is down the rows stay pending and the
+    periodic sweep sends them later, so a failure here is logged, not raised."""
+    from .tasks import send_due_notifications
+
+    try:
+        send_due_notifications.delay()
+    except Exception:  # noqa: BLE001 — any broker error: the sweep will catch up
+        logger.warning("Could not queue the notification sender; the sweep will send later.")
+
+
+def queue_sender_after_commit() -> None:
+    """Queue one sender task when the current transaction commits — only one per transaction,
+    however many notifications it recorded (no user action queues more than one task)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        if any(func is _queue_sender for _sids, func, _robust in connection.run_on_commit):
+            return
+        transaction.on_commit(_queue_sender, robust=True)
+    else:
+        _queue_sender()
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    dedup_key: str,
+    template: str,
+    context: dict,
+    scheduled_for: datetime | None = None,
+    subject: models.Model | None = None,
+    cohort_id: int | None = None,
+    attachments: list[dict] | None = None,
+) -> Notification | None:
+    """Record one e-mail to ``recipient``; returns the new row, or None when the same
+    ``dedup_key`` was already recorded or the person opted out of this (optional) kind.
+
+    Call it inside the transaction of the change that causes it."""
+    if (
+        kind not in required_kinds()
+        and NotificationPreference.objects.filter(person=recipient, kind=kind).exists()
+    ):
+        return None
+    row, created = Notification.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={
+            "recipient": recipient,
+            "kind": kind,
+            "template": template,
+            "context": context,
+            "attachments": attachments or [],
+            "scheduled_for": scheduled_for or timezone.now(),
+            "next_attempt_at": scheduled_for or timezone.now(),
+            "subject_type": ContentType.objects.get_for_model(subject) if subject else None,
+            "subject_id": str(subject.pk) if subject else "",
+            "cohort_id": cohort_id,
+        },
+    )
+    if not created:
+        return None
+    if row.next_attempt_at <= timezone.now():
+        queue_sender_after_commit()
+    return row
+
+
+def cancel_pending(*, dedup_key_prefix: str, recipient: User | None = None) -> int:
+    """Cancel pending notifications whose key starts with ``dedup_key_prefix`` (e.g. every
+    reminder of a session that moved); returns how many."""
+    rows = Notification.objects.filter(
+        status=Notification.Status.PENDING, dedup_key__startswith=dedup_key_prefix
+    )
+    if recipient is not None:
+        rows = rows.filter(recipient=recipient)
+    return rows.update(status=Notification.Status.CANCELLED)
+
+
+def cancel_for_person(*, person: User, cohort_id: int) -> int:
+    """Cancel everything still pending for ``person`` about one cohort (they withdrew)."""
+    return Notification.objects.filter(
+        recipient=person, cohort_id=cohort_id, status=Notification.Status.PENDING
+    ).update(status=Notification.Status.CANCELLED)
+
+
+def claim_due(*, batch_size: int) -> list[int]:
+    """Take up to ``batch_size`` due rows for this worker (``sending``); other workers skip
+    the locked rows instead of waiting for them."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            Notification.objects.filter(id__in=ids).update(
+                status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+    return ids
+
+
+def _is_temporary(error: Exception) -> bool:
+    """4xx replies, dropped or refused connections and time-outs may work later; 5xx won't."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    # Dropped connections, refusals and time-outs (smtplib's errors are OSErrors too).
+    return isinstance(error, OSError)
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = setting("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=base * (2 ** max(attempts - 1, 0)))
+
+
+def _message_for(row: Notification, connection):
+    context = {
+        **row.context,
+        "recipient_name": row.recipient.get_short_name() or row.recipient.email,
+        "kind_label": row.get_kind_display(),
+    }
+    headers = {"X-Notification-Key": row.dedup_key}
+    if row.kind not in Notification.ALWAYS_REQUIRED:
+        path = reverse(
+            "notification_preferences_link",
+            kwargs={"token": preference_token(row.recipient, row.kind)},
+        )
+        context["preferences_url"] = absolute_url(path)
+        headers["List-Unsubscribe"] = f"<{context['preferences_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return build_email(
+        name=row.template,
+        context=context,
+        to=row.recipient.email,
+        headers=headers,
+        attachments=row.attachments,
+        connection=connection,
+    )
+
+
+def send_claimed(ids: Iterable[int]) -> dict[str, int]:
+    """Send claimed rows over one SMTP connection. Each row is marked the moment its message
+    is accepted, so a crash repeats at most the message in flight. Returns counts."""
+    rows = list(
+        Notification.objects.filter(id__in=list(ids), status=Notification.Status.SENDING)
+        .select_related("recipient")
+        .order_by("id")
+    )
+    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    if not rows:
+        return counts
+    opted_out = set(
+        NotificationPreference.objects.filter(
+            person_id__in={row.recipient_id for row in rows}
+        ).values_list("person_id", "kind")
+    )
+    required = required_kinds()
+    max_attempts = setting("NOTIFICATION_MAX_ATTEMPTS", 5)
+    connection = get_connection(fail_silently=False)
+    try:
+        for row in rows:
+            if row.kind not in required and (row.recipient_id, row.kind) in opted_out:
+                Notification.objects.filter(pk=row.pk).update(status=Notification.Status.CANCELLED)
+                counts["cancelled"] += 1
+                continue
+            if not row.recipient.is_active:
+                Notification.objects.filter(pk=row.pk).update(
+                    status=Notification.Status.CANCELLED, last_error="Account deactivated."
+                )
+                counts["cancelled"] += 1
+                continue
+            try:
+                _message_for(row, connection).send()
+            except Exception as error:  # noqa: BLE001 — recorded on the row either way
+                temporary = _is_temporary(error)
+                give_up = not temporary or row.attempts >= max_attempts
+                Notification.objects.filter(pk=row.pk).update(
+                    status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
+                    next_attempt_at=timezone.now() + _backoff(row.attempts),
+                    last_error=f"{type(error).__name__}: {error}"[:2000],
+                )
+                counts["failed" if give_up else "retry"] += 1
+                # A broken connection is reopened for the next message.
+                connection.close()
+                continue
+            Notification.objects.filter(pk=row.pk).update(
+                status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+            counts["sent"] += 1
+    finally:
+        connection.close()
+    return counts
+
+
+def send_due(
+    *,
+    batch_size: int | None = None,
+    max_batches: int | None = None,
+    time_budget_seconds: float = 60.0,
+) -> dict:
+    """Claim and send batches until nothing is due, ``max_batches`` are done or the time
+    budget is spent (a task never runs into its time limit)."""
+    batch_size = batch_size or setting("NOTIFICATION_BATCH_SIZE", 200)
+    started = timezone.now()
+    totals = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    batches = 0
+    while (timezone.now() - started).total_seconds() < time_budget_seconds:
+        if max_batches is not None and batches >= max_batches:
+            break
+        batches += 1
+        ids = claim_due(batch_size=batch_size)
+        if not ids:
+            break
+        for key, value in send_claimed(ids).items():
+            totals[key] += value
+    return totals
+
+
+def release_stale_claims() -> int:
+    """Rows a dead worker left ``sending`` go back to pending once their lease has expired."""
+    lease = timedelta(seconds=setting("NOTIFICATION_CLAIM_LEASE_SECONDS", 600))
+    return Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - lease
+    ).update(status=Notification.Status.PENDING)
+
+
+def run_planners(now: datetime) -> int:
+    """Call every planner named in ``NOTIFICATION_PLANNERS``; each records what is due and is
+    idempotent (dedup keys). Returns how many rows they created."""
+    created = 0
+    for path in setting("NOTIFICATION_PLANNERS", []):
+        created += import_string(path)(now=now) or 0
+    return created
+
+
+def due_count() -> int:
+    return Notification.objects.filter(
+        status=Notification.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).count()
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification, acting_user: User) -> Notification:
+    """An administrator sends a failed notification again (attempts start afresh)."""
+    updated = Notification.objects.filter(
+        Q(pk=notification.pk) & Q(status=Notification.Status.FAILED)
+    ).update(
+        status=Notification.Status.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+    )
+    notification.refresh_from_db()
+    if updated:
+        audit_record(
+            actor=acting_user,
+            action="notification.retry",
+            target=notification,
+            cohort_id=notification.cohort_id,
+            person_id=notification.recipient_id,
+        )
+        queue_sender_after_commit()
+    return notification
+
+
+@transaction.atomic
+def preference_opt_out(*, person: User, kind: str) -> bool:
+    """Stop ``kind`` e-mails to ``person``; False when the kind is required (no change)."""
+    if kind in required_kinds():
+        return False
+    NotificationPreference.objects.get_or_create(person=person, kind=kind)
+    return True
+
+
+@transaction.atomic
+def preference_opt_in(*, person: User, kind: str) -> None:
+    NotificationPreference.objects.filter(person=person, kind=kind).delete()
+
+
+def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
+    """Record the invitation e-mail with a set-password link for a newly enrolled person.
+    The link is allauth's password-reset key: it stops working once a password is set."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(person),
+            "key": default_token_generator.make_token(person),
+        },
+    )
+    return notify(
+        recipient=person,
+        kind=Notification.Kind.INVITATION,
+        dedup_key=f"invitation:{cohort_id}:{person.pk}",
+        template="invitation",
+        context={
+            "programme_name": programme_name,
+            "cohort_name": cohort_name,
+            "set_password_url": absolute_url(path),
+            "link": absolute_url("/"),
+        },
+        subject=person,
+        cohort_id=cohort_id,
+    )

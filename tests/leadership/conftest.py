@@ -1,0 +1,65 @@
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+class RecordingHandler:
+    """An SMTP server's handler that keeps every message it accepts, can refuse the first
+    ``refuse_first`` deliveries with a temporary 451, and can take its time per message."""
+
+    def __init__(self, refuse_first: int = 0, delay_seconds: float = 0.0):
+        self.refuse_first = refuse_first
+        self.delay_seconds = delay_seconds
+        self.attempts = 0
+        self.messages: list[bytes] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        import asyncio
+
+        with self.lock:
+            self.attempts += 1
+            if self.attempts <= self.refuse_first:
+                return "451 4.3.0 Try again later"
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
+        with self.lock:
+            self.messages.append(envelope.content)
+        return "250 OK"
+
+    def keys(self) -> list[str]:
+        """The X-Notification-Key of every accepted message, in order."""
+        import email
+
+        with self.lock:
+            return [email.message_from_bytes(m)["X-Notification-Key"] for m in self.messages]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; ``.handler`` records and can refuse."""
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Send real SMTP to ``smtp_server``."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return settings

@@ -1,0 +1,274 @@
+"""Record first, send once: the notification pipeline with real SMTP and a real worker."""
+
+import re
+import smtplib
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from leadership import notifications
+from leadership.models import AuditEvent, Notification, NotificationPreference
+from leadership.tasks import send_due_notifications, sweep_notifications
+from tests.factories import UserFactory
+
+
+def _remind(person, key="session-reminder:1:14", **extra):
+    return notifications.notify(
+        recipient=person,
+        kind=Notification.Kind.SESSION_REMINDER,
+        dedup_key=key,
+        template="generic",
+        context={"subject": "See you on Thursday", "message": "Module 2 starts at 09:00."},
+        **extra,
+    )
+
+
+def test_a_reminder_planned_twice_is_recorded_and_sent_once(participant):
+    assert _remind(participant) is not None
+    assert _remind(participant) is None
+    assert Notification.objects.count() == 1
+    notifications.send_due()
+    notifications.send_due()
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+
+def test_the_e_mail_is_html_and_text_with_a_one_click_way_to_stop_that_kind(client, participant):
+    _remind(participant)
+    notifications.send_due()
+    message = mail.outbox[0]
+    assert message.subject == "See you on Thursday"
+    assert "Module 2 starts at 09:00." in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html" and "Module 2 starts at 09:00." in html
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = re.search(r"http://\S+/notifications/stop/\S+/", message.body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert not NotificationPreference.objects.exists()  # a GET changes nothing
+    client.post(path)
+    assert NotificationPreference.objects.filter(
+        person=participant, kind=Notification.Kind.SESSION_REMINDER
+    ).exists()
+    assert _remind(participant, key="session-reminder:2:14") is None
+
+
+def test_a_tampered_preference_link_is_not_found(client, participant):
+    token = notifications.preference_token(participant, Notification.Kind.SESSION_REMINDER)
+    response = client.get(reverse("notification_preferences_link", args=[token + "x"]))
+    assert response.status_code == 404
+
+
+def test_an_opt_out_after_planning_cancels_the_message_at_send_time(participant):
+    _remind(participant)
+    notifications.preference_opt_out(person=participant, kind=Notification.Kind.SESSION_REMINDER)
+    notifications.send_due()
+    assert mail.outbox == []
+    assert Notification.objects.get().status == Notification.Status.CANCELLED
+
+
+def test_nobody_can_opt_out_of_an_invitation(participant):
+    assert not notifications.preference_opt_out(
+        person=participant, kind=Notification.Kind.INVITATION
+    )
+    assert notifications.invitation_notify(
+        person=participant, programme_name="ECM", cohort_name="Cohort 3", cohort_id=1
+    )
+
+
+def test_an_invitation_link_lets_the_person_set_a_password_once(client, db):
+    person = UserFactory(email="new.person@example.org", password=None)
+    person.set_unusable_password()
+    person.save()
+    notifications.invitation_notify(
+        person=person, programme_name="ECM", cohort_name="Cohort 3", cohort_id=1
+    )
+    notifications.send_due()
+    assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+    link = re.search(r"http://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body)
+    path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
+    action = client.get(path, follow=True).context["action_url"]
+    password = "tui-sing-at-dawn-2026"
+    client.post(action, {"password1": password, "password2": password})
+    person.refresh_from_db()
+    assert person.check_password(password)
+    assert client.get(path, follow=True).context["token_fail"] is True
+
+
+def test_an_administrator_can_mark_a_kind_required_so_opt_outs_are_ignored(participant):
+    from leadership.models import RequiredNotificationKind
+
+    NotificationPreference.objects.create(
+        person=participant, kind=Notification.Kind.SESSION_REMINDER
+    )
+    RequiredNotificationKind.objects.create(kind=Notification.Kind.SESSION_REMINDER)
+    assert _remind(participant) is not None
+
+
+def test_recording_inside_a_transaction_queues_one_sender_after_commit(
+    participant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for n in range(5):
+            _remind(participant, key=f"session-reminder:{n}:14")
+    assert len(callbacks) == 1
+
+
+def test_a_reminder_for_later_waits_until_it_is_due(participant):
+    later = timezone.now() + timezone.timedelta(days=2)
+    _remind(participant, scheduled_for=later)
+    notifications.send_due()
+    assert mail.outbox == []
+    with time_machine.travel(later + timezone.timedelta(minutes=1)):
+        notifications.send_due()
+    assert len(mail.outbox) == 1
+
+
+def test_a_server_that_refuses_twice_gets_the_message_on_the_third_attempt(
+    participant, smtp_server, smtp_settings
+):
+    smtp_server.handler.refuse_first = 2
+    _remind(participant)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for expected_status in ("pending", "pending", "sent"):
+            notifications.send_due()
+            row = Notification.objects.get()
+            assert row.status == expected_status
+            clock.shift(row.next_attempt_at - timezone.now())
+    assert row.attempts == 3
+    assert smtp_server.handler.attempts == 3
+    assert smtp_server.handler.keys() == ["session-reminder:1:14"]
+
+
+def test_a_temporary_failure_backs_off_exponentially_then_gives_up_and_shows_the_error(
+    participant, smtp_server, smtp_settings
+):
+    smtp_settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    smtp_server.handler.refuse_first = 10
+    _remind(participant)
+    start = timezone.now()
+    delays = []
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(3):
+            notifications.send_due()
+            row = Notification.objects.get()
+            delays.append((row.next_attempt_at - timezone.now()).total_seconds())
+            clock.shift(row.next_attempt_at - timezone.now())
+    assert delays[:2] == [60, 120]
+    assert row.status == Notification.Status.FAILED
+    assert "451" in row.last_error
+
+
+def test_a_permanent_refusal_fails_at_once(participant, settings, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPRecipientsRefused({participant.email: (550, b"No such user")})
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    _remind(participant)
+    notifications.send_due()
+    row = Notification.objects.get()
+    assert row.status == Notification.Status.FAILED
+    assert row.attempts == 1
+
+
+def test_claims_left_by_a_dead_worker_are_released_after_the_lease(participant, settings):
+    settings.NOTIFICATION_CLAIM_LEASE_SECONDS = 60
+    _remind(participant)
+    assert notifications.claim_due(batch_size=10)
+    assert notifications.release_stale_claims() == 0
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
+        assert notifications.release_stale_claims() == 1
+    assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+def test_two_claimers_never_take_the_same_rows(participant):
+    for n in range(10):
+        _remind(participant, key=f"k{n}")
+    first = notifications.claim_due(batch_size=6)
+    second = notifications.claim_due(batch_size=6)
+    assert len(first) == 6 and len(second) == 4
+    assert not set(first) & set(second)
+
+
+def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
+    client,
+    administrator,
+    cohort,
+    participant,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    def row(key, **fields):
+        return Notification.objects.create(
+            recipient=participant,
+            kind="session_reminder",
+            dedup_key=key,
+            cohort_id=cohort.pk,
+            template="generic",
+            context={"subject": "s", "message": "m"},
+            **fields,
+        )
+
+    for n in range(3):
+        row(f"ok{n}", status="sent")
+    failed = row("bad", status="failed", attempts=5, last_error="550 nope")
+    client.force_login(administrator)
+    url = reverse("notification_log", args=[cohort.pk])
+    # session, user, the cohort with the user's roles in it, the navigation's roles, the rows
+    # with their recipients
+    with django_assert_num_queries(5):
+        page = client.get(url)
+    assert page.content.decode().count("<tr>") == 5  # header + 4 rows
+    failures = client.get(url, {"status": "failed"}).content.decode()
+    assert "550 nope" in failures and failures.count("<tr>") == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notification_retry", args=[failed.pk]))
+    failed.refresh_from_db()
+    assert failed.status == Notification.Status.SENT  # eager sender ran after commit
+    assert AuditEvent.objects.filter(action="notification.retry", actor=administrator).exists()
+
+
+def test_the_log_is_not_found_for_people_outside_the_cohort(client, other_participant, cohort):
+    client.force_login(other_participant)
+    assert client.get(reverse("notification_log", args=[cohort.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_what_the_sweep_finds_due_even_if_queueing_failed(
+    celery_live_worker, smtp_server, smtp_settings, participant, monkeypatch
+):
+    # The broker is unreachable when the reminder is recorded: queueing fails, the row stays.
+    monkeypatch.setattr(send_due_notifications, "delay", _broker_down)
+    with transaction.atomic():
+        _remind(participant)
+    assert Notification.objects.get().status == Notification.Status.PENDING
+    monkeypatch.undo()
+    # The broker is back; beat's sweep runs on the worker and fans out a sender.
+    result = sweep_notifications.delay()
+    _wait_for(lambda: Notification.objects.get().status == Notification.Status.SENT)
+    assert result.id
+    assert smtp_server.handler.keys() == ["session-reminder:1:14"]
+
+
+def _broker_down():
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def _wait_for(condition, timeout: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
