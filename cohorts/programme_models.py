@@ -141,32 +141,30 @@ PROGRAMME_MODELS = [
 ]
 
 
-@transaction.atomic
-def install_programme_models() -> list[Programme]:
-    """Create the shipped programme models that do not exist yet (by slug)."""
-    from modules.models import ModuleTemplate
+PROGRAMME_FIELDS = (
+    "name",
+    "organisation",
+    "description",
+    "default_capacity",
+    "phases",
+    "project_kinds",
+)
 
+
+def install_with(programme_model, module_template_model) -> list:
+    """Create the shipped programme models that do not exist yet (matched by slug), with their
+    module templates; leave existing ones (and an administrator's edits to them) alone.
+
+    Takes the model classes so the data migration can pass its historical models and the app
+    can pass the real ones: one source for the definitions, two callers."""
     programmes = []
     for spec in PROGRAMME_MODELS:
-        programme, created = Programme.objects.get_or_create(
-            slug=spec["slug"],
-            defaults={
-                key: spec[key]
-                for key in (
-                    "name",
-                    "organisation",
-                    "description",
-                    "default_capacity",
-                    "phases",
-                    "project_kinds",
-                )
-            },
+        programme, created = programme_model.objects.get_or_create(
+            slug=spec["slug"], defaults={key: spec[key] for key in PROGRAMME_FIELDS}
         )
         if created:
-            for position, (title, theme, kind, half_days, weeks, phase) in enumerate(
-                spec["modules"], start=1
-            ):
-                ModuleTemplate.objects.create(
+            module_template_model.objects.bulk_create(
+                module_template_model(
                     programme=programme,
                     position=position,
                     title=title,
@@ -176,5 +174,17 @@ def install_programme_models() -> list[Programme]:
                     offset_weeks=weeks,
                     phase=phase,
                 )
+                for position, (title, theme, kind, half_days, weeks, phase) in enumerate(
+                    spec["modules"], start=1
+                )
+            )
         programmes.append(programme)
     return programmes
+
+
+@transaction.atomic
+def install_programme_models() -> list[Programme]:
+    """Create the shipped programme models that do not exist yet (by slug)."""
+    from modules.models import ModuleTemplate
+
+    return install_with(Programme, ModuleTemplate)

@@ -1,13 +1,28 @@
-"""Reads about programmes and cohorts, and the access rules that decide who may see a cohort."""
+"""Reads about programmes, cohorts and people, and the access rules that decide who may see a
+cohort. Each function documents how many queries it runs: pages built on them assert exact
+counts."""
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Cohort, Enrolment
+from leadership.models import AuditEvent, User
+
+from .models import Cohort, Enrolment, Programme
 
 ADMINISTRATOR = "administrator"
+# The roles that may open the cohort page (the administrator's dashboard; leaders read-only).
+COHORT_PAGE_ROLES = frozenset({ADMINISTRATOR, Enrolment.Role.CLINICAL_LEADER})
+# Everyone in a cohort may read its people list (names, roles, professions; no e-mails).
+PEOPLE_LIST_ROLES = frozenset(
+    {ADMINISTRATOR, *Enrolment.Role.values}  # every member role, and administrators
+)
+_ROLES_CACHE_ATTRIBUTE = "_leadership_roles"
 
 
 @dataclass(frozen=True)
@@ -30,42 +45,85 @@ class UserRoles:
         return Enrolment.Role.PARTICIPANT in self.cohort_roles
 
 
+def _active_enrolment(role: str, **filters) -> Exists:
+    return Exists(
+        Enrolment.objects.filter(role=role, status__in=Enrolment.ACTIVE_STATUSES, **filters)
+    )
+
+
+def _administers(user_id: int, programme_ref: str) -> Exists:
+    return Exists(
+        Programme.administrators.through.objects.filter(
+            programme_id=OuterRef(programme_ref), user_id=user_id
+        )
+    )
+
+
 def roles_for_user(user) -> UserRoles:
-    """Two queries at most: programme administration, then the distinct enrolment roles."""
+    """One query (none for anonymous visitors), remembered on the user object for the rest of
+    the request: the view and the navigation both ask."""
     if not user.is_authenticated:
         return UserRoles()
-    is_admin = user.is_superuser or user.administered_programmes.exists()
-    roles = (
-        Enrolment.objects.filter(person=user, status__in=Enrolment.ACTIVE_STATUSES)
-        .values_list("role", flat=True)
-        .distinct()
+    cached = getattr(user, _ROLES_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            _admin=Exists(Programme.administrators.through.objects.filter(user_id=OuterRef("pk"))),
+            **{
+                f"_{role}": _active_enrolment(role, person=OuterRef("pk"))
+                for role in Enrolment.Role.values
+            },
+        )
+        .values("_admin", *(f"_{role}" for role in Enrolment.Role.values))
+        .get()
     )
-    return UserRoles(is_administrator=is_admin, cohort_roles=frozenset(roles))
+    roles = UserRoles(
+        is_administrator=user.is_superuser or row["_admin"],
+        cohort_roles=frozenset(role for role in Enrolment.Role.values if row[f"_{role}"]),
+    )
+    setattr(user, _ROLES_CACHE_ATTRIBUTE, roles)
+    return roles
+
+
+def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
+    return Cohort.objects.select_related("programme").annotate(
+        _admin=_administers(user.pk, "programme_id"),
+        **{
+            f"_{role}": _active_enrolment(role, cohort=OuterRef("pk"), person_id=user.pk)
+            for role in Enrolment.Role.values
+        },
+    )
+
+
+def _held_roles(user, cohort: Cohort) -> frozenset[str]:
+    held = {role for role in Enrolment.Role.values if getattr(cohort, f"_{role}")}
+    if user.is_superuser or cohort._admin:
+        held.add(ADMINISTRATOR)
+    return frozenset(held)
 
 
 def roles_in_cohort(user, cohort: Cohort) -> frozenset[str]:
     """The roles ``user`` holds in ``cohort``; ``ADMINISTRATOR`` when they administer its
-    programme. Empty means the cohort is outside their reach."""
+    programme. Empty means the cohort is outside their reach. One query."""
     if not user.is_authenticated:
         return frozenset()
-    roles = set(
-        Enrolment.objects.filter(
-            cohort=cohort, person=user, status__in=Enrolment.ACTIVE_STATUSES
-        ).values_list("role", flat=True)
-    )
-    if user.is_superuser or cohort.programme.administrators.filter(pk=user.pk).exists():
-        roles.add(ADMINISTRATOR)
-    return frozenset(roles)
+    annotated = _cohorts_with_roles_of(user).get(pk=cohort.pk)
+    return _held_roles(user, annotated)
 
 
 def get_cohort_for_user(user, cohort_id, *, roles: frozenset[str] | set[str] | None = None):
-    """The cohort, if ``user`` may see it: 404 for outsiders (never confirm it exists), and
-    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any)."""
+    """The cohort with its programme, if ``user`` may see it: 404 for outsiders (never confirm
+    it exists), and ``PermissionDenied`` for members whose role is not among ``roles`` (None
+    allows any). One query; sets ``cohort.user_roles``."""
+    if not user.is_authenticated:
+        raise Http404("No such cohort.")
     try:
-        cohort = Cohort.objects.select_related("programme").get(pk=int(cohort_id))
+        cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    held = roles_in_cohort(user, cohort)
+    held = _held_roles(user, cohort)
     if not held:
         raise Http404("No such cohort.")
     if roles is not None and not (held & set(roles)):
@@ -74,6 +132,247 @@ def get_cohort_for_user(user, cohort_id, *, roles: frozenset[str] | set[str] | N
     return cohort
 
 
-def cohorts_for_role(user, role: str):
+def cohorts_for_role(user, role: str) -> QuerySet[Cohort]:
     """Cohorts where ``user`` holds ``role``, with their programme, newest first."""
     return Cohort.objects.with_role(user, role).select_related("programme")
+
+
+# Programmes ----------------------------------------------------------------------------------
+
+
+def programmes_administered_by(user) -> QuerySet[Programme]:
+    """The programmes ``user`` administers (all of them for a superuser), with counts of their
+    cohorts and module templates. One query."""
+    programmes = Programme.objects.all()
+    if not user.is_superuser:
+        programmes = programmes.filter(administrators=user)
+    return programmes.annotate(
+        cohort_count=Count("cohorts", distinct=True),
+        module_count=Count("module_templates", distinct=True),
+    )
+
+
+def get_programme_for_user(user, programme_id) -> Programme:
+    """A programme ``user`` administers, with its module templates and cohorts prefetched
+    (three queries); 404 for everyone else."""
+    from modules.models import ModuleTemplate
+
+    try:
+        pk = int(programme_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such programme.") from exc
+    programmes = Programme.objects.filter(pk=pk).prefetch_related(
+        Prefetch("module_templates", queryset=ModuleTemplate.objects.order_by("position")),
+        Prefetch("cohorts", queryset=Cohort.objects.order_by("-starts_on")),
+    )
+    if not user.is_superuser:
+        programmes = programmes.filter(administrators=user)
+    programme = programmes.first()
+    if programme is None:
+        raise Http404("No such programme.")
+    return programme
+
+
+# Cohort list -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortFilters:
+    programme_id: int | None = None
+    status: str | None = None
+    year: int | None = None
+
+
+def cohort_list(user, filters: CohortFilters) -> QuerySet[Cohort]:
+    """The cohorts of programmes ``user`` administers, filtered, each with its programme and
+    ``participant_count`` (enrolled or completed participants). One query, whatever the size."""
+    cohorts = Cohort.objects.administered_by(user).select_related("programme")
+    if filters.programme_id:
+        cohorts = cohorts.filter(programme_id=filters.programme_id)
+    if filters.status:
+        cohorts = cohorts.filter(status=filters.status)
+    if filters.year:
+        cohorts = cohorts.filter(starts_on__year=filters.year)
+    return cohorts.annotate(
+        participant_count=Count(
+            "enrolments",
+            filter=Q(
+                enrolments__role=Enrolment.Role.PARTICIPANT,
+                enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+            ),
+        )
+    )
+
+
+def cohort_years(user) -> list[int]:
+    """The start years of the cohorts ``user`` administers, newest first. One query."""
+    dates = Cohort.objects.administered_by(user).dates("starts_on", "year", order="DESC")
+    return [d.year for d in dates]
+
+
+# Cohort page -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RoleGroup:
+    role: str
+    label: str
+    enrolments: list[Enrolment]
+
+
+@dataclass
+class CohortOverview:
+    """Everything the cohort page shows about people, computed from one query."""
+
+    cohort: Cohort
+    groups: list[RoleGroup]
+    withdrawn: list[Enrolment]
+    participants: int
+    capacity: int
+    attention: list[str]
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.participants, 0)
+
+    @property
+    def capacity_percent(self) -> int:
+        return min(round(100 * self.participants / self.capacity), 100) if self.capacity else 0
+
+
+def _enrolments_with_people(cohort: Cohort) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("person")
+        .order_by("role", "person__last_name", "person__first_name", "person__email")
+    )
+
+
+def cohort_overview(cohort: Cohort, *, today: datetime.date | None = None) -> CohortOverview:
+    """People by role, capacity used and what needs attention for one cohort. One query (the
+    enrolments with their people); the rest is arithmetic on those rows."""
+    today = today or timezone.localdate()
+    by_role: dict[str, list[Enrolment]] = defaultdict(list)
+    withdrawn = []
+    for enrolment in _enrolments_with_people(cohort):
+        if enrolment.status == Enrolment.Status.WITHDRAWN:
+            withdrawn.append(enrolment)
+        else:
+            by_role[enrolment.role].append(enrolment)
+    groups = [
+        RoleGroup(role=value, label=label, enrolments=by_role[value])
+        for value, label in Enrolment.Role.choices
+        if by_role[value]
+    ]
+    participants = len(by_role[Enrolment.Role.PARTICIPANT])
+    attention = _needs_attention(cohort, by_role, participants, today)
+    return CohortOverview(
+        cohort=cohort,
+        groups=groups,
+        withdrawn=withdrawn,
+        participants=participants,
+        capacity=cohort.capacity,
+        attention=attention,
+    )
+
+
+def _needs_attention(
+    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+) -> list[str]:
+    """Plain sentences for the administrator. Teams, pairings and overdue work are added by
+    their apps on the cohort page itself."""
+    if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
+        return []
+    notes = []
+    if cohort.status == Cohort.Status.PLANNED and cohort.starts_on <= today:
+        notes.append(
+            f"The start date ({cohort.starts_on:%-d %b %Y}) has passed but the cohort is still "
+            "planned: start it."
+        )
+    if not by_role[Enrolment.Role.CLINICAL_LEADER]:
+        notes.append("No clinical leader sponsors this cohort.")
+    if not by_role[Enrolment.Role.FACULTY]:
+        notes.append("No faculty are enrolled.")
+    if participants == 0:
+        notes.append("No participants are enrolled yet.")
+    invited = sum(
+        1 for group in by_role.values() for e in group if not e.person.has_usable_password()
+    )
+    if invited:
+        notes.append(
+            f"{invited} {'person has' if invited == 1 else 'people have'} not accepted their "
+            "invitation (no password set yet)."
+        )
+    return notes
+
+
+def cohort_people(cohort: Cohort) -> list[Enrolment]:
+    """The cohort's current members (enrolled or completed), ordered by role then name, with
+    their people. One query."""
+    return list(_enrolments_with_people(cohort).filter(status__in=Enrolment.ACTIVE_STATUSES))
+
+
+def cohort_export_rows(cohort: Cohort) -> list[Enrolment]:
+    """Every enrolment of the cohort, withdrawn ones included, with people. One query."""
+    return list(_enrolments_with_people(cohort))
+
+
+# People ----------------------------------------------------------------------------------------
+
+
+def get_person_in_cohort(cohort: Cohort, person_id) -> User:
+    """A person who is or was enrolled in ``cohort``; 404 otherwise. One query."""
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such person.") from exc
+    person = User.objects.filter(pk=pk, enrolments__cohort=cohort).distinct().first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def person_enrolments(person: User, administrator) -> list[Enrolment]:
+    """The person's enrolments in every cohort of the programmes ``administrator`` administers,
+    newest cohort first, with cohort and programme. One query."""
+    cohorts = Cohort.objects.administered_by(administrator)
+    return list(
+        Enrolment.objects.filter(person=person, cohort__in=cohorts)
+        .select_related("cohort__programme")
+        .order_by("-cohort__starts_on", "role")
+    )
+
+
+ACTION_LABELS = {
+    "person.create": "Account created",
+    "person.invite": "Invited to set a password",
+    "enrolment.create": "Enrolled",
+    "enrolment.status": "Enrolment status changed",
+}
+
+
+def _change_lines(changes: dict) -> list[str]:
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
+        elif value not in ("", None):
+            lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
+
+
+def person_history(person: User, administrator) -> list[AuditEvent]:
+    """Who changed this person's account and enrolments, and when, newest first: events about
+    the person in cohorts ``administrator`` administers, and events about their account. Each
+    event gets ``label`` and ``change_lines`` to display. One query."""
+    cohort_ids = Cohort.objects.administered_by(administrator).values("pk")
+    events = list(
+        AuditEvent.objects.filter(person_id=person.pk)
+        .filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action, event.action)
+        event.change_lines = _change_lines(event.changes)
+    return events

@@ -2,13 +2,16 @@
 validates with ``full_clean()`` and records an audit event naming the acting user."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from leadership.models import User
+from leadership import notifications
+from leadership.models import User, normalise_email
 from leadership.services import audit_record
 
 from .models import Cohort, Enrolment, Programme
@@ -20,6 +23,111 @@ def _unique_slug(model, base: str) -> str:
     while model.objects.filter(slug=candidate).exists():
         candidate, n = f"{slug}-{n}", n + 1
     return candidate
+
+
+# Programmes ----------------------------------------------------------------------------------
+
+PROGRAMME_EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "organisation",
+    "default_capacity",
+    "phases",
+    "project_kinds",
+    "completion_min_attendance_percent",
+    "completion_requires_final_assignment",
+)
+MODULE_TEMPLATE_FIELDS = ("title", "theme", "kind", "length_half_days", "offset_weeks", "phase")
+
+
+def _copy_name(name: str) -> str:
+    candidate, n = f"{name} (copy)", 2
+    while Programme.objects.filter(name=candidate).exists():
+        candidate, n = f"{name} (copy {n})", n + 1
+    return candidate
+
+
+@transaction.atomic
+def programme_copy(*, programme: Programme, acting_user: User) -> Programme:
+    """Duplicate ``programme`` with its module templates, named "<name> (copy)". The person
+    copying it administers the copy. Audited as ``programme.copy``."""
+    from modules.models import ModuleTemplate
+
+    name = _copy_name(programme.name)
+    copy = Programme(
+        name=name,
+        slug=_unique_slug(Programme, name),
+        **{
+            field: getattr(programme, field)
+            for field in PROGRAMME_EDITABLE_FIELDS
+            if field != "name"
+        },
+    )
+    copy.full_clean()
+    copy.save()
+    copy.administrators.add(acting_user)
+    ModuleTemplate.objects.bulk_create(
+        ModuleTemplate(
+            programme=copy,
+            position=template.position,
+            description=template.description,
+            **{field: getattr(template, field) for field in MODULE_TEMPLATE_FIELDS},
+        )
+        for template in programme.module_templates.order_by("position")
+    )
+    audit_record(
+        actor=acting_user,
+        action="programme.copy",
+        target=copy,
+        changes={"copied_from": programme.pk, "name": programme.name},
+    )
+    return copy
+
+
+@transaction.atomic
+def programme_update(
+    *,
+    programme: Programme,
+    acting_user: User,
+    fields: dict,
+    module_templates: Sequence[dict] | None = None,
+    deleted_template_ids: Iterable[int] = (),
+) -> Programme:
+    """Change a programme's own fields and, when given, its module sequence.
+
+    ``module_templates`` is the new sequence in order: each dict has the template fields and
+    ``id`` (an existing template of this programme, or None for a new one). Positions are
+    renumbered 1..n in that order. ``deleted_template_ids`` are removed (scheduled modules made
+    from them keep their own copy of the details). Audited as ``programme.update``."""
+    from modules.models import ModuleTemplate
+
+    changed = {}
+    for name in PROGRAMME_EDITABLE_FIELDS:
+        if name in fields and getattr(programme, name) != fields[name]:
+            changed[name] = [str(getattr(programme, name)), str(fields[name])]
+            setattr(programme, name, fields[name])
+    programme.full_clean()
+    programme.save()
+    if module_templates is not None:
+        templates = ModuleTemplate.objects.filter(programme=programme)
+        templates.filter(pk__in=list(deleted_template_ids)).delete()
+        existing = {t.pk: t for t in templates}
+        # Move every remaining template out of the way first: positions are unique per
+        # programme, and a reorder would otherwise collide half-way through.
+        templates.update(position=F("position") + 1000)
+        for position, row in enumerate(module_templates, start=1):
+            template = existing.get(row.get("id")) or ModuleTemplate(programme=programme)
+            template.position = position
+            for name in MODULE_TEMPLATE_FIELDS:
+                setattr(template, name, row[name])
+            template.full_clean(validate_unique=False)
+            template.save()
+        changed["modules"] = [len(existing), len(module_templates)]
+    audit_record(actor=acting_user, action="programme.update", target=programme, changes=changed)
+    return programme
+
+
+# Cohorts -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -35,8 +143,11 @@ def cohort_create(
     holiday_region: str = Cohort.HolidayRegion.NZ_AUCKLAND,
     venue_name: str = "",
     venue_address: str = "",
+    sponsors: Iterable[User] = (),
 ) -> Cohort:
-    """Create a cohort of ``programme``; capacity defaults to the programme's."""
+    """Create a cohort of ``programme``; capacity defaults to the programme's. ``sponsors`` are
+    enrolled as clinical leaders. Audited as ``cohort.create`` (and one ``enrolment.create`` per
+    sponsor). The schedule is generated elsewhere (the caller wires it)."""
     cohort = Cohort(
         programme=programme,
         name=name,
@@ -58,7 +169,78 @@ def cohort_create(
         cohort_id=cohort.pk,
         changes={"programme": programme.name, "starts_on": starts_on.isoformat()},
     )
+    for sponsor in sponsors:
+        enrolment_create(
+            cohort=cohort,
+            person=sponsor,
+            role=Enrolment.Role.CLINICAL_LEADER,
+            acting_user=acting_user,
+        )
     return cohort
+
+
+# Which status may follow which. Completed and cancelled are final.
+COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
+    Cohort.Status.PLANNED: frozenset({Cohort.Status.RUNNING, Cohort.Status.CANCELLED}),
+    Cohort.Status.RUNNING: frozenset({Cohort.Status.COMPLETED, Cohort.Status.CANCELLED}),
+    Cohort.Status.COMPLETED: frozenset(),
+    Cohort.Status.CANCELLED: frozenset(),
+}
+
+
+def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
+    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    allowed = COHORT_TRANSITIONS[cohort.status]
+    return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
+
+
+@transaction.atomic
+def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) -> Cohort:
+    """Move a cohort along planned → running → completed (or to cancelled from planned or
+    running). Completing needs every scheduled session to have ended. Raises
+    ``ValidationError`` with a sentence an administrator can act on. Audited as
+    ``cohort.status``."""
+    from modules.models import Session
+
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    if status not in Cohort.Status.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    if status not in COHORT_TRANSITIONS[cohort.status]:
+        raise ValidationError(
+            {
+                "status": f"A {cohort.get_status_display().lower()} cohort cannot become "
+                f"{Cohort.Status(status).label.lower()}."
+            }
+        )
+    if status == Cohort.Status.COMPLETED:
+        unfinished = Session.objects.filter(
+            module__cohort=cohort,
+            status=Session.Status.SCHEDULED,
+            ends_at__gt=timezone.now(),
+        ).count()
+        if unfinished:
+            raise ValidationError(
+                {
+                    "status": f"{cohort.name} still has {unfinished} session"
+                    f"{'s' if unfinished != 1 else ''} to come: it can be completed only "
+                    "when every session is in the past (or cancelled)."
+                }
+            )
+    before = cohort.status
+    cohort.status = status
+    cohort.full_clean()
+    cohort.save(update_fields=["status"])
+    audit_record(
+        actor=acting_user,
+        action="cohort.status",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"status": [before, status]},
+    )
+    return cohort
+
+
+# People and enrolments -----------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -90,19 +272,45 @@ def person_create(
     return person
 
 
+def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> None:
+    """Invite ``person`` to set a password: an e-mail with a set-password link is recorded
+    now and sent after commit (``leadership.notifications``). Audited as ``person.invite``."""
+    audit_record(
+        actor=acting_user,
+        action="person.invite",
+        target=person,
+        cohort_id=cohort.pk,
+        person_id=person.pk,
+        changes={"email": person.email, "cohort": cohort.name},
+    )
+    notifications.invitation_notify(
+        person=person,
+        programme_name=cohort.programme.name,
+        cohort_name=cohort.name,
+        cohort_id=cohort.pk,
+    )
+
+
 @transaction.atomic
 def enrolment_create(
     *, cohort: Cohort, person: User, role: str, acting_user: User | None
 ) -> Enrolment:
     """Enrol ``person`` in ``cohort`` as ``role``.
 
-    Refuses a completed or cancelled cohort, and a participant beyond capacity (capacity
-    counts enrolled and completed participants only). The cohort row is locked while counting
-    so two administrators cannot both take the last place."""
+    Refuses a completed or cancelled cohort, someone already enrolled in that role, and a
+    participant beyond capacity (capacity counts enrolled and completed participants only).
+    The cohort row is locked while counting so two administrators cannot both take the last
+    place. Someone who withdrew and comes back gets their enrolment back (history kept in the
+    audit trail). Audited as ``enrolment.create`` or ``enrolment.status``."""
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if not cohort.accepts_enrolments:
         raise ValidationError(
             f"{cohort.name} is {cohort.get_status_display().lower()}: it takes no enrolments."
+        )
+    existing = Enrolment.objects.filter(cohort=cohort, person=person, role=role).first()
+    if existing is not None and existing.status != Enrolment.Status.WITHDRAWN:
+        raise ValidationError(
+            f"{person} is already in {cohort.name} as {existing.get_role_display().lower()}."
         )
     if role == Enrolment.Role.PARTICIPANT:
         taken = cohort.enrolments.filter(
@@ -112,6 +320,22 @@ def enrolment_create(
             raise ValidationError(
                 f"{cohort.name} is full: all {cohort.capacity} participant places are taken."
             )
+    if existing is not None:
+        existing.status = Enrolment.Status.ENROLLED
+        existing.withdrawn_on = None
+        existing.withdrawal_reason = ""
+        existing.updated_at = timezone.now()
+        existing.full_clean()
+        existing.save()
+        audit_record(
+            actor=acting_user,
+            action="enrolment.status",
+            target=existing,
+            cohort_id=cohort.pk,
+            person_id=person.pk,
+            changes={"status": [Enrolment.Status.WITHDRAWN, Enrolment.Status.ENROLLED]},
+        )
+        return existing
     enrolment = Enrolment(cohort=cohort, person=person, role=role)
     enrolment.full_clean()
     enrolment.save()
@@ -124,6 +348,41 @@ def enrolment_create(
         changes={"role": role, "status": enrolment.status},
     )
     return enrolment
+
+
+@transaction.atomic
+def person_enrol(
+    *,
+    cohort: Cohort,
+    email: str,
+    role: str,
+    acting_user: User | None,
+    first_name: str = "",
+    last_name: str = "",
+    profession: str = User.Profession.OTHER,
+    job_title: str = "",
+    department: str = "",
+    organisation: str = "",
+) -> Enrolment:
+    """Enrol the person with ``email`` in ``cohort``, creating their account (and inviting them
+    to set a password) when there is none. An existing account keeps its details. Raises
+    ``ValidationError`` (nothing saved) when the enrolment is refused."""
+    person = User.objects.filter(email__iexact=normalise_email(email)).first()
+    if person is None:
+        if not first_name:
+            raise ValidationError({"first_name": "Give a first name for a new person."})
+        person = person_create(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            profession=profession,
+            job_title=job_title,
+            department=department,
+            organisation=organisation,
+            acting_user=acting_user,
+        )
+        person_invite(person=person, cohort=cohort, acting_user=acting_user)
+    return enrolment_create(cohort=cohort, person=person, role=role, acting_user=acting_user)
 
 
 @transaction.atomic
@@ -144,12 +403,85 @@ def enrolment_set_status(
     enrolment.updated_at = timezone.now()
     enrolment.full_clean()
     enrolment.save()
+    changes = {"status": [before, status], "reason": reason}
+    if enrolment.withdrawn_on and status == Enrolment.Status.WITHDRAWN:
+        changes["withdrawn_on"] = enrolment.withdrawn_on.isoformat()
+    if status == Enrolment.Status.WITHDRAWN:
+        notifications.cancel_for_person(person=enrolment.person, cohort_id=enrolment.cohort_id)
     audit_record(
         actor=acting_user,
         action="enrolment.status",
         target=enrolment,
         cohort_id=enrolment.cohort_id,
         person_id=enrolment.person_id,
-        changes={"status": [before, status], "reason": reason},
+        changes=changes,
     )
     return enrolment
+
+
+def enrolment_withdraw(
+    *, enrolment: Enrolment, withdrawn_on: datetime.date, reason: str, acting_user: User
+) -> Enrolment:
+    """Withdraw an enrolled person on ``withdrawn_on`` for ``reason`` (both required). The place
+    is freed for another participant. Audited as ``enrolment.status``."""
+    if enrolment.status == Enrolment.Status.WITHDRAWN:
+        raise ValidationError("This enrolment is already withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for withdrawing."})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": "The withdrawal date cannot be in the future."})
+    return enrolment_set_status(
+        enrolment=enrolment,
+        status=Enrolment.Status.WITHDRAWN,
+        withdrawn_on=withdrawn_on,
+        reason=reason.strip(),
+        acting_user=acting_user,
+    )
+
+
+class ImportRejected(Exception):
+    """The list has problems (now, at confirm time): nothing was written."""
+
+    def __init__(self, preview):
+        super().__init__(f"{preview.problem_count} problems")
+        self.preview = preview
+
+
+@transaction.atomic
+def participants_import(*, cohort: Cohort, preview, acting_user: User | None) -> list[Enrolment]:
+    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``,
+    all or nothing. The cohort is locked and the rows checked again against the cohort as it is
+    now (someone may have enrolled people since the preview); any problem raises
+    ``ImportRejected`` with the fresh preview and nothing is written. People without an account
+    get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
+    from .imports import check_rows
+
+    cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    check_rows(preview, cohort)
+    if not preview.is_valid:
+        raise ImportRejected(preview)
+    enrolments = []
+    for row in preview.rows:
+        values = row.values
+        enrolments.append(
+            person_enrol(
+                cohort=cohort,
+                email=values["email"],
+                role=Enrolment.Role.PARTICIPANT,
+                acting_user=acting_user,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                profession=values["profession"],
+                job_title=values["job_title"],
+                department=values["department"],
+                organisation=values["organisation"],
+            )
+        )
+    audit_record(
+        actor=acting_user,
+        action="cohort.import",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"participants": len(enrolments)},
+    )
+    return enrolments

@@ -1,40 +1,456 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+"""Pages for programmes, cohorts and people. Each view: access → form → service → redirect."""
 
-from . import selectors
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import render as django_render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from modules.selectors import upcoming_sessions_for
+from modules.services import schedule_generate
+
+from . import cards, exports, forms, imports, selectors, services
 from .models import Cohort, Enrolment
+
+ADMIN_ONLY = frozenset({selectors.ADMINISTRATOR})
+
+
+def render(request, template: str, context: dict | None = None, **kwargs) -> HttpResponse:
+    """Render, having asked for the person's roles first: the navigation needs them, and asking
+    here keeps every query out of the template (the answer is remembered for the request)."""
+    selectors.roles_for_user(request.user)
+    return django_render(request, template, context, **kwargs)
+
+
+def _require_administrator(request) -> None:
+    if not selectors.roles_for_user(request.user).is_administrator:
+        raise Http404
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names, or on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# Programmes ----------------------------------------------------------------------------------
+
+
+@login_required
+def programme_list(request):
+    """The programmes the administrator runs."""
+    _require_administrator(request)
+    programmes = list(selectors.programmes_administered_by(request.user))
+    return render(request, "cohorts/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_detail(request, programme_id):
+    """A programme as a template: its module sequence, phases, completion rule and cohorts."""
+    programme = selectors.get_programme_for_user(request.user, programme_id)
+    return render(request, "cohorts/programme_detail.html", {"programme": programme})
+
+
+@login_required
+@require_POST
+def programme_copy(request, programme_id):
+    """Duplicate a programme with its module templates, then edit the copy."""
+    programme = selectors.get_programme_for_user(request.user, programme_id)
+    copy = services.programme_copy(programme=programme, acting_user=request.user)
+    messages.success(request, f"Copied {programme.name}. Edit the copy below.")
+    return redirect("cohorts:programme_edit", programme_id=copy.pk)
+
+
+@login_required
+def programme_edit(request, programme_id):
+    """Edit a programme and its module sequence in one form; saved in one transaction."""
+    programme = selectors.get_programme_for_user(request.user, programme_id)
+    data = request.POST if request.method == "POST" else None
+    form = forms.ProgrammeForm(data, instance=programme, prefix="programme")
+    formset = forms.module_template_formset(data, programme=programme)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+        try:
+            services.programme_update(
+                programme=programme,
+                acting_user=request.user,
+                fields=form.cleaned_data,
+                module_templates=[
+                    {**f.cleaned_data, "id": f.instance.pk}
+                    for f in kept
+                    if not f.cleaned_data.get("DELETE")
+                ],
+                deleted_template_ids=[
+                    f.instance.pk for f in kept if f.cleaned_data.get("DELETE") and f.instance.pk
+                ],
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Saved {programme.name}.")
+            return redirect("cohorts:programme_detail", programme_id=programme.pk)
+    return render(
+        request,
+        "cohorts/programme_edit.html",
+        {"programme": programme, "form": form, "formset": formset},
+    )
+
+
+# Cohorts -------------------------------------------------------------------------------------
 
 
 @login_required
 def cohort_list(request):
-    """The programme administrator's start page: the cohorts of programmes they administer."""
-    if not selectors.roles_for_user(request.user).is_administrator:
-        raise Http404
-    cohorts = Cohort.objects.administered_by(request.user).select_related("programme")
-    return render(request, "cohorts/cohort_list.html", {"cohorts": cohorts})
+    """The programme administrator's start page: their cohorts, filterable by programme,
+    status and start year."""
+    _require_administrator(request)
+    programmes = list(selectors.programmes_administered_by(request.user))
+    years = selectors.cohort_years(request.user)
+
+    def number(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    filters = selectors.CohortFilters(
+        programme_id=number("programme"),
+        status=request.GET.get("status")
+        if request.GET.get("status") in Cohort.Status.values
+        else None,
+        year=number("year"),
+    )
+    cohorts = list(selectors.cohort_list(request.user, filters))
+    return render(
+        request,
+        "cohorts/cohort_list.html",
+        {
+            "cohorts": cohorts,
+            "programmes": programmes,
+            "years": years,
+            "statuses": Cohort.Status.choices,
+            "filters": filters,
+        },
+    )
 
 
-def _role_home(request, role: str, template: str):
+@login_required
+def cohort_create(request):
+    """Create a cohort of a programme the administrator runs."""
+    _require_administrator(request)
+    programmes = selectors.programmes_administered_by(request.user)
+    initial = {"programme": request.GET.get("programme")}
+    form = forms.CohortCreateForm(request.POST or None, programmes=programmes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cohort = services.cohort_create(
+                programme=data["programme"],
+                name=data["name"],
+                starts_on=data["starts_on"],
+                capacity=data["capacity"],
+                time_zone=data["time_zone"],
+                holiday_region=data["holiday_region"],
+                venue_name=data["venue_name"],
+                venue_address=data["venue_address"],
+                sponsors=data["sponsor_emails"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Created {cohort.name}.")
+            _generate_schedule(request, cohort)
+            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+    return render(request, "cohorts/cohort_create.html", {"form": form})
+
+
+def _generate_schedule(request, cohort: Cohort) -> None:
+    """A new cohort gets its schedule laid out from the programme at once; when that is not
+    possible (a programme without module templates) the cohort stands and the reason shows."""
+    try:
+        result = schedule_generate(cohort=cohort, acting_user=request.user)
+    except ValidationError as error:
+        messages.warning(request, "No schedule yet: " + " ".join(error.messages))
+        return
+    messages.success(
+        request, f"Scheduled {len(result.modules)} modules in {result.sessions} sessions."
+    )
+    for note in result.notes:
+        messages.info(request, note)
+
+
+@login_required
+def cohort_detail(request, cohort_id):
+    """The cohort page: the administrator's dashboard for one cohort; clinical leaders read it."""
+    cohort = selectors.get_cohort_for_user(
+        request.user, cohort_id, roles=selectors.COHORT_PAGE_ROLES
+    )
+    overview = selectors.cohort_overview(cohort)
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "overview": overview,
+            "can_manage": selectors.ADMINISTRATOR in cohort.user_roles,
+            "next_statuses": services.cohort_next_statuses(cohort),
+            "cards": cards.CARDS,
+        },
+    )
+
+
+@login_required
+def cohort_card(request, cohort_id, card):
+    """One card of the cohort page, loaded by htmx after the page (see ``cohorts.cards``)."""
+    cohort = selectors.get_cohort_for_user(
+        request.user, cohort_id, roles=selectors.COHORT_PAGE_ROLES
+    )
+    if card not in cards.CARDS:
+        raise Http404("No such card.")
+    chosen = cards.CARDS[card]
+    context = {
+        **chosen.context(cohort),
+        "card": chosen,
+        "name": card,
+        "can_manage": selectors.ADMINISTRATOR in cohort.user_roles,
+    }
+    return render(request, "cohorts/_card.html", context)
+
+
+@login_required
+@require_POST
+def cohort_status(request, cohort_id):
+    """Move the cohort to its next status (start, complete or cancel it)."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    form = forms.CohortStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cohort_set_status(
+                cohort=cohort, status=form.cleaned_data["status"], acting_user=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{cohort.name} is now {form.cleaned_data['status']}.")
+    else:
+        messages.error(request, "Choose a status from the list.")
+    return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+
+
+@login_required
+def cohort_people(request, cohort_id):
+    """Who is in the cohort: names, roles, professions. Every member may read it; no e-mails."""
+    cohort = selectors.get_cohort_for_user(
+        request.user, cohort_id, roles=selectors.PEOPLE_LIST_ROLES
+    )
+    people = selectors.cohort_people(cohort)
+    return render(request, "cohorts/cohort_people.html", {"cohort": cohort, "people": people})
+
+
+def _export(request, cohort_id, kind: str) -> HttpResponse:
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    rows = selectors.cohort_export_rows(cohort)
+    stamp = timezone.localdate().isoformat()
+    if kind == "csv":
+        response = HttpResponse(exports.people_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.people_xlsx(rows, title=cohort.name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-people-{stamp}.{kind}"'
+    return response
+
+
+@login_required
+def people_export_csv(request, cohort_id):
+    """The cohort's people (withdrawn included) as CSV, formulas neutralised."""
+    return _export(request, cohort_id, "csv")
+
+
+@login_required
+def people_export_xlsx(request, cohort_id):
+    """The cohort's people (withdrawn included) as an Excel workbook, formulas neutralised."""
+    return _export(request, cohort_id, "xlsx")
+
+
+# People and enrolments -----------------------------------------------------------------------
+
+
+@login_required
+def enrolment_create(request, cohort_id):
+    """Enrol one person, creating (and inviting) an account when there is none."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    form = forms.EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.person_enrol(
+                cohort=cohort, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(
+                request,
+                f"Enrolled {enrolment.person} as {enrolment.get_role_display().lower()}.",
+            )
+            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+    return render(request, "cohorts/enrolment_create.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+def enrolment_withdraw(request, cohort_id, enrolment_id):
+    """Withdraw someone from the cohort with a date and a reason."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("person"), pk=enrolment_id, cohort=cohort
+    )
+    form = forms.WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrolment_withdraw(
+                enrolment=enrolment,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+        else:
+            messages.success(request, f"Withdrew {enrolment.person} from {cohort.name}.")
+            return redirect(
+                "cohorts:person_detail", cohort_id=cohort.pk, person_id=enrolment.person_id
+            )
+    return render(
+        request,
+        "cohorts/enrolment_withdraw.html",
+        {"cohort": cohort, "enrolment": enrolment, "form": form},
+    )
+
+
+@login_required
+def person_detail(request, cohort_id, person_id):
+    """A person's details, their enrolments and who changed them when."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    person = selectors.get_person_in_cohort(cohort, person_id)
+    return render(
+        request,
+        "cohorts/person_detail.html",
+        {
+            "cohort": cohort,
+            "person": person,
+            "enrolments": selectors.person_enrolments(person, request.user),
+            "history": selectors.person_history(person, request.user),
+        },
+    )
+
+
+# Participant import --------------------------------------------------------------------------
+# Between preview and confirm the checked rows wait in the person's session (not a staging
+# table): nothing is written to the domain tables, the rows expire with the session, one
+# administrator's preview cannot leak to another, and a token ties the confirm to the preview
+# that was shown. The confirm checks the rows again against the cohort as it is then.
+
+
+def _session_key(cohort: Cohort) -> str:
+    return f"cohort_import:{cohort.pk}"
+
+
+@login_required
+def import_upload(request, cohort_id):
+    """Upload a CSV/XLSX list and see a preview with every problem per row and column."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    preview, token = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        preview = imports.read_file(upload.name, upload.read())
+        if not preview.file_errors:
+            imports.check_rows(preview, cohort)
+        request.session.pop(_session_key(cohort), None)
+        if preview.is_valid:
+            token = uuid.uuid4().hex
+            request.session[_session_key(cohort)] = {
+                "token": token,
+                "filename": upload.name,
+                "rows": preview.to_session(),
+            }
+            form = forms.ImportUploadForm()
+    return render(
+        request,
+        "cohorts/import_upload.html",
+        {"cohort": cohort, "form": form, "preview": preview, "token": token},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, cohort_id):
+    """Enrol every previewed row, all or nothing."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    staged = request.session.get(_session_key(cohort))
+    if not staged or staged["token"] != request.POST.get("token"):
+        messages.error(request, "That preview has expired or was replaced: upload the file again.")
+        return redirect("cohorts:import_upload", cohort_id=cohort.pk)
+    preview = imports.ImportPreview.from_session(staged["rows"])
+    try:
+        enrolments = services.participants_import(
+            cohort=cohort, preview=preview, acting_user=request.user
+        )
+    except services.ImportRejected as rejected:
+        request.session.pop(_session_key(cohort), None)
+        messages.error(request, "The cohort has changed since the preview; nothing was imported.")
+        return render(
+            request,
+            "cohorts/import_upload.html",
+            {"cohort": cohort, "form": forms.ImportUploadForm(), "preview": rejected.preview},
+        )
+    request.session.pop(_session_key(cohort), None)
+    messages.success(request, f"Imported {len(enrolments)} participants into {cohort.name}.")
+    return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+
+
+# Start pages ---------------------------------------------------------------------------------
+
+
+def _role_home(request, role: str, template: str, link: str, **extra):
     cohorts = list(selectors.cohorts_for_role(request.user, role))
     if not cohorts:
         raise Http404
-    return render(request, template, {"cohorts": cohorts})
+    return render(request, template, {"cohorts": cohorts, "link": link, **extra})
 
 
 @login_required
 def leader_home(request):
     """The clinical leader's start page: the cohorts they sponsor."""
-    return _role_home(request, Enrolment.Role.CLINICAL_LEADER, "cohorts/leader_home.html")
+    return _role_home(
+        request, Enrolment.Role.CLINICAL_LEADER, "cohorts/leader_home.html", "cohorts:cohort_detail"
+    )
 
 
 @login_required
 def faculty_home(request):
     """Faculty's start page: the cohorts they teach."""
-    return _role_home(request, Enrolment.Role.FACULTY, "cohorts/faculty_home.html")
+    return _role_home(
+        request, Enrolment.Role.FACULTY, "cohorts/faculty_home.html", "cohorts:cohort_people"
+    )
 
 
 @login_required
 def participant_home(request):
     """A participant's start page: their cohort(s)."""
-    return _role_home(request, Enrolment.Role.PARTICIPANT, "cohorts/participant_home.html")
+    return _role_home(
+        request,
+        Enrolment.Role.PARTICIPANT,
+        "cohorts/participant_home.html",
+        "cohorts:cohort_people",
+        upcoming_sessions=upcoming_sessions_for(request.user),
+    )

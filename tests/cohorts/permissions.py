@@ -1,8 +1,110 @@
+"""Who gets what from each cohorts URL. Administrators (of the programme) manage; clinical
+leaders read the cohort page; every member reads the people list; outsiders get 404."""
+
+import datetime
+
+from django.utils import timezone
+
+from cohorts.models import Enrolment
 from tests.permission_table import Expect, logged_in
+
+
+def _cohort(world):
+    return {"cohort_id": world.cohort.pk}
+
+
+def _programme(world):
+    return {"programme_id": world.cohort.programme_id}
+
+
+def _participant_enrolment(world):
+    return Enrolment.objects.get(cohort=world.cohort, person=world.personas["participant"])
+
+
+# Administrators only; other members of the cohort are told no (403), outsiders 404.
+ADMIN_OF_COHORT = logged_in(403, other_participant=404, administrator=200)
+# The same, for a POST that succeeds and redirects.
+ADMIN_OF_COHORT_POST = logged_in(403, other_participant=404, administrator=302)
+# A POST-only view answers a GET with 405 once logged in.
+POST_ONLY = logged_in(405)
 
 ROWS = {
     "cohorts:cohort_list": Expect(get=logged_in(404, administrator=200)),
     "cohorts:leader_home": Expect(get=logged_in(404, clinical_leader=200)),
     "cohorts:faculty_home": Expect(get=logged_in(404, faculty=200)),
     "cohorts:participant_home": Expect(get=logged_in(404, participant=200, other_participant=200)),
+    "cohorts:cohort_create": Expect(
+        get=logged_in(404, administrator=200),
+        post=logged_in(404, administrator=302),
+        data=lambda world: {
+            "programme": world.cohort.programme_id,
+            "name": "Cohort 9",
+            "starts_on": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+            "capacity": "30",
+            "time_zone": "Pacific/Auckland",
+            "holiday_region": "NZ-AUK",
+        },
+    ),
+    "cohorts:cohort_detail": Expect(
+        get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
+        kwargs=_cohort,
+    ),
+    "cohorts:cohort_card": Expect(
+        get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
+        kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
+    ),
+    "cohorts:cohort_status": Expect(
+        get=POST_ONLY,
+        post=ADMIN_OF_COHORT_POST,
+        kwargs=_cohort,
+        data=lambda world: {"status": "completed"},
+    ),
+    "cohorts:cohort_people": Expect(get=logged_in(200, other_participant=404), kwargs=_cohort),
+    "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
+    "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
+    "cohorts:person_detail": Expect(
+        get=ADMIN_OF_COHORT,
+        kwargs=lambda world: {
+            "cohort_id": world.cohort.pk,
+            "person_id": world.personas["participant"].pk,
+        },
+    ),
+    "cohorts:enrolment_create": Expect(
+        get=ADMIN_OF_COHORT,
+        post=ADMIN_OF_COHORT_POST,
+        kwargs=_cohort,
+        data=lambda world: {
+            "email": "new.person@example.org",
+            "role": "participant",
+            "first_name": "Ngaio",
+            "profession": "nurse",
+        },
+    ),
+    "cohorts:enrolment_withdraw": Expect(
+        get=ADMIN_OF_COHORT,
+        post=ADMIN_OF_COHORT_POST,
+        kwargs=lambda world: {
+            "cohort_id": world.cohort.pk,
+            "enrolment_id": world.once("enrolment", lambda: _participant_enrolment(world)).pk,
+        },
+        data=lambda world: {
+            "withdrawn_on": timezone.localdate().isoformat(),
+            "reason": "Moved to another region",
+        },
+    ),
+    # A POST without a file re-shows the form with its error.
+    "cohorts:import_upload": Expect(get=ADMIN_OF_COHORT, post=ADMIN_OF_COHORT, kwargs=_cohort),
+    # Without a preview in the session the confirm sends the administrator back to upload.
+    "cohorts:import_confirm": Expect(get=POST_ONLY, post=ADMIN_OF_COHORT_POST, kwargs=_cohort),
+    "cohorts:programme_list": Expect(get=logged_in(404, administrator=200)),
+    "cohorts:programme_detail": Expect(get=logged_in(404, administrator=200), kwargs=_programme),
+    "cohorts:programme_copy": Expect(
+        get=POST_ONLY, post=logged_in(404, administrator=302), kwargs=_programme
+    ),
+    # A POST without the formset's management form re-shows the page with the error.
+    "cohorts:programme_edit": Expect(
+        get=logged_in(404, administrator=200),
+        post=logged_in(404, administrator=200),
+        kwargs=_programme,
+    ),
 }

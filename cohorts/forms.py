@@ -1,0 +1,181 @@
+"""Forms for programmes, cohorts and people. They validate input; services do the writing."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from leadership.models import User, normalise_email
+
+from .imports import MAX_FILE_BYTES
+from .models import Cohort, Enrolment, Programme
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, one per line (phases, project kinds)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ProgrammeForm(forms.ModelForm):
+    phases = LinesField(required=False, help_text="One per line, in order, e.g. Trimester 1.")
+    project_kinds = LinesField(
+        required=False, help_text="One per line, e.g. Care redesign, QI project per pair."
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name",
+            "description",
+            "organisation",
+            "default_capacity",
+            "phases",
+            "project_kinds",
+            "completion_min_attendance_percent",
+            "completion_requires_final_assignment",
+        ]
+
+
+def module_template_formset(data=None, *, programme: Programme):
+    """The programme's module sequence as a formset: edit, add one, delete."""
+    from modules.models import ModuleTemplate
+
+    formset_class = forms.modelformset_factory(
+        ModuleTemplate,
+        fields=["title", "theme", "kind", "length_half_days", "offset_weeks", "phase"],
+        extra=1,
+        can_delete=True,
+    )
+    return formset_class(
+        data,
+        queryset=programme.module_templates.order_by("position"),
+        prefix="modules",
+    )
+
+
+class CohortCreateForm(forms.ModelForm):
+    sponsor_emails = forms.CharField(
+        label="Sponsoring clinical leaders",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Their e-mail addresses, one per line. They must already have an account.",
+    )
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "programme",
+            "name",
+            "starts_on",
+            "capacity",
+            "time_zone",
+            "holiday_region",
+            "venue_name",
+            "venue_address",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "venue_address": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"capacity": "Leave empty to use the programme's default."}
+
+    def __init__(self, *args, programmes, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].empty_label = None
+        self.fields["capacity"].required = False
+
+    def clean_starts_on(self) -> datetime.date:
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on < self.today:
+            raise ValidationError("A new cohort cannot start in the past.")
+        return starts_on
+
+    def clean_capacity(self) -> int | None:
+        capacity = self.cleaned_data["capacity"]
+        if capacity is not None and capacity < 1:
+            raise ValidationError("A cohort takes at least one participant.")
+        return capacity
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_sponsor_emails(self) -> list[User]:
+        emails = [
+            normalise_email(line)
+            for line in self.cleaned_data["sponsor_emails"].splitlines()
+            if line.strip()
+        ]
+        people = {p.email: p for p in User.objects.filter(email__in=emails)}
+        unknown = [email for email in emails if email not in people]
+        if unknown:
+            raise ValidationError(
+                f"No account has the address {', '.join(unknown)}. Enrol them from the cohort "
+                "page once it exists."
+            )
+        return list(dict.fromkeys(people[email] for email in emails))
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, name = cleaned.get("programme"), cleaned.get("name")
+        if programme and name and programme.cohorts.filter(name__iexact=name).exists():
+            self.add_error("name", f"{programme.name} already has a cohort called {name}.")
+        return cleaned
+
+    def _post_clean(self):
+        # The capacity default comes from the programme in the service; the model's own
+        # validation runs there too (full_clean), so skip the instance round trip here.
+        pass
+
+
+class CohortStatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status", choices=Cohort.Status.choices)
+
+
+class EnrolForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Enrolment.Role.choices, initial=Enrolment.Role.PARTICIPANT)
+    first_name = forms.CharField(
+        max_length=150, required=False, help_text="Needed only for someone without an account."
+    )
+    last_name = forms.CharField(max_length=150, required=False)
+    profession = forms.ChoiceField(choices=User.Profession.choices, initial=User.Profession.OTHER)
+    job_title = forms.CharField(max_length=200, required=False)
+    department = forms.CharField(label="Department or service", max_length=200, required=False)
+    organisation = forms.CharField(max_length=200, required=False)
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label="Date of withdrawal", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Participant list",
+        help_text=(
+            "A CSV file or an Excel workbook (.xlsx) with a header row: e-mail, first name, "
+            "last name, profession, and optionally job title, department and organisation."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise ValidationError("Upload a .csv or .xlsx file.")
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError("The file is larger than 5 MB.")
+        return upload
