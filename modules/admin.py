@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Attendance, Module, ModuleTemplate, Session
+from .models import Attendance, Module, ModuleTemplate, Session, ShortCourseSignup
 
 
 @admin.register(ModuleTemplate)
@@ -26,3 +26,9 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_display = ["session", "person", "status"]
     list_filter = ["status"]
     raw_id_fields = ["person", "recorded_by"]
+
+
+@admin.register(ShortCourseSignup)
+class ShortCourseSignupAdmin(admin.ModelAdmin):
+    list_display = ["session", "person", "created_at"]
+    raw_id_fields = ["session", "person"]

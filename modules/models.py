@@ -3,10 +3,10 @@ who attended."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from cohorts.models import Cohort, Programme
+from cohorts.models import Cohort, Enrolment, Programme
 
 
 class ModuleTemplate(models.Model):
@@ -83,8 +83,30 @@ class Module(models.Model):
         return f"{self.cohort.name}: {self.title}"
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    def expected_for(self, person) -> "SessionQuerySet":
+        """Sessions ``person`` is expected at: every session of the cohorts they teach, and for
+        the cohorts they take part in every session except sign-up ones (short courses), which
+        count only once they have signed up. Cancelled sessions are included (calendars need
+        them to send the cancellation); filter them out where they don't belong."""
+        active = Enrolment.objects.filter(person=person, status__in=Enrolment.ACTIVE_STATUSES)
+        teaches = active.filter(role=Enrolment.Role.FACULTY).values("cohort_id")
+        takes_part = active.filter(role=Enrolment.Role.PARTICIPANT).values("cohort_id")
+        signed_up = ShortCourseSignup.objects.filter(session=OuterRef("pk"), person=person)
+        return self.filter(
+            Q(module__cohort__in=teaches)
+            | Q(module__cohort__in=takes_part, seat_limit__isnull=True)
+            | Q(Exists(signed_up), module__cohort__in=takes_part, seat_limit__isnull=False)
+        )
+
+    def held(self) -> "SessionQuerySet":
+        """Sessions that have started and were not cancelled: the ones attendance counts."""
+        return self.filter(status=Session.Status.SCHEDULED, starts_at__lte=timezone.now())
+
+
 class Session(models.Model):
-    """A day or half-day of a module, in the cohort's time zone (stored in UTC)."""
+    """A day or half-day of a module, in the cohort's time zone (stored in UTC). A session with
+    a ``seat_limit`` takes sign-ups (a short course): only those signed up are expected."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -113,6 +135,8 @@ class Session(models.Model):
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
@@ -123,6 +147,14 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title or self.module.title} ({self.starts_at:%Y-%m-%d})"
+
+    @property
+    def takes_signups(self) -> bool:
+        return self.seat_limit is not None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class Attendance(models.Model):
@@ -153,3 +185,50 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} at {self.session}: {self.get_status_display()}"
+
+
+class ShortCourseSignup(models.Model):
+    """A participant's place on a short-course session (one whose ``seat_limit`` is set)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="signups")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="short_course_signups"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "created_at"]
+        verbose_name = "short-course sign-up"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="signup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """A private calendar subscription URL for one person. The token is random (256 bits) and
+    is the only credential the feed view accepts; revoking sets ``revoked_at`` and the person
+    gets a new token. At most one live feed per person."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendar_feed_one_live_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "live"
+        return f"Calendar feed of {self.person} ({state})"

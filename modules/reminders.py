@@ -1,0 +1,126 @@
+"""Session reminders: planned by beat's sweep (``NOTIFICATION_PLANNERS``), sent by the
+notification pipeline. Dedup keys carry the session's ``sequence``, so a moved session gets
+fresh reminders and the old pending ones are cancelled (``session_reminders_cancel``)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from leadership import notifications
+from leadership.models import Notification
+
+from . import selectors
+from .calendars import calendar_for
+from .models import Attendance, Session
+
+
+def reminder_offsets(session: Session) -> list[int]:
+    """Days before a session that reminders go out, largest first (programme setting)."""
+    programme = session.module.cohort.programme
+    offsets = getattr(programme, "session_reminder_days", None) or settings.SESSION_REMINDER_DAYS
+    return sorted({int(days) for days in offsets}, reverse=True)
+
+
+def _due_offset(session: Session, now: datetime.datetime) -> int | None:
+    """The one offset whose window contains ``now``: from its send time until the next
+    (smaller) offset's send time, or the session's start. A session scheduled late still gets
+    the most recent reminder it is inside the window of, never a burst of all of them."""
+    offsets = reminder_offsets(session)
+    for index, days in enumerate(offsets):
+        opens = session.starts_at - datetime.timedelta(days=days)
+        closes = (
+            session.starts_at - datetime.timedelta(days=offsets[index + 1])
+            if index + 1 < len(offsets)
+            else session.starts_at
+        )
+        if opens <= now < closes:
+            return days
+    return None
+
+
+def _when_label(session: Session, now: datetime.datetime) -> str:
+    tz = session.module.cohort.tzinfo
+    days = (session.starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+def session_key_prefix(session: Session) -> str:
+    return f"session:{session.pk}:"
+
+
+def plan_session_reminders(*, now: datetime.datetime) -> int:
+    """Record the reminders due now for every session starting within the largest offset, to
+    everyone expected (participants — or those signed up to a short course — and the
+    facilitator), except people who sent apologies. Idempotent. Returns rows created."""
+    horizon = now + datetime.timedelta(days=max(settings.SESSION_REMINDER_DAYS_MAX, 1))
+    sessions = (
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=horizon
+        )
+        .select_related("module__cohort__programme", "facilitator")
+        .order_by("starts_at")
+    )
+    created = 0
+    for session in sessions:
+        days = _due_offset(session, now)
+        if days is None:
+            continue
+        with transaction.atomic():
+            created += _plan_one(session, days, now)
+    return created
+
+
+def _plan_one(session: Session, days: int, now: datetime.datetime) -> int:
+    cohort = session.module.cohort
+    tz = cohort.tzinfo
+    apologised = set(
+        session.attendances.filter(status=Attendance.Status.APOLOGIES).values_list(
+            "person_id", flat=True
+        )
+    )
+    people = [p for p in selectors.register_people(session) if p.pk not in apologised]
+    if session.facilitator and session.facilitator.pk not in apologised:
+        people.append(session.facilitator)
+    ics = calendar_for([session], name=cohort.name).decode()
+    starts, ends = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    context = {
+        "programme_name": cohort.programme.name,
+        "cohort_name": cohort.name,
+        "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
+        "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "session_times": f"{starts:%H:%M}–{ends:%H:%M} ({cohort.time_zone})",
+        "venue_name": session.venue_name,
+        "venue_address": " ".join(session.venue_address.split()),
+        "what_to_prepare": session.what_to_prepare,
+        "when_label": _when_label(session, now),
+        "link": notifications.absolute_url(
+            reverse("modules:session_detail", kwargs={"session_id": session.pk})
+        ),
+    }
+    attachment = {"filename": "session.ics", "content": ics, "mimetype": "text/calendar"}
+    created = 0
+    for person in people:
+        row = notifications.notify(
+            recipient=person,
+            kind=Notification.Kind.SESSION_REMINDER,
+            dedup_key=f"{session_key_prefix(session)}seq{session.sequence}:{person.pk}:{days}d",
+            template="session_reminder",
+            context=context,
+            subject=session,
+            cohort_id=cohort.pk,
+            attachments=[attachment],
+        )
+        created += row is not None
+    return created
+
+
+def session_reminders_cancel(session: Session) -> int:
+    """Cancel a session's pending reminders (it moved or was cancelled); the next sweep plans
+    fresh ones under the new sequence if it still takes place."""
+    return notifications.cancel_pending(dedup_key_prefix=session_key_prefix(session))

@@ -1,0 +1,682 @@
+"""Writes for the schedule, attendance, short-course sign-ups and calendar feeds.
+
+Every function runs in one transaction (nothing half-moved or half-saved), validates before it
+writes, and records an audit event naming ``acting_user``. Any change to a session's time,
+place or status bumps ``Session.sequence`` so calendar clients update the event they hold.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrolment
+from leadership.models import User
+from leadership.services import audit_record
+
+from . import reminders, selectors
+from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
+from .workdays import day_plan, first_working_run, non_working_reason
+
+# Seats on a generated short course until an administrator says otherwise.
+SHORT_COURSE_DEFAULT_SEATS = 20
+
+
+def _fmt(day: datetime.date) -> str:
+    return f"{day:%a %-d %b %Y}"
+
+
+def _at(day: datetime.date, time: datetime.time, tz) -> datetime.datetime:
+    """``day`` at wall-clock ``time`` in ``tz`` (so 09:00 stays 09:00 across daylight saving)."""
+    return datetime.datetime.combine(day, time, tzinfo=tz)
+
+
+# --- Generating a schedule ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    modules: list[Module]
+    sessions: int
+    replaced: int
+    notes: list[str]
+
+
+def _kept_module_ids(cohort: Cohort) -> set[int]:
+    """Modules a regeneration must not touch: any session started, any attendance recorded
+    (apologies included) or any sign-up taken."""
+    return set(
+        Module.objects.filter(cohort=cohort)
+        .filter(
+            Q(sessions__starts_at__lte=timezone.now())
+            | Q(sessions__attendances__isnull=False)
+            | Q(sessions__signups__isnull=False)
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def schedule_generate(
+    *, cohort: Cohort, acting_user: User | None, replace: bool = False
+) -> ScheduleResult:
+    """Lay out ``cohort``'s modules and sessions from its programme's module templates.
+
+    Each module falls ``offset_weeks`` after the cohort's start, in the cohort's time zone:
+    a full day (09:00–17:00) per two half-days and a morning (09:00–12:30) for an odd one, on
+    consecutive working days. Weekends and the public holidays of the cohort's holiday region
+    are skipped, and a multi-day module is never split by one: it moves to the next run of
+    working days and ``Module.schedule_note`` says why.
+
+    A cohort that already has a schedule is refused unless ``replace`` is true; then the part
+    that has not happened (no session started, no attendance or sign-up) is deleted and laid
+    out again, and the rest is kept. The cohort row is locked so two requests cannot both
+    generate. Audited as ``schedule.generate``."""
+    cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
+    existing = list(cohort.modules.all())
+    if existing and not replace:
+        raise ValidationError(
+            f"{cohort.name} already has a schedule ({len(existing)} modules). To lay it out "
+            "again, choose to replace the part that has not happened yet; past sessions and "
+            "anything with attendance or sign-ups are kept."
+        )
+    templates = list(cohort.programme.module_templates.all())
+    if not templates:
+        raise ValidationError(
+            f"{cohort.programme.name} has no module templates, so there is nothing to schedule."
+        )
+
+    kept_ids = _kept_module_ids(cohort) if existing else set()
+    replaced = [m.pk for m in existing if m.pk not in kept_ids]
+    Module.objects.filter(pk__in=replaced).delete()  # sessions go with them (CASCADE)
+    kept = [m for m in existing if m.pk in kept_ids]
+    kept_templates = {m.template_id for m in kept}
+    taken_positions = {m.position for m in kept}
+
+    tz = cohort.tzinfo
+    # A replaced module is never laid out in the past.
+    earliest_allowed = cohort.starts_on
+    if replace:
+        earliest_allowed = max(
+            earliest_allowed, timezone.localdate(timezone=tz) + datetime.timedelta(days=1)
+        )
+    created: list[Module] = []
+    notes: list[str] = []
+    session_count = 0
+    for template in templates:
+        if template.pk in kept_templates:
+            continue
+        position = template.position
+        if position in taken_positions:
+            position = max(taken_positions) + 1
+        taken_positions.add(position)
+        plan = day_plan(template.length_half_days)
+        wanted = max(
+            cohort.starts_on + datetime.timedelta(weeks=template.offset_weeks), earliest_allowed
+        )
+        first_day, skipped = first_working_run(cohort.holiday_region, wanted, len(plan))
+        note = ""
+        if first_day != wanted:
+            note = f"Moved from {_fmt(wanted)} to {_fmt(first_day)} to avoid {'; '.join(skipped)}."
+            notes.append(f"{template.title}: {note}")
+        module = Module(
+            cohort=cohort,
+            template=template,
+            position=position,
+            title=template.title,
+            theme=template.theme,
+            description=template.description,
+            kind=template.kind,
+            venue_name=cohort.venue_name,
+            venue_address=cohort.venue_address,
+            schedule_note=note[:500],
+        )
+        module.full_clean()
+        module.save()
+        takes_signups = template.kind == template.Kind.SHORT_COURSE
+        for index, (start, end) in enumerate(plan):
+            day = first_day + datetime.timedelta(days=index)
+            title = ""
+            if len(plan) > 1:
+                title = f"Day {index + 1}" + (" (morning)" if (start, end) != plan[0] else "")
+            session = Session(
+                module=module,
+                title=title,
+                starts_at=_at(day, start, tz),
+                ends_at=_at(day, end, tz),
+                venue_name=cohort.venue_name,
+                venue_address=cohort.venue_address,
+                seat_limit=(
+                    min(SHORT_COURSE_DEFAULT_SEATS, cohort.capacity) if takes_signups else None
+                ),
+            )
+            session.full_clean()
+            session.save()
+            session_count += 1
+        created.append(module)
+
+    audit_record(
+        actor=acting_user,
+        action="schedule.generate",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={
+            "modules": len(created),
+            "sessions": session_count,
+            "replaced_modules": len(replaced),
+            "kept_modules": len(kept),
+            "notes": notes,
+        },
+    )
+    return ScheduleResult(
+        modules=created, sessions=session_count, replaced=len(replaced), notes=notes
+    )
+
+
+# --- Moving modules and sessions ---------------------------------------------------------
+
+
+def _check_day(
+    cohort: Cohort,
+    label: str,
+    starts_at: datetime.datetime,
+    *,
+    allow_non_working: bool,
+    date_range: tuple[datetime.date, datetime.date],
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for a session of ``cohort`` starting at ``starts_at``."""
+    day = starts_at.astimezone(cohort.tzinfo).date()
+    first, last = date_range
+    errors: list[str] = []
+    warnings: list[str] = []
+    if day < first:
+        errors.append(f"{label} would be on {_fmt(day)}, before the cohort starts ({_fmt(first)}).")
+    elif day > last:
+        errors.append(
+            f"{label} would be on {_fmt(day)}, after the cohort's schedule ends ({_fmt(last)})."
+        )
+    reason = non_working_reason(cohort.holiday_region, day)
+    if reason:
+        message = f"{label} would be on {_fmt(day)}, which is {reason}."
+        if allow_non_working:
+            warnings.append(message + " Scheduled anyway, as you asked.")
+        else:
+            errors.append(message + " Tick “schedule on a weekend or holiday anyway” to do so.")
+    return errors, warnings
+
+
+def _shift(moment: datetime.datetime, days: int, tz) -> datetime.datetime:
+    local = moment.astimezone(tz)
+    return _at(local.date() + datetime.timedelta(days=days), local.time(), tz)
+
+
+def _session_label(session: Session, module: Module) -> str:
+    return f"{module.title}{f' — {session.title}' if session.title else ''}"
+
+
+@transaction.atomic
+def module_move(
+    *,
+    module: Module,
+    starts_on: datetime.date,
+    acting_user: User | None,
+    cascade: bool = False,
+    allow_non_working: bool = False,
+) -> list[str]:
+    """Move ``module`` so its first session is on ``starts_on``; its sessions keep their times
+    of day and their spacing. With ``cascade``, every module that starts after it moves by the
+    same number of days.
+
+    Refuses (``ValidationError`` on ``starts_on``, nothing moved) a date outside the cohort's
+    range, and a weekend or public holiday unless ``allow_non_working``; returns the warnings
+    for the ones allowed. Each moved session's ``sequence`` goes up by one. Audited per
+    module as ``module.move``."""
+    module = Module.objects.select_for_update().select_related("cohort").get(pk=module.pk)
+    cohort = module.cohort
+    tz = cohort.tzinfo
+    own = list(module.sessions.select_for_update().order_by("starts_at"))
+    if not own:
+        raise ValidationError({"starts_on": f"{module.title} has no sessions to move."})
+    current = own[0].starts_at.astimezone(tz).date()
+    days = (starts_on - current).days
+    if days == 0:
+        raise ValidationError({"starts_on": f"{module.title} already starts on {_fmt(current)}."})
+
+    moving: list[tuple[Module, list[Session]]] = [(module, own)]
+    if cascade:
+        later = (
+            Session.objects.select_for_update()
+            .filter(module__cohort=cohort)
+            .exclude(module=module)
+            .select_related("module")
+            .order_by("starts_at")
+        )
+        by_module: dict[int, tuple[Module, list[Session]]] = {}
+        for session in later:
+            by_module.setdefault(session.module_id, (session.module, []))[1].append(session)
+        moving += [
+            (other, sessions)
+            for other, sessions in by_module.values()
+            if sessions[0].starts_at > own[0].starts_at
+        ]
+
+    date_range = selectors.cohort_date_range(cohort)
+    errors: list[str] = []
+    warnings: list[str] = []
+    now = timezone.now()
+    for mod, sessions in moving:
+        for session in sessions:
+            session.starts_at = _shift(session.starts_at, days, tz)
+            session.ends_at = _shift(session.ends_at, days, tz)
+            if session.is_cancelled:
+                continue
+            more_errors, more_warnings = _check_day(
+                cohort,
+                _session_label(session, mod),
+                session.starts_at,
+                allow_non_working=allow_non_working,
+                date_range=date_range,
+            )
+            errors += more_errors
+            warnings += more_warnings
+    if errors:
+        raise ValidationError({"starts_on": errors})
+
+    for mod, sessions in moving:
+        before = _fmt(sessions[0].starts_at.astimezone(tz).date() - datetime.timedelta(days))
+        for session in sessions:
+            session.sequence += 1
+            session.updated_at = now
+            session.full_clean()
+        Session.objects.bulk_update(sessions, ["starts_at", "ends_at", "sequence", "updated_at"])
+        for session in sessions:
+            reminders.session_reminders_cancel(session)
+        audit_record(
+            actor=acting_user,
+            action="module.move",
+            target=mod,
+            cohort_id=cohort.pk,
+            changes={
+                "from": before,
+                "to": _fmt(sessions[0].starts_at.astimezone(tz).date()),
+                "days": days,
+                "cascade_from": module.title if mod.pk != module.pk else None,
+                "override": allow_non_working,
+                "warnings": [w for w in warnings if w.startswith(mod.title)],
+            },
+        )
+    return warnings
+
+
+@transaction.atomic
+def module_update(
+    *,
+    module: Module,
+    acting_user: User | None,
+    title: str,
+    theme: str,
+    description: str,
+    venue_name: str,
+    venue_address: str,
+    facilitators,
+    venue_for_sessions: bool = False,
+) -> Module:
+    """Change a module's title, theme, description, venue and facilitators. With
+    ``venue_for_sessions`` its sessions take the new venue too (their ``sequence`` goes up so
+    calendars show the new LOCATION). Audited as ``module.update``."""
+    module = Module.objects.select_for_update().get(pk=module.pk)
+    new = {
+        "title": title,
+        "theme": theme,
+        "description": description,
+        "venue_name": venue_name,
+        "venue_address": venue_address,
+    }
+    changes = {
+        name: [getattr(module, name), value]
+        for name, value in new.items()
+        if getattr(module, name) != value
+    }
+    for name, value in new.items():
+        setattr(module, name, value)
+    module.full_clean()
+    module.save()
+    before = set(module.facilitators.values_list("pk", flat=True))
+    after = {person.pk for person in facilitators}
+    if before != after:
+        module.facilitators.set(facilitators)
+        changes["facilitators"] = [sorted(before), sorted(after)]
+    if venue_for_sessions:
+        moved = module.sessions.exclude(venue_name=venue_name, venue_address=venue_address)
+        changes["sessions_venue"] = moved.update(
+            venue_name=venue_name,
+            venue_address=venue_address,
+            sequence=F("sequence") + 1,
+            updated_at=timezone.now(),
+        )
+    if changes:
+        audit_record(
+            actor=acting_user,
+            action="module.update",
+            target=module,
+            cohort_id=module.cohort_id,
+            changes=changes,
+        )
+    return module
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    acting_user: User | None,
+    day: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    title: str,
+    venue_name: str,
+    venue_address: str,
+    facilitator: User | None,
+    what_to_prepare: str,
+    seat_limit: int | None,
+    status: str,
+    allow_non_working: bool = False,
+) -> list[str]:
+    """Change a session: move it (date and times in the cohort's time zone), change its
+    details or cancel it. Refuses an end before the start, a day outside the cohort's range,
+    a weekend or holiday without ``allow_non_working`` and a seat limit below the sign-ups
+    already taken; returns warnings for what was allowed. Bumps ``sequence`` when anything
+    changed. Audited as ``session.update`` with the fields before and after."""
+    session = (
+        Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
+    )
+    cohort = session.module.cohort
+    tz = cohort.tzinfo
+    starts_at, ends_at = _at(day, start_time, tz), _at(day, end_time, tz)
+    errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    if ends_at <= starts_at:
+        errors["end_time"] = ["The session must end after it starts."]
+    moved = starts_at != session.starts_at
+    if moved and status == Session.Status.SCHEDULED:
+        day_errors, warnings = _check_day(
+            cohort,
+            _session_label(session, session.module),
+            starts_at,
+            allow_non_working=allow_non_working,
+            date_range=selectors.cohort_date_range(cohort),
+        )
+        if day_errors:
+            errors["day"] = day_errors
+    if seat_limit is not None:
+        taken = session.signups.count()
+        if seat_limit < taken:
+            errors["seat_limit"] = [
+                f"{taken} people have already signed up; the limit cannot be lower than that."
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+    new = {
+        "title": title,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "venue_name": venue_name,
+        "venue_address": venue_address,
+        "facilitator": facilitator,
+        "what_to_prepare": what_to_prepare,
+        "seat_limit": seat_limit,
+        "status": status,
+    }
+    changes = {}
+    for name, value in new.items():
+        old = getattr(session, name)
+        if old != value:
+            changes[name] = [str(old) if old is not None else None, str(value)]
+            setattr(session, name, value)
+    if not changes:
+        return warnings
+    session.sequence += 1
+    session.updated_at = timezone.now()
+    session.full_clean()
+    session.save()
+    if {"starts_at", "ends_at", "status"} & changes.keys():
+        reminders.session_reminders_cancel(session)
+    audit_record(
+        actor=acting_user,
+        action="session.update",
+        target=session,
+        cohort_id=cohort.pk,
+        changes={**changes, "override": allow_non_working, "warnings": warnings},
+    )
+    return warnings
+
+
+# --- Attendance --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_register_save(
+    *,
+    session: Session,
+    entries: dict[int, tuple[str, str]],
+    acting_user: User | None,
+) -> int:
+    """Save a whole register in one go: ``entries`` maps person id → (status, note), where an
+    empty status means "not recorded" (an existing row is removed). Only the people on the
+    session's register may appear. Present, late and absent cannot be recorded before the
+    session's day, nor anything for a cancelled session. Each changed row is audited as
+    ``attendance.record``; returns how many changed."""
+    session = (
+        Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
+    )
+    cohort = session.module.cohort
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled; there is no register to take.")
+    allowed = {person.pk for person in selectors.register_people(session)}
+    unknown = set(entries) - allowed
+    if unknown:
+        raise ValidationError("Some of the people in the register are not on this session.")
+    before_day = session.starts_at.astimezone(cohort.tzinfo).date() > timezone.localdate(
+        timezone=cohort.tzinfo
+    )
+    if before_day and any(
+        status not in ("", Attendance.Status.APOLOGIES) for status, _note in entries.values()
+    ):
+        raise ValidationError(
+            "The session has not happened yet: only apologies can be recorded before its day."
+        )
+    existing = {a.person_id: a for a in session.attendances.select_for_update()}
+    now = timezone.now()
+    changed = 0
+    for person_id, (status, note) in entries.items():
+        row = existing.get(person_id)
+        if not status:
+            if row is None:
+                continue
+            before = row.status
+            row.delete()
+            audit_record(
+                actor=acting_user,
+                action="attendance.record",
+                target=session,
+                cohort_id=cohort.pk,
+                person_id=person_id,
+                changes={"status": [before, None]},
+            )
+            changed += 1
+            continue
+        if row is not None and row.status == status and row.note == note:
+            continue
+        before = (row.status, row.note) if row else (None, "")
+        if row is None:
+            row = Attendance(session=session, person_id=person_id)
+        row.status, row.note = status, note
+        row.recorded_by, row.recorded_at = acting_user, now
+        row.full_clean(validate_unique=False)
+        row.save()
+        audit_record(
+            actor=acting_user,
+            action="attendance.record",
+            target=session,
+            cohort_id=cohort.pk,
+            person_id=person_id,
+            changes={"status": [before[0], status], "note": [before[1], note]},
+        )
+        changed += 1
+    return changed
+
+
+def _require_participant(session: Session, person: User) -> None:
+    if not Enrolment.objects.filter(
+        cohort_id=session.module.cohort_id,
+        person=person,
+        role=Enrolment.Role.PARTICIPANT,
+        status__in=Enrolment.ACTIVE_STATUSES,
+    ).exists():
+        raise ValidationError("Only participants of this cohort can do that.")
+
+
+def _require_future(session: Session, what: str) -> None:
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled.")
+    if session.starts_at <= timezone.now():
+        raise ValidationError(f"The session has already started: {what} is closed.")
+
+
+@transaction.atomic
+def apology_send(
+    *, session: Session, person: User, reason: str, acting_user: User | None
+) -> Attendance:
+    """``person`` sends apologies ahead of ``session`` with ``reason``. The register shows
+    them pre-filled and the expected count drops by one. Only before the session starts.
+    Audited as ``attendance.apologies``."""
+    session = (
+        Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
+    )
+    _require_participant(session, person)
+    _require_future(session, "sending apologies")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say briefly why you cannot come."})
+    row, _created = Attendance.objects.select_for_update().get_or_create(
+        session=session,
+        person=person,
+        defaults={"status": Attendance.Status.APOLOGIES, "recorded_by": acting_user},
+    )
+    row.status, row.note = Attendance.Status.APOLOGIES, reason[:500]
+    row.recorded_by, row.recorded_at = acting_user, timezone.now()
+    row.full_clean(validate_unique=False)
+    row.save()
+    audit_record(
+        actor=acting_user,
+        action="attendance.apologies",
+        target=session,
+        cohort_id=session.module.cohort_id,
+        person_id=person.pk,
+        changes={"reason": row.note},
+    )
+    return row
+
+
+@transaction.atomic
+def apology_withdraw(*, session: Session, person: User, acting_user: User | None) -> None:
+    """``person`` will come after all: their apologies for a future session are removed.
+    Audited as ``attendance.apologies_withdrawn``."""
+    session = Session.objects.select_related("module").get(pk=session.pk)
+    _require_future(session, "changing apologies")
+    deleted, _ = Attendance.objects.filter(
+        session=session, person=person, status=Attendance.Status.APOLOGIES
+    ).delete()
+    if deleted:
+        audit_record(
+            actor=acting_user,
+            action="attendance.apologies_withdrawn",
+            target=session,
+            cohort_id=session.module.cohort_id,
+            person_id=person.pk,
+        )
+
+
+# --- Short courses -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def short_course_signup(
+    *, session: Session, person: User, acting_user: User | None
+) -> ShortCourseSignup:
+    """Give ``person`` a seat on a sign-up session. The session row is locked while the seats
+    are counted, so two people cannot both take the last seat. Audited as
+    ``short_course.signup``."""
+    session = (
+        Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
+    )
+    if not session.takes_signups:
+        raise ValidationError("This session does not take sign-ups.")
+    _require_participant(session, person)
+    _require_future(session, "signing up")
+    if session.signups.filter(person=person).exists():
+        raise ValidationError("You have already signed up for this session.")
+    if session.signups.count() >= session.seat_limit:
+        raise ValidationError(f"All {session.seat_limit} seats are taken.")
+    try:
+        with transaction.atomic():
+            signup = ShortCourseSignup.objects.create(session=session, person=person)
+    except IntegrityError as exc:  # pragma: no cover - the lock above prevents it
+        raise ValidationError("You have already signed up for this session.") from exc
+    audit_record(
+        actor=acting_user,
+        action="short_course.signup",
+        target=session,
+        cohort_id=session.module.cohort_id,
+        person_id=person.pk,
+    )
+    return signup
+
+
+@transaction.atomic
+def short_course_signup_cancel(*, session: Session, person: User, acting_user: User | None) -> None:
+    """Give up a seat before the session starts. Audited as ``short_course.cancel``."""
+    session = Session.objects.select_related("module").get(pk=session.pk)
+    _require_future(session, "changing sign-ups")
+    deleted, _ = ShortCourseSignup.objects.filter(session=session, person=person).delete()
+    if deleted:
+        audit_record(
+            actor=acting_user,
+            action="short_course.cancel",
+            target=session,
+            cohort_id=session.module.cohort_id,
+            person_id=person.pk,
+        )
+
+
+# --- Calendar feeds ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_create(*, person: User, acting_user: User | None) -> CalendarFeed:
+    """A new private feed URL for ``person``; any live one is revoked first, so an old URL
+    that leaked stops working. Audited as ``calendar_feed.create``."""
+    calendar_feed_revoke(person=person, acting_user=acting_user)
+    feed = CalendarFeed.objects.create(person=person, token=secrets.token_urlsafe(32))
+    audit_record(actor=acting_user, action="calendar_feed.create", target=feed, person_id=person.pk)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, person: User, acting_user: User | None) -> int:
+    """Revoke ``person``'s live feed (its URL answers 404 from now on). Audited as
+    ``calendar_feed.revoke`` when there was one; returns how many were revoked."""
+    live = list(CalendarFeed.objects.select_for_update().filter(person=person, revoked_at=None))
+    for feed in live:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=acting_user, action="calendar_feed.revoke", target=feed, person_id=person.pk
+        )
+    return len(live)

@@ -1,0 +1,394 @@
+"""Schedule, session, register and calendar pages. Each view: access → form → service →
+redirect. Access follows design.md: anyone in a cohort sees its schedule; faculty and
+administrators take registers; administrators change the schedule; participants send
+apologies and sign up."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cohorts.models import Enrolment
+from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+
+from . import calendars, exports, selectors, services
+from .forms import (
+    ApologyForm,
+    AttendanceRegisterForm,
+    ModuleForm,
+    ModuleMoveForm,
+    ScheduleGenerateForm,
+    SessionForm,
+    add_service_errors,
+)
+
+PARTICIPANT = Enrolment.Role.PARTICIPANT
+TAKES_REGISTER = {ADMINISTRATOR, Enrolment.Role.FACULTY}
+READS_ATTENDANCE = {ADMINISTRATOR, Enrolment.Role.FACULTY, Enrolment.Role.CLINICAL_LEADER}
+
+
+def _posted(request):
+    """The submitted data for a POST (even an empty one), None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _schedule_url(cohort_id: int) -> str:
+    return reverse("modules:cohort_schedule", args=[cohort_id])
+
+
+def _session_url(session) -> str:
+    return reverse("modules:session_detail", args=[session.pk])
+
+
+@login_required
+def cohort_schedule(request, cohort_id):
+    """The cohort's modules and sessions; administrators also see clashes and the tools."""
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    modules = selectors.cohort_schedule(cohort, viewer=request.user)
+    is_admin = ADMINISTRATOR in cohort.user_roles
+    clashes = []
+    if is_admin:
+        sessions = [s for m in modules for s in m.session_list]
+        clashes = selectors.schedule_clashes(cohort, sessions)
+    return render(
+        request,
+        "modules/cohort_schedule.html",
+        {
+            "cohort": cohort,
+            "modules": modules,
+            "clashes": clashes,
+            "is_admin": is_admin,
+            "is_participant": PARTICIPANT in cohort.user_roles,
+            "takes_register": bool(cohort.user_roles & TAKES_REGISTER),
+            "reads_attendance": bool(cohort.user_roles & READS_ATTENDANCE),
+            "generate_form": ScheduleGenerateForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def schedule_generate(request, cohort_id):
+    """Lay out the cohort's schedule from its programme (administrators)."""
+    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    form = ScheduleGenerateForm(request.POST)
+    form.is_valid()
+    try:
+        result = services.schedule_generate(
+            cohort=cohort,
+            acting_user=request.user,
+            replace=form.cleaned_data.get("replace", False),
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"Scheduled {_count(len(result.modules), 'module')} "
+            f"({_count(result.sessions, 'session')})."
+            + (
+                f" Replaced {result.replaced} modules that had not happened."
+                if result.replaced
+                else ""
+            ),
+        )
+        for note in result.notes:
+            messages.info(request, note)
+    return redirect(_schedule_url(cohort.pk))
+
+
+@login_required
+def module_move(request, module_id):
+    """Move a module (and optionally every later one) to a new first day (administrators)."""
+    module = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
+    form = ModuleMoveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            warnings = services.module_move(
+                module=module, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Moved {module.title}.")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(_schedule_url(module.cohort_id))
+    return render(request, "modules/module_move.html", {"module": module, "form": form})
+
+
+@login_required
+def module_edit(request, module_id):
+    """Change a module's title, theme, description, venue and facilitators (administrators)."""
+    module = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
+    initial = {
+        "title": module.title,
+        "theme": module.theme,
+        "description": module.description,
+        "venue_name": module.venue_name,
+        "venue_address": module.venue_address,
+        "facilitators": list(module.facilitators.all()),
+    }
+    form = ModuleForm(
+        _posted(request),
+        initial=initial,
+        facilitators=selectors.possible_facilitators(module.cohort),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(module=module, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Saved {form.cleaned_data['title']}.")
+            return redirect(_schedule_url(module.cohort_id))
+    return render(request, "modules/module_edit.html", {"module": module, "form": form})
+
+
+@login_required
+def session_detail(request, session_id):
+    """One session: when, where, what to prepare, who is expected; the participant's own
+    apologies or sign-up; links to the register, edit and .ics download."""
+    session = selectors.get_session_for_user(request.user, session_id)
+    annotated = selectors.cohort_session(session, viewer=request.user)
+    roles = session.user_roles
+    return render(
+        request,
+        "modules/session_detail.html",
+        {
+            "session": annotated,
+            "cohort": session.module.cohort,
+            "is_admin": ADMINISTRATOR in roles,
+            "is_participant": PARTICIPANT in roles,
+            "takes_register": bool(roles & TAKES_REGISTER),
+            "apologies": (selectors.session_apologies(session) if roles & TAKES_REGISTER else []),
+        },
+    )
+
+
+@login_required
+def session_edit(request, session_id):
+    """Move a session, change its details, or cancel it (administrators)."""
+    session = selectors.get_session_for_user(request.user, session_id, roles={ADMINISTRATOR})
+    cohort = session.module.cohort
+    tz = cohort.tzinfo
+    initial = {
+        "day": session.starts_at.astimezone(tz).date(),
+        "start_time": session.starts_at.astimezone(tz).time(),
+        "end_time": session.ends_at.astimezone(tz).time(),
+        "title": session.title,
+        "venue_name": session.venue_name,
+        "venue_address": session.venue_address,
+        "facilitator": session.facilitator,
+        "what_to_prepare": session.what_to_prepare,
+        "seat_limit": session.seat_limit,
+        "status": session.status,
+    }
+    form = SessionForm(
+        _posted(request),
+        initial=initial,
+        facilitators=selectors.possible_facilitators(cohort),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            warnings = services.session_update(
+                session=session, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Session saved.")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(_session_url(session))
+    return render(
+        request, "modules/session_edit.html", {"session": session, "cohort": cohort, "form": form}
+    )
+
+
+@login_required
+def attendance_register(request, session_id):
+    """Take the register: one tap per person, the whole register saved in one request."""
+    session = selectors.get_session_for_user(request.user, session_id, roles=TAKES_REGISTER)
+    form = AttendanceRegisterForm(_posted(request), rows=selectors.register_rows(session))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.attendance_register_save(
+                session=session, entries=form.entries(), acting_user=request.user
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Register saved ({changed} changed).")
+            return redirect(_session_url(session))
+    return render(
+        request,
+        "modules/attendance_register.html",
+        {"session": session, "cohort": session.module.cohort, "form": form},
+    )
+
+
+@login_required
+def apology_send(request, session_id):
+    """A participant sends apologies ahead of a session, with a reason."""
+    session = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
+    form = ApologyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.apology_send(
+                session=session,
+                person=request.user,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your apologies have been sent.")
+            return redirect(_session_url(session))
+    return render(
+        request,
+        "modules/apology_form.html",
+        {"session": session, "cohort": session.module.cohort, "form": form},
+    )
+
+
+def _participant_action(request, session_id, action, success: str):
+    session = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
+    try:
+        action(session=session, person=request.user, acting_user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect(_session_url(session))
+
+
+@login_required
+@require_POST
+def apology_withdraw(request, session_id):
+    return _participant_action(
+        request, session_id, services.apology_withdraw, "Your apologies are withdrawn."
+    )
+
+
+@login_required
+@require_POST
+def signup_create(request, session_id):
+    return _participant_action(
+        request, session_id, services.short_course_signup, "You have a seat on this course."
+    )
+
+
+@login_required
+@require_POST
+def signup_cancel(request, session_id):
+    return _participant_action(
+        request, session_id, services.short_course_signup_cancel, "You have given up your seat."
+    )
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def session_ics(request, session_id):
+    """The one session as an .ics file to add to a calendar."""
+    session = selectors.get_session_for_user(request.user, session_id)
+    body = calendars.calendar_for([session], name=session.module.title)
+    return _ics_response(body, f"session-{session.pk}.ics")
+
+
+def calendar_feed(request, token):
+    """A person's calendar subscription. No login: the unguessable token is the credential;
+    unknown or revoked tokens get 404."""
+    feed = selectors.live_feed_for_token(token)
+    body = calendars.calendar_for(
+        selectors.calendar_sessions_for(feed.person), name="Leadership programme"
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_schedule(request):
+    """The person's own sessions, with apologies, sign-ups and their calendar link."""
+    feed = selectors.live_feed_for_person(request.user)
+    feed_url = (
+        request.build_absolute_uri(reverse("modules:calendar_feed", args=[feed.token]))
+        if feed
+        else None
+    )
+    return render(
+        request,
+        "modules/my_schedule.html",
+        {
+            "sessions": selectors.my_schedule(request.user),
+            "attendance": selectors.attendance_for_person(request.user),
+            "feed_url": feed_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_feed_create(request):
+    services.calendar_feed_create(person=request.user, acting_user=request.user)
+    messages.success(request, "Your calendar link is ready; any older link has stopped working.")
+    return redirect("modules:my_schedule")
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    services.calendar_feed_revoke(person=request.user, acting_user=request.user)
+    messages.success(request, "Your calendar link has stopped working.")
+    return redirect("modules:my_schedule")
+
+
+@login_required
+def cohort_attendance(request, cohort_id):
+    """Each participant's attendance rate against the programme's rule."""
+    cohort = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
+    return render(
+        request,
+        "modules/cohort_attendance.html",
+        {"cohort": cohort, "summary": selectors.attendance_summary_for_cohort(cohort)},
+    )
+
+
+@login_required
+def attendance_export(request, cohort_id, fmt):
+    """The cohort's attendance, one row per session and person, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    cohort = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
+    rows = selectors.attendance_export_rows(cohort)
+    filename = f"attendance-{cohort.slug}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(selectors.EXPORT_HEADER, rows, filename)
+    return exports.xlsx_response(selectors.EXPORT_HEADER, rows, filename, title=cohort.name)
+
+
+@login_required
+def programme_attendance(request, programme_id):
+    """Attendance across a programme's cohorts, cohort vs cohort and module vs module."""
+    programme = selectors.get_programme_for_administrator(request.user, programme_id)
+    return render(
+        request,
+        "modules/programme_attendance.html",
+        {"programme": programme, **selectors.programme_attendance_comparison(programme)},
+    )

@@ -1,0 +1,63 @@
+"""Working days of a cohort: no weekends, no public holidays of its region, and the times of
+day sessions run. Used by the schedule generator and by every move."""
+
+import datetime
+from functools import lru_cache
+
+import holidays
+
+from cohorts.models import Cohort
+
+# Cohort.HolidayRegion value → (country, subdivision) for the ``holidays`` package.
+HOLIDAY_REGIONS: dict[str, tuple[str, str]] = {
+    Cohort.HolidayRegion.NZ_AUCKLAND: ("NZ", "AUK"),
+    Cohort.HolidayRegion.NZ_WELLINGTON: ("NZ", "WGN"),
+    Cohort.HolidayRegion.NZ_CANTERBURY: ("NZ", "CAN"),
+    Cohort.HolidayRegion.ENGLAND_WALES: ("GB", "ENG"),
+    Cohort.HolidayRegion.SCOTLAND: ("GB", "SCT"),
+    Cohort.HolidayRegion.NORTHERN_IRELAND: ("GB", "NIR"),
+}
+
+FULL_DAY = (datetime.time(9, 0), datetime.time(17, 0))
+MORNING = (datetime.time(9, 0), datetime.time(12, 30))
+
+
+@lru_cache(maxsize=16)
+def _holidays_for(region: str) -> holidays.HolidayBase:
+    country, subdivision = HOLIDAY_REGIONS[region]
+    # Years expand on demand as dates are looked up.
+    return holidays.country_holidays(country, subdiv=subdivision)
+
+
+def non_working_reason(region: str, day: datetime.date) -> str:
+    """Why ``day`` is not a working day in ``region`` ("Saturday", "Good Friday"), or "" if it
+    is one."""
+    if day.weekday() >= 5:
+        return day.strftime("%A")
+    return _holidays_for(region).get(day) or ""
+
+
+def day_plan(length_half_days: int) -> list[tuple[datetime.time, datetime.time]]:
+    """The sessions of a module of ``length_half_days``: a full day per two half-days, then a
+    morning for an odd one. 3 → full day + next morning; 2 → one full day; 1 → one morning."""
+    return [FULL_DAY] * (length_half_days // 2) + [MORNING] * (length_half_days % 2)
+
+
+def first_working_run(
+    region: str, earliest: datetime.date, days: int
+) -> tuple[datetime.date, list[str]]:
+    """The first date on or after ``earliest`` that starts ``days`` consecutive working days,
+    and the reasons (e.g. "Fri 26 Mar 2027 (Good Friday)") for each day skipped on the way.
+    A multi-day module is never split across a weekend or holiday: the whole run moves."""
+    start = earliest
+    skipped: list[str] = []
+    while True:
+        for offset in range(days):
+            day = start + datetime.timedelta(days=offset)
+            reason = non_working_reason(region, day)
+            if reason:
+                skipped.append(f"{day:%a %-d %b %Y} ({reason})")
+                start = day + datetime.timedelta(days=1)
+                break
+        else:
+            return start, skipped

@@ -1,0 +1,305 @@
+"""Registers, apologies, attendance summaries and exports."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+import time_machine
+
+from leadership.models import AuditEvent
+from modules import selectors
+from modules.models import Attendance, Session, ShortCourseSignup
+from tests.factories import CohortFactory
+from tests.modules.helpers import add_participants, make_module, make_session
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = D(2027, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel("2027-03-10 12:00 +13:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def held(cohort):
+    """A session that ran this morning."""
+    return make_session(make_module(cohort, title="Strategy"), TODAY, end=(12, 0))
+
+
+@pytest.fixture
+def coming(cohort):
+    """A session next week."""
+    return make_session(make_module(cohort, position=2, title="Operations"), D(2027, 3, 17))
+
+
+def test_the_register_starts_unrecorded_and_shows_apologies_sent_ahead(
+    client, faculty, participant, held
+):
+    others = add_participants(held.module.cohort, 2)
+    Attendance.objects.create(
+        session=held, person=others[0], status="apologies", note="On call", recorded_by=others[0]
+    )
+    client.force_login(faculty)
+
+    response = client.get(f"/schedule/session/{held.pk}/register/")
+
+    form = response.context["form"]
+    assert [p for p, _s, _n in form.rows()] == sorted(
+        [participant, *others], key=lambda p: (p.last_name, p.first_name, p.pk)
+    )
+    assert form[f"status_{participant.pk}"].initial == ""
+    assert form[f"status_{others[0].pk}"].initial == "apologies"
+    assert form[f"note_{others[0].pk}"].initial == "On call"
+    html = response.content.decode()
+    assert 'class="btn-check"' in html and "Not recorded" in html
+
+
+def test_one_request_saves_the_whole_register_and_audits_each_change(
+    client, faculty, participant, held
+):
+    late, unrecorded = add_participants(held.module.cohort, 2)
+    client.force_login(faculty)
+    url = f"/schedule/session/{held.pk}/register/"
+
+    response = client.post(
+        url,
+        {
+            f"status_{participant.pk}": "present",
+            f"note_{participant.pk}": "",
+            f"status_{late.pk}": "late",
+            f"note_{late.pk}": "Theatre overran",
+            f"status_{unrecorded.pk}": "",
+            f"note_{unrecorded.pk}": "",
+        },
+    )
+
+    assert response.status_code == 302
+    rows = {a.person_id: a for a in held.attendances.all()}
+    assert set(rows) == {participant.pk, late.pk}
+    assert rows[late.pk].status == "late" and rows[late.pk].note == "Theatre overran"
+    assert rows[late.pk].recorded_by == faculty
+    events = AuditEvent.objects.filter(action="attendance.record")
+    assert sorted(e.person_id for e in events) == sorted([participant.pk, late.pk])
+    assert all(e.actor == faculty for e in events)
+
+    # Back to "not recorded" removes the row, and that is audited too.
+    client.post(
+        url,
+        {
+            f"status_{participant.pk}": "",
+            f"status_{late.pk}": "late",
+            f"note_{late.pk}": "Theatre overran",
+        },
+    )
+    assert list(held.attendances.values_list("person_id", flat=True)) == [late.pk]
+    assert AuditEvent.objects.filter(action="attendance.record").count() == 3
+
+
+def test_an_invalid_status_is_shown_next_to_that_person_and_nothing_is_saved(
+    client, faculty, participant, held
+):
+    other = add_participants(held.module.cohort, 1)[0]
+    client.force_login(faculty)
+
+    response = client.post(
+        f"/schedule/session/{held.pk}/register/",
+        {f"status_{participant.pk}": "present", f"status_{other.pk}": "asleep"},
+    )
+
+    assert response.status_code == 200
+    assert f"status_{other.pk}" in response.context["form"].errors
+    assert not Attendance.objects.exists()
+
+
+def test_present_cannot_be_recorded_before_the_sessions_day(client, faculty, participant, coming):
+    client.force_login(faculty)
+
+    response = client.post(
+        f"/schedule/session/{coming.pk}/register/", {f"status_{participant.pk}": "present"}
+    )
+
+    assert response.status_code == 200
+    assert "only apologies" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, coming):
+    client.force_login(participant)
+    url = f"/schedule/session/{coming.pk}/apologies/"
+
+    missing = client.post(url, {"reason": ""})
+    assert missing.status_code == 200 and "reason" in missing.context["form"].errors
+
+    sent = client.post(url, {"reason": "Rostered on nights"})
+    assert sent.status_code == 302
+    row = Attendance.objects.get(session=coming, person=participant)
+    assert (row.status, row.note, row.recorded_by) == (
+        "apologies",
+        "Rostered on nights",
+        participant,
+    )
+    assert AuditEvent.objects.filter(
+        action="attendance.apologies", person_id=participant.pk
+    ).exists()
+
+    annotated = selectors.cohort_session(coming, viewer=participant)
+    assert annotated.apologies_count == 1 and annotated.expected_count == 0
+    assert annotated.my_status == "apologies"
+
+    client.post(f"/schedule/session/{coming.pk}/apologies/withdraw/")
+    assert not Attendance.objects.exists()
+
+
+def test_apologies_are_closed_once_the_session_has_started(client, participant, held):
+    client.force_login(participant)
+    response = client.post(f"/schedule/session/{held.pk}/apologies/", {"reason": "Sick"})
+    assert response.status_code == 200
+    assert "already started" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def _cohort_with_history(cohort, participants: int, sessions: int):
+    people = add_participants(cohort, participants)
+    module = make_module(cohort, title="Strategy")
+    past = [
+        make_session(module, TODAY - datetime.timedelta(days=7 * (i + 1))) for i in range(sessions)
+    ]
+    make_session(module, TODAY + datetime.timedelta(days=7))  # not held yet: not counted
+    cancelled = make_session(module, TODAY - datetime.timedelta(days=1), status="cancelled")
+    rows = []
+    for i, person in enumerate(people):
+        for j, session in enumerate(past):
+            status = "present" if (i + j) % 4 else ("late" if i % 2 else "apologies")
+            rows.append(Attendance(session=session, person=person, status=status))
+        rows.append(Attendance(session=cancelled, person=person, status="absent"))
+    Attendance.objects.bulk_create(rows)
+    return people, past
+
+
+@pytest.mark.parametrize("size", [(3, 2), (30, 8)])
+def test_the_attendance_summary_runs_four_queries_whatever_the_size(
+    cohort, django_assert_num_queries, size
+):
+    _cohort_with_history(cohort, *size)
+    cohort.refresh_from_db()
+    cohort.programme  # noqa: B018 - loaded beforehand, as a view's access check does
+    # 1 participants, 2 held sessions, 3 sign-ups to them, 4 attendance at them
+    with django_assert_num_queries(4):
+        summary = selectors.attendance_summary_for_cohort(cohort)
+    assert len(summary) == size[0]
+
+
+def test_the_summary_counts_present_and_late_against_the_programmes_rule(
+    programme, cohort, participant
+):
+    programme.completion_min_attendance_percent = 75
+    programme.save()
+    module = make_module(cohort)
+    sessions = [make_session(module, TODAY - datetime.timedelta(days=d)) for d in (1, 2, 3, 4)]
+    course = make_session(module, TODAY - datetime.timedelta(days=5), seat_limit=10)
+    other = add_participants(cohort, 1)[0]
+    for session, status in zip(sessions, ["present", "late", "present", "apologies"], strict=True):
+        Attendance.objects.create(session=session, person=participant, status=status)
+    Attendance.objects.create(session=sessions[0], person=other, status="present")
+    ShortCourseSignup.objects.create(session=course, person=other)
+    Attendance.objects.create(session=course, person=other, status="present")
+
+    summary = {row.person: row for row in selectors.attendance_summary_for_cohort(cohort)}
+
+    mine = summary[participant]
+    assert (mine.expected, mine.attended, mine.apologies, mine.percent) == (4, 3, 1, 75)
+    assert mine.meets_rule is True
+    theirs = summary[other]  # signed up to the short course, so it counts for them
+    assert (theirs.expected, theirs.attended, theirs.meets_rule) == (5, 2, False)
+
+
+def test_before_any_session_is_held_there_is_no_rate(cohort, participant, coming):
+    (row,) = selectors.attendance_summary_for_cohort(cohort)
+    assert row.rate is None and row.meets_rule is None and row.expected == 0
+
+
+def test_the_csv_export_has_times_durations_and_defuses_formulas(
+    client, administrator, participant, held
+):
+    Attendance.objects.create(
+        session=held, person=participant, status="present", note='=HYPERLINK("http://x")'
+    )
+    client.force_login(administrator)
+
+    response = client.get(f"/schedule/cohort/{held.module.cohort_id}/attendance.csv")
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:7] == [
+        "Cohort",
+        "Module",
+        "Session",
+        "Date",
+        "Start",
+        "End",
+        "Duration (hours)",
+    ]
+    (row,) = rows[1:]
+    assert row[3:7] == ["2027-03-10", "09:00", "12:00", "3.0"]
+    assert row[12] == "Present"
+    assert row[13] == '\'=HYPERLINK("http://x")'
+
+
+def test_the_xlsx_export_opens_and_defuses_formulas(client, faculty, participant, held):
+    participant.department = "+SUM(A1)"
+    participant.save()
+    client.force_login(faculty)
+
+    response = client.get(f"/schedule/cohort/{held.module.cohort_id}/attendance.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[1][11] == "'+SUM(A1)"
+    assert values[1][12] == "Not recorded"
+    assert sheet.cell(row=2, column=7).value == 3
+
+
+def test_an_unknown_export_format_is_not_found(client, administrator, cohort):
+    client.force_login(administrator)
+    assert client.get(f"/schedule/cohort/{cohort.pk}/attendance.pdf").status_code == 404
+
+
+def test_the_programme_comparison_is_four_queries_and_compares_cohorts_and_modules(
+    client, programme, cohort, administrator, django_assert_num_queries
+):
+    _cohort_with_history(cohort, 4, 2)
+    second = CohortFactory(programme=programme, name="Cohort 5")
+    people = add_participants(second, 2, prefix="s")
+    module = make_module(second, title="Strategy")
+    session = make_session(module, TODAY - datetime.timedelta(days=3))
+    Attendance.objects.create(session=session, person=people[0], status="present")
+
+    # 1 cohorts, 2 participant counts, 3 held sessions per module, 4 attended per module
+    with django_assert_num_queries(4):
+        data = selectors.programme_attendance_comparison(programme)
+
+    by_cohort = {row["cohort"]: row["cell"] for row in data["by_cohort"]}
+    assert (by_cohort[second].attended, by_cohort[second].expected) == (1, 2)
+    assert by_cohort[second].percent == 50
+    assert by_cohort[cohort].expected == 4 * 2
+    (strategy,) = data["by_module"]
+    assert strategy["title"] == "Strategy" and len(strategy["cells"]) == 2
+
+    client.force_login(administrator)
+    page = client.get(f"/schedule/programme/{programme.pk}/attendance/")
+    assert page.status_code == 200 and "50%" in page.content.decode()
+
+
+def test_cohort_attendance_page_lists_each_participants_rate(client, clinical_leader, cohort):
+    _cohort_with_history(cohort, 3, 4)
+    client.force_login(clinical_leader)
+    response = client.get(f"/schedule/cohort/{cohort.pk}/attendance/")
+    assert response.status_code == 200
+    assert response.content.decode().count('<th scope="row">') == 3
+    assert Session.objects.count() == 6

@@ -1,0 +1,114 @@
+"""Session reminders: the right people, at 14 and 2 days, once, re-planned when moved."""
+
+import datetime
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from leadership import notifications
+from leadership.models import Notification
+from modules import reminders, services
+from modules.models import Attendance, Session
+from tests.modules.helpers import add_participants, make_module, make_session
+
+
+@pytest.fixture
+def session(cohort, participant, faculty):
+    cohort.starts_on = datetime.date(2027, 3, 1)
+    cohort.save()
+    module = make_module(cohort, title="Operations design", venue_name="Takapuna Centre")
+    return make_session(
+        module,
+        datetime.date(2027, 3, 18),
+        venue_name="Takapuna Centre",
+        venue_address="124 Shakespeare Road",
+        facilitator=faculty,
+        what_to_prepare="Bring your team's process map.",
+    )
+
+
+def _plan(at: datetime.datetime) -> int:
+    return reminders.plan_session_reminders(now=at)
+
+
+def test_fourteen_days_before_everyone_expected_gets_one_reminder_except_apologies(
+    session, cohort, participant, faculty, other_participant
+):
+    others = add_participants(cohort, 3)
+    Attendance.objects.create(session=session, person=others[0], status="apologies")
+    moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
+    assert _plan(moment) == 4  # participant, two others, the facilitator
+    assert _plan(moment) == 0  # a second sweep plans nothing new
+    recipients = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert recipients == {participant.email, faculty.email, others[1].email, others[2].email}
+    assert other_participant.email not in recipients
+
+
+def test_nothing_is_planned_outside_the_windows_and_the_two_day_one_follows(session):
+    assert _plan(session.starts_at - datetime.timedelta(days=20)) == 0
+    assert _plan(session.starts_at - datetime.timedelta(days=14)) == 2
+    assert _plan(session.starts_at - datetime.timedelta(days=3)) == 0
+    assert _plan(session.starts_at - datetime.timedelta(days=2)) == 2
+    assert _plan(session.starts_at + datetime.timedelta(minutes=1)) == 0
+    keys = sorted(Notification.objects.values_list("dedup_key", flat=True))
+    assert sorted(key.rsplit(":", 1)[1] for key in keys) == ["14d", "14d", "2d", "2d"]
+
+
+def test_the_reminder_has_venue_times_what_to_prepare_and_the_session_as_ics(session, participant):
+    _plan(session.starts_at - datetime.timedelta(days=2))
+    notifications.send_due()
+    message = next(m for m in mail.outbox if m.to == [participant.email])
+    assert "Operations design" in message.subject
+    assert "Thursday 18 March 2027" in message.body
+    assert "09:00–17:00" in message.body
+    assert "124 Shakespeare Road" in message.body
+    assert "Bring your team's process map." in message.body
+    assert "in 2 days" in message.body
+    filename, content, mimetype = message.attachments[0]
+    assert (filename, mimetype) == ("session.ics", "text/calendar")
+    event = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]
+    assert str(event["UID"]) == f"session-{session.pk}@clinical-leadership.programmes"
+
+
+def test_moving_a_session_cancels_its_pending_reminders_and_replans_them(session, administrator):
+    moment = session.starts_at - datetime.timedelta(days=14)
+    _plan(moment)
+    new_day = datetime.date(2027, 3, 23)
+    services.session_update(
+        session=session,
+        acting_user=administrator,
+        day=new_day,
+        start_time=datetime.time(9),
+        end_time=datetime.time(17),
+        title="",
+        venue_name=session.venue_name,
+        venue_address=session.venue_address,
+        facilitator=session.facilitator,
+        what_to_prepare=session.what_to_prepare,
+        seat_limit=None,
+        status=Session.Status.SCHEDULED,
+    )
+    assert set(Notification.objects.values_list("status", flat=True)) == {"cancelled"}
+    session.refresh_from_db()
+    assert _plan(session.starts_at - datetime.timedelta(days=14)) == 2
+    fresh = Notification.objects.filter(status="pending")
+    assert all(":seq1:" in key for key in fresh.values_list("dedup_key", flat=True))
+
+
+def test_a_cancelled_session_gets_no_reminders(session):
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+    assert _plan(session.starts_at - datetime.timedelta(days=2)) == 0
+
+
+def test_the_sweep_runs_the_session_planner(session, settings):
+    from leadership.tasks import sweep_notifications
+
+    assert "modules.reminders.plan_session_reminders" in settings.NOTIFICATION_PLANNERS
+    import time_machine
+
+    with time_machine.travel(session.starts_at - datetime.timedelta(days=2), tick=False):
+        result = sweep_notifications()
+    assert result["planned"] == 2
+    assert timezone.now()
