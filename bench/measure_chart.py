@@ -1,0 +1,94 @@
+"""How long one measure's chart takes: analyse and render a 60-point measure, many times.
+
+Run from the project root: ``.venv/bin/python bench/measure_chart.py``. Prints the median (and
+95th percentile) time per chart for the run chart and the XmR chart, each including the
+analysis, the SVG, the text summary and the data table: everything a page or the PDF does per
+measure. The goal is well under 100 ms per chart.
+"""
+
+import random
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from redesign_projects.charts import (  # noqa: E402  (after the path is set)
+    Annotation,
+    Baseline,
+    Point,
+    Rebase,
+    analyse_run_chart,
+    analyse_xmr,
+    chart_summary,
+    chart_table,
+    month_starts,
+    render_run_chart_svg,
+    render_xmr_chart_svg,
+)
+
+POINTS = 60
+REPEATS = 300
+
+
+def measure() -> list[Point]:
+    """Five years of monthly length-of-stay figures with a step down after a change."""
+    rng = random.Random(7)
+    days = month_starts(date(2021, 1, 1), POINTS)
+    values = [rng.gauss(6.2, 0.6) if i < 30 else rng.gauss(5.1, 0.5) for i in range(POINTS)]
+    return [
+        Point(d, round(v, 2), astronomical=i == 44)
+        for i, (d, v) in enumerate(zip(days, values, strict=True))
+    ]
+
+
+def run_chart(points: list[Point], notes: list[Annotation]) -> str:
+    analysis = analyse_run_chart(
+        points, better="down", baseline=Baseline(points[0].period, points[11].period), target=5.5
+    )
+    chart_summary(analysis)
+    chart_table(analysis, caption="Length of stay", unit="days")
+    return render_run_chart_svg(
+        analysis, title="Average length of stay", y_label="Days", annotations=notes
+    )
+
+
+def xmr_chart(points: list[Point], notes: list[Annotation]) -> str:
+    analysis = analyse_xmr(
+        points,
+        better="down",
+        target=5.5,
+        rebases=[Rebase(points[30].period, reason="Nurse-led discharge started")],
+    )
+    chart_summary(analysis)
+    chart_table(analysis, caption="Length of stay", unit="days")
+    return render_xmr_chart_svg(
+        analysis, title="Average length of stay", y_label="Days", annotations=notes
+    )
+
+
+def main() -> None:
+    points = measure()
+    notes = [
+        Annotation(points[28].period, "PDSA 1: discharge checklist"),
+        Annotation(points[33].period, "PDSA 2: daily board round"),
+    ]
+    for name, build in (("run chart", run_chart), ("XmR chart", xmr_chart)):
+        build(points, notes)  # warm up
+        timings = []
+        for _ in range(REPEATS):
+            started = time.perf_counter()
+            svg = build(points, notes)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        print(
+            f"{name}, {POINTS} points: median {statistics.median(timings):.2f} ms, "
+            f"p95 {timings[int(len(timings) * 0.95)]:.2f} ms per chart "
+            f"({REPEATS} runs, SVG {len(svg) / 1024:.0f} KiB)"
+        )
+
+
+if __name__ == "__main__":
+    main()

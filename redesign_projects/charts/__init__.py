@@ -1,0 +1,82 @@
+"""Improvement measures as charts: run-chart and XmR (SPC) analysis, SVG, text and tables.
+
+Plain functions over plain data (no ORM, no Django), shared by the measure pages and the PDF
+reports. Typical use by a page::
+
+    points = [Point(period=row.period, value=float(row.value), astronomical=row.astronomical)
+              for row in measure.datapoints]
+    analysis = analyse_run_chart(points, better=measure.better, baseline=..., target=...)
+    svg = render_run_chart_svg(analysis, title=measure.name, y_label=measure.unit,
+                               annotations=[Annotation(c.started_on, c.title) for c in cycles],
+                               chart_id=f"measure-{measure.pk}-run")
+    summary, table = chart_summary(analysis), chart_table(analysis, caption=..., unit=...)
+"""
+
+from .data import (
+    Annotation,
+    Baseline,
+    Better,
+    Movement,
+    Nature,
+    Point,
+    PointNature,
+    Rule,
+    Signal,
+    month_starts,
+)
+from .run_chart import (
+    RUNS_TABLE,
+    RunChartAnalysis,
+    RunChartRules,
+    RunsTest,
+    RunsVerdict,
+    analyse_run_chart,
+)
+from .spc import (
+    Assurance,
+    NotEnoughPoints,
+    Rebase,
+    Segment,
+    SpcRules,
+    Variation,
+    XmrAnalysis,
+    analyse_xmr,
+    xmr_possible,
+)
+from .svg import escape_text, render_run_chart_svg, render_xmr_chart_svg
+from .text import DataTable, chart_summary, chart_table, describe_signal
+
+__all__ = [
+    "RUNS_TABLE",
+    "Annotation",
+    "Assurance",
+    "Baseline",
+    "Better",
+    "DataTable",
+    "Movement",
+    "Nature",
+    "NotEnoughPoints",
+    "Point",
+    "PointNature",
+    "Rebase",
+    "Rule",
+    "RunChartAnalysis",
+    "RunChartRules",
+    "RunsTest",
+    "RunsVerdict",
+    "Segment",
+    "Signal",
+    "SpcRules",
+    "Variation",
+    "XmrAnalysis",
+    "analyse_run_chart",
+    "analyse_xmr",
+    "chart_summary",
+    "chart_table",
+    "describe_signal",
+    "escape_text",
+    "month_starts",
+    "render_run_chart_svg",
+    "render_xmr_chart_svg",
+    "xmr_possible",
+]

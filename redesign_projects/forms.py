@@ -1,0 +1,307 @@
+"""Forms for teams, the team formation page, assignments, extensions, submissions, feedback
+and peer comments. Forms validate and collect; services save."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from leadership.models import User
+
+from . import selectors, services
+from .models import AcceptedType, Assignment, Feedback, PeerComment, RedesignTeam
+from .uploads import check_upload
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        details = ", ".join(part for part in (obj.get_profession_display(), obj.department) if part)
+        return f"{obj} ({details})"
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return PersonChoiceField.label_from_instance(self, obj)
+
+
+class TeamForm(forms.ModelForm):
+    """A team's details and members. The clinical lead must be a clinician — the model says
+    so next to the field when someone picks a manager."""
+
+    members = PeopleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several. The clinical lead is added too.",
+    )
+
+    class Meta:
+        model = RedesignTeam
+        fields = [
+            "name",
+            "focus_kind",
+            "focus",
+            "aim",
+            "clinical_lead",
+            "manager_partner",
+            "executive_sponsor",
+        ]
+        field_classes = {
+            "clinical_lead": PersonChoiceField,
+            "manager_partner": PersonChoiceField,
+            "executive_sponsor": PersonChoiceField,
+        }
+        widgets = {"aim": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cohort = cohort
+        participants = selectors.participants_of(cohort).order_by("last_name", "first_name")
+        self.fields["clinical_lead"].queryset = participants
+        self.fields["clinical_lead"].help_text = (
+            "Must be a clinician (doctor, nurse, allied health or other clinical): "
+            "redesign teams are clinically led, so a manager cannot lead one."
+        )
+        self.fields["manager_partner"].queryset = selectors.cohort_people(cohort).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["executive_sponsor"].queryset = selectors.cohort_people(cohort).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["members"].queryset = participants
+        if self.instance.pk:
+            self.fields["members"].initial = list(
+                self.instance.memberships.current().values_list("person_id", flat=True)
+            )
+
+    def team_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class FormationTeamForm(forms.Form):
+    """One team of the formation page: existing (``team_id``) or new."""
+
+    team_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    focus_kind = forms.ChoiceField(choices=RedesignTeam.FocusKind.choices, required=False)
+    clinical_lead = PersonChoiceField(
+        queryset=User.objects.none(), help_text="A clinician who is one of the members."
+    )
+    members = PeopleChoiceField(
+        queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinical_lead"].queryset = people
+        self.fields["members"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        lead, members = data.get("clinical_lead"), data.get("members")
+        if lead is not None and not lead.is_clinician:
+            self.add_error("clinical_lead", RedesignTeam.CLINICAL_LEAD_MESSAGE)
+        elif lead is not None and members is not None and lead not in members:
+            self.add_error("clinical_lead", "Choose the lead from this team's members.")
+        return data
+
+
+class BaseFormationFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen: dict[int, str] = {}
+        for form in self.forms:
+            for person in form.cleaned_data.get("members", []):
+                if person.pk in seen:
+                    form.add_error(
+                        "members", f"{person} is also in {seen[person.pk]}: choose one team."
+                    )
+                seen.setdefault(person.pk, form.cleaned_data["name"])
+
+
+FormationFormSet = forms.formset_factory(
+    FormationTeamForm, formset=BaseFormationFormSet, extra=0, min_num=1, validate_min=True
+)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class AssignmentForm(forms.ModelForm):
+    accepted_types = forms.MultipleChoiceField(
+        choices=AcceptedType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Files are checked by their content, not only their name.",
+    )
+    rubric = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional. One criterion a line, levels lowest first: "
+        "“Use of data: Not yet | Developing | Strong”.",
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["title", "module", "kind", "due_at", "brief", "accepted_types", "max_size_mb"]
+        widgets = {"due_at": DateTimeInput(), "brief": forms.Textarea(attrs={"rows": 8})}
+        help_texts = {"due_at": "In the cohort's time zone."}
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cohort = cohort
+        self.fields["module"].queryset = cohort.modules.order_by("position")
+        if self.instance.pk:
+            self.fields["rubric"].initial = services.rubric_text(self.instance)
+
+    def clean_rubric(self):
+        return services.parse_rubric(self.cleaned_data["rubric"])
+
+    def assignment_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in services.ASSIGNMENT_FIELDS}
+
+
+class ExtensionForm(forms.Form):
+    who = forms.ChoiceField(label="For")
+    due_at = forms.DateTimeField(label="New due date", widget=DateTimeInput())
+    reason = forms.CharField(max_length=500)
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        cohort = assignment.cohort
+        if assignment.is_team:
+            self.teams = {t.pk: t for t in cohort.redesign_teams.order_by("name")}
+            choices = [(f"team:{pk}", team.name) for pk, team in self.teams.items()]
+        else:
+            self.people = {p.pk: p for p in selectors.participants_of(cohort).order_by("last_name")}
+            choices = [(f"person:{pk}", str(person)) for pk, person in self.people.items()]
+        self.fields["who"].choices = [("", "Choose…"), *choices]
+
+    def target(self) -> dict:
+        kind, _sep, pk = self.cleaned_data["who"].partition(":")
+        if kind == "team":
+            return {"team": self.teams[int(pk)]}
+        return {"person": self.people[int(pk)]}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    """Text and files. Each file is checked by content against the assignment's rules; one
+    bad file refuses the whole save, with the reason next to the field."""
+
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Write here, attach files, or both.",
+    )
+    files = MultipleFileField(required=False, label="Add files")
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["files"].help_text = (
+            f"Accepted: {', '.join(assignment.accepted_type_labels())}; "
+            f"up to {assignment.max_size_mb} MB each."
+        )
+        self.fields["files"].widget.attrs["accept"] = ",".join(
+            ext
+            for ext, code in (
+                (".pdf", "pdf"),
+                (".docx", "docx"),
+                (".xlsx", "xlsx"),
+                (".pptx", "pptx"),
+                (".png", "png"),
+                (".jpg,.jpeg", "jpeg"),
+                (".txt", "txt"),
+                (".csv", "csv"),
+            )
+            if code in assignment.accepted_types
+        )
+
+    def clean_files(self):
+        checked, errors = [], []
+        for upload in self.cleaned_data["files"]:
+            try:
+                checked.append(
+                    (
+                        upload,
+                        check_upload(
+                            upload,
+                            accepted=self.assignment.accepted_types,
+                            max_bytes=self.assignment.max_size_bytes,
+                        ),
+                    )
+                )
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+class FeedbackForm(forms.Form):
+    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    decision = forms.ChoiceField(choices=Feedback.Decision.choices, widget=forms.RadioSelect)
+
+    def __init__(self, *args, submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(submission.assignment.rubric_criteria.prefetch_related("levels"))
+        self.levels = {}
+        for criterion in self.criteria:
+            levels = {level.pk: level for level in criterion.levels.all()}
+            self.levels.update(levels)
+            self.fields[f"criterion_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.title,
+                choices=[("", "Not scored"), *((pk, lv.label) for pk, lv in levels.items())],
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+
+    def chosen_levels(self) -> dict:
+        return {
+            criterion.pk: self.levels.get(self.cleaned_data.get(f"criterion_{criterion.pk}"))
+            for criterion in self.criteria
+        }
+
+
+class PeerCommentForm(forms.ModelForm):
+    class Meta:
+        model = PeerComment
+        fields = ["body"]
+        labels = {"body": "Your comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class OverviewFilterForm(forms.Form):
+    assignment = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    team = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].choices = [("", "All assignments")] + [
+            (a.pk, a.title) for a in cohort.assignments.order_by("due_at")
+        ]
+        self.fields["team"].choices = [("", "All teams")] + [
+            (t.pk, t.name) for t in cohort.redesign_teams.order_by("name")
+        ]
+        self.fields["status"].choices = [("", "Any status"), *selectors.WorkStatus.CHOICES]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

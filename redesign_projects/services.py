@@ -1,0 +1,622 @@
+"""Writes for redesign teams, assignments, submissions and feedback.
+
+Each runs in one transaction, validates with ``full_clean()`` and records an audit event naming
+the acting user. Memberships are ended, never deleted; submitted versions are never edited.
+"""
+
+import datetime
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cohorts.models import Cohort
+from leadership.models import User
+from leadership.services import audit_record
+
+from . import selectors
+from .models import (
+    Assignment,
+    Extension,
+    Feedback,
+    FeedbackScore,
+    PeerComment,
+    RedesignTeam,
+    RubricCriterion,
+    RubricLevel,
+    Submission,
+    SubmissionFile,
+    TeamMembership,
+)
+from .uploads import CheckedFile
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+def _names(people: Iterable[User]) -> list[str]:
+    return sorted(str(person) for person in people)
+
+
+def _end_memberships(memberships, now: datetime.datetime) -> None:
+    for membership in memberships:
+        membership.left_at = now
+        membership.full_clean()
+        membership.save(update_fields=["left_at"])
+
+
+def _set_members(
+    team: RedesignTeam, people: Sequence[User], now: datetime.datetime
+) -> tuple[list[User], list[User]]:
+    """Make ``people`` the team's current members: end the others, start the new ones.
+    Someone currently in another team of the cohort is an error (say so, change nothing)."""
+    wanted = {person.pk: person for person in people}
+    current = list(TeamMembership.objects.current().filter(team=team).select_related("person"))
+    leaving = [m for m in current if m.person_id not in wanted]
+    staying = {m.person_id for m in current}
+    joining = [person for pk, person in wanted.items() if pk not in staying]
+    elsewhere = (
+        TeamMembership.objects.current()
+        .filter(cohort=team.cohort, person__in=joining)
+        .exclude(team=team)
+        .select_related("person", "team")
+    )
+    clashes = [f"{m.person} is already in {m.team}" for m in elsewhere]
+    if clashes:
+        raise ValidationError({"members": "; ".join(clashes) + ". Take them out of it first."})
+    _end_memberships(leaving, now)
+    for person in joining:
+        membership = TeamMembership(team=team, cohort=team.cohort, person=person, joined_at=now)
+        membership.full_clean(validate_constraints=False)
+        membership.save()
+    return joining, [m.person for m in leaving]
+
+
+@transaction.atomic
+def team_create(
+    *,
+    cohort: Cohort,
+    name: str,
+    clinical_lead: User,
+    members: Sequence[User] = (),
+    focus_kind: str = RedesignTeam.FocusKind.WORK_PROCESS,
+    focus: str = "",
+    aim: str = "",
+    manager_partner: User | None = None,
+    executive_sponsor: User | None = None,
+    acting_user: User | None,
+) -> RedesignTeam:
+    """Create a clinically-led team; the clinical lead is always one of its members."""
+    team = RedesignTeam(
+        cohort=cohort,
+        name=name,
+        focus_kind=focus_kind,
+        focus=focus,
+        aim=aim,
+        clinical_lead=clinical_lead,
+        manager_partner=manager_partner,
+        executive_sponsor=executive_sponsor,
+    )
+    team.full_clean()
+    team.save()
+    people = list(members)
+    if clinical_lead.pk not in {p.pk for p in people}:
+        people.append(clinical_lead)
+    _set_members(team, people, timezone.now())
+    audit_record(
+        actor=acting_user,
+        action="redesign_team.create",
+        target=team,
+        cohort_id=cohort.pk,
+        changes={"lead": str(clinical_lead), "members": _names(people), "focus": focus},
+    )
+    return team
+
+
+TEAM_FIELDS = ("name", "focus_kind", "focus", "aim", "clinical_lead", "manager_partner",
+               "executive_sponsor")  # fmt: skip
+
+
+@transaction.atomic
+def team_update(
+    *,
+    team: RedesignTeam,
+    acting_user: User | None,
+    members: Sequence[User] | None = None,
+    **fields,
+) -> RedesignTeam:
+    """Change a team's details and, if ``members`` is given, its membership (ending, not
+    deleting, the memberships of people who leave). The lead stays a member."""
+    unknown = set(fields) - set(TEAM_FIELDS)
+    if unknown:
+        raise TypeError(f"team_update() got unexpected fields {sorted(unknown)}")
+    before = {name: str(getattr(team, name) or "") for name in fields}
+    for name, value in fields.items():
+        setattr(team, name, value)
+    team.full_clean()
+    team.save()
+    changes = {
+        name: [before[name], str(getattr(team, name) or "")]
+        for name in fields
+        if before[name] != str(getattr(team, name) or "")
+    }
+    if members is not None:
+        people = list(members)
+        if team.clinical_lead_id not in {p.pk for p in people}:
+            people.append(team.clinical_lead)
+        joined, left = _set_members(team, people, timezone.now())
+        if joined:
+            changes["joined"] = _names(joined)
+        if left:
+            changes["left"] = _names(left)
+    audit_record(
+        actor=acting_user,
+        action="redesign_team.update",
+        target=team,
+        cohort_id=team.cohort_id,
+        changes=changes,
+    )
+    return team
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    """One team in a restructure: an existing team (or None for a new one), its name, lead
+    and members."""
+
+    team: RedesignTeam | None
+    name: str
+    clinical_lead: User
+    members: tuple[User, ...]
+    focus_kind: str = RedesignTeam.FocusKind.WORK_PROCESS
+
+
+@transaction.atomic
+def teams_restructure(
+    *, cohort: Cohort, plans: Sequence[TeamPlan], acting_user: User | None
+) -> list[RedesignTeam]:
+    """Save a whole formation at once (e.g. an adjusted suggestion): all or nothing.
+
+    Everyone leaving a team leaves first, then people join, so moves between teams work.
+    Nobody may be in two plans; each lead must be a clinician and is made a member."""
+    seen: dict[int, str] = {}
+    names: set[str] = set()
+    for plan in plans:
+        if plan.name.casefold() in names:
+            raise ValidationError(f"Two teams are called {plan.name}.")
+        names.add(plan.name.casefold())
+        for person in plan.members:
+            if person.pk in seen:
+                raise ValidationError(f"{person} is in both {seen[person.pk]} and {plan.name}.")
+            seen[person.pk] = plan.name
+    for plan in plans:
+        if plan.clinical_lead.pk in seen and seen[plan.clinical_lead.pk] != plan.name:
+            raise ValidationError(
+                f"{plan.clinical_lead} cannot lead {plan.name}: "
+                f"they are in {seen[plan.clinical_lead.pk]}."
+            )
+    now = timezone.now()
+    saved: list[tuple[RedesignTeam, list[User]]] = []
+    for plan in plans:
+        people = list(plan.members)
+        if plan.clinical_lead.pk not in seen:
+            people.append(plan.clinical_lead)
+        team = plan.team or RedesignTeam(cohort=cohort, focus_kind=plan.focus_kind)
+        team.name = plan.name
+        team.clinical_lead = plan.clinical_lead
+        team.full_clean()
+        team.save()
+        saved.append((team, people))
+    # End every membership that the plan moves or removes before anyone joins, so people can
+    # swap teams; people in teams the plan does not mention stay where they are.
+    planned_teams = {team.pk for team, _people in saved}
+    planned_people = {person.pk for _team, people in saved for person in people}
+    wanted = {(team.pk, person.pk) for team, people in saved for person in people}
+    _end_memberships(
+        [
+            membership
+            for membership in TeamMembership.objects.current().filter(cohort=cohort)
+            if (membership.team_id, membership.person_id) not in wanted
+            and (membership.person_id in planned_people or membership.team_id in planned_teams)
+        ],
+        now,
+    )
+    for team, people in saved:
+        _set_members(team, people, now)
+        audit_record(
+            actor=acting_user,
+            action="redesign_team.restructure",
+            target=team,
+            cohort_id=cohort.pk,
+            changes={"lead": str(team.clinical_lead), "members": _names(people)},
+        )
+    return [team for team, _people in saved]
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+def parse_rubric(text: str) -> list[tuple[str, list[str]]]:
+    """Rubric lines ``Criterion: level 1 | level 2 | level 3`` (lowest level first)."""
+    rubric = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        title, sep, levels = line.partition(":")
+        labels = [label.strip() for label in levels.split("|") if label.strip()]
+        if not sep or not title.strip() or len(labels) < 2:
+            raise ValidationError(
+                f"Line {number}: write “Criterion: level | level”, with at least two levels."
+            )
+        rubric.append((title.strip()[:200], [label[:100] for label in labels]))
+    return rubric
+
+
+def rubric_text(assignment: Assignment) -> str:
+    return "\n".join(
+        f"{criterion.title}: " + " | ".join(level.label for level in criterion.levels.all())
+        for criterion in assignment.rubric_criteria.prefetch_related("levels")
+    )
+
+
+def _replace_rubric(assignment: Assignment, rubric: list[tuple[str, list[str]]]) -> None:
+    if FeedbackScore.objects.filter(criterion__assignment=assignment).exists():
+        if rubric_text(assignment) != "\n".join(f"{t}: " + " | ".join(ls) for t, ls in rubric):
+            raise ValidationError(
+                {"rubric": "Feedback already uses this rubric, so it can no longer change."}
+            )
+        return
+    assignment.rubric_criteria.all().delete()
+    for position, (title, labels) in enumerate(rubric, start=1):
+        criterion = RubricCriterion.objects.create(
+            assignment=assignment, position=position, title=title
+        )
+        RubricLevel.objects.bulk_create(
+            RubricLevel(criterion=criterion, position=n, label=label)
+            for n, label in enumerate(labels, start=1)
+        )
+
+
+ASSIGNMENT_FIELDS = ("module", "title", "brief", "due_at", "kind", "accepted_types", "max_size_mb")
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    cohort: Cohort,
+    title: str,
+    due_at: datetime.datetime,
+    acting_user: User | None,
+    rubric: list[tuple[str, list[str]]] = (),
+    **fields,
+) -> Assignment:
+    """Create an assignment with an optional rubric (criteria, each with levels)."""
+    assignment = Assignment(cohort=cohort, title=title, due_at=due_at, **fields)
+    assignment.full_clean()
+    assignment.save()
+    _replace_rubric(assignment, list(rubric))
+    audit_record(
+        actor=acting_user,
+        action="assignment.create",
+        target=assignment,
+        cohort_id=cohort.pk,
+        changes={"due_at": due_at.isoformat(), "kind": assignment.kind},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(
+    *,
+    assignment: Assignment,
+    acting_user: User | None,
+    rubric: list[tuple[str, list[str]]] | None = None,
+    **fields,
+) -> Assignment:
+    """Change an assignment. The rubric cannot change once feedback uses it."""
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"assignment_update() got unexpected fields {sorted(unknown)}")
+    before = {name: str(getattr(assignment, name)) for name in fields}
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    assignment.full_clean()
+    assignment.save()
+    if rubric is not None:
+        _replace_rubric(assignment, rubric)
+    audit_record(
+        actor=acting_user,
+        action="assignment.update",
+        target=assignment,
+        cohort_id=assignment.cohort_id,
+        changes={
+            name: [before[name], str(getattr(assignment, name))]
+            for name in fields
+            if before[name] != str(getattr(assignment, name))
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def extension_grant(
+    *,
+    assignment: Assignment,
+    due_at: datetime.datetime,
+    reason: str,
+    acting_user: User,
+    team: RedesignTeam | None = None,
+    person: User | None = None,
+) -> Extension:
+    """Give one team or one person a new due date (replacing an earlier extension, with the
+    old date kept in the audit trail). Lateness is judged against it from now on."""
+    if due_at <= assignment.due_at:
+        raise ValidationError({"due_at": "An extension must be later than the original due date."})
+    target = {"team": team} if team is not None else {"person": person}
+    extension = (
+        Extension.objects.select_for_update().filter(assignment=assignment, **target).first()
+    )
+    previous = extension.due_at.isoformat() if extension else None
+    if extension is None:
+        extension = Extension(assignment=assignment, **target)
+    extension.due_at = due_at
+    extension.reason = reason
+    extension.granted_by = acting_user
+    extension.created_at = timezone.now()
+    extension.full_clean(validate_constraints=False)
+    extension.save()
+    audit_record(
+        actor=acting_user,
+        action="extension.grant",
+        target=extension,
+        cohort_id=assignment.cohort_id,
+        person_id=person.pk if person else None,
+        changes={"due_at": [previous, due_at.isoformat()], "reason": reason},
+    )
+    return extension
+
+
+# --- submissions ---------------------------------------------------------------------------
+
+
+def _store_files(
+    submission: Submission,
+    uploads: Sequence[tuple[UploadedFile, CheckedFile]],
+    user: User,
+    stored_names: list[str],
+) -> None:
+    """Save each upload under a generated name, recording each name in ``stored_names`` so the
+    caller can delete them if the transaction fails."""
+    for upload, checked in uploads:
+        row = SubmissionFile(
+            submission=submission,
+            original_name=os.path.basename(upload.name or "file")[-255:],
+            file_type=checked.file_type,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=user,
+        )
+        upload.seek(0)
+        row.file.save("upload", upload, save=False)
+        stored_names.append(row.file.name)
+        row.save()
+
+
+def _unit(assignment: Assignment, team: RedesignTeam | None, owner: User | None) -> dict:
+    if assignment.is_team:
+        if team is None or owner is not None:
+            raise ValidationError("A team assignment is submitted by a team.")
+        return {"team": team}
+    if owner is None or team is not None:
+        raise ValidationError("An individual assignment is submitted by a person.")
+    return {"owner": owner}
+
+
+def submission_save(
+    *,
+    assignment: Assignment,
+    text: str,
+    acting_user: User,
+    uploads: Sequence[tuple[UploadedFile, CheckedFile]] = (),
+    submit: bool = False,
+    team: RedesignTeam | None = None,
+    owner: User | None = None,
+    now: datetime.datetime | None = None,
+) -> Submission:
+    """Save the team's (or person's) draft, with any new files; with ``submit`` it becomes the
+    next version, marked late if after the (extended) due date, and remembers the members.
+
+    Refused once the latest version is accepted. Files are checked before this is called
+    (``uploads.check_upload``); if anything fails nothing is kept — no row, no file."""
+    stored_names: list[str] = []
+    try:
+        return _submission_save(
+            assignment=assignment,
+            text=text,
+            acting_user=acting_user,
+            uploads=uploads,
+            submit=submit,
+            unit=_unit(assignment, team, owner),
+            now=now or timezone.now(),
+            stored_names=stored_names,
+        )
+    except BaseException:
+        # The rows rolled back; the files must go with them.
+        for name in stored_names:
+            default_storage.delete(name)
+        raise
+
+
+@transaction.atomic
+def _submission_save(
+    *, assignment, text, acting_user, uploads, submit, unit, now, stored_names
+) -> Submission:
+    # Lock the assignment so two members submitting at once get consecutive versions.
+    Assignment.objects.select_for_update().get(pk=assignment.pk)
+    latest = selectors.latest_submitted(assignment, **unit)
+    feedback = getattr(latest, "feedback", None) if latest else None
+    if feedback and feedback.is_released and feedback.decision == Feedback.Decision.ACCEPTED:
+        raise ValidationError("This work has been accepted; no further versions can be made.")
+    draft = selectors.draft_for(assignment, **unit)
+    if draft is None:
+        draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)
+    draft.text = text
+    draft.updated_at = now
+    has_files = bool(uploads) or (draft.pk is not None and draft.files.exists())
+    if submit and not text.strip() and not has_files:
+        raise ValidationError("Add some text or a file before submitting.")
+    if submit:
+        number = (
+            Submission.objects.filter(assignment=assignment, **unit).aggregate(n=Max("version"))[
+                "n"
+            ]
+            or 0
+        )
+        due = selectors.effective_due_at(
+            assignment, team=unit.get("team"), person=unit.get("owner")
+        )
+        draft.status = Submission.Status.SUBMITTED
+        draft.version = number + 1
+        draft.submitted_at = now
+        draft.submitted_by = acting_user
+        draft.is_late = now > due
+    draft.full_clean(validate_constraints=False)
+    draft.save()
+    _store_files(draft, uploads, acting_user, stored_names)
+    if submit:
+        if "team" in unit:
+            members = User.objects.filter(
+                team_memberships__team=unit["team"], team_memberships__left_at__isnull=True
+            )
+            draft.members.set(members)
+        else:
+            draft.members.set([unit["owner"]])
+    audit_record(
+        actor=acting_user,
+        action="submission.submit" if submit else "submission.save_draft",
+        target=draft,
+        cohort_id=assignment.cohort_id,
+        person_id=unit["owner"].pk if "owner" in unit else None,
+        changes={
+            "version": draft.version,
+            "late": draft.is_late,
+            "files": [upload.name for upload, _checked in uploads],
+        },
+    )
+    return draft
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_save(
+    *,
+    submission: Submission,
+    comments: str,
+    decision: str,
+    levels: dict[int, RubricLevel],
+    acting_user: User,
+    release: bool = False,
+) -> Feedback:
+    """Write (or rewrite) the feedback on a submitted version while it is a draft; with
+    ``release`` it becomes visible to the team at once. Released feedback is final."""
+    if submission.is_draft:
+        raise ValidationError("Feedback is given on submitted versions, not drafts.")
+    feedback = (
+        Feedback.objects.select_for_update().filter(submission=submission).order_by("pk").first()
+    )
+    if feedback and feedback.is_released:
+        raise ValidationError("This feedback has been released and can no longer change.")
+    now = timezone.now()
+    if feedback is None:
+        feedback = Feedback(submission=submission, created_at=now)
+    feedback.author = acting_user
+    feedback.comments = comments
+    feedback.decision = decision
+    feedback.updated_at = now
+    if release:
+        feedback.released_at = now
+        feedback.released_by = acting_user
+    feedback.full_clean(validate_constraints=False)
+    feedback.save()
+    feedback.scores.all().delete()
+    FeedbackScore.objects.bulk_create(
+        FeedbackScore(feedback=feedback, criterion_id=criterion_id, level=level)
+        for criterion_id, level in levels.items()
+        if level is not None
+    )
+    audit_record(
+        actor=acting_user,
+        action="feedback.release" if release else "feedback.save",
+        target=feedback,
+        cohort_id=submission.assignment.cohort_id,
+        person_id=submission.owner_id,
+        changes={"decision": decision, "levels": {str(k): str(v) for k, v in levels.items()}},
+    )
+    return feedback
+
+
+@transaction.atomic
+def feedback_release(*, feedback: Feedback, acting_user: User) -> bool:
+    """Release one piece of feedback; False if it was released already (nothing changes)."""
+    updated = Feedback.objects.filter(pk=feedback.pk, released_at__isnull=True).update(
+        released_at=timezone.now(), released_by=acting_user
+    )
+    if updated:
+        feedback.refresh_from_db()
+        audit_record(
+            actor=acting_user,
+            action="feedback.release",
+            target=feedback,
+            cohort_id=feedback.submission.assignment.cohort_id,
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def feedback_release_all(*, assignment: Assignment, acting_user: User) -> int:
+    """Release every draft feedback of the assignment at once, so the cohort gets its feedback
+    together. Returns how many were released; one audit event for the batch."""
+    pending = (
+        Feedback.objects.select_for_update(of=("self",))
+        .order_by("pk")
+        .filter(submission__assignment=assignment, released_at__isnull=True)
+    )
+    ids = list(pending.values_list("pk", flat=True))
+    Feedback.objects.filter(pk__in=ids).update(released_at=timezone.now(), released_by=acting_user)
+    if ids:
+        audit_record(
+            actor=acting_user,
+            action="feedback.release_all",
+            target=assignment,
+            cohort_id=assignment.cohort_id,
+            changes={"feedback_ids": ids},
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def peer_comment_create(*, submission: Submission, body: str, acting_user: User) -> PeerComment:
+    """A peer's comment on a submitted version (peer review must be on for the cohort)."""
+    if not submission.assignment.cohort.peer_review_enabled:
+        raise ValidationError("Peer review is not turned on for this cohort.")
+    if submission.is_draft:
+        raise ValidationError("Drafts cannot be commented on.")
+    comment = PeerComment(submission=submission, author=acting_user, body=body)
+    comment.full_clean()
+    comment.save()
+    audit_record(
+        actor=acting_user,
+        action="peer_comment.create",
+        target=comment,
+        cohort_id=submission.assignment.cohort_id,
+    )
+    return comment

@@ -1,0 +1,589 @@
+"""Pages for redesign teams, assignments, submissions and feedback: access → form → service →
+redirect. Access rules live in ``selectors``; every lookup goes through them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cohorts.models import Enrolment
+from cohorts.selectors import ADMINISTRATOR, cohorts_for_role
+
+from . import selectors, services
+from .forms import (
+    AssignmentForm,
+    ExtensionForm,
+    FeedbackForm,
+    FormationFormSet,
+    OverviewFilterForm,
+    PeerCommentForm,
+    SubmissionForm,
+    TeamForm,
+)
+from .models import Feedback, RedesignTeam, TeamMembership
+from .suggest import Candidate, PlacedTeam, default_team_count, suggest_teams
+
+ADMIN_ONLY = frozenset({ADMINISTRATOR})
+PARTICIPANT = Enrolment.Role.PARTICIPANT
+
+
+def _form_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to its field (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- teams ---------------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request, cohort_id):
+    """The cohort's teams: all of them for staff (and peers when peer review is on), the
+    participant's own otherwise."""
+    cohort, access = selectors.get_cohort_access(request.user, cohort_id)
+    if not (access.is_staff_reader or access.is_participant):
+        raise Http404
+    return render(
+        request,
+        "redesign_projects/team_list.html",
+        {
+            "cohort": cohort,
+            "access": access,
+            "teams": selectors.teams_for_cohort(cohort, access),
+            "summary": selectors.teams_summary_for_cohort(cohort) if access.is_admin else None,
+        },
+    )
+
+
+@login_required
+def team_mine(request):
+    """A participant's way in: their current team in their newest cohort, or that cohort's
+    team list while they are in no team."""
+    team = selectors.newest_team_of(request.user)
+    if team is not None:
+        return redirect("redesign_projects:team_detail", team_id=team.pk)
+    cohort = cohorts_for_role(request.user, PARTICIPANT).first()
+    if cohort is None:
+        raise Http404
+    return redirect("redesign_projects:team_list", cohort_id=cohort.pk)
+
+
+@login_required
+def team_create(request, cohort_id):
+    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    form = TeamForm(request.POST if request.method == "POST" else None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(
+                cohort=cohort,
+                members=form.cleaned_data["members"],
+                acting_user=request.user,
+                **form.team_fields(),
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{team} was created.")
+            return redirect("redesign_projects:team_detail", team_id=team.pk)
+    return render(request, "redesign_projects/team_form.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+def team_update(request, team_id):
+    team, access = selectors.get_team_for_user(request.user, team_id)
+    if not access.is_admin:
+        raise PermissionDenied
+    form = TeamForm(
+        request.POST if request.method == "POST" else None, instance=team, cohort=team.cohort
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(
+                team=team,
+                members=form.cleaned_data["members"],
+                acting_user=request.user,
+                **form.team_fields(),
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, f"{team} was saved.")
+            return redirect("redesign_projects:team_detail", team_id=team.pk)
+    return render(
+        request,
+        "redesign_projects/team_form.html",
+        {"cohort": team.cohort, "form": form, "team": team},
+    )
+
+
+def _suggestion_initial(cohort, team_count: int | None) -> list[dict]:
+    people = list(selectors.participants_of(cohort))
+    teams = list(cohort.redesign_teams.order_by("name"))
+    placed: dict[int, list[int]] = {team.pk: [] for team in teams}
+    for team_pk, person_pk in (
+        TeamMembership.objects.current().filter(cohort=cohort).values_list("team_id", "person_id")
+    ):
+        placed[team_pk].append(person_pk)
+    suggestion = suggest_teams(
+        [
+            Candidate(
+                id=p.pk,
+                profession=p.profession,
+                department=p.department,
+                is_clinician=p.is_clinician,
+            )
+            for p in people
+        ],
+        team_count or max(len(teams), default_team_count(len(people))),
+        placed=[PlacedTeam(t.pk, tuple(placed[t.pk]), t.clinical_lead_id) for t in teams],
+    )
+    names = {team.pk: team.name for team in teams}
+    focus = {team.pk: team.focus_kind for team in teams}
+    initial, number = [], len(teams)
+    for suggested in suggestion:
+        if suggested.key in names:
+            team_id, name = suggested.key, names[suggested.key]
+        else:
+            number += 1
+            team_id, name = None, f"Team {number}"
+        initial.append(
+            {
+                "team_id": team_id,
+                "name": name,
+                "focus_kind": focus.get(suggested.key, RedesignTeam.FocusKind.WORK_PROCESS),
+                "clinical_lead": suggested.lead_id,
+                "members": list(suggested.member_ids),
+            }
+        )
+    return initial
+
+
+@login_required
+def team_formation(request, cohort_id):
+    """Suggested teams for the whole cohort, adjustable, saved in one transaction."""
+    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    people = selectors.participants_of(cohort).order_by("last_name", "first_name")
+    if request.method == "POST":
+        formset = FormationFormSet(request.POST, form_kwargs={"people": people})
+        if formset.is_valid():
+            teams = {t.pk: t for t in cohort.redesign_teams.all()}
+            plans = [
+                services.TeamPlan(
+                    team=teams.get(data["team_id"]),
+                    name=data["name"],
+                    clinical_lead=data["clinical_lead"],
+                    members=tuple(data["members"]),
+                    focus_kind=data["focus_kind"] or RedesignTeam.FocusKind.WORK_PROCESS,
+                )
+                for data in formset.cleaned_data
+            ]
+            try:
+                services.teams_restructure(cohort=cohort, plans=plans, acting_user=request.user)
+            except ValidationError as error:
+                formset.non_form_errors().extend(error.messages)
+            else:
+                messages.success(request, f"{len(plans)} teams were saved.")
+                return redirect("redesign_projects:team_list", cohort_id=cohort.pk)
+    else:
+        try:
+            team_count = int(request.GET.get("teams") or 0) or None
+        except ValueError:
+            team_count = None
+        if team_count is not None:
+            team_count = max(1, min(team_count, 25))
+        formset = FormationFormSet(
+            initial=_suggestion_initial(cohort, team_count), form_kwargs={"people": people}
+        )
+    return render(
+        request,
+        "redesign_projects/team_formation.html",
+        {"cohort": cohort, "formset": formset, "people_count": people.count()},
+    )
+
+
+@login_required
+def team_detail(request, team_id):
+    """The team page: members (now and before), aim, assignments with status, every version
+    submitted, released feedback."""
+    team, access = selectors.get_team_for_user(request.user, team_id)
+    own = team.pk in access.team_ids
+    memberships = list(team.memberships.select_related("person").order_by("-left_at", "joined_at"))
+    with timezone.override(team.cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/team_detail.html",
+            {
+                "team": team,
+                "cohort": team.cohort,
+                "access": access,
+                "own": own,
+                "current_members": [m for m in memberships if m.left_at is None],
+                "past_members": [m for m in memberships if m.left_at is not None],
+                "statuses": selectors.team_statuses(team),
+                "submissions": selectors.submissions_for_unit(team=team, access=access, own=own),
+            },
+        )
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+@login_required
+def assignment_overview(request, cohort_id):
+    """Every team × assignment with its status, filterable."""
+    cohort, access = selectors.get_cohort_access(
+        request.user, cohort_id, allowed=selectors.STAFF_READERS
+    )
+    form = OverviewFilterForm(request.GET or None, cohort=cohort)
+    filters = form.cleaned_data if form.is_valid() else {}
+    assignments, rows = selectors.assignment_overview(
+        cohort,
+        assignment_id=filters.get("assignment"),
+        team_id=filters.get("team"),
+        status=filters.get("status") or None,
+    )
+    with timezone.override(cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/assignment_overview.html",
+            {
+                "cohort": cohort,
+                "access": access,
+                "form": form,
+                "assignments": assignments,
+                "rows": rows,
+            },
+        )
+
+
+@login_required
+def assignment_create(request, cohort_id):
+    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    with timezone.override(cohort.tzinfo):
+        form = AssignmentForm(request.POST if request.method == "POST" else None, cohort=cohort)
+        if request.method == "POST" and form.is_valid():
+            try:
+                assignment = services.assignment_create(
+                    cohort=cohort,
+                    rubric=form.cleaned_data["rubric"],
+                    acting_user=request.user,
+                    **form.assignment_fields(),
+                )
+            except ValidationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, f"“{assignment}” was created.")
+                return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
+        return render(
+            request, "redesign_projects/assignment_form.html", {"cohort": cohort, "form": form}
+        )
+
+
+@login_required
+def assignment_update(request, assignment_id):
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    if not access.is_admin:
+        raise PermissionDenied
+    cohort = assignment.cohort
+    with timezone.override(cohort.tzinfo):
+        form = AssignmentForm(
+            request.POST if request.method == "POST" else None, instance=assignment, cohort=cohort
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.assignment_update(
+                    assignment=assignment,
+                    rubric=form.cleaned_data["rubric"],
+                    acting_user=request.user,
+                    **form.assignment_fields(),
+                )
+            except ValidationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, f"“{assignment}” was saved.")
+                return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
+        return render(
+            request,
+            "redesign_projects/assignment_form.html",
+            {"cohort": cohort, "form": form, "assignment": assignment},
+        )
+
+
+def _unit_for(user, assignment, access) -> dict | None:
+    """The team (or person) a participant submits for, or None if they cannot."""
+    if not access.is_participant:
+        return None
+    if assignment.is_team:
+        team = selectors.current_team_of(user, assignment.cohort)
+        return {"team": team} if team else None
+    return {"owner": user}
+
+
+@login_required
+def assignment_detail(request, assignment_id):
+    """The brief and rubric; for a participant their work and its status, for staff the
+    latest version from each team with its feedback and the release-all button."""
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    unit = _unit_for(request.user, assignment, access)
+    context = {"assignment": assignment, "cohort": assignment.cohort, "access": access}
+    if unit:
+        latest = selectors.latest_submitted(assignment, **unit)
+        draft = selectors.draft_for(assignment, **unit)
+        context.update(
+            unit=unit.get("team") or unit.get("owner"),
+            latest=latest,
+            draft=draft,
+            due_at=selectors.effective_due_at(
+                assignment, team=unit.get("team"), person=unit.get("owner")
+            ),
+        )
+    if access.is_staff_reader:
+        context["submitted"] = selectors.submitted_for_assignment(assignment)
+        context["extensions"] = assignment.extensions.select_related("team", "person")
+    context["criteria"] = assignment.rubric_criteria.prefetch_related("levels")
+    with timezone.override(assignment.cohort.tzinfo):
+        return render(request, "redesign_projects/assignment_detail.html", context)
+
+
+@login_required
+def extension_create(request, assignment_id):
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    if not access.is_admin:
+        raise PermissionDenied
+    with timezone.override(assignment.cohort.tzinfo):
+        form = ExtensionForm(
+            request.POST if request.method == "POST" else None, assignment=assignment
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.extension_grant(
+                    assignment=assignment,
+                    due_at=form.cleaned_data["due_at"],
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                    **form.target(),
+                )
+            except ValidationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(request, "The extension was granted.")
+                return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
+        return render(
+            request,
+            "redesign_projects/extension_form.html",
+            {"assignment": assignment, "cohort": assignment.cohort, "form": form},
+        )
+
+
+# --- submissions ---------------------------------------------------------------------------
+
+
+@login_required
+def submission_edit(request, assignment_id):
+    """A participant's draft for their team (or themselves): save it, or submit it as the next
+    version."""
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    if not access.is_participant:
+        raise PermissionDenied
+    unit = _unit_for(request.user, assignment, access)
+    if unit is None:
+        messages.error(request, "You are not in a team yet, so you cannot submit team work.")
+        return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
+    draft = selectors.draft_for(assignment, **unit)
+    latest = selectors.latest_submitted(assignment, **unit)
+    initial = {"text": (draft or latest).text if (draft or latest) else ""}
+    form = SubmissionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        assignment=assignment,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            submission = services.submission_save(
+                assignment=assignment,
+                text=form.cleaned_data["text"],
+                uploads=form.cleaned_data["files"],
+                submit=submit,
+                acting_user=request.user,
+                **unit,
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            if submit:
+                late = (
+                    " It was after the due date, so it is marked late."
+                    if submission.is_late
+                    else ""
+                )
+                messages.success(request, f"Version {submission.version} was submitted.{late}")
+                return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
+            messages.success(request, "Your draft was saved.")
+            return redirect("redesign_projects:submission_edit", assignment_id=assignment.pk)
+    with timezone.override(assignment.cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/submission_form.html",
+            {
+                "assignment": assignment,
+                "cohort": assignment.cohort,
+                "form": form,
+                "draft": draft,
+                "latest": latest,
+                "unit": unit.get("team") or unit.get("owner"),
+                "due_at": selectors.effective_due_at(
+                    assignment, team=unit.get("team"), person=unit.get("owner")
+                ),
+            },
+        )
+
+
+@login_required
+def submission_detail(request, submission_id):
+    """One version: text, files, feedback (released, or any for faculty), peer comments."""
+    submission, access, own = selectors.get_submission_for_user(request.user, submission_id)
+    feedback = getattr(submission, "feedback", None)
+    if feedback and not (feedback.is_released or access.gives_feedback):
+        feedback = None
+    with timezone.override(submission.assignment.cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/submission_detail.html",
+            {
+                "submission": submission,
+                "assignment": submission.assignment,
+                "cohort": submission.assignment.cohort,
+                "access": access,
+                "own": own,
+                "feedback": feedback,
+                "scores": feedback.scores.select_related("criterion", "level") if feedback else [],
+                "history": selectors.submission_history(submission),
+                "files": submission.files.all(),
+                "members": submission.members.all(),
+                "comments": submission.peer_comments.select_related("author"),
+                "comment_form": PeerCommentForm() if access.can_peer_review else None,
+            },
+        )
+
+
+@login_required
+def file_download(request, file_id):
+    """A submission's file, to those who may read the submission; 404 and no bytes otherwise."""
+    upload = selectors.get_file_for_user(request.user, file_id)
+    response = FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type=upload.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+@login_required
+def feedback_edit(request, submission_id):
+    submission, access, _own = selectors.get_submission_for_user(request.user, submission_id)
+    if not access.gives_feedback:
+        raise PermissionDenied
+    if submission.is_draft:
+        raise Http404
+    feedback = getattr(submission, "feedback", None)
+    initial = {}
+    if feedback:
+        initial = {"comments": feedback.comments, "decision": feedback.decision}
+        initial.update({f"criterion_{s.criterion_id}": s.level_id for s in feedback.scores.all()})
+    form = FeedbackForm(
+        request.POST if request.method == "POST" else None, submission=submission, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        release = "release" in request.POST
+        try:
+            services.feedback_save(
+                submission=submission,
+                comments=form.cleaned_data["comments"],
+                decision=form.cleaned_data["decision"],
+                levels=form.chosen_levels(),
+                release=release,
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request, "Feedback released." if release else "Feedback saved as a draft."
+            )
+            return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
+    return render(
+        request,
+        "redesign_projects/feedback_form.html",
+        {
+            "submission": submission,
+            "assignment": submission.assignment,
+            "cohort": submission.assignment.cohort,
+            "form": form,
+            "feedback": feedback,
+        },
+    )
+
+
+@require_POST
+@login_required
+def feedback_release(request, feedback_id):
+    feedback = Feedback.objects.filter(pk=feedback_id).only("id", "submission_id").first()
+    if feedback is None:
+        raise Http404
+    submission, access, _own = selectors.get_submission_for_user(
+        request.user, feedback.submission_id
+    )
+    if not access.gives_feedback:
+        raise PermissionDenied
+    if services.feedback_release(feedback=submission.feedback, acting_user=request.user):
+        messages.success(request, "Feedback released.")
+    return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
+
+
+@require_POST
+@login_required
+def feedback_release_all(request, assignment_id):
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    if not access.gives_feedback:
+        raise PermissionDenied
+    count = services.feedback_release_all(assignment=assignment, acting_user=request.user)
+    messages.success(request, f"{count} pieces of feedback released.")
+    return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
+
+
+@require_POST
+@login_required
+def peer_comment_create(request, submission_id):
+    submission, access, _own = selectors.get_submission_for_user(request.user, submission_id)
+    if not access.can_peer_review:
+        raise PermissionDenied
+    form = PeerCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.peer_comment_create(
+                submission=submission, body=form.cleaned_data["body"], acting_user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Your comment was added.")
+    else:
+        messages.error(request, "Write a comment before sending it.")
+    return redirect(
+        reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
+        + "#comments"
+    )
