@@ -12,12 +12,19 @@ def _nav_items(request) -> list[dict]:
     items = []
     if roles.is_administrator:
         items.append(("Cohorts", reverse("cohorts:cohort_list")))
+        items.append(("Programmes", reverse("cohorts:programme_list")))
     if roles.is_clinical_leader:
         items.append(("Cohorts I sponsor", reverse("cohorts:leader_home")))
     if roles.is_faculty:
         items.append(("Cohorts I teach", reverse("cohorts:faculty_home")))
     if roles.is_participant:
         items.append(("My programme", reverse("cohorts:participant_home")))
+    if roles.is_participant or roles.is_faculty:
+        items.append(("My schedule", reverse("modules:my_schedule")))
+    if roles.is_participant:
+        items.append(("My team", reverse("redesign_projects:team_mine")))
+    if roles.is_participant or "admin_support" in roles.cohort_roles:
+        items.append(("My pairing", reverse("pairings:my_pairings")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
 
 

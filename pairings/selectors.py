@@ -1,0 +1,274 @@
+"""Reads about pairings: who may see a pairing, the cohort overview, who is still unpaired,
+and the matcher's inputs built from people's stated preferences."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import ADMINISTRATOR, roles_in_cohort
+from leadership.models import User
+
+from . import matching
+from .models import (
+    AVAILABILITY_CHOICES,
+    INTEREST_CHOICES,
+    Pairing,
+    PairingPreference,
+    ShadowingEntry,
+)
+
+# Who states pairing preferences: the people who can be paired.
+PREFERENCE_ROLES = frozenset({Enrolment.Role.PARTICIPANT, Enrolment.Role.ADMIN_SUPPORT})
+INTEREST_LABELS = dict(INTEREST_CHOICES)
+SLOT_LABELS = dict(AVAILABILITY_CHOICES)
+
+
+@dataclass(frozen=True)
+class PairingAccess:
+    """What the viewer may do on a pairing's page. Everyone who gets one may read it."""
+
+    is_member: bool
+    is_administrator: bool
+
+    @property
+    def can_contribute(self) -> bool:
+        """Add shadowing entries and edit the project: the two members and administrators."""
+        return self.is_member or self.is_administrator
+
+
+def get_pairing_for_user(user, pairing_id) -> tuple[Pairing, PairingAccess]:
+    """The pairing and the viewer's access to it: its two members, administrators of the
+    programme, and clinical leaders of the cohort (read only). Everyone else gets 404."""
+    try:
+        pairing = Pairing.objects.select_related("cohort__programme", "clinician", "manager").get(
+            pk=int(pairing_id)
+        )
+    except (Pairing.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("No such pairing.") from exc
+    if not user.is_authenticated:
+        raise Http404("No such pairing.")
+    is_member = pairing.has_member(user)
+    roles = roles_in_cohort(user, pairing.cohort)
+    is_administrator = ADMINISTRATOR in roles
+    if not (is_member or is_administrator or Enrolment.Role.CLINICAL_LEADER in roles):
+        raise Http404("No such pairing.")
+    return pairing, PairingAccess(is_member=is_member, is_administrator=is_administrator)
+
+
+def cohort_pairings(cohort: Cohort) -> list[Pairing]:
+    """Every pairing of the cohort with both members and ``shadowing_count``: one query."""
+    return list(
+        Pairing.objects.filter(cohort=cohort)
+        .select_related("clinician", "manager")
+        .annotate(shadowing_count=Count("shadowing_entries"))
+    )
+
+
+def shadowing_log(pairing: Pairing) -> list[ShadowingEntry]:
+    """The pair's shadowing sessions, newest first, with their authors: one query."""
+    return list(pairing.shadowing_entries.select_related("author"))
+
+
+def pairings_for_person(person: User) -> list[Pairing]:
+    """The person's own pairings in every cohort, open ones first: one query."""
+    return sorted(
+        Pairing.objects.involving(person).select_related("cohort", "clinician", "manager"),
+        key=lambda p: (p.status not in Pairing.OPEN_STATUSES, -p.pk),
+    )
+
+
+@dataclass(frozen=True)
+class PairingsSummary:
+    proposed: int
+    active: int
+    ended: int
+    shadowing_sessions: int
+    projects_completed: int
+
+    @property
+    def total(self) -> int:
+        return self.proposed + self.active + self.ended
+
+
+def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
+    """Counts for the cohort page (``templates/pairings/_pairings_summary.html``): two
+    aggregate queries, however many pairs there are."""
+    counts = Pairing.objects.filter(cohort=cohort).aggregate(
+        proposed=Count("id", filter=Q(status=Pairing.Status.PROPOSED)),
+        active=Count("id", filter=Q(status=Pairing.Status.ACTIVE)),
+        ended=Count("id", filter=Q(status=Pairing.Status.ENDED)),
+        projects_completed=Count("id", filter=Q(project_status=Pairing.ProjectStatus.COMPLETED)),
+    )
+    sessions = Pairing.objects.filter(cohort=cohort).aggregate(n=Count("shadowing_entries"))
+    return PairingsSummary(shadowing_sessions=sessions["n"], **counts)
+
+
+def _enrolled(cohort: Cohort, role: str):
+    return User.objects.filter(
+        enrolments__cohort=cohort,
+        enrolments__role=role,
+        enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+    )
+
+
+def _sides(cohort: Cohort, kind: str):
+    """Who may take each side of a pairing of ``kind``: clinician participants on one side;
+    participants who are managers (partnership) or people enrolled as administrative support
+    (admin support) on the other."""
+    clinicians = _enrolled(cohort, Enrolment.Role.PARTICIPANT).filter(
+        profession__in=User.CLINICAL_PROFESSIONS
+    )
+    if kind == Pairing.Kind.PARTNERSHIP:
+        managers = _enrolled(cohort, Enrolment.Role.PARTICIPANT).filter(
+            profession=User.Profession.MANAGER
+        )
+    else:
+        managers = _enrolled(cohort, Enrolment.Role.ADMIN_SUPPORT)
+    return clinicians, managers
+
+
+def unpaired_people(cohort: Cohort, kind: str) -> tuple[list[User], list[User]]:
+    """The people eligible for each side of ``kind`` who hold no open pairing of that kind in
+    the cohort, in name order. Two queries."""
+    taken = Pairing.objects.open().filter(cohort=cohort, kind=kind)
+    busy = Q(pk__in=taken.values("clinician")) | Q(pk__in=taken.values("manager"))
+    clinicians, managers = _sides(cohort, kind)
+    return (
+        list(clinicians.exclude(busy).distinct()),
+        list(managers.exclude(busy).distinct()),
+    )
+
+
+def forbidden_pairs(cohort: Cohort) -> frozenset[tuple[int, int]]:
+    """Pairs of people the programme says must not be paired beyond line management (e.g.
+    members of the same redesign team). Nothing yet: the redesign teams will feed this."""
+    return frozenset()
+
+
+def line_management(cohort: Cohort) -> list[tuple[int, int]]:
+    """(line manager id, report id) for everyone in the cohort who named one. One query."""
+    return list(
+        PairingPreference.objects.filter(cohort=cohort, line_manager__isnull=False).values_list(
+            "line_manager_id", "person_id"
+        )
+    )
+
+
+def preferences_by_person(cohort: Cohort) -> dict[int, PairingPreference]:
+    return {p.person_id: p for p in PairingPreference.objects.filter(cohort=cohort)}
+
+
+def candidate(person: User, preference: PairingPreference | None) -> matching.Candidate:
+    """The matcher's view of a person: their department and stated preferences."""
+    return matching.Candidate(
+        id=person.pk,
+        name=str(person),
+        department=person.department,
+        interests=frozenset(preference.interests if preference else ()),
+        preferred_departments=frozenset(preference.preferred_departments if preference else ()),
+        availability=frozenset(preference.availability if preference else ()),
+    )
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """The matcher's result with the people it names, for the suggestions page."""
+
+    result: matching.MatchResult
+    clinicians: list[User]
+    managers: list[User]
+    people: dict[int, User]
+    line_management: list[tuple[int, int]]
+    forbidden: frozenset[tuple[int, int]]
+
+    @property
+    def hard_rules(self) -> dict[frozenset[int], str]:
+        """The pairs that must never be made among these people, with the rule in words."""
+        return matching.hard_rules(
+            line_management=self.line_management,
+            forbidden=self.forbidden,
+            names={pk: str(person) for pk, person in self.people.items()},
+        )
+
+    @property
+    def unpaired(self) -> list[tuple[User, str]]:
+        """Everyone the matcher left out, with the reason, clinicians first."""
+        left = [*self.result.unpaired_clinicians, *self.result.unpaired_managers]
+        return [(self.people[u.person_id], u.reason) for u in left]
+
+    @property
+    def exclusions(self) -> list[tuple[User, User, str]]:
+        """Pairs the hard rules kept apart, with the rule."""
+        return [
+            (self.people[e.clinician_id], self.people[e.manager_id], e.reason)
+            for e in self.result.exclusions
+        ]
+
+
+def suggest_pairs(cohort: Cohort, kind: str) -> Suggestions:
+    """Suggested pairs for everyone still unpaired in ``kind``. Four queries (two for the
+    unpaired people, one for line management, one for preferences), then the matcher."""
+    clinicians, managers = unpaired_people(cohort, kind)
+    bosses = line_management(cohort)
+    forbidden = forbidden_pairs(cohort)
+    preferences = preferences_by_person(cohort)
+    result = matching.match(
+        [candidate(c, preferences.get(c.pk)) for c in clinicians],
+        [candidate(m, preferences.get(m.pk)) for m in managers],
+        line_management=bosses,
+        forbidden=forbidden,
+        interest_labels=INTEREST_LABELS,
+        slot_labels=SLOT_LABELS,
+    )
+    people = {p.pk: p for p in [*clinicians, *managers]}
+    return Suggestions(result, clinicians, managers, people, bosses, forbidden)
+
+
+def cohort_departments(cohort: Cohort) -> list[str]:
+    """The distinct departments of the people enrolled in the cohort, for preference forms."""
+    return sorted(
+        set(
+            User.objects.filter(
+                enrolments__cohort=cohort, enrolments__status__in=Enrolment.ACTIVE_STATUSES
+            )
+            .exclude(department="")
+            .values_list("department", flat=True)
+        )
+    )
+
+
+def preference_people(cohort: Cohort) -> list[User]:
+    """People who may state pairing preferences in the cohort: participants and
+    administrative support. One query."""
+    return list(
+        User.objects.filter(
+            enrolments__cohort=cohort,
+            enrolments__role__in=PREFERENCE_ROLES,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        ).distinct()
+    )
+
+
+def get_preference_person(cohort: Cohort, person_id: int) -> User:
+    """Someone who may state preferences in the cohort, or 404."""
+    person = next((p for p in preference_people(cohort) if p.pk == person_id), None)
+    if person is None:
+        raise Http404("No such participant in this cohort.")
+    return person
+
+
+def preference_for(cohort: Cohort, person: User) -> PairingPreference | None:
+    return PairingPreference.objects.filter(cohort=cohort, person=person).first()
+
+
+def preference_cohorts(person: User) -> list[Cohort]:
+    """The cohorts where ``person`` may state pairing preferences. One query."""
+    return list(
+        Cohort.objects.filter(
+            enrolments__person=person,
+            enrolments__role__in=PREFERENCE_ROLES,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        ).distinct()
+    )
