@@ -253,3 +253,11 @@ CELERY_BEAT_SCHEDULE = {
 SESSION_REMINDER_DAYS = [14, 2]
 SESSION_REMINDER_DAYS_MAX = 31
 NOTIFICATION_PLANNERS.append("modules.reminders.plan_session_reminders")
+# Assignment reminders: days before the (extended) due date, and overdue notices days after.
+ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
+ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=[1, 7])
+NOTIFICATION_PLANNERS += [
+    "redesign_projects.reminders.plan_assignment_reminders",
+    "redesign_projects.reminders.plan_faculty_digests",
+    "cohorts.digests.plan_leader_digests",
+]

@@ -20,7 +20,7 @@ from cohorts.models import Cohort
 from leadership.models import User
 from leadership.services import audit_record
 
-from . import selectors
+from . import reminders, selectors
 from .models import (
     Assignment,
     Extension,
@@ -371,6 +371,7 @@ def extension_grant(
     extension.created_at = timezone.now()
     extension.full_clean(validate_constraints=False)
     extension.save()
+    reminders.extension_reminders_cancel(extension)
     audit_record(
         actor=acting_user,
         action="extension.grant",
@@ -553,6 +554,8 @@ def feedback_save(
         for criterion_id, level in levels.items()
         if level is not None
     )
+    if release:
+        reminders.feedback_released_notify([feedback])
     audit_record(
         actor=acting_user,
         action="feedback.release" if release else "feedback.save",
@@ -572,6 +575,7 @@ def feedback_release(*, feedback: Feedback, acting_user: User) -> bool:
     )
     if updated:
         feedback.refresh_from_db()
+        reminders.feedback_released_notify([feedback])
         audit_record(
             actor=acting_user,
             action="feedback.release",
@@ -592,6 +596,13 @@ def feedback_release_all(*, assignment: Assignment, acting_user: User) -> int:
     )
     ids = list(pending.values_list("pk", flat=True))
     Feedback.objects.filter(pk__in=ids).update(released_at=timezone.now(), released_by=acting_user)
+    reminders.feedback_released_notify(
+        list(
+            Feedback.objects.filter(pk__in=ids).select_related(
+                "submission__assignment__cohort__programme"
+            )
+        )
+    )
     if ids:
         audit_record(
             actor=acting_user,

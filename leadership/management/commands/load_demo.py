@@ -7,7 +7,7 @@ from cohorts import demo as cohorts_demo
 
 # Each app owns its demo data in ``<app>/demo.py`` with ``load(today)``; order matters, since
 # later apps build on earlier ones (a schedule needs a cohort, a team needs people).
-DEMO_APPS = ["cohorts", "modules", "redesign_projects", "pairings"]
+DEMO_APPS = ["cohorts", "modules", "redesign_projects", "pairings", "leadership"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,263 @@
+"""E-mails about assignments: due reminders (7 and 1 days before), overdue notices (1 and 7
+days after, by default), feedback released, and a daily digest to faculty of submissions
+waiting for feedback. Planners run in beat's sweep (``NOTIFICATION_PLANNERS``) and are
+idempotent; dedup keys carry the effective due date, so an extension re-plans by itself and
+``extension_reminders_cancel`` drops what was pending for the old date."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from cohorts.models import Cohort, Enrolment
+from leadership import notifications
+from leadership.models import Notification, User
+
+from .models import Assignment, Extension, Feedback, Submission, TeamMembership
+
+LIVE_COHORTS = (Cohort.Status.PLANNED, Cohort.Status.RUNNING)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Who owes one piece of work: a team (its current members) or one participant."""
+
+    assignment: Assignment
+    team_id: int | None
+    person_id: int | None
+    due_at: datetime.datetime
+    recipients: tuple[User, ...]
+
+    @property
+    def key(self) -> str:
+        owner = f"team{self.team_id}" if self.team_id else f"person{self.person_id}"
+        return f"assignment:{self.assignment.pk}:{owner}:"
+
+
+def outstanding_units(assignments: list[Assignment]) -> list[Unit]:
+    """Every unit of work of ``assignments`` not yet submitted, with its effective (possibly
+    extended) due date and the people to tell. Four queries however many there are."""
+    if not assignments:
+        return []
+    ids = [a.pk for a in assignments]
+    cohort_ids = {a.cohort_id for a in assignments}
+    extended = {
+        (e.assignment_id, e.team_id, e.person_id): e.due_at
+        for e in Extension.objects.filter(assignment_id__in=ids)
+    }
+    done = set(
+        Submission.objects.filter(assignment_id__in=ids, status=Submission.Status.SUBMITTED)
+        .values_list("assignment_id", "team_id", "owner_id")
+        .distinct()
+    )
+    participants: dict[int, list[User]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(
+            cohort_id__in=cohort_ids,
+            role=Enrolment.Role.PARTICIPANT,
+            status=Enrolment.Status.ENROLLED,
+        )
+        .select_related("person")
+        .order_by("person_id")
+    ):
+        participants[enrolment.cohort_id].append(enrolment.person)
+    active = {(cohort_id, p.pk) for cohort_id, people in participants.items() for p in people}
+    teams: dict[int, dict[int, list[User]]] = defaultdict(lambda: defaultdict(list))
+    for membership in (
+        TeamMembership.objects.current()
+        .filter(cohort_id__in=cohort_ids)
+        .select_related("person")
+        .order_by("team_id", "person_id")
+    ):
+        if (membership.cohort_id, membership.person_id) in active:
+            teams[membership.cohort_id][membership.team_id].append(membership.person)
+
+    units = []
+    for assignment in assignments:
+        if assignment.is_team:
+            owners = [
+                (team_id, None, people) for team_id, people in teams[assignment.cohort_id].items()
+            ]
+        else:
+            owners = [(None, p.pk, [p]) for p in participants[assignment.cohort_id]]
+        for team_id, person_id, people in owners:
+            unit = (assignment.pk, team_id, person_id)
+            if unit in done:
+                continue
+            due = extended.get(unit, assignment.due_at)
+            units.append(Unit(assignment, team_id, person_id, due, tuple(people)))
+    return units
+
+
+def _window(due_at: datetime.datetime, now: datetime.datetime) -> str | None:
+    """Which message ``now`` calls for: "7d"/"1d" before the due date, "overdue-1d"/"overdue-7d"
+    after it — the latest whose time has come, so a late plan sends one, not a burst."""
+    before = sorted(settings.ASSIGNMENT_REMINDER_DAYS, reverse=True)
+    after = sorted(settings.ASSIGNMENT_OVERDUE_DAYS)
+    if now < due_at:
+        passed = [d for d in before if now >= due_at - datetime.timedelta(days=d)]
+        return f"{passed[-1]}d" if passed else None
+    passed = [d for d in after if now >= due_at + datetime.timedelta(days=d)]
+    if not passed or now > due_at + datetime.timedelta(days=passed[-1] + 1):
+        return None  # only within a day of each overdue mark, never weeks of catch-up
+    return f"overdue-{passed[-1]}d"
+
+
+def plan_assignment_reminders(*, now: datetime.datetime) -> int:
+    """Record due reminders and overdue notices for unsubmitted work in live cohorts.
+    Returns how many rows were created."""
+    horizon_before = datetime.timedelta(days=max(settings.ASSIGNMENT_REMINDER_DAYS) + 1)
+    # An extension can only move a date later, so no assignment whose original date is still
+    # beyond the horizon can be due; ones long past may have been extended, so they stay in.
+    assignments = list(
+        Assignment.objects.filter(
+            cohort__status__in=LIVE_COHORTS, due_at__lte=now + horizon_before
+        ).select_related("cohort__programme")
+    )
+    created = 0
+    for unit in outstanding_units(assignments):
+        label = _window(unit.due_at, now)
+        if label is None:
+            continue
+        created += _notify_unit(unit, label)
+    return created
+
+
+def _notify_unit(unit: Unit, label: str) -> int:
+    assignment = unit.assignment
+    cohort = assignment.cohort
+    overdue = label.startswith("overdue")
+    due_local = unit.due_at.astimezone(cohort.tzinfo)
+    due_text = f"{due_local:%A} {due_local.day} {due_local:%B %Y} at {due_local:%H:%M}"
+    subject = (
+        f"Overdue: {assignment.title} was due {due_text}"
+        if overdue
+        else f"Reminder: {assignment.title} is due {due_text}"
+    )
+    message = (
+        f"{assignment.title} was due on {due_text} and has not been submitted yet. "
+        "Please submit it, or ask your programme office for an extension."
+        if overdue
+        else f"{assignment.title} is due on {due_text}. It has not been submitted yet."
+    )
+    link = notifications.absolute_url(
+        reverse("redesign_projects:assignment_detail", kwargs={"assignment_id": assignment.pk})
+    )
+    created = 0
+    for person in unit.recipients:
+        row = notifications.notify(
+            recipient=person,
+            kind=(
+                Notification.Kind.ASSIGNMENT_OVERDUE
+                if overdue
+                else Notification.Kind.ASSIGNMENT_REMINDER
+            ),
+            dedup_key=f"{unit.key}{unit.due_at:%Y%m%dT%H%M}:{label}:{person.pk}",
+            template="generic",
+            context={
+                "programme_name": cohort.programme.name,
+                "subject": subject,
+                "message": message,
+                "link": link,
+            },
+            subject=assignment,
+            cohort_id=cohort.pk,
+        )
+        created += row is not None
+    return created
+
+
+def extension_reminders_cancel(extension: Extension) -> int:
+    """An extension moved the due date: pending reminders for the old one are dropped (the
+    next sweep plans against the new date)."""
+    owner = f"team{extension.team_id}" if extension.team_id else f"person{extension.person_id}"
+    return notifications.cancel_pending(
+        dedup_key_prefix=f"assignment:{extension.assignment_id}:{owner}:"
+    )
+
+
+def feedback_released_notify(feedbacks: list[Feedback]) -> int:
+    """Tell the team (or the person) that their feedback is released."""
+    created = 0
+    for feedback in feedbacks:
+        submission = feedback.submission
+        assignment = submission.assignment
+        if submission.team_id:
+            people = [
+                m.person
+                for m in TeamMembership.objects.current()
+                .filter(team_id=submission.team_id)
+                .select_related("person")
+            ]
+        else:
+            people = [submission.owner]
+        link = notifications.absolute_url(
+            reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
+        )
+        for person in people:
+            row = notifications.notify(
+                recipient=person,
+                kind=Notification.Kind.FEEDBACK_RELEASED,
+                dedup_key=f"feedback:{feedback.pk}:{person.pk}",
+                template="generic",
+                context={
+                    "programme_name": assignment.cohort.programme.name,
+                    "subject": f"Feedback on {assignment.title}: {feedback.get_decision_display()}",
+                    "message": (
+                        f"Faculty have released their feedback on version {submission.version} "
+                        f"of {assignment.title}: {feedback.get_decision_display().lower()}."
+                    ),
+                    "link": link,
+                },
+                subject=feedback,
+                cohort_id=assignment.cohort_id,
+            )
+            created += row is not None
+    return created
+
+
+def plan_faculty_digests(*, now: datetime.datetime) -> int:
+    """Once a day per cohort, tell its faculty how many submitted versions await feedback."""
+    waiting = defaultdict(int)
+    for cohort_id in Submission.objects.filter(
+        status=Submission.Status.SUBMITTED,
+        feedback__isnull=True,
+        assignment__cohort__status__in=LIVE_COHORTS,
+    ).values_list("assignment__cohort_id", flat=True):
+        waiting[cohort_id] += 1
+    if not waiting:
+        return 0
+    created = 0
+    faculty = Enrolment.objects.filter(
+        cohort_id__in=waiting,
+        role=Enrolment.Role.FACULTY,
+        status=Enrolment.Status.ENROLLED,
+    ).select_related("person", "cohort__programme")
+    for enrolment in faculty:
+        cohort = enrolment.cohort
+        count = waiting[cohort.pk]
+        day = now.astimezone(cohort.tzinfo).date()
+        row = notifications.notify(
+            recipient=enrolment.person,
+            kind=Notification.Kind.FACULTY_DIGEST,
+            dedup_key=f"faculty-digest:{cohort.pk}:{enrolment.person_id}:{day.isoformat()}",
+            template="generic",
+            context={
+                "programme_name": cohort.programme.name,
+                "subject": f"{count} submission{'s' if count != 1 else ''} waiting for feedback "
+                f"in {cohort.name}",
+                "message": f"{count} submitted version{'s are' if count != 1 else ' is'} "
+                f"waiting for your feedback in {cohort.name}.",
+                "link": notifications.absolute_url(
+                    reverse(
+                        "redesign_projects:assignment_overview", kwargs={"cohort_id": cohort.pk}
+                    )
+                ),
+            },
+            subject=cohort,
+            cohort_id=cohort.pk,
+        )
+        created += row is not None
+    return created
