@@ -16,13 +16,13 @@ def heartbeat(label: str) -> int:
     return TaskHeartbeat.objects.create(label=label, worker_hostname=hostname).pk
 
 
-@shared_task(name="leadership.send_due_notifications", ignore_result=True)
+@shared_task(name="leadership.send_due_notifications")
 def send_due_notifications(batch_size: int | None = None, max_batches: int | None = None) -> dict:
     """Send due notifications in batches, one SMTP connection per batch."""
     return notifications.send_due(batch_size=batch_size, max_batches=max_batches)
 
 
-@shared_task(name="leadership.sweep_notifications", ignore_result=True)
+@shared_task(name="leadership.sweep_notifications")
 def sweep_notifications(parallelism: int | None = None) -> dict:
     """The periodic safety net (beat, every minute): release claims of dead workers, plan
     time-based reminders (idempotent), and fan out senders for whatever is due — including

@@ -251,9 +251,13 @@ def test_a_real_worker_sends_what_the_sweep_finds_due_even_if_queueing_failed(
     assert Notification.objects.get().status == Notification.Status.PENDING
     monkeypatch.undo()
     # The broker is back; beat's sweep runs on the worker and fans out a sender.
-    result = sweep_notifications.delay()
+    sweep_notifications.delay()
     _wait_for(lambda: Notification.objects.get().status == Notification.Status.SENT)
-    assert result.id
+    # Planned again and swept again through the worker: still one message.
+    with transaction.atomic():
+        assert _remind(participant) is None
+    sweep_notifications.delay().get(timeout=20)
+    send_due_notifications.delay().get(timeout=20)
     assert smtp_server.handler.keys() == ["session-reminder:1:14"]
 
 
