@@ -71,6 +71,19 @@ def test_each_persona_gets_the_expected_answer(
     assert response.status_code == expected, (
         f"{persona} {method.upper()} {url}: got {response.status_code}, expected {expected}"
     )
+    if response.get("Content-Type", "").startswith("text/html"):
+        _assert_hardened(response)
+
+
+def _assert_hardened(response) -> None:
+    """Every HTML answer carries the security headers (issue 10's web surface)."""
+    policy = response["Content-Security-Policy"]
+    for directive in ("object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'"):
+        assert directive in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_the_admin_site_turns_away_people_who_are_not_staff(client, personas):
