@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from .models import Notification
 
@@ -14,3 +15,13 @@ class NotificationFilterForm(forms.Form):
 
     def cleaned(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if value}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on ``form``: next to the field it names when the
+    form has that field, otherwise at the top of the form. Every app's views use this."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -2,25 +2,12 @@
 (holidays, ranges, seats) and their errors are put back next to the field that caused them."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from leadership.models import User
 
 from .models import Attendance, Session
 
 OVERRIDE_LABEL = "Schedule on a weekend or holiday anyway"
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on ``form``: per field where it names one the form
-    has, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class ScheduleGenerateForm(forms.Form):

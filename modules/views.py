@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from leadership.forms import add_service_errors
 
 from . import calendars, exports, selectors, services
 from .forms import (
@@ -22,7 +23,6 @@ from .forms import (
     ModuleMoveForm,
     ScheduleGenerateForm,
     SessionForm,
-    add_service_errors,
 )
 
 PARTICIPANT = Enrolment.Role.PARTICIPANT

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from leadership.forms import add_service_errors
 
 from . import selectors, services
 from .forms import (
@@ -28,15 +29,6 @@ def _kind(request) -> str:
     if kind not in Pairing.Kind.values:
         raise Http404("No such kind of pairing.")
     return kind
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -76,7 +68,7 @@ def suggestions(request, cohort_id):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Saved {len(created)} pair(s).")
             return redirect("pairings:cohort_overview", cohort_id=cohort.pk)
@@ -133,7 +125,7 @@ def shadowing_create(request, pairing_id):
                 pairing=pairing, author=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Shadowing session added to the log.")
             return redirect("pairings:pairing_detail", pairing_id=pairing.pk)
@@ -179,7 +171,7 @@ def pairing_activate(request, pairing_id):
                 pairing=pairing, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The pairing is active.")
             return redirect("pairings:pairing_detail", pairing_id=pairing.pk)
@@ -201,7 +193,7 @@ def pairing_end(request, pairing_id):
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "The pairing has ended; both people can be paired again.")
             return redirect("pairings:pairing_detail", pairing_id=pairing.pk)
@@ -244,7 +236,7 @@ def _preferences(request, cohort, person, *, back):
                 cohort=cohort, person=person, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Pairing preferences saved.")
             return redirect(back)
