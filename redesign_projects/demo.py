@@ -4,6 +4,8 @@ Idempotent: each part is created only if the cohort has none of it yet, so runni
 leaves the same rows. Teams come from the same suggestion function administrators use."""
 
 import datetime
+import random
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -11,8 +13,9 @@ from django.db import transaction
 from cohorts.models import Cohort
 from leadership.models import User
 
-from . import selectors, services
-from .models import Assignment, RedesignTeam, Submission
+from . import measure_services, selectors, services
+from .charts import month_starts
+from .models import Assignment, DataPoint, Measure, RedesignTeam, Submission
 from .suggest import Candidate, suggest_teams
 from .uploads import check_upload
 
@@ -278,6 +281,126 @@ def _create_work(cohort: Cohort, participant: User | None, faculty: User) -> Non
             )
 
 
+# --- measures ------------------------------------------------------------------------------
+
+# (team, [(measure, kind, unit, better, target, months, pattern, start level, change, noise,
+#          PDSA change idea or None, rebase reason or None)]).
+# pattern: "shift" steps by ``change`` two-thirds of the way through, "trend" climbs by
+# ``change`` over the last third, "flat" stays level; the PDSA cycle sits at the change.
+OUT, PRO, BAL = "outcome", "process", "balancing"
+MEASURES = {
+    "COPD early supported discharge": [
+        ("30-day COPD readmissions", OUT, "%", "down", 15, 36, "shift", 22, -6, 1.6,
+         "Early supported discharge for COPD", "Early supported discharge service began"),
+        ("Patients offered early supported discharge", PRO, "%", "up", None, 24, "trend", 30,
+         40, 3, "Respiratory nurse screens admissions daily", None),
+        ("ED re-attendance within 7 days", BAL, "%", "down", None, 24, "flat", 6, 0, 1.1,
+         None, None),
+    ],
+    "Discharge before noon": [
+        ("Discharges before noon", OUT, "%", "up", 40, 30, "shift", 18, 14, 3,
+         "Criteria-led discharge on ward 5", None),
+        ("Average length of stay", BAL, "days", "down", None, 30, "flat", 5.8, 0, 0.45, None, None),
+    ],
+    "Frailty at the front door": [
+        ("Frail patients assessed within 4 hours", PRO, "%", "up", None, 18, "trend", 35, 38, 4,
+         "Frailty nurse in ED triage", None),
+    ],
+    "Diabetes in pregnancy": [
+        ("Postnatal glucose tests done", OUT, "%", "up", 80, 24, "shift", 45, 18, 5,
+         "Text reminder at 6 weeks postpartum", None),
+        ("Referrals to diabetes in pregnancy clinic", PRO, "count", "up", None, 12, "flat", 21, 0,
+         3, None, None),
+    ],
+    "Theatre start times": [
+        ("First cases started on time", OUT, "%", "up", 85, 20, "trend", 52, 25, 4,
+         "Team brief at 08:00 sharp", None),
+        ("Minutes lost at first case start", PRO, "minutes", "down", None, 20, "shift", 24, -9, 3,
+         None, None),
+        ("Cancelled elective operations", BAL, "count", "down", None, 20, "flat", 7, 0, 2, None,
+         None),
+    ],
+    "Pacific heart health": [
+        ("Days from discharge to community review", OUT, "days", "down", None, 16, "shift", 28,
+         -11, 3, "Pacific navigator calls within 48 hours", None),
+    ],
+    "Sepsis six": [
+        ("Antibiotics within one hour", OUT, "%", "up", 90, 28, "shift", 64, 15, 4,
+         "Sepsis trolley on each surgical ward", None),
+        ("Sepsis screens completed", PRO, "%", "up", None, 28, "trend", 55, 30, 4, None, None),
+    ],
+    "Youth mental health access": [
+        ("Assessed within three weeks", OUT, "%", "up", 80, 14, "flat", 48, 0, 5,
+         "Single point of access triage", None),
+    ],
+}  # fmt: skip
+
+
+def _series(
+    pattern: str, months: int, level: float, change: float, noise: float, rng, *, percent: bool
+) -> tuple[list[Decimal], int | None]:
+    """Monthly values with a shift, a trend or neither, and where the change starts."""
+    at = months * 2 // 3 if pattern == "shift" else months // 2 if pattern == "trend" else None
+    values = []
+    for month in range(months):
+        value = level
+        if pattern == "shift" and month >= at:
+            value += change
+        elif pattern == "trend" and month >= at:
+            value += change * min(1.0, (month - at + 1) / (months - at))
+        # A steady climb reads as a trend only if the month-to-month noise is smaller than it.
+        wobble = noise * (0.15 if pattern == "trend" and month >= at else 1)
+        value = max(0.0, value + rng.gauss(0, wobble))
+        values.append(Decimal(str(round(min(value, 100.0) if percent else value, 1))))
+    return values, at
+
+
+def _create_measures(cohort: Cohort, today: datetime.date) -> None:
+    """One to three measures a team, 12–36 monthly points up to last month, a PDSA cycle at
+    each change, and one measure whose limits are recalculated after its change."""
+    rng = random.Random(3)
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    for team in cohort.redesign_teams.select_related("clinical_lead").order_by("name"):
+        lead = team.clinical_lead
+        for spec in MEASURES.get(team.name, []):
+            name, kind, unit, better, target, months, pattern, level, change, noise = spec[:10]
+            idea, rebase_reason = spec[10], spec[11]
+            measure = measure_services.measure_create(
+                team=team, name=name, kind=kind, unit=unit, better=better,
+                target=None if target is None else Decimal(target), acting_user=lead,
+                operational_definition=f"{name}, counted monthly from the patient "
+                "administration system; all eligible patients, no exclusions.",
+            )  # fmt: skip
+            total = last_month.year * 12 + last_month.month - 1 - (months - 1)
+            periods = month_starts(datetime.date(total // 12, total % 12 + 1, 1), months)
+            values, at = _series(pattern, months, level, change, noise, rng, percent=unit == "%")
+            DataPoint.objects.bulk_create(
+                DataPoint(
+                    measure=measure,
+                    period=period,
+                    value=value,
+                    annotation="Change started" if index == at and idea else "",
+                    recorded_by=lead,
+                )
+                for index, (period, value) in enumerate(zip(periods, values, strict=True))
+            )
+            if idea and at is not None:
+                measure_services.pdsa_cycle_create(
+                    team=team, measure=measure, change_idea=idea,
+                    plan=f"Try “{idea.lower()}” on one ward for a month.",
+                    prediction="The measure moves in the better direction within two months.",
+                    do="Ran as planned; two weeks lost to staff sickness.",
+                    study="The chart shows the change held.",
+                    act="Adopt, and spread to the other wards.",
+                    started_on=periods[at], ended_on=periods[min(at + 1, months - 1)],
+                    acting_user=lead,
+                )  # fmt: skip
+            if rebase_reason and at is not None:
+                measure_services.rebase_create(
+                    measure=measure, starts_on=periods[at], reason=rebase_reason, acting_user=lead
+                )
+
+
 @transaction.atomic
 def load(today: datetime.date) -> None:
     """Teams, assignments and work for "Cohort 3" of Enhanced Care Management."""
@@ -295,3 +418,5 @@ def load(today: datetime.date) -> None:
         _create_assignments(cohort, today, admin)
     if not Submission.objects.filter(assignment__cohort=cohort).exists():
         _create_work(cohort, _login("participant"), faculty)
+    if not Measure.objects.filter(team__cohort=cohort).exists():
+        _create_measures(cohort, today)

@@ -96,3 +96,38 @@ def test_the_demo_pages_render_for_each_role(client, django_user_model):
         ):
             response = client.get(url)
             assert response.status_code == (403 if "form" in url and "faculty" in email else 200)
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_every_team_measures_with_real_signals_once(client, django_user_model):
+    from django.urls import reverse
+
+    from redesign_projects.models import DataPoint, Measure, PdsaCycle, Rebase
+    from redesign_projects.selectors import measure_charts_for_teams
+
+    cohorts_demo.load(TODAY)
+    demo.load(TODAY)
+    counts = [m.objects.count() for m in (Measure, DataPoint, PdsaCycle, Rebase)]
+    demo.load(TODAY)
+    assert [m.objects.count() for m in (Measure, DataPoint, PdsaCycle, Rebase)] == counts
+
+    cohort = Cohort.objects.get(programme__slug="enhanced-care-management", name="Cohort 3")
+    teams = list(cohort.redesign_teams.all())
+    charts = measure_charts_for_teams([team.pk for team in teams])
+    assert all(1 <= len(found) <= 3 for found in charts.values())
+    every = [chart for found in charts.values() for chart in found]
+    assert all(12 <= chart.point_count <= 36 for chart in every)
+    assert {chart.kind for chart in every} == {"run", "xmr"}
+    labels = " ".join(label for chart in every for label in chart.signal_labels)
+    assert "shift" in labels and "trend" in labels
+    assert any(chart.assurance_label for chart in every)
+    assert any("because: Early supported discharge service began" in c.summary for c in every)
+    assert any("PDSA:" in chart.svg for chart in every)
+    last = DataPoint.objects.order_by("-period").first().period
+    assert last == datetime.date(2026, 10, 1)  # up to the month before "today"
+
+    participant = django_user_model.objects.get(email="participant@demo.example.org")
+    client.force_login(participant)
+    team = current_team_of(participant, cohort)
+    page = client.get(reverse("redesign_projects:team_detail", args=[team.pk])).content.decode()
+    assert page.count('class="measure-chart"') == len(charts[team.pk])

@@ -154,6 +154,7 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
     url = reverse("redesign_projects:team_detail", args=[made_teams[0].pk])
     # session; user; team; the user's roles in its cohort; the participant's team; all
     # memberships; statuses (assignments, extensions, submissions); submissions with feedback,
-    # their files and members; the menu's roles.
-    with django_assert_num_queries(13):
+    # their files and members; the team's measures (none here, so no prefetches); the menu's
+    # roles.
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
