@@ -1,0 +1,88 @@
+"""Keyboard alone: a faculty member takes the register and a participant submits their team's
+work without touching the mouse, and every element that takes focus on the way shows it."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from modules.models import Attendance
+from redesign_projects.models import Submission
+from tests.a11y.keyboard import tab_to, without_visible_focus
+from tests.browser import log_in
+from tests.modules.helpers import add_participants, make_module, make_session
+from tests.redesign_projects.helpers import PDF_BYTES, make_assignment, make_team, participant_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # Bootstrap scrolls smoothly unless motion is reduced; reduced, each check sees where the
+    # page comes to rest after a Tab rather than a frame of the scrolling.
+    return {**browser_context_args, "reduced_motion": "reduce"}
+
+
+def test_faculty_take_and_save_the_register_with_the_keyboard_alone(
+    page: Page, live_server, cohort, faculty, participant
+):
+    today = timezone.localdate(timezone=cohort.tzinfo)
+    session = make_session(make_module(cohort, title="Strategy"), today)
+    # Enough people that the register scrolls under its sticky "Save register" bar.
+    late, untouched, *_more = add_participants(cohort, 10)
+    log_in(page, live_server, faculty.email)
+    page.goto(f"{live_server.url}/schedule/session/{session.pk}/register/")
+    seen: list[dict] = []
+
+    # The first Tab reaches the skip link; following it puts the next Tab inside the page.
+    skip = tab_to(page, lambda el: True, seen=seen)
+    assert skip["text"] == "Skip to main content"
+    page.keyboard.press("Enter")
+    first_in_main = tab_to(page, lambda el: True, seen=seen)
+    assert first_in_main["text"].startswith("Schedule:")  # the breadcrumb, not the navigation
+
+    # One pass down the register in page order. A radio group is one Tab stop; the arrow keys
+    # choose within it (Not recorded → Present → Late).
+    arrows = {f"status_{participant.pk}": 1, f"status_{late.pk}": 2}
+    notes = {f"note_{late.pk}": "Theatre overran"}
+    while (current := tab_to(page, lambda el: True, seen=seen))["text"] != "Save register":
+        for _ in range(arrows.get(current["name"], 0)):
+            page.keyboard.press("ArrowRight")
+        if current["name"] in notes:
+            page.keyboard.type(notes[current["name"]])
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Register saved (2 changed).")).to_be_visible()
+    saved = dict(Attendance.objects.filter(session=session).values_list("person", "status"))
+    assert saved == {participant.pk: "present", late.pk: "late"}
+    assert Attendance.objects.get(person=late).note == "Theatre overran"
+    assert untouched.pk not in saved
+    assert len(seen) > 8
+    assert without_visible_focus(seen) == [], [(e["tag"], e["text"]) for e in seen]
+
+
+def test_a_participant_submits_their_teams_work_with_the_keyboard_alone(
+    page: Page, live_server, cohort, participant
+):
+    make_team(cohort, lead=participant, members=[participant_in(cohort)], name="Flow")
+    assignment = make_assignment(cohort, title="Driver diagram")
+    log_in(page, live_server, participant.email)
+    page.goto(f"{live_server.url}/projects/assignments/{assignment.pk}/submit/")
+    seen: list[dict] = []
+
+    tab_to(page, lambda el: el["tag"] == "textarea", seen=seen)
+    page.keyboard.type("Our driver diagram, with a balancing measure.")
+    tab_to(page, lambda el: el["type"] == "file", seen=seen)
+    # Space on a file field opens the file chooser, as it does for a person.
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(
+        {"name": "drivers.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+    )
+    tab_to(page, lambda el: el["text"] == "Submit", seen=seen)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("version 1")
+    submission = Submission.objects.get(assignment=assignment, status="submitted")
+    assert submission.text == "Our driver diagram, with a balancing measure."
+    assert [f.original_name for f in submission.files.all()] == ["drivers.pdf"]
+    assert without_visible_focus(seen) == [], [(e["tag"], e["text"]) for e in seen]
