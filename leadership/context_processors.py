@@ -23,6 +23,7 @@ def _nav_items(request) -> list[dict]:
         items.append(("My schedule", reverse("modules:my_schedule")))
     if roles.is_participant:
         items.append(("My team", reverse("redesign_projects:team_mine")))
+        items.append(("My documents", reverse("cohorts:my_documents")))
     if roles.is_participant or "admin_support" in roles.cohort_roles:
         items.append(("My pairing", reverse("pairings:my_pairings")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
