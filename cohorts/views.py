@@ -11,6 +11,7 @@ from django.shortcuts import render as django_render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leadership.forms import add_service_errors
 from modules.selectors import upcoming_sessions_for
 from modules.services import schedule_generate
 
@@ -41,15 +42,6 @@ def render(request, template: str, context: dict | None = None, **kwargs) -> Htt
 def _require_administrator(request) -> None:
     if not selectors.roles_for_user(request.user).is_administrator:
         raise Http404
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names, or on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # Programmes ----------------------------------------------------------------------------------
@@ -104,7 +96,7 @@ def programme_edit(request, programme_id):
                 ],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved {programme.name}.")
             return redirect("cohorts:programme_detail", programme_id=programme.pk)
@@ -174,7 +166,7 @@ def cohort_create(request):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Created {cohort.name}.")
             _generate_schedule(request, cohort)
@@ -307,7 +299,7 @@ def enrolment_create(request, cohort_id):
                 cohort=cohort, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -334,7 +326,7 @@ def enrolment_withdraw(request, cohort_id, enrolment_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Withdrew {enrolment.person} from {cohort.name}.")
             return redirect(

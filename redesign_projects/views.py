@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_programme_for_user
+from leadership.forms import add_service_errors
 
 from . import measure_services, selectors, services
 from .forms import (
@@ -35,15 +36,6 @@ from .suggest import Candidate, PlacedTeam, default_team_count, suggest_teams
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
 PARTICIPANT = Enrolment.Role.PARTICIPANT
-
-
-def _form_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to its field (or at the top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- teams ---------------------------------------------------------------------------------
@@ -94,7 +86,7 @@ def team_create(request, cohort_id):
                 **form.team_fields(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{team} was created.")
             return redirect("redesign_projects:team_detail", team_id=team.pk)
@@ -118,7 +110,7 @@ def team_update(request, team_id):
                 **form.team_fields(),
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{team} was saved.")
             return redirect("redesign_projects:team_detail", team_id=team.pk)
@@ -285,7 +277,7 @@ def assignment_create(request, cohort_id):
                     **form.assignment_fields(),
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"“{assignment}” was created.")
                 return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
@@ -313,7 +305,7 @@ def assignment_update(request, assignment_id):
                     **form.assignment_fields(),
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"“{assignment}” was saved.")
                 return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
@@ -379,7 +371,7 @@ def extension_create(request, assignment_id):
                     **form.target(),
                 )
             except ValidationError as error:
-                _form_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The extension was granted.")
                 return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
@@ -425,7 +417,7 @@ def submission_edit(request, assignment_id):
                 **unit,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             if submit:
                 late = (
@@ -527,7 +519,7 @@ def feedback_edit(request, submission_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Feedback released." if release else "Feedback saved as a draft."
@@ -623,7 +615,7 @@ def _measure_form_page(request, *, measure=None, team=None, pairing=None):
                     measure=measure, acting_user=request.user, **form.measure_fields()
                 )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved the measure “{measure.name}”.")
             return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
@@ -707,7 +699,7 @@ def datapoint_create(request, measure_id):
                 measure=measure, acting_user=request.user, **form.point_fields()
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added {point.period:%d %b %Y}: {form['value'].value()}.")
             return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
@@ -730,7 +722,7 @@ def datapoint_update(request, datapoint_id):
                 point=point, acting_user=request.user, **form.point_fields()
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved the corrected data point.")
             return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
@@ -785,7 +777,7 @@ def rebase_create(request, measure_id):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The limits are recalculated from that date.")
             return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
@@ -818,7 +810,7 @@ def _pdsa_form_page(request, *, team, cycle=None):
                     cycle=cycle, acting_user=request.user, **form.cycle_fields()
                 )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved the PDSA cycle.")
             return redirect("redesign_projects:pdsa_list", team_id=team.pk)
@@ -855,7 +847,7 @@ def chart_rules_edit(request, programme_id):
                 programme=programme, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved the chart rules: every chart now uses them.")
             return redirect("redesign_projects:chart_rules_edit", programme_id=programme.pk)
