@@ -42,6 +42,7 @@ class ProgrammeForm(forms.ModelForm):
             "project_kinds",
             "completion_min_attendance_percent",
             "completion_requires_final_assignment",
+            "pairs_avoid_same_team",
         ]
 
 

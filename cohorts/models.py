@@ -39,6 +39,11 @@ class Programme(models.Model):
         default=80,
         help_text="A participant completes only if they attend at least this share of sessions.",
     )
+    pairs_avoid_same_team = models.BooleanField(
+        "don't pair members of the same redesign team",
+        default=False,
+        help_text="The pairing matcher never suggests two people from one redesign team.",
+    )
     completion_requires_final_assignment = models.BooleanField(
         "final assignment must be accepted", default=True
     )

@@ -9,6 +9,7 @@ from django.http import Http404
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, roles_in_cohort
 from leadership.models import User
+from redesign_projects.models import TeamMembership
 
 from . import matching
 from .models import (
@@ -142,9 +143,19 @@ def unpaired_people(cohort: Cohort, kind: str) -> tuple[list[User], list[User]]:
 
 
 def forbidden_pairs(cohort: Cohort) -> frozenset[tuple[int, int]]:
-    """Pairs of people the programme says must not be paired beyond line management (e.g.
-    members of the same redesign team). Nothing yet: the redesign teams will feed this."""
-    return frozenset()
+    """Unordered pairs the programme says must not be paired beyond line management: when
+    ``Programme.pairs_avoid_same_team`` is set, every two current members of one redesign
+    team. One query (none when the programme allows it)."""
+    if not cohort.programme.pairs_avoid_same_team:
+        return frozenset()
+    teams: dict[int, list[int]] = {}
+    for team_id, person_id in (
+        TeamMembership.objects.current().filter(cohort=cohort).values_list("team_id", "person_id")
+    ):
+        teams.setdefault(team_id, []).append(person_id)
+    return frozenset(
+        (a, b) for members in teams.values() for a in members for b in members if a < b
+    )
 
 
 def line_management(cohort: Cohort) -> list[tuple[int, int]]:
