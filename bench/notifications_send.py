@@ -30,20 +30,63 @@ os.environ.update(
     # Workers keep their database connection between tasks, as a production worker should.
     CONN_MAX_AGE="300",
     LOG_LEVEL="WARNING",
+    # As in production: compiled templates are cached (DEBUG re-reads them for every e-mail).
+    DEBUG="false",
+    ALLOWED_HOSTS="127.0.0.1",
 )
 
 
 class Sink:
-    """Counts messages; aiosmtpd runs it on a loopback port."""
+    """A minimal SMTP sink on loopback that accepts everything and counts messages. aiosmtpd
+    tops out near 170 messages a second here, which would measure the sink, not our sender;
+    this one answers in a few microseconds per command."""
 
     def __init__(self):
         self.count = 0
-        self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        with self.lock:
-            self.count += 1
-        return "250 OK"
+    def serve(self, port: int) -> None:
+        import asyncio
+
+        sink = self
+
+        class Session(asyncio.Protocol):
+            def connection_made(self, transport):
+                self.transport, self.buffer, self.in_data = transport, b"", False
+                transport.write(b"220 sink ESMTP\r\n")
+
+            def data_received(self, data):
+                self.buffer += data
+                while True:
+                    if self.in_data:
+                        end = self.buffer.find(b"\r\n.\r\n")
+                        if end < 0:
+                            return
+                        self.buffer, self.in_data = self.buffer[end + 5 :], False
+                        sink.count += 1
+                        self.transport.write(b"250 OK\r\n")
+                        continue
+                    line, sep, rest = self.buffer.partition(b"\r\n")
+                    if not sep:
+                        return
+                    self.buffer = rest
+                    verb = line[:4].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        self.transport.write(b"250-sink\r\n250 8BITMIME\r\n")
+                    elif verb == b"DATA":
+                        self.in_data = True
+                        self.transport.write(b"354 go ahead\r\n")
+                    elif verb == b"QUIT":
+                        self.transport.write(b"221 bye\r\n")
+                        self.transport.close()
+                    else:
+                        self.transport.write(b"250 OK\r\n")
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            server = loop.run_until_complete(loop.create_server(Session, "127.0.0.1", port))
+            loop.run_until_complete(server.serve_forever())
+
+        threading.Thread(target=run, daemon=True).start()
 
 
 def free_port() -> int:
@@ -115,15 +158,10 @@ def run(label: str, sink: Sink, queue_work, env: dict) -> tuple[float, float]:
 
 
 def main() -> None:
-    import logging
-
-    from aiosmtpd.controller import Controller
-
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
     sink = Sink()
     port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink.serve(port)
+    time.sleep(0.2)
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
     recreate_database()
 
@@ -165,8 +203,9 @@ def main() -> None:
         for _ in range(COUNT):
             send_due_notifications.delay(batch_size=1, max_batches=1)
 
+    if os.environ.get("BENCH_BATCHED_ONLY"):
+        return
     single, _ = run("one task per e-mail", sink, one_task_each, env)
-    controller.stop()
     print(f"batched is {single / batched:.1f}x faster than one task per e-mail "
           f"(goals: batched < 10 s, >= 3x)")  # fmt: skip
 
