@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership.forms import add_service_errors
-from modules.selectors import upcoming_sessions_for
+from modules.selectors import attendance_summary_for_cohort, upcoming_sessions_for
 from modules.services import schedule_generate
 
 from . import (
@@ -352,6 +352,7 @@ def person_detail(request, cohort_id, person_id):
             "person": person,
             "enrolments": selectors.person_enrolments(person, request.user),
             "history": selectors.person_history(person, request.user),
+            "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
         },
     )
 

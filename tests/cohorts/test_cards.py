@@ -106,3 +106,13 @@ def test_creating_a_cohort_lays_out_its_schedule_from_the_programme(client, admi
     assert f"Scheduled {cohort.modules.count()} modules in {sessions} sessions." in [
         str(m) for m in response.context["messages"]
     ]
+
+
+def test_a_participants_page_shows_their_attendance_against_the_rule(client, administrator, cohort):
+    people = _grow(cohort, 1, 4)
+    Attendance.objects.filter(person=people[0]).order_by("session__starts_at").first().delete()
+    client.force_login(administrator)
+    page = client.get(reverse("cohorts:person_detail", args=[cohort.pk, people[0].pk]))
+    text = page.content.decode()
+    assert "Attendance in Cohort 3" in text
+    assert "75%" in text
