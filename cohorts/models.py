@@ -39,9 +39,12 @@ class Programme(models.Model):
         default=80,
         help_text="A participant completes only if they attend at least this share of sessions.",
     )
+    # db_default too, so rows written by older code during a rolling deploy (and the data
+    # migration's historical model) still insert.
     pairs_avoid_same_team = models.BooleanField(
         "don't pair members of the same redesign team",
         default=False,
+        db_default=False,
         help_text="The pairing matcher never suggests two people from one redesign team.",
     )
     completion_requires_final_assignment = models.BooleanField(
