@@ -8,10 +8,12 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leader
 # pytest-xdist workers each get their own pair (gw0: 2 and 3, gw1: 4 and 5), so a worker thread
 # started by one never consumes another's tasks.
 _xdist = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-os.environ.setdefault("CELERY_BROKER_URL", f"redis://127.0.0.1:6379/{2 + 2 * _xdist}")
-os.environ.setdefault("CELERY_RESULT_BACKEND", f"redis://127.0.0.1:6379/{3 + 2 * _xdist}")
+# TEST_REDIS lets two test runs on one machine use separate Redis servers (e.g. 127.0.0.1:6380).
+_redis = os.environ.get("TEST_REDIS", "127.0.0.1:6379")
+os.environ.setdefault("CELERY_BROKER_URL", f"redis://{_redis}/{2 + 2 * _xdist}")
+os.environ.setdefault("CELERY_RESULT_BACKEND", f"redis://{_redis}/{3 + 2 * _xdist}")
 # A Redis database for tests that start a separate worker process (gw0: 14, gw1: 15).
-SUBPROCESS_BROKER_URL = f"redis://127.0.0.1:6379/{14 + _xdist}"
+SUBPROCESS_BROKER_URL = f"redis://{_redis}/{14 + _xdist}"
 # Unit tests run tasks in-process; the tests that are about tasks switch this off and use a
 # real worker (see the ``celery_live_worker`` fixture).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
