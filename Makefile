@@ -43,7 +43,7 @@ test: install services lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
 bench: install services
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) staticfiles var/leadership.sqlite3
