@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from leadership.storage import get_private_storage
+
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -241,7 +243,9 @@ class ReportRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="report_requests"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    file = models.FileField(upload_to=report_file_name, max_length=300, blank=True)
+    file = models.FileField(
+        upload_to=report_file_name, storage=get_private_storage, max_length=300, blank=True
+    )
     size = models.PositiveBigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

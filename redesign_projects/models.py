@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 
 from cohorts.models import Cohort
+from leadership.storage import get_private_storage
 
 
 class RedesignTeam(models.Model):
@@ -396,7 +397,9 @@ class SubmissionFile(models.Model):
     """A file of a submission, stored privately under a generated name."""
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="files")
-    file = models.FileField(upload_to=submission_file_name, max_length=300)
+    file = models.FileField(
+        upload_to=submission_file_name, storage=get_private_storage, max_length=300
+    )
     original_name = models.CharField(max_length=255)
     file_type = models.CharField(max_length=10, choices=AcceptedType.choices)
     content_type = models.CharField(max_length=100)

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -19,6 +18,7 @@ from django.utils import timezone
 from cohorts.models import Cohort
 from leadership.models import User
 from leadership.services import audit_record
+from leadership.storage import private_storage
 
 from . import reminders, selectors
 from .models import (
@@ -451,7 +451,7 @@ def submission_save(
     except BaseException:
         # The rows rolled back; the files must go with them.
         for name in stored_names:
-            default_storage.delete(name)
+            private_storage.delete(name)
         raise
 
 

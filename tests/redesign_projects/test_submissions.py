@@ -316,12 +316,13 @@ def test_a_download_keeps_the_original_name_safely_quoted(client, assignment, te
 def test_stored_files_are_private_and_reachable_by_no_public_url(
     client, settings, assignment, team, participant
 ):
-    from django.core.files.storage import default_storage
+    from leadership.storage import private_storage
 
     version = submit(assignment, by=participant, team=team, files=[pdf()])
     name = version.files.get().file.name
-    assert default_storage.location == str(settings.PRIVATE_MEDIA_ROOT)
-    assert not default_storage.location.startswith(str(settings.STATIC_ROOT))
+    assert version.files.get().file.storage is private_storage
+    assert private_storage.location == str(settings.PRIVATE_MEDIA_ROOT)
+    assert not private_storage.location.startswith(str(settings.STATIC_ROOT))
     client.force_login(participant)
     for url in (f"/{name}", f"{settings.MEDIA_URL}{name}", f"{settings.STATIC_URL}{name}"):
         assert client.get(url.replace("//", "/")).status_code == 404

@@ -7,10 +7,10 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from leadership.storage import private_storage as private_storage_backend
 from redesign_projects.models import Submission, SubmissionFile
 from redesign_projects.uploads import check_upload
 
@@ -104,18 +104,16 @@ def test_it_rejects_binary_content_named_txt():
 def private_storage(settings, tmp_path):
     """A private storage of this test's own, so files other tests (or other processes sharing
     the machine) write cannot blur "nothing was stored"."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
+    own = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path), "base_url": None},
     }
+    settings.STORAGES = {**settings.STORAGES, "default": own, "private": own}
     return tmp_path
 
 
 def _files_on_disk() -> set[str]:
-    root = default_storage.location
+    root = private_storage_backend.location
     return {os.path.join(folder, name) for folder, _dirs, names in os.walk(root) for name in names}
 
 

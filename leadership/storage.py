@@ -1,0 +1,43 @@
+"""Private file storage: submissions' files, reports and certificates.
+
+``STORAGES["private"]`` (leadership/settings.py) is an S3-compatible bucket when
+``AWS_STORAGE_BUCKET_NAME`` is set — every web and worker host then reads and writes the same
+files — and this host's disk under ``PRIVATE_MEDIA_ROOT`` otherwise (fine for one host).
+
+Downloads are streamed through the views that check access (``file_download``,
+``report_download``), never handed out as signed bucket URLs. Why: the access check then runs
+for every download, not once for a URL that keeps working for anyone it is forwarded to until
+it expires; every byte carries our ``Content-Disposition: attachment``, ``nosniff`` and
+``no-store`` headers (a bucket serves its own); and the bucket needs no public endpoint, so it
+can stay on a private network. The cost — the bytes pass through a web process — is small for
+files of a few megabytes (submissions are capped; reports are a few hundred kilobytes).
+"""
+
+from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+ALIAS = "private"
+
+
+class _PrivateStorage(LazyObject):
+    """``storages["private"]``, looked up on first use, so a test that overrides ``STORAGES``
+    gets its own storage (a FileField evaluates its storage once, when models load)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages[ALIAS]
+
+
+private_storage = _PrivateStorage()
+
+
+def get_private_storage() -> Storage:
+    """The storage of every private FileField (``FileField(storage=get_private_storage)``)."""
+    return private_storage
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        private_storage._wrapped = empty
