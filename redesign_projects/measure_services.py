@@ -254,8 +254,10 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
         )
         for row in preview.rows
     ]
+    # The measure is locked above and the recorder is the person importing: checking that
+    # each row's two foreign keys exist cost two queries a row (2,000 for a full file, ~1.5 s).
     for point in points:
-        point.full_clean(validate_constraints=False)
+        point.full_clean(exclude=["measure", "recorded_by"], validate_constraints=False)
     DataPoint.objects.bulk_create(points)
     audit_record(
         actor=acting_user,
