@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from leadership.admin_audit import AuditedModelAdmin
 from modules.models import ModuleTemplate
 
 from .models import Certificate, Cohort, Enrolment, Programme, ReportRequest
@@ -12,7 +13,8 @@ class ModuleTemplateInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedModelAdmin):
+    audit_name = "programme"
     list_display = ["name", "organisation", "default_capacity"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["administrators"]
@@ -27,7 +29,8 @@ class CohortAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(AuditedModelAdmin):
+    audit_name = "enrolment"
     list_display = ["person", "cohort", "role", "status"]
     list_filter = ["role", "status", "cohort"]
     raw_id_fields = ["person"]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership.forms import add_service_errors
+from leadership.services import audit_record
 from modules.selectors import attendance_summary_for_cohort, upcoming_sessions_for
 from modules.services import schedule_generate
 
@@ -262,6 +263,14 @@ def _export(request, cohort_id, kind: str) -> HttpResponse:
     cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     rows = selectors.cohort_export_rows(cohort)
     stamp = timezone.localdate().isoformat()
+    # Who took a copy of people's details out of the product, and when.
+    audit_record(
+        actor=request.user,
+        action="cohort.people_export",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"format": kind, "rows": len(rows)},
+    )
     if kind == "csv":
         response = HttpResponse(exports.people_csv(rows), content_type="text/csv; charset=utf-8")
     else:
@@ -558,6 +567,13 @@ def report_download(request, cohort_id, report_id):
     cohort, report = report_services.get_report_for_user(request.user, cohort_id, report_id)
     if report.status != ReportRequest.Status.READY or not report.file:
         raise Http404("This report is not ready.")
+    audit_record(
+        actor=request.user,
+        action="report.download",
+        target=report,
+        cohort_id=cohort.pk,
+        person_id=report.person_id,
+    )
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -576,6 +592,16 @@ def _figures(request, cohort_id):
     return cohort, reports.progress_report_data(cohort)
 
 
+def _audit_figures_export(request, cohort, figure: str) -> None:
+    audit_record(
+        actor=request.user,
+        action="report.export",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"figures": figure},
+    )
+
+
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -590,6 +616,7 @@ def report_export_csv(request, cohort_id, figure):
     if figure not in report_exports.FIGURES:
         raise Http404("No such figure.")
     cohort, data = _figures(request, cohort_id)
+    _audit_figures_export(request, cohort, figure)
     stamp = timezone.localdate().isoformat()
     return _attachment(
         report_exports.figure_csv(data, figure),
@@ -602,6 +629,7 @@ def report_export_csv(request, cohort_id, figure):
 def report_export_xlsx(request, cohort_id):
     """All of the report's figures as one workbook, a sheet each."""
     cohort, data = _figures(request, cohort_id)
+    _audit_figures_export(request, cohort, "all (xlsx)")
     stamp = timezone.localdate().isoformat()
     return _attachment(
         report_exports.figures_xlsx(data),

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .admin_audit import AuditedModelAdmin
 from .models import AuditEvent, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+    audit_name = "person"
     ordering = ["last_name", "first_name"]
     list_display = ["email", "first_name", "last_name", "profession", "department", "is_active"]
     list_filter = ["profession", "is_active", "is_staff"]
@@ -28,6 +30,9 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "profession"]})]
+
+    def audit_person_id(self, obj: User) -> int:
+        return obj.pk
 
 
 @admin.register(AuditEvent)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("leadership.account_urls")),
     path("admin/", admin.site.urls),
+    path("privacy/", include("leadership.privacy_urls")),
     path("notifications/", views.notification_preferences, name="notification_preferences"),
     path(
         "notifications/stop/<str:token>/",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
 from leadership.forms import add_service_errors
+from leadership.services import audit_record
 
 from . import calendars, exports, selectors, services
 from .forms import (
@@ -377,6 +378,13 @@ def attendance_export(request, cohort_id, fmt):
         raise Http404
     cohort = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
     rows = selectors.attendance_export_rows(cohort)
+    audit_record(
+        actor=request.user,
+        action="attendance.export",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"format": fmt, "rows": len(rows)},
+    )
     filename = f"attendance-{cohort.slug}.{fmt}"
     if fmt == "csv":
         return exports.csv_response(selectors.EXPORT_HEADER, rows, filename)

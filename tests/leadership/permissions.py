@@ -1,6 +1,9 @@
 from tests.permission_table import Expect, logged_in, statuses
 
 ROWS = {
+    # Health probes: unauthenticated by design, and they say only ok/failing per check.
+    "health_live": Expect(get=statuses(200), post=statuses(405)),
+    "health_ready": Expect(get=statuses(200), post=statuses(405)),
     # Anonymous visitors log in; anyone logged in is sent on to their start page.
     "home": Expect(get=logged_in(302)),
     "account_login": Expect(get=statuses(302, anonymous=200)),
@@ -61,3 +64,8 @@ ROWS.update(
         ),
     }
 )
+
+# The governance pages (audit trail, subject access, erasure) keep their rows beside them.
+from tests.leadership.privacy_permissions import ROWS as PRIVACY_ROWS  # noqa: E402
+
+ROWS.update(PRIVACY_ROWS)
