@@ -97,8 +97,14 @@ def _main_pages() -> list[MainPage]:
             screenshot=True,
             phone_screenshot=True,
         ),
-        MainPage("leader-start", "leader", reverse("cohorts:leader_home")),
-        MainPage("participant-start", "participant", reverse("cohorts:participant_home")),
+        MainPage("leader-start", "leader", reverse("cohorts:leader_home"), screenshot=True),
+        MainPage(
+            "participant-start",
+            "participant",
+            reverse("cohorts:participant_home"),
+            screenshot=True,
+            phone_screenshot=True,
+        ),
         MainPage(
             "my-schedule",
             "participant",
