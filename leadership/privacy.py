@@ -572,10 +572,22 @@ def _audit_rows(person: User, cohort_ids: set[int] | None) -> list[dict[str, Any
                 "by": by,
                 "about_you": is_about,
                 "object": f"{event.target_type.model} #{event.target_id}",
-                "details": event.changes if is_about else {},
+                "details": _without_text(event.changes) if is_about else {},
             }
         )
     return rows
+
+
+# Keys of audit ``changes`` that hold free text or names (a reason typed by staff, a team's
+# member list): left out of exports, whose rows carry the person's own text where it belongs.
+AUDIT_TEXT_KEYS = frozenset(
+    {"reason", "note", "notes", "withdrawal_reason", "comments", "text", "body"}
+    | {"lead", "members", "name", "email", "focus", "warnings", "participants"}
+)
+
+
+def _without_text(changes: dict) -> dict:
+    return {key: value for key, value in changes.items() if key not in AUDIT_TEXT_KEYS}
 
 
 def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:

@@ -314,3 +314,17 @@ NOTIFICATION_PLANNERS += [
     "redesign_projects.reminders.plan_faculty_digests",
     "cohorts.digests.plan_leader_digests",
 ]
+
+# Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.
+# A daily beat job removes what is older; `manage.py apply_retention --dry-run` shows counts.
+RETENTION_DAYS = {
+    "former_people": env.int("RETENTION_FORMER_PEOPLE_DAYS", default=7 * 365),
+    "notifications": env.int("RETENTION_NOTIFICATIONS_DAYS", default=365),
+    "report_files": env.int("RETENTION_REPORT_FILES_DAYS", default=2 * 365),
+    "sessions": env.int("RETENTION_SESSIONS_DAYS", default=30),
+    "audit_events": env.int("RETENTION_AUDIT_EVENTS_DAYS", default=7 * 365),
+}
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "leadership.apply_retention",
+    "schedule": 24 * 60 * 60.0,
+}

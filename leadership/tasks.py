@@ -36,3 +36,11 @@ def sweep_notifications(parallelism: int | None = None) -> dict:
     for _ in range(senders):
         send_due_notifications.delay()
     return {"released": released, "planned": planned, "due": due, "senders": senders}
+
+
+@shared_task(name="leadership.apply_retention")
+def apply_retention() -> dict:
+    """Daily (beat): remove what is past its retention period (leadership/retention.py)."""
+    from .retention import apply_retention as apply
+
+    return apply()
