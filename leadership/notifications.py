@@ -68,7 +68,9 @@ def _queue_sender() -> None:
     from .tasks import send_due_notifications
 
     try:
-        send_due_notifications.delay()
+        # Nobody waits for its result: without ignore_result Celery would also subscribe to
+        # the result in Redis, and that retries for ~20 s when Redis is down.
+        send_due_notifications.apply_async(ignore_result=True)
     except Exception:  # noqa: BLE001 — any broker error: the sweep will catch up
         logger.warning("Could not queue the notification sender; the sweep will send later.")
 
@@ -215,6 +217,26 @@ def _relax_commit_durability() -> None:
             cursor.execute("SET synchronous_commit TO OFF")
 
 
+def _record_failure(row: Notification, error: Exception, max_attempts: int) -> str:
+    """Put a row back to pending with back-off, or mark it failed when the error is permanent
+    or its attempts are used up; returns which ("retry" or "failed")."""
+    give_up = not _is_temporary(error) or row.attempts >= max_attempts
+    Notification.objects.filter(pk=row.pk).update(
+        status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
+        next_attempt_at=timezone.now() + _backoff(row.attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    return "failed" if give_up else "retry"
+
+
+def _server_unreachable(error: Exception, connection) -> bool:
+    """The mail server could not be reached or stopped answering: the connection never
+    opened (refused, no greeting, login failed) or a read timed out (``EMAIL_TIMEOUT``;
+    smtplib reports that as a disconnection caused by the time-out)."""
+    timed_out = isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError)
+    return timed_out or getattr(connection, "connection", True) is None
+
+
 def send_claimed(ids: Iterable[int]) -> dict[str, int]:
     """Send claimed rows over one SMTP connection. Each row is marked the moment its message
     is accepted, so a crash repeats at most the message in flight. Returns counts."""
@@ -223,7 +245,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
         .select_related("recipient")
         .order_by("id")
     )
-    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "deferred": 0}
     if not rows:
         return counts
     opted_out = set(
@@ -236,7 +258,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
     _relax_commit_durability()
     connection = get_connection(fail_silently=False)
     try:
-        for row in rows:
+        for index, row in enumerate(rows):
             if row.kind not in required and (row.recipient_id, row.kind) in opted_out:
                 Notification.objects.filter(pk=row.pk).update(status=Notification.Status.CANCELLED)
                 counts["cancelled"] += 1
@@ -253,14 +275,15 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
                 connection.open()
                 _message_for(row, connection).send()
             except Exception as error:  # noqa: BLE001 — recorded on the row either way
-                temporary = _is_temporary(error)
-                give_up = not temporary or row.attempts >= max_attempts
-                Notification.objects.filter(pk=row.pk).update(
-                    status=Notification.Status.FAILED if give_up else Notification.Status.PENDING,
-                    next_attempt_at=timezone.now() + _backoff(row.attempts),
-                    last_error=f"{type(error).__name__}: {error}"[:2000],
-                )
-                counts["failed" if give_up else "retry"] += 1
+                counts[_record_failure(row, error, max_attempts)] += 1
+                if _server_unreachable(error, connection):
+                    # Every other message of the batch would wait out the same time-out (a
+                    # mail server that never answers would hold the worker for batch × time-
+                    # out): they go back to pending with the same error, for a later sweep.
+                    for rest in rows[index + 1 :]:
+                        counts[_record_failure(rest, error, max_attempts)] += 1
+                        counts["deferred"] += 1
+                    break
                 # A broken connection is reopened for the next message.
                 connection.close()
                 continue
@@ -283,7 +306,7 @@ def send_due(
     budget is spent (a task never runs into its time limit)."""
     batch_size = batch_size or setting("NOTIFICATION_BATCH_SIZE", 200)
     started = timezone.now()
-    totals = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
+    totals = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "deferred": 0}
     batches = 0
     while (timezone.now() - started).total_seconds() < time_budget_seconds:
         if max_batches is not None and batches >= max_batches:
@@ -292,8 +315,11 @@ def send_due(
         ids = claim_due(batch_size=batch_size)
         if not ids:
             break
-        for key, value in send_claimed(ids).items():
+        counts = send_claimed(ids)
+        for key, value in counts.items():
             totals[key] += value
+        if counts["deferred"]:
+            break  # the mail server is not answering: the next sweep tries again
     return totals
 
 

@@ -3,7 +3,6 @@
 import re
 import smtplib
 
-import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from leadership import notifications
 from leadership.models import AuditEvent, Notification, NotificationPreference
-from leadership.tasks import send_due_notifications, sweep_notifications
 from tests.factories import UserFactory
 
 
@@ -238,41 +236,3 @@ def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
 def test_the_log_is_not_found_for_people_outside_the_cohort(client, other_participant, cohort):
     client.force_login(other_participant)
     assert client.get(reverse("notification_log", args=[cohort.pk])).status_code == 404
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_what_the_sweep_finds_due_even_if_queueing_failed(
-    celery_live_worker, smtp_server, smtp_settings, participant, monkeypatch
-):
-    # The broker is unreachable when the reminder is recorded: queueing fails, the row stays.
-    monkeypatch.setattr(send_due_notifications, "delay", _broker_down)
-    with transaction.atomic():
-        _remind(participant)
-    assert Notification.objects.get().status == Notification.Status.PENDING
-    monkeypatch.undo()
-    # The broker is back; beat's sweep runs on the worker and fans out a sender.
-    sweep_notifications.delay()
-    _wait_for(lambda: Notification.objects.get().status == Notification.Status.SENT)
-    # Planned again and swept again through the worker: still one message.
-    with transaction.atomic():
-        assert _remind(participant) is None
-    sweep_notifications.delay().get(timeout=20)
-    send_due_notifications.delay().get(timeout=20)
-    assert smtp_server.handler.keys() == ["session-reminder:1:14"]
-
-
-def _broker_down():
-    from kombu.exceptions import OperationalError
-
-    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-
-def _wait_for(condition, timeout: float = 20.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
