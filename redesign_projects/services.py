@@ -5,6 +5,7 @@ the acting user. Memberships are ended, never deleted; submitted versions are ne
 """
 
 import datetime
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ from .models import (
     TeamMembership,
 )
 from .uploads import CheckedFile
+
+logger = logging.getLogger(__name__)
 
 # --- teams ---------------------------------------------------------------------------------
 
@@ -393,7 +396,8 @@ def _store_files(
     stored_names: list[str],
 ) -> None:
     """Save each upload under a generated name, recording each name in ``stored_names`` so the
-    caller can delete them if the transaction fails."""
+    caller can delete them if the transaction fails. The name is recorded before the write:
+    a write that fails half-way (a full disk) leaves a partial file under it."""
     for upload, checked in uploads:
         row = SubmissionFile(
             submission=submission,
@@ -405,9 +409,17 @@ def _store_files(
             uploaded_by=user,
         )
         upload.seek(0)
-        row.file.save("upload", upload, save=False)
+        name = row.file.field.generate_filename(row, "upload")
+        stored_names.append(name)
+        row.file.name = row.file.storage.save(name, upload, max_length=row.file.field.max_length)
         stored_names.append(row.file.name)
         row.save()
+
+
+STORAGE_FAILED = (
+    "Your files could not be stored just now (the file store is full or unavailable). "
+    "Nothing was saved: try again later, and tell the programme office if it keeps happening."
+)
 
 
 def _unit(assignment: Assignment, team: RedesignTeam | None, owner: User | None) -> dict:
@@ -448,10 +460,15 @@ def submission_save(
             now=now or timezone.now(),
             stored_names=stored_names,
         )
-    except BaseException:
+    except BaseException as error:
         # The rows rolled back; the files must go with them.
-        for name in stored_names:
+        for name in dict.fromkeys(stored_names):
             private_storage.delete(name)
+        if isinstance(error, OSError):
+            # The storage failed (disk full, bucket unreachable): nothing was kept, and the
+            # person is told so next to the files rather than shown an error page.
+            logger.exception("Could not store the files of a submission.")
+            raise ValidationError({"files": STORAGE_FAILED}) from error
         raise
 
 
