@@ -7,6 +7,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.leadership.privacy_checks import assert_patient_data_warning
 from tests.permission_table import PERSONAS, World
 
 APPS_WITH_TABLES = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
@@ -79,6 +80,7 @@ def test_each_persona_gets_the_expected_answer(cohort, other_cohort, personas, n
             wrong.append(f"{persona}: got {response.status_code}, expected {expected}")
         elif response.get("Content-Type", "").startswith("text/html"):
             _assert_hardened(response)
+            assert_patient_data_warning(response)
     assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
 
 
