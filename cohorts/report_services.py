@@ -24,6 +24,7 @@ from weasyprint.urls import URLFetcherResponse
 from leadership.models import User
 from leadership.pdf import BASE_URL, StaticFilesOnlyFetcher, render_pdf
 from leadership.services import audit_record
+from redesign_projects.charts import render_legend_svg
 
 from . import reports, selectors
 from .models import Certificate, Cohort, Enrolment, ReportRequest
@@ -318,6 +319,7 @@ def progress_report_context(
                 view.src = fetcher.add_chart(view.chart.svg)
     return {
         "report": data,
+        "chart_legend_src": fetcher.add_chart(render_legend_svg()) if data.chart_count else "",
         "cohort": cohort,
         "title": f"{cohort.programme.name} — {cohort.name}: progress report",
         "author": AUTHOR,

@@ -277,7 +277,8 @@ def _teams(
     for cycle in PdsaCycle.objects.filter(team__cohort=cohort).order_by("-started_on", "-pk"):
         if len(cycles[cycle.team_id]) < RECENT_CYCLES:
             cycles[cycle.team_id].append(cycle)
-    charts = measure_charts_for_teams([row.team.pk for row in rows])
+    # Compact: the report prints each chart's title, status and notes as text, and one legend.
+    charts = measure_charts_for_teams([row.team.pk for row in rows], compact=True)
     sections = []
     for row in rows:
         team = teams[row.team.pk]
@@ -357,6 +358,12 @@ class ProgressReport:
     @property
     def chart_count(self) -> int:
         return sum(len(t.charts) for t in self.teams)
+
+    @property
+    def chart_rules(self) -> list[str]:
+        """The special-cause rules the report's charts use, each stated once."""
+        stated = (view.chart.rules for team in self.teams for view in team.charts)
+        return list(dict.fromkeys(rules for rules in stated if rules))
 
     @property
     def ends_on(self) -> datetime.date | None:

@@ -31,6 +31,7 @@ from .charts import (
     SpcRules,
     analyse_run_chart,
     analyse_xmr,
+    chart_notes,
     chart_summary,
     chart_table,
     describe_signal,
@@ -66,6 +67,8 @@ class MeasureChart:
     signal_labels: list[str] = field(default_factory=list)
     table: DataTable | None = None
     point_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    rules: str = ""
 
 
 def spc_rules_for(rule_set: ChartRuleSet | None) -> SpcRules:
@@ -104,8 +107,10 @@ def measure_chart(
     rebases: Sequence[RebaseRow],
     cycles: Sequence[PdsaCycle],
     rules: SpcRules,
+    compact: bool = False,
 ) -> MeasureChart:
-    """Analyse and draw one measure from rows already in memory (no queries).
+    """Analyse and draw one measure from rows already in memory (no queries). ``compact``: for
+    print (see ``MeasureChart``).
 
     ``points`` must be in period order (the model's ordering). A rebase that cannot be applied
     (say, too few points after it since the rule set changed) is left out and the summary says
@@ -149,12 +154,14 @@ def measure_chart(
                 series, better=measure.better, target=target, rules=rules, baseline=baseline
             )
             note = f" Recalculated limits not shown: {error}"
+        annotations = _annotations(points, cycles)
         svg = render_xmr_chart_svg(
             analysis,
             title=measure.name,
             y_label=measure.unit,
-            annotations=_annotations(points, cycles),
+            annotations=annotations,
             chart_id=chart_id,
+            compact=compact,
         )
         variation = analysis.variation.label
         assurance = analysis.assurance.label if analysis.assurance else ""
@@ -166,12 +173,14 @@ def measure_chart(
         )
         # Run charts have no limits to recalculate; the recorded change still shows on the chart.
         changes = [Annotation(r.starts_on, f"Change: {r.reason}") for r in rebases]
+        annotations = _annotations(points, cycles, changes)
         svg = render_run_chart_svg(
             analysis,
             title=measure.name,
             y_label=measure.unit,
-            annotations=_annotations(points, cycles, changes),
+            annotations=annotations,
             chart_id=chart_id,
+            compact=compact,
         )
         variation, assurance = _run_variation(analysis), ""
         summary = chart_summary(analysis)
@@ -186,6 +195,8 @@ def measure_chart(
         signal_labels=[describe_signal(analysis, found) for found in analysis.signals],
         table=chart_table(analysis, caption=caption, unit=measure.unit),
         point_count=count,
+        notes=chart_notes(analysis, annotations),
+        rules=analysis.rules.statement,
     )
 
 

@@ -622,7 +622,7 @@ def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
         return None
 
 
-def chart_for(measure: Measure) -> MeasureChart:
+def chart_for(measure: Measure, *, compact: bool = False) -> MeasureChart:
     """The chart of a measure fetched through ``_measures_with_rows`` (no further queries)."""
     return measure_chart(
         measure,
@@ -630,10 +630,13 @@ def chart_for(measure: Measure) -> MeasureChart:
         rebases=list(measure.rebases.all()),
         cycles=list(measure.pdsa_cycles.all()),
         rules=spc_rules_for(_rule_set_of(measure)),
+        compact=compact,
     )
 
 
-def measure_charts_for_teams(team_ids: list[int]) -> dict[int, list[MeasureChart]]:
+def measure_charts_for_teams(
+    team_ids: list[int], *, compact: bool = False
+) -> dict[int, list[MeasureChart]]:
     """Each team's measures drawn as charts, in the teams' own order (``position``, then age).
 
     Returns ``{team_id: [MeasureChart, ...]}`` with a key (maybe an empty list) for every id
@@ -643,14 +646,15 @@ def measure_charts_for_teams(team_ids: list[int]) -> dict[int, list[MeasureChart
     their team, cohort, programme and the programme's rule set; their data points; their
     rebases; their PDSA cycles — or 1 when none of the teams has a measure. XmR charts use the
     programme's ``ChartRuleSet`` (Making Data Count values when it has none); a measure with
-    too few points for XmR is a run chart, and with fewer than two points has no chart."""
+    too few points for XmR is a run chart, and with fewer than two points has no chart.
+    ``compact`` charts are for print (see ``MeasureChart``)."""
     charts: dict[int, list[MeasureChart]] = {team_id: [] for team_id in team_ids}
     if not team_ids:
         return charts
     for measure in (
         _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
     ):
-        charts[measure.team_id].append(chart_for(measure))
+        charts[measure.team_id].append(chart_for(measure, compact=compact))
     return charts
 
 

@@ -43,7 +43,14 @@ from .spc import (
     analyse_xmr,
     xmr_possible,
 )
-from .svg import escape_text, render_run_chart_svg, render_xmr_chart_svg
+from .svg import (
+    chart_notes,
+    chart_status,
+    escape_text,
+    render_legend_svg,
+    render_run_chart_svg,
+    render_xmr_chart_svg,
+)
 from .text import DataTable, chart_summary, chart_table, describe_signal
 
 __all__ = [
@@ -71,11 +78,14 @@ __all__ = [
     "XmrAnalysis",
     "analyse_run_chart",
     "analyse_xmr",
+    "chart_notes",
+    "chart_status",
     "chart_summary",
     "chart_table",
     "describe_signal",
     "escape_text",
     "month_starts",
+    "render_legend_svg",
     "render_run_chart_svg",
     "render_xmr_chart_svg",
     "xmr_possible",

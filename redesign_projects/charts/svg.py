@@ -162,6 +162,89 @@ def marker(nature: PointNature, x: float, y: float) -> str:
     return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5" fill="{colour}"/>'
 
 
+def _legend(
+    body: list[str],
+    kinds: Sequence[PointNature],
+    ringed: bool,
+    lines: Sequence[tuple[str, str, str]],
+    width: float,
+    ly: float,
+) -> float:
+    """Append the legend (marker shapes and line styles, named) from baseline ``ly``; returns
+    the last row's baseline."""
+    items: list[tuple[str, str]] = [(NATURE_LABELS[kind], marker(kind, 0, 0)) for kind in kinds]
+    if ringed:
+        ring = f'<circle cx="0" cy="0" r="7" fill="none" stroke="{INK}" stroke-width="1.2"/>'
+        items.append(("Astronomical (flagged)", ring))
+    for name, colour, dash in lines:
+        items.append((name, _line(-10, 0, 10, 0, colour, dash, 1.5)))
+    lx = 12.0
+    for name, sample in items:
+        item_width = 44 + len(name) * 6.8
+        if lx + item_width > width - 12:
+            lx, ly = 12.0, ly + 18
+        body.append(f'<g transform="translate({_n(lx + 10)} {_n(ly - 4)})">{sample}</g>')
+        body.append(_text(lx + 26, ly, name, size=11))
+        lx += item_width
+    return ly
+
+
+def render_legend_svg(width: int = 720) -> str:
+    """One legend for every chart of a printed document (charts drawn ``compact``): each kind
+    of point and each line style, named."""
+    body: list[str] = []
+    lines = [
+        ("Mean or median", INK, SOLID),
+        ("Process limits or extended median", INK, DASHED),
+        ("Target", TARGET, DASH_DOT),
+    ]
+    ly = _legend(body, list(PointNature), True, lines, width, 18)
+    height = ly + 12
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Chart legend" '
+        f'width="{width}" height="{_n(height)}" viewBox="0 0 {width} {_n(height)}" '
+        f'font-family="{FONT}" fill="{INK}">' + "".join(body) + "</svg>"
+    )
+
+
+def _notes(analysis: Analysis, annotations: Sequence[Annotation]) -> list[_Note]:
+    """Annotations and (XmR) rebases in the order they are numbered on the chart."""
+    notes = [_Note(a.period, a.label) for a in annotations]
+    if isinstance(analysis, XmrAnalysis):
+        notes += [
+            _Note(analysis.points[s.first].period, f"Limits recalculated: {s.reason}", s.first)
+            for s in analysis.segments
+            if s.reason
+        ]
+    notes.sort(key=lambda note: (note.period, note.rebase_at is None))
+    return notes
+
+
+def chart_notes(
+    analysis: Analysis, annotations: Sequence[Annotation], *, wrap: int | None = None
+) -> list[str]:
+    """The chart's numbered notes as lines of text ("1. Jun 2024: PDSA: …"), wrapped at
+    ``wrap`` characters when given."""
+    monthly = is_monthly(analysis.points)
+    lines: list[str] = []
+    for number, note in enumerate(_notes(analysis, annotations), start=1):
+        text = f"{number}. {format_period(note.period, monthly=monthly)}: {note.text}"
+        lines += textwrap.wrap(text, wrap) if wrap else [text]
+    return lines
+
+
+def _marker_d(nature: PointNature, x: float, y: float) -> str:
+    """The marker of ``marker`` as path data, so a compact chart draws all the points of one
+    kind as one path (one SVG node instead of one per point)."""
+    if nature is PointNature.IMPROVEMENT:
+        return f"M{_n(x - 4.5)} {_n(y - 4.5)}h9v9h-9Z"
+    if nature is PointNature.CONCERN:
+        return f"M{_n(x)} {_n(y - 6)}L{_n(x + 6)} {_n(y)}L{_n(x)} {_n(y + 6)}L{_n(x - 6)} {_n(y)}Z"
+    if nature is PointNature.MIXED:
+        return f"M{_n(x)} {_n(y - 6)}L{_n(x + 6)} {_n(y + 5)}L{_n(x - 6)} {_n(y + 5)}Z"
+    return f"M{_n(x - 3.5)} {_n(y)}a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0 -7 0Z"
+
+
 def _spread(labels: list[tuple[float, str]], top: float, bottom: float) -> list[tuple[float, str]]:
     """Nudge right-hand line labels apart so they never overlap (12 px apart)."""
     placed: list[tuple[float, str]] = []
@@ -182,11 +265,14 @@ def render_run_chart_svg(
     annotations: Sequence[Annotation] = (),
     chart_id: str = "chart",
     width: int = 720,
+    compact: bool = False,
 ) -> str:
     """The run chart as an SVG string: median (solid over its baseline, dashed where extended),
     target, points by kind, flagged astronomical points ringed, annotations numbered and listed
-    under the chart, the rules stated, and the text summary as its <desc>."""
-    return _render(analysis, title, y_label, x_label, annotations, chart_id, width)
+    under the chart, the rules stated, and the text summary as its <desc>.
+
+    ``compact`` draws only the plot, for print: see ``_render``."""
+    return _render(analysis, title, y_label, x_label, annotations, chart_id, width, compact)
 
 
 def render_xmr_chart_svg(
@@ -198,14 +284,18 @@ def render_xmr_chart_svg(
     annotations: Sequence[Annotation] = (),
     chart_id: str = "chart",
     width: int = 720,
+    compact: bool = False,
 ) -> str:
     """The XmR chart as an SVG string: mean and limits per segment (the step and the reason of
     each rebase shown and listed), target, points by kind, annotations, the rule lengths, the
-    variation and assurance labels, and the text summary as its <desc>."""
-    return _render(analysis, title, y_label, x_label, annotations, chart_id, width)
+    variation and assurance labels, and the text summary as its <desc>.
+
+    ``compact`` draws only the plot, for print: see ``_render``."""
+    return _render(analysis, title, y_label, x_label, annotations, chart_id, width, compact)
 
 
-def _status(analysis: Analysis) -> str:
+def chart_status(analysis: Analysis) -> str:
+    """One line on the variation (and assurance) or the run-chart signals found."""
     if isinstance(analysis, XmrAnalysis):
         status = f"Variation: {analysis.variation.label}."
         if analysis.assurance is not None:
@@ -231,7 +321,14 @@ def _render(
     annotations: Sequence[Annotation],
     chart_id: str,
     width: int,
+    compact: bool = False,
 ) -> str:
+    """``compact`` leaves out everything a printed document says better as text around the
+    chart: the heading (title, status, rules), the legend, the list of notes (their numbers
+    stay on the plot) and each point's tooltip. WeasyPrint lays out SVG text one glyph at a
+    time, so those ~350 characters made up most of a report's chart-drawing time; the report
+    prints them as ordinary text (``chart_status``, ``chart_notes``) and one legend
+    (``render_legend_svg``) for all its charts."""
     ident = _NOT_ID.sub("-", chart_id) or "chart"
     if not ident[0].isalpha():
         ident = f"chart-{ident}"
@@ -241,14 +338,14 @@ def _render(
     body: list[str] = []
 
     # Heading block: title, status (signals / MDC labels), the rules used.
-    y = 22.0
-    for line in textwrap.wrap(title, max(20, int(width / 9.5))) or [""]:
+    y = 22.0 if not compact else 0.0
+    for line in [] if compact else textwrap.wrap(title, max(20, int(width / 9.5))) or [""]:
         body.append(_text(12, y, line, size=16, extra=' font-weight="bold"'))
         y += 20
-    for line in textwrap.wrap(_status(analysis), max(30, int(width / 6.6))):
+    for line in [] if compact else textwrap.wrap(chart_status(analysis), max(30, int(width / 6.6))):
         body.append(_text(12, y, line, size=12))
         y += 15
-    for line in textwrap.wrap(analysis.rules.statement, max(30, int(width / 6.0))):
+    for line in [] if compact else textwrap.wrap(analysis.rules.statement, max(30, int(width / 6))):
         body.append(_text(12, y, line, size=10, extra=f' fill="{NOTE_LINE}"'))
         y += 13
 
@@ -265,14 +362,7 @@ def _render(
 
     # Notes (annotations and rebases) are numbered on the chart and listed under it. Number
     # boxes closer than their width stack upwards, so make room above the plot for them.
-    notes = [_Note(a.period, a.label) for a in annotations]
-    if is_xmr:
-        notes += [
-            _Note(points[s.first].period, f"Limits recalculated: {s.reason}", s.first)
-            for s in analysis.segments
-            if s.reason
-        ]
-    notes.sort(key=lambda note: (note.period, note.rebase_at is None))
+    notes = _notes(analysis, annotations)
     placed: list[tuple[float, int]] = []
     for note in notes:
         if note.rebase_at is not None:
@@ -290,21 +380,33 @@ def _render(
     left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
     half = layout.step / 2
 
-    # Grid, axes and tick labels.
+    # Grid, axes and tick labels. Compact charts draw the grid as one path and the axes with
+    # their ticks as another.
+    grid_d, axes_d = [], [f"M{_n(left)} {_n(top)}V{_n(bottom)}H{_n(right)}"]
     for tick in layout.ticks:
         ty = layout.y(tick)
-        body.append(_line(left, ty, right, ty, GRID, SOLID, 1))
+        if compact:
+            grid_d.append(f"M{_n(left)} {_n(ty)}H{_n(right)}")
+        else:
+            body.append(_line(left, ty, right, ty, GRID, SOLID, 1))
         body.append(_text(left - 6, ty + 4, format_value(tick), anchor="end"))
-    body.append(_line(left, top, left, bottom, INK, SOLID, 1))
-    body.append(_line(left, bottom, right, bottom, INK, SOLID, 1))
+    if not compact:
+        body.append(_line(left, top, left, bottom, INK, SOLID, 1))
+        body.append(_line(left, bottom, right, bottom, INK, SOLID, 1))
     label_every = max(1, math.ceil(len(points) * (80 if not monthly else 62) / (right - left)))
     for index in range(0, len(points), label_every):
         px = layout.x(index)
-        body.append(_line(px, bottom, px, bottom + 4, INK, SOLID, 1))
+        if compact:
+            axes_d.append(f"M{_n(px)} {_n(bottom)}v4")
+        else:
+            body.append(_line(px, bottom, px, bottom + 4, INK, SOLID, 1))
         body.append(
             _text(px, bottom + 16, format_period(points[index].period, monthly=monthly),
                   size=10, anchor="middle")
         )  # fmt: skip
+    if compact:
+        body.insert(0, f'<path d="{"".join(grid_d)}" fill="none" stroke="{GRID}"/>')
+        body.append(f'<path d="{"".join(axes_d)}" fill="none" stroke="{INK}"/>')
     body.append(_text((left + right) / 2, bottom + 34, x_label, size=12, anchor="middle"))
     middle = (top + bottom) / 2
     body.append(
@@ -361,51 +463,42 @@ def _render(
     path = " ".join(f"{_n(layout.x(i))},{_n(layout.y(p.value))}" for i, p in enumerate(points))
     body.append(f'<polyline points="{path}" fill="none" stroke="{DATA_LINE}" stroke-width="1.5"/>')
     ringed = False
+    merged: dict[PointNature, list[str]] = {}
     for index, point in enumerate(points):
         px, py = layout.x(index), layout.y(point.value)
         found = analysis.signals_at(index)
         tip = f"{format_period(point.period, monthly=monthly)}: {format_value(point.value)}"
         if found:
             tip += " — " + ", ".join(RULE_NAMES[s.rule] for s in found)
-        shape = marker(analysis.natures[index], px, py)
+        if compact:
+            merged.setdefault(analysis.natures[index], []).append(
+                _marker_d(analysis.natures[index], px, py)
+            )
+        shape = "" if compact else marker(analysis.natures[index], px, py)
         if not is_xmr and point.astronomical:
             ringed = True
             shape += (
                 f'<circle cx="{_n(px)}" cy="{_n(py)}" r="9" fill="none" stroke="{INK}" '
                 'stroke-width="1.2"/>'
             )
-        body.append(f"<g><title>{escape_text(tip)}</title>{shape}</g>")
+        if shape:
+            body.append(shape if compact else f"<g><title>{escape_text(tip)}</title>{shape}</g>")
+    for nature, parts in merged.items():
+        outline = "" if nature is PointNature.COMMON else f' stroke="{INK}" stroke-width="0.8"'
+        body.append(f'<path d="{"".join(parts)}" fill="{COLOURS[nature]}"{outline}/>')
 
-    # Legend: the marker shapes and line styles, named.
-    entries: list[str] = []
-    kinds = [PointNature.COMMON, PointNature.IMPROVEMENT, PointNature.CONCERN]
-    if PointNature.MIXED in analysis.natures:
-        kinds.append(PointNature.MIXED)
-    legend_items: list[tuple[str, str]] = []
-    for kind in kinds:
-        legend_items.append((NATURE_LABELS[kind], marker(kind, 0, 0)))
-    if ringed:
-        ring = f'<circle cx="0" cy="0" r="7" fill="none" stroke="{INK}" stroke-width="1.2"/>'
-        legend_items.append(("Astronomical (flagged)", ring))
-    for name, colour, dash in legend_lines:
-        legend_items.append((name, _line(-10, 0, 10, 0, colour, dash, 1.5)))
-    lx, ly = 12.0, bottom + 58
-    for name, sample in legend_items:
-        item_width = 44 + len(name) * 6.8
-        if lx + item_width > width - 12:
-            lx, ly = 12.0, ly + 18
-        entries.append(f'<g transform="translate({_n(lx + 10)} {_n(ly - 4)})">{sample}</g>')
-        entries.append(_text(lx + 26, ly, name, size=11))
-        lx += item_width
-    body += entries
-    y = ly + 10
-    for number, note in enumerate(notes, start=1):
-        when = format_period(note.period, monthly=monthly)
-        wrapped = textwrap.wrap(f"{number}. {when}: {note.text}", max(30, int(width / 6.2)))
-        for line in wrapped:
+    if compact:
+        height = bottom + 44
+    else:
+        kinds = [PointNature.COMMON, PointNature.IMPROVEMENT, PointNature.CONCERN]
+        if PointNature.MIXED in analysis.natures:
+            kinds.append(PointNature.MIXED)
+        ly = _legend(body, kinds, ringed, legend_lines, width, bottom + 58)
+        y = ly + 10
+        for line in chart_notes(analysis, annotations, wrap=max(30, int(width / 6.2))):
             y += 15
             body.append(_text(12, y, line, size=11))
-    height = y + 14
+        height = y + 14
 
     title_id, desc_id = f"{ident}-title", f"{ident}-desc"
     return (

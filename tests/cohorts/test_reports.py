@@ -21,7 +21,7 @@ from pairings.models import Pairing
 from redesign_projects import measure_services
 from redesign_projects import services as project_services
 from redesign_projects.charts import month_starts
-from redesign_projects.models import Assignment, DataPoint
+from redesign_projects.models import Assignment, DataPoint, PdsaCycle
 from tests.factories import EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -303,6 +303,18 @@ def test_each_measure_is_drawn_as_a_vector_chart(rendered):
     assert text.count("XmR chart, 24 points") == 2 * len(world["teams"])
     # The chart's own labels are text drawn in the PDF, once per chart.
     assert text.count("Upper limit") == 2 * len(world["teams"])
+
+
+def test_the_charts_share_one_legend_and_their_notes_are_text(rendered):
+    world, pdf, cohort = rendered
+    text = flat(pdf_text(pdf))
+    # Once for the whole report, not once per chart.
+    assert text.count("Special cause: improvement") == 1
+    assert text.count("Special-cause rules:") == 1
+    assert "Reading the measure charts" in text
+    # Each chart's numbered notes (its PDSA cycles) are printed under it.
+    cycle = PdsaCycle.objects.filter(team__cohort=cohort).order_by("started_on").first()
+    assert f": PDSA: {cycle.change_idea}" in text
 
 
 def test_the_pdf_has_metadata_contents_with_page_numbers_and_the_cut_off(rendered):

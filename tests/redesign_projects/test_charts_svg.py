@@ -13,9 +13,12 @@ from redesign_projects.charts import (
     SpcRules,
     analyse_run_chart,
     analyse_xmr,
+    chart_notes,
+    chart_status,
     chart_summary,
     chart_table,
     month_starts,
+    render_legend_svg,
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
@@ -150,6 +153,51 @@ def test_the_xmr_chart_shows_the_step_its_reason_and_the_labels():
     assert "2. Jan 2025: Limits recalculated: Nurse-led discharge" in words
     assert any(word.startswith("Variation: ") for word in words)
     assert any(word.startswith("Upper limit ") for word in words)
+
+
+def test_a_compact_chart_is_the_plot_alone_with_its_words_left_to_the_page():
+    analysis = analyse_xmr(
+        improving(), better="down", rebases=[Rebase(DAYS[12], reason="Nurse-led discharge")]
+    )
+    notes = [Annotation(date(2024, 2, 15), "PDSA 1")]
+    full = ET.fromstring(
+        render_xmr_chart_svg(analysis, title="LOS", y_label="Days", annotations=notes)
+    )
+    compact = ET.fromstring(
+        render_xmr_chart_svg(analysis, title="LOS", y_label="Days", annotations=notes, compact=True)
+    )
+    full_words, words = texts(full), texts(compact)
+    # Gone: the heading, the legend, the listed notes, each point's tooltip.
+    for word in ("LOS", chart_status(analysis), "Common cause", "1. Feb 2024: PDSA 1"):
+        assert word in full_words
+        assert word not in words
+    assert len(compact.findall(f"{SVG}g")) == 0 < len(full.findall(f"{SVG}g"))
+    # Kept: the axes, the limits' labels and the notes' numbers on the plot.
+    for word in ("Days", "Period", "1", "2"):
+        assert word in words
+    assert any(word.startswith("Upper limit ") for word in words)
+    # The notes the page prints instead, numbered as on the plot.
+    assert chart_notes(analysis, notes) == [
+        "1. Feb 2024: PDSA 1",
+        "2. Jan 2025: Limits recalculated: Nurse-led discharge",
+    ]
+    # Every point is still drawn: one path per kind, a subpath per point.
+    paths = {el.get("fill"): el.get("d") for el in compact.iter(f"{SVG}path")}
+    for nature in ("common", "improvement"):
+        assert paths[COLOURS[nature]].count("M") == analysis.natures.count(nature)
+
+
+def test_one_legend_names_every_marker_and_line_for_the_compact_charts():
+    words = texts(ET.fromstring(render_legend_svg()))
+    for name in (
+        "Common cause",
+        "Special cause: improvement",
+        "Special cause: concern",
+        "Improvement and concern",
+        "Astronomical (flagged)",
+        "Target",
+    ):
+        assert name in words
 
 
 def test_the_summary_names_every_signal_and_the_rules():
