@@ -247,6 +247,7 @@ class ReportRequest(models.Model):
         upload_to=report_file_name, storage=get_private_storage, max_length=300, blank=True
     )
     size = models.PositiveBigIntegerField(null=True, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     requested_at = models.DateTimeField(default=timezone.now)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from weasyprint.urls import URLFetcherResponse
 
 from leadership.models import User
-from leadership.pdf import BASE_URL, StaticFilesOnlyFetcher, render_pdf
+from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
 from leadership.services import audit_record
 from redesign_projects.charts import render_legend_svg
 
@@ -255,6 +255,7 @@ def report_build(report_id: int) -> ReportRequest | None:
         status=ReportRequest.Status.READY,
         file=report.file.name,
         size=len(pdf),
+        pages=pdf.pages,
         data_cutoff=cutoff,
         finished_at=timezone.now(),
     )
@@ -270,7 +271,7 @@ def _fail(report: ReportRequest, reason: str) -> ReportRequest:
     return report
 
 
-def render_report(report: ReportRequest, *, now: datetime.datetime | None = None) -> bytes:
+def render_report(report: ReportRequest, *, now: datetime.datetime | None = None) -> PdfBytes:
     """The PDF bytes for a request, with the data as of ``now``."""
     cohort = report.cohort
     if report.kind == ReportRequest.Kind.PROGRESS:
@@ -331,14 +332,14 @@ def progress_report_pdf(
     *,
     now: datetime.datetime | None = None,
     fetcher: ReportFetcher | None = None,
-) -> bytes:
+) -> PdfBytes:
     """The cohort progress report as PDF bytes (see ``reports.progress_report_data``)."""
     fetcher = fetcher or ReportFetcher()
     context = progress_report_context(cohort, fetcher=fetcher, now=now)
     return render_pdf("reports/progress.html", context, fetcher=fetcher)
 
 
-def transcript_pdf(cohort: Cohort, person: User) -> bytes:
+def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
     data = reports.transcript_data(cohort, person)
     return render_pdf(
         "reports/transcript.html",
@@ -350,7 +351,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> bytes:
     )
 
 
-def certificates_pdf(cohort: Cohort, certificates: list[Certificate]) -> bytes:
+def certificates_pdf(cohort: Cohort, certificates: list[Certificate]) -> PdfBytes:
     return render_pdf(
         "reports/certificates.html",
         {

@@ -44,9 +44,21 @@ class StaticFilesOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
 
-def render_pdf(template: str, context: dict, *, fetcher: StaticFilesOnlyFetcher | None = None):
+class PdfBytes(bytes):
+    """A PDF's bytes that also know how many pages it has (WeasyPrint counted them while laying
+    the document out, so nobody needs to parse the file again)."""
+
+    pages: int = 0
+
+
+def render_pdf(
+    template: str, context: dict, *, fetcher: StaticFilesOnlyFetcher | None = None
+) -> PdfBytes:
     """Render ``template`` with ``context`` to PDF bytes. The document's <title> and
     <meta name="author"> become the PDF's metadata."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticFilesOnlyFetcher()
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    pdf = PdfBytes(document.write_pdf())
+    pdf.pages = len(document.pages)
+    return pdf

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from cohorts import report_services
 from cohorts.models import Cohort, Enrolment, ReportRequest
 from leadership.models import AuditEvent
+from leadership.pdf import PdfBytes
 from tests.cohorts.test_reports import build_world, flat, pdf_text
 from tests.factories import CohortFactory, EnrolmentFactory
 
@@ -79,9 +80,12 @@ def test_a_second_delivery_of_the_task_does_not_build_again(cohort, clinical_lea
         cohort=cohort, kind="progress", requested_by=clinical_leader
     )
     builds = []
-    monkeypatch.setattr(
-        report_services, "render_report", lambda r, now=None: builds.append(r.pk) or b"%PDF-1.7"
-    )
+
+    def render(report, now=None):
+        builds.append(report.pk)
+        return PdfBytes(b"%PDF-1.7")
+
+    monkeypatch.setattr(report_services, "render_report", render)
     assert report_services.report_build(report.pk).status == "ready"
     assert report_services.report_build(report.pk) is None
     ReportRequest.objects.filter(pk=report.pk).update(status="running")
@@ -351,8 +355,11 @@ def test_a_real_worker_builds_the_report(celery_live_worker, cohort, clinical_le
             break
         time.sleep(0.2)
     assert report.status == "ready", report.error
-    text = flat(pdf_text(report.file.read()))
+    content = report.file.read()
+    text = flat(pdf_text(content))
     assert "Measure 1 of Team 2" in text
+    # The page count shown on the status page is the file's own.
+    assert report.pages == len(PdfReader(io.BytesIO(content)).pages) > 1
 
 
 def test_the_build_task_is_time_limited():
