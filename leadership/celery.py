@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+# Connects the Celery signals that carry the request id to tasks and log one line per task.
+from . import logging_json  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leadership.settings")
 
 app = Celery("leadership")

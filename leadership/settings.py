@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and one log line for every request (leadership/logging_json.py).
+    "leadership.logging_json.RequestLogMiddleware",
+    # Load balancer probes, answered before the host check and the HTTPS redirect.
+    "leadership.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +96,12 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails a request, a readiness probe or check_deployment within
+    # seconds instead of waiting for the operating system to give up on the connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "leadership.User"
@@ -164,6 +174,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotoConfig
+
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -175,7 +187,14 @@ if AWS_STORAGE_BUCKET_NAME:
             "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
             "location": env.str("AWS_LOCATION", default=""),
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            # Give up on an unreachable endpoint in seconds, not minutes: a readiness probe or
+            # a download should fail fast rather than tie up a web process.
+            "client_config": BotoConfig(
+                s3={"addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None},
+                connect_timeout=5,
+                read_timeout=30,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
             # No ACL of our own: the bucket's policy keeps every object private.
             "default_acl": None,
             "file_overwrite": False,
@@ -249,7 +268,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, sending each due task once per period even if a
+# second beat runs by mistake (leadership/periodic.py).
+CELERY_BEAT_SCHEDULER = "leadership.periodic:OncePerPeriodScheduler"
 
 CACHES = {
     "default": (
@@ -259,12 +280,44 @@ CACHES = {
     )
 }
 
+# One JSON object per line in production (for a log collector), readable text otherwise;
+# every line carries the request id (and task id in a worker). See leadership/logging_json.py.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "leadership.logging_json.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "leadership.logging_json.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # WeasyPrint reports every stylesheet it parses at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Errors are reported to Sentry (or a service that speaks its protocol, e.g. GlitchTip) only
+# when a DSN is set; leadership/monitoring.py says what is sent and what never is.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from leadership.monitoring import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Content-Security-Policy: scripts only from us and only with this response's nonce; no
 # plugins, no framing, forms post only to us. Inline style attributes stay allowed (progress
@@ -296,6 +349,8 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain HTTP (leadership/health.py answers them first anyway).
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -313,7 +368,10 @@ NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", def
 # Each planner records the time-based reminders that are due; all are idempotent.
 NOTIFICATION_PLANNERS: list[str] = []
 CELERY_BEAT_SCHEDULE = {
-    "sweep-notifications": {"task": "leadership.sweep_notifications", "schedule": 60.0},
+    "sweep-notifications": {
+        "task": "leadership.sweep_notifications",
+        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=60.0),
+    },
 }
 # Days before a session that its reminders go out, unless the programme sets its own.
 SESSION_REMINDER_DAYS = [14, 2]

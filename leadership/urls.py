@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered by leadership.health.HealthCheckMiddleware before the host check; named here
+    # so they can be reversed and walked by the permission test like every other URL.
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
     path("accounts/", include("leadership.account_urls")),
     path("admin/", admin.site.urls),
     path("privacy/", include("leadership.privacy_urls")),
