@@ -3,15 +3,18 @@ processes, and the helpers to drive them. Nothing here touches the shared Postgr
 that other test runs use."""
 
 import contextlib
+import glob
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+import psycopg2
 import redis
 from django.db import connection
 
@@ -153,4 +156,82 @@ class SilentServer:
         self.listener.close()
         self.thread.join(timeout=5)
         for conn in self.connections:
+            conn.close()
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of our own in a temporary directory, on a free port with trust
+    authentication, run as the ``postgres`` OS user (the tests run as root). It can be
+    restarted without touching the shared server other test runs use."""
+
+    def __init__(self) -> None:
+        self.bin = Path(sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1])
+        self.root = Path(tempfile.mkdtemp(prefix="leadership-pg-"))
+        shutil.chown(self.root, user="postgres")
+        self.data = self.root / "data"
+        self.port = free_port()
+        self.options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off"
+        )
+
+    def _as_postgres(self, *args: str) -> None:
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60,
+        )  # fmt: skip
+
+    def _pg_ctl(self, *args: str) -> None:
+        self._as_postgres(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", self.options,
+            "-l", str(self.root / "log"), "-w", *args,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        self._as_postgres(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
+            "--no-sync", "-E", "UTF8",
+        )  # fmt: skip
+        self._pg_ctl("start")
+
+    def restart(self) -> None:
+        """A fast restart: every connection is cut, the server comes back on the same port."""
+        self._pg_ctl("-m", "fast", "restart")
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._pg_ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def database(self, name: str) -> dict:
+        """Connection settings in the shape of Django's ``settings_dict``."""
+        return {"USER": "postgres", "HOST": "127.0.0.1", "PORT": self.port, "NAME": name}
+
+    def copy_database(self, source: dict, name: str) -> None:
+        """Create ``name`` here as a copy (schema and rows) of the ``source`` database."""
+        subprocess.run(
+            [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", name],
+            check=True, timeout=30,
+        )  # fmt: skip
+        dump = subprocess.Popen(
+            [str(self.bin / "pg_dump"), "-h", source["HOST"], "-p", str(source["PORT"]),
+             "-U", source["USER"], "--no-owner", "--no-privileges", source["NAME"]],
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        subprocess.run(
+            [str(self.bin / "psql"), "-q", "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", "-d", name, "-v", "ON_ERROR_STOP=1"],
+            stdin=dump.stdout, check=True, stdout=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+        dump.stdout.close()
+        assert dump.wait(timeout=30) == 0
+
+    def query(self, name: str, sql: str, params: tuple = ()) -> list[tuple]:
+        conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=name)
+        try:
+            with conn, conn.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+        finally:
             conn.close()

@@ -1,0 +1,159 @@
+"""PostgreSQL restarted under load: requests fail only while the server is down, then the
+web processes and the worker carry on by themselves — no restart of theirs needed.
+
+A private cluster (initdb in a temporary directory, a copy of the test database), gunicorn
+with two sync workers and a Celery worker process on it, both keeping their database
+connections between requests (CONN_MAX_AGE=60, the harder case: the connections they hold
+die with the restart and CONN_HEALTH_CHECKS must notice). Four threads request a page that
+reads and writes the database (the session) while ``pg_ctl restart -m fast`` runs; then the
+server is restarted once more while idle."""
+
+import http.client
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from leadership.tasks import heartbeat
+
+from .processes import (
+    ROOT,
+    PostgresCluster,
+    celery_broker,
+    free_port,
+    start_worker_process,
+    stop_process,
+    wait_for,
+    worker_environment,
+)
+
+THREADS = 4
+# Requests that started before the restart finished may still fail as it finishes.
+GRACE_SECONDS = 0.5
+
+
+@pytest.fixture
+def cluster():
+    server = PostgresCluster()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _get(port: int, path: str, cookie: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie})
+        return conn.getresponse().status
+    except OSError:
+        return 0
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_and_worker_recover_by_themselves_after_postgresql_restarts(
+    cluster, participant, cohort
+):
+    client = Client()
+    client.force_login(participant)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    path = reverse("cohorts:cohort_people", args=[cohort.pk])
+    copied = time.monotonic()
+    cluster.copy_database(connection.settings_dict, "leadership")
+    copy_seconds = time.monotonic() - copied
+    broker = settings.SUBPROCESS_BROKER_URL
+    redis.Redis.from_url(broker).flushdb()
+    env = worker_environment(
+        broker_url=broker,
+        database=cluster.database("leadership"),
+        CONN_MAX_AGE="60",
+        DEBUG="false",
+        PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher",
+    )
+    port = free_port()
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "leadership.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2", "--preload", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = start_worker_process(env)
+    results: list[tuple[float, float, int]] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            status = _get(port, path, cookie)
+            results.append((started, time.monotonic(), status))
+
+    def heartbeat_written(label: str) -> bool:
+        return bool(
+            cluster.query(
+                "leadership", "select 1 from leadership_taskheartbeat where label = %s", (label,)
+            )
+        )
+
+    try:
+        wait_for(lambda: _get(port, path, cookie) == 200, timeout=30, message="web not up")
+        # Each gunicorn worker imports the views on its first request (seconds on a busy
+        # machine): serve a few at once so that neither is still warming up under load.
+        with ThreadPoolExecutor(THREADS) as pool:
+            assert set(pool.map(lambda _n: _get(port, path, cookie), range(THREADS * 2))) == {200}
+        with celery_broker(broker):
+            heartbeat.apply_async(("before",), ignore_result=True)
+            wait_for(lambda: heartbeat_written("before"), timeout=30, message="worker not up")
+
+            threads = [threading.Thread(target=load) for _ in range(THREADS)]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.0)
+            restart_began = time.monotonic()
+            cluster.restart()
+            restart_ended = time.monotonic()
+            time.sleep(2.0)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=15)
+
+            # A task queued after the restart runs on the same worker process.
+            heartbeat.apply_async(("after",), ignore_result=True)
+            wait_for(lambda: heartbeat_written("after"), timeout=20, message="worker stuck")
+
+            # Restarted again while nobody is asking: each web worker's kept connection is dead
+            # now, and the health check on its next request replaces it — not a single error.
+            cluster.restart()
+            with ThreadPoolExecutor(THREADS) as pool:
+                idle_restart = list(pool.map(lambda _n: _get(port, path, cookie), range(8)))
+    finally:
+        stop.set()
+        stop_process(web)
+        stop_process(worker)
+
+    assert web.returncode is not None and worker.returncode is not None
+    before = [r for r in results if r[1] < restart_began]
+    after = [r for r in results if r[0] > restart_ended + GRACE_SECONDS]
+    failures = [r for r in results if r[2] != 200]
+    assert before and all(status == 200 for _s, _e, status in before)
+    assert len(after) >= THREADS and all(status == 200 for _s, _e, status in after), after
+    # Every failure overlapped the restart.
+    assert all(
+        started < restart_ended + GRACE_SECONDS and ended > restart_began
+        for started, ended, _status in failures
+    ), (failures, restart_began, restart_ended)
+    assert idle_restart == [200] * 8
+    print(
+        f"copied the test database in {copy_seconds:.1f} s; {len(results)} requests, "
+        f"{len(failures)} failed (statuses {sorted({s for *_t, s in failures})}) during a "
+        f"{restart_ended - restart_began:.2f} s restart; all {len(after)} after it succeeded"
+    )
