@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint format bench install services clean
+.PHONY: run test lint format bench install services clean security
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install services lint
+# bandit over our code (pyproject's [tool.bandit] says what is skipped and why) and pip-audit
+# over the installed dependencies (security/pip-audit-ignore.txt); either failing fails the build.
+security: install
+	$(BIN)/bandit -q -c pyproject.toml -r leadership cohorts modules redesign_projects pairings
+	bash scripts/pip-audit.sh
+
+test: install services lint security
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
