@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from leadership import notifications
 from leadership.models import User, normalise_email
 from leadership.services import audit_record
+from leadership.sessions import end_sessions_for
 
 from .models import Cohort, Enrolment, Programme
 
@@ -394,7 +395,8 @@ def enrolment_set_status(
     withdrawn_on: datetime.date | None = None,
     reason: str = "",
 ) -> Enrolment:
-    """Withdraw or complete an enrolment, keeping the row (history is never deleted)."""
+    """Withdraw or complete an enrolment, keeping the row (history is never deleted). A
+    withdrawal cancels the person's pending e-mails for the cohort and ends their sessions."""
     before = enrolment.status
     enrolment.status = status
     if status == Enrolment.Status.WITHDRAWN:
@@ -408,6 +410,9 @@ def enrolment_set_status(
         changes["withdrawn_on"] = enrolment.withdrawn_on.isoformat()
     if status == Enrolment.Status.WITHDRAWN:
         notifications.cancel_for_person(person=enrolment.person, cohort_id=enrolment.cohort_id)
+        # Their open sessions end, so their next request logs in again and sees only what
+        # their remaining roles allow.
+        end_sessions_for(enrolment.person)
     audit_record(
         actor=acting_user,
         action="enrolment.status",

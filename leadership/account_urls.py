@@ -1,8 +1,11 @@
 """The account pages we use from allauth, and no others: no sign-up (people are invited), no
-e-mail management (an administrator changes a login e-mail), no login by code."""
+e-mail management (an administrator changes a login e-mail), no login by code; two-factor
+authentication (an authenticator app and recovery codes); single sign-on over OpenID Connect
+(its pages answer 404 until it is configured), without connecting accounts by hand."""
 
 from allauth.account import views
-from django.urls import path, re_path
+from allauth.socialaccount import views as social_views
+from django.urls import include, path, re_path
 
 urlpatterns = [
     path("login/", views.login, name="account_login"),
@@ -23,4 +26,12 @@ urlpatterns = [
         views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
+    path("2fa/", include("allauth.mfa.urls")),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path(
+        "sso/cancelled/",
+        social_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("sso/error/", social_views.login_error, name="socialaccount_login_error"),
 ]

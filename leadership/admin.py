@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -49,3 +50,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The admin's own login form would check a password alone, skipping two-factor
+# authentication; send it to the site's login (allauth's documented way).
+admin.site.login = secure_admin_login(admin.site.login)

@@ -1,16 +1,24 @@
 """Demo notification log for the running demo cohort: sent, pending and failed e-mails, so
-the log page and its retry button have something to show. Idempotent (dedup keys)."""
+the log page and its retry button have something to show. Idempotent (dedup keys).
+
+The demo logins whose role needs two-factor authentication (the administrator and the
+clinical leader) get an authenticator app holding the published demo secret (README, "Demo
+logins"; ``python manage.py demo_code`` prints its current code)."""
 
 import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
+from cohorts.demo import DEMO_DOMAIN
 from cohorts.models import Cohort, Enrolment
 
-from .models import Notification
+from .mfa import DEMO_TOTP_SECRET, totp_enrol
+from .models import Notification, User
 
 
 def load(today: datetime.date) -> None:
+    _give_demo_authenticator_apps()
     cohort = Cohort.objects.filter(
         programme__slug="enhanced-care-management", name="Cohort 3"
     ).first()
@@ -56,3 +64,15 @@ def load(today: datetime.date) -> None:
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _give_demo_authenticator_apps() -> None:
+    must = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").filter(
+        Q(administered_programmes__isnull=False)
+        | Q(
+            enrolments__role=Enrolment.Role.CLINICAL_LEADER,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        )
+    )
+    for user in must.distinct():
+        totp_enrol(user=user, secret=DEMO_TOTP_SECRET)

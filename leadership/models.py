@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -252,3 +253,28 @@ class RequiredNotificationKind(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class LoginSession(AbstractBaseSession):
+    """A database session that knows whose it is (``leadership.sessions`` is the session
+    engine), so every session of one person can be ended at once: on deactivation, withdrawal
+    from a cohort, erasure, or when they turn on two-factor authentication elsewhere."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="login_sessions",
+        help_text="Empty until someone logs in with this session.",
+    )
+
+    class Meta:
+        ordering = ["-expire_date"]
+        verbose_name = "login session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

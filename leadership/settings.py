@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "leadership.middleware.SessionTimeoutMiddleware",
+    "leadership.mfa.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -156,6 +160,56 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Unknown addresses get no e-mail (it would invite them to a sign-up that does not exist),
 # and the page looks the same either way, so it does not reveal who has an account.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes.
+# Required for programme administrators, superusers and clinical leaders
+# (leadership.mfa.mfa_required_for); MFA_REQUIRED_FOR_ALL requires it of everyone.
+MFA_ADAPTER = "leadership.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_REQUIRED_FOR_ALL = env.bool("MFA_REQUIRED_FOR_ALL", default=False)
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Clinical leadership programmes")
+# One 30-second step either side, for phones whose clock drifts (RFC 6238 section 5.2).
+MFA_TOTP_TOLERANCE = 1
+# Nobody signs up, so nobody can plant an unverified address to lock its owner out (the risk
+# this allauth check guards against); people are invited at an address that works.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_RECOVERY_CODE_COUNT = 10
+
+# Single sign-on with the organisation's identity provider over OpenID Connect (e.g.
+# Microsoft Entra ID), only when OIDC_SERVER_URL and OIDC_CLIENT_ID are set. People are matched
+# to the accounts they were invited to by verified e-mail, never created
+# (leadership.sso.InvitedPeopleSocialAccountAdapter); two-factor authentication still applies.
+SOCIALACCOUNT_ADAPTER = "leadership.sso.InvitedPeopleSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is ours, and never wipes a password
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_SERVER_URL = env.str("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": (
+            [
+                {
+                    "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
+                    "name": env.str("OIDC_PROVIDER_NAME", default="your organisation"),
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": env.str("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {
+                        "server_url": OIDC_SERVER_URL,
+                        # For providers that send no email_verified claim (Entra ID): the
+                        # domains whose addresses this provider vouches for.
+                        "verified_email": env.list("OIDC_VERIFIED_EMAIL_DOMAINS", default=[])
+                        or False,
+                    },
+                }
+            ]
+            if OIDC_SERVER_URL and OIDC_CLIENT_ID
+            else []
+        ),
+    }
+}
 
 LANGUAGE_CODE = "en-nz"
 # The programme office this product was first built for is in Auckland; each cohort also
@@ -272,12 +326,17 @@ CELERY_TIMEZONE = "UTC"
 # second beat runs by mistake (leadership/periodic.py).
 CELERY_BEAT_SCHEDULER = "leadership.periodic:OncePerPeriodScheduler"
 
+# The cache holds login throttling counts and used one-time codes (allauth keeps both in the
+# default cache). It lives in the database so that throttling is shared by every web process
+# and keeps working when Redis is down; the table is made by a migration
+# (leadership/migrations/0004_login_sessions_and_cache_table.py).
 CACHES = {
-    "default": (
-        env.cache("CACHE_URL")
-        if env.str("CACHE_URL", default="")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "leadership_cache",
+        # Far above what login traffic needs, so culling never forgets a throttle early.
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
 }
 
 # One JSON object per line in production (for a log collector), readable text otherwise;
@@ -342,6 +401,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that record whose they are, so they can be ended server-side
+# (leadership/sessions.py).
+SESSION_ENGINE = "leadership.sessions"
 # Idle and absolute session time-outs (leadership.middleware), in seconds.
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)

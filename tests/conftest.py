@@ -3,6 +3,10 @@
 The world every test can ask for: one programme with a cohort (``cohort``) and a second cohort
 of the same programme (``other_cohort``); an administrator of the programme; a faculty member,
 a clinical leader and a participant of ``cohort``; a participant of ``other_cohort``.
+
+The administrator and the clinical leader must use two-factor authentication, so they have an
+authenticator app (``tests.totp``): ``client.force_login`` skips the login steps, as it skips
+the password, and ``tests.browser.log_in`` types the app's code when the page asks for it.
 """
 
 import os
@@ -12,6 +16,7 @@ import pytest
 
 from cohorts.models import Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.totp import give_authenticator_app
 
 # Playwright's sync API runs an event loop in the main thread; without this the ORM raises
 # SynchronousOnlyOperation inside tests that use ``page``.
@@ -47,6 +52,7 @@ def administrator(programme):
         email="admin@example.org", first_name="Alex", last_name="Reid", profession="manager"
     )
     programme.administrators.add(user)
+    give_authenticator_app(user)
     return user
 
 
@@ -63,9 +69,11 @@ def faculty(cohort):
 
 @pytest.fixture
 def clinical_leader(cohort):
-    return _member(
+    user = _member(
         cohort, "leader@example.org", Enrolment.Role.CLINICAL_LEADER, first_name="Richard"
     )
+    give_authenticator_app(user)
+    return user
 
 
 @pytest.fixture
@@ -112,12 +120,21 @@ def celery_live_worker(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Login throttling counts in the cache; each test starts with none counted."""
+def _fresh_cache(request):
+    """Login throttling counts and used one-time codes live in the cache, a database table.
+    A test in a rolled-back transaction leaves nothing there; tests that commit (live server,
+    real workers) clear it after themselves, so the next test starts with nothing counted."""
+    marker = request.node.get_closest_marker("django_db")
+    commits = (marker is not None and marker.kwargs.get("transaction", False)) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not commits:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so torn down after this
+    yield
     from django.core.cache import cache
 
-    cache.clear()
-    yield
     cache.clear()
 
 

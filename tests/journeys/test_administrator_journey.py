@@ -1,15 +1,18 @@
 """Journey 1 of issue 11, in Chromium against a live server: a programme administrator sets up
 a cohort from a programme and runs its first week, and the cohort page reflects all of it.
 
-Log in → create a cohort → import participants, fixing a bad row → generate the schedule and move
-a module → form redesign teams from the suggestion → pair clinicians with managers from the
-suggestion → take the register of the first session → grant an extension → the cohort page
-shows teams, pairs, the session held and the overdue work the extension excused.
+Log in, setting up two-factor authentication on the way → create a cohort → import
+participants, fixing a bad row → generate the schedule and move a module → form redesign teams
+from the suggestion → pair clinicians with managers from the suggestion → take the register of
+the first session → grant an extension → the cohort page shows teams, pairs, the session held
+and the overdue work the extension excused.
 
 axe-core checks the pages the main-pages test does not reach: the import with its errors
 shown, team formation and the pairing suggestions.
 
-Multi-factor authentication is not built yet, so the log-in step is a password alone.
+A programme administrator must use two-factor authentication: at their first log-in they are
+held at the set-up page until they have confirmed their password and turned on an authenticator
+app, and they are shown their recovery codes; the next day's log-in asks for the app's code.
 
 The clock is pinned (the live server runs in this process, so it sees the same time): a week
 before the cohort starts, then the evening after its first session.
@@ -25,13 +28,15 @@ from playwright.sync_api import Page, expect
 
 from cohorts.models import Cohort, Enrolment
 from cohorts.programme_models import install_programme_models
+from leadership.models import AuditEvent
 from modules.models import Attendance, Module, Session
 from pairings.models import Pairing
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, Extension, RedesignTeam
 from tests.a11y.axe import describe, serious_violations
-from tests.browser import log_in
+from tests.browser import log_in, set_up_authenticator_app
 from tests.cohorts.helpers import csv_bytes, participant_rows
+from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,8 +59,28 @@ def test_an_administrator_sets_up_a_cohort_and_runs_its_first_week(page: Page, l
         admin = UserFactory(email="office@example.org", first_name="Alexandra", last_name="Reid")
         ecm.administrators.add(admin)
 
-        # Log in and create the cohort from the programme.
-        log_in(page, live_server, admin.email)
+        # Log in: the role needs two-factor authentication, so nothing opens until it is on.
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label(re.compile("e-?mail", re.IGNORECASE)).fill(admin.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
+        expect(page.get_by_text("Your role needs two-factor authentication")).to_be_visible()
+        assert describe(serious_violations(page)) == ""
+        page.goto(f"{live_server.url}/cohorts/")  # held at set-up until it is done
+        expect(page).to_have_url(re.compile("/accounts/2fa/totp/activate/$"))
+        set_up_authenticator_app(page)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Recovery codes")
+        expect(
+            page.get_by_role("list", name="Unused recovery codes").get_by_role("listitem")
+        ).to_have_count(10)
+        assert describe(serious_violations(page)) == ""
+        page.get_by_role("link", name="Continue").click()
+
+        # Create the cohort from the programme.
         page.get_by_role("link", name="New cohort").click()
         page.get_by_label("Programme").select_option(label=ecm.name)
         page.locator("#id_name").fill("Cohort 5")
@@ -122,9 +147,13 @@ def test_an_administrator_sets_up_a_cohort_and_runs_its_first_week(page: Page, l
             acting_user=admin,
         )
 
-        # The evening after the first session: a new day, so log in again.
+        # The evening after the first session: a new day, so log in again, with the code the
+        # authenticator app shows now.
         clock.move_to(AFTER_THE_FIRST_SESSION)
         log_in(page, live_server, admin.email)
+        assert AuditEvent.objects.filter(action="auth.login", actor=admin).latest("id").changes[
+            "methods"
+        ] == ["password", "mfa"]
         page.goto(f"{live_server.url}/schedule/cohort/{cohort.pk}/")
         page.get_by_role("link", name=re.compile("^Register")).first.click()
         present = page.locator("label", has_text=re.compile("^Present$"))
@@ -141,7 +170,7 @@ def test_an_administrator_sets_up_a_cohort_and_runs_its_first_week(page: Page, l
         first_team = RedesignTeam.objects.filter(cohort=cohort).order_by("name").first()
         page.goto(f"{live_server.url}/projects/assignments/{assignment.pk}/")
         page.get_by_role("link", name="Grant an extension").click()
-        page.get_by_label("For").select_option(label=first_team.name)
+        page.get_by_role("combobox", name="For").select_option(label=first_team.name)
         page.get_by_label("New due date").fill("2027-03-09T17:00")
         page.get_by_label("Reason").fill("Their clinical lead was on nights.")
         page.get_by_role("button", name="Grant extension").click()

@@ -69,3 +69,34 @@ ROWS.update(
 from tests.leadership.privacy_permissions import ROWS as PRIVACY_ROWS  # noqa: E402
 
 ROWS.update(PRIVACY_ROWS)
+
+# Identity: two-factor authentication and single sign-on (leadership/account_urls.py).
+# The persona sessions were made by force_login, so pages that change two-factor settings
+# first ask for the password again (302 to account_reauthenticate). Administrators and
+# clinical leaders have an authenticator app; the others have none (404 where there is
+# nothing of theirs to show or turn off). Single sign-on is not configured in the tests: 404.
+HAS_APP = {"clinical_leader": 302, "administrator": 302}
+ROWS.update(
+    {
+        "mfa_index": Expect(get=logged_in(200)),
+        # Only in the middle of logging in; anyone else is sent on (anonymous to log in).
+        "mfa_authenticate": Expect(get=statuses(302), post=statuses(302)),
+        "mfa_reauthenticate": Expect(get=statuses(302, clinical_leader=200, administrator=200)),
+        "mfa_activate_totp": Expect(get=statuses(302), post=statuses(302)),
+        "mfa_deactivate_totp": Expect(
+            get=logged_in(404, **HAS_APP), post=logged_in(404, **HAS_APP)
+        ),
+        "mfa_view_recovery_codes": Expect(get=logged_in(404)),
+        "mfa_generate_recovery_codes": Expect(get=statuses(302), post=statuses(302)),
+        "mfa_download_recovery_codes": Expect(get=logged_in(404)),
+        "openid_connect_login": Expect(
+            get=statuses(404), post=statuses(404), kwargs=lambda world: {"provider_id": "sso"}
+        ),
+        "openid_connect_callback": Expect(
+            get=statuses(404), kwargs=lambda world: {"provider_id": "sso"}
+        ),
+        "socialaccount_login_cancelled": Expect(get=statuses(200)),
+        # allauth answers a failed sign-on with 401 and an explanation.
+        "socialaccount_login_error": Expect(get=statuses(401)),
+    }
+)

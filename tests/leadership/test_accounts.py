@@ -1,19 +1,39 @@
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
 from django.core import mail
+from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from leadership.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.totp import code_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def _login(client, email, password=PASSWORD):
-    return client.post(reverse("account_login"), {"login": email, "password": password})
+def _login(client, email, password=PASSWORD, **extra):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **extra)
 
 
-def test_a_person_logs_in_with_their_email_in_any_case(client, administrator):
-    response = _login(client, "ADMIN@Example.org")
+def test_a_person_logs_in_with_their_email_in_any_case(client, participant):
+    response = _login(client, "PARTICIPANT@Example.org")
     assert response.status_code == 302
+    assert client.get(reverse("home")).url == reverse("cohorts:participant_home")
+
+
+def test_an_administrator_logs_in_with_their_email_in_any_case_and_a_code(client, administrator):
+    assert _login(client, "ADMIN@Example.org").url == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": code_for(administrator)})
     assert client.get(reverse("home")).url == reverse("cohorts:cohort_list")
 
 
@@ -30,6 +50,140 @@ def test_repeated_failed_logins_for_one_account_are_throttled(client, participan
     response = _login(client, participant.email, PASSWORD)
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_the_throttle_counts_failures_for_one_address_from_every_browser_and_address(
+    participant,
+):
+    """Five failures for one address in five minutes, spread over browsers (separate
+    sessions) and network addresses, lock that address; another person is unaffected."""
+    for n in range(5):
+        _login(Client(), participant.email, "guessing", REMOTE_ADDR=f"10.0.0.{n}")
+    fresh = Client()
+    response = _login(fresh, participant.email, PASSWORD, REMOTE_ADDR="10.9.9.9")
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in fresh.session
+
+
+def test_the_throttle_is_kept_in_the_database_cache(participant):
+    assert isinstance(caches["default"], DatabaseCache)
+    for _ in range(2):
+        _login(Client(), participant.email, "guessing")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM leadership_cache WHERE cache_key LIKE %s", ["%rl:%"])
+        assert cursor.fetchone()[0] >= 1
+
+
+THROTTLED_ELSEWHERE = """
+import json, django
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client(REMOTE_ADDR="10.8.8.8")
+response = client.post("/accounts/login/", {"login": "participant@example.org",
+                                            "password": "correct-horse-battery"})
+print(json.dumps({"logged_in": "_auth_user_id" in client.session,
+                  "throttled": "Too many failed login attempts" in response.content.decode()}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_process_sees_the_throttle_and_needs_no_redis(participant):
+    """Failures counted here lock the address for a second web process (a separate Python
+    process with its own database connection), whose Celery broker points at a closed port,
+    as when Redis is down."""
+    for _ in range(5):
+        _login(Client(), participant.email, "guessing", REMOTE_ADDR="10.0.0.1")
+    database = connection.settings_dict
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        "CELERY_RESULT_BACKEND": "redis://127.0.0.1:1/1",
+        "PRIVATE_MEDIA_ROOT": "/tmp/leadership-test-private",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", THROTTLED_ELSEWHERE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "logged_in": False,
+        "throttled": True,
+    }
+
+
+def _errors(response) -> list[str]:
+    return response.context["form"].non_field_errors()
+
+
+def test_a_wrong_password_and_an_unknown_address_get_the_same_answer(client, participant):
+    known = _login(client, participant.email, "not-the-password")
+    unknown = _login(client, "nobody@example.org", "not-the-password")
+    assert known.status_code == unknown.status_code == 200
+    assert _errors(known) == _errors(unknown)
+    assert _errors(known) == ["The email address and/or password you specified are not correct."]
+
+
+def test_the_throttle_answers_the_same_for_known_and_unknown_addresses(client, participant):
+    answers = []
+    for email in (participant.email, "nobody@example.org"):
+        for _ in range(5):
+            _login(client, email, "guessing")
+        answers.append(_errors(_login(client, email, "guessing")))
+    assert answers[0] == answers[1]
+    assert "Too many failed login attempts" in answers[0][0]
+
+
+def test_a_reset_answers_the_same_for_known_and_unknown_addresses(client, participant):
+    known = client.post(reverse("account_reset_password"), {"email": participant.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
+    assert len(mail.outbox) == 1  # only the real person gets an e-mail
+
+
+def test_logins_and_failed_logins_are_audited(client, participant):
+    _login(client, "nobody@example.org", "guessing", REMOTE_ADDR="10.1.2.3")
+    _login(client, participant.email, "guessing", REMOTE_ADDR="10.1.2.3")
+    _login(client, participant.email, PASSWORD, REMOTE_ADDR="10.1.2.3")
+    client.post(reverse("account_logout"), REMOTE_ADDR="10.1.2.3")
+    events = list(
+        AuditEvent.objects.filter(action__startswith="auth.")
+        .order_by("id")
+        .values_list("action", "person_id", "changes")
+    )
+    assert events == [
+        ("auth.login_failed", None, {"email": "nobody@example.org", "ip": "10.1.2.3"}),
+        ("auth.login_failed", participant.pk, {"email": participant.email, "ip": "10.1.2.3"}),
+        ("auth.login", participant.pk, {"methods": ["password"], "ip": "10.1.2.3"}),
+        ("auth.logout", participant.pk, {"ip": "10.1.2.3"}),
+    ]
+    assert "guessing" not in str(AuditEvent.objects.values_list("changes", flat=True))
+
+
+@pytest.mark.parametrize(
+    "password", ["kea-flies-over-ruapehu", "alllowercaseletters", "WINTER SUNRISE COFFEE"]
+)
+def test_any_long_uncommon_password_is_accepted_without_composition_rules(password, db):
+    validate_password(password)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [("elevenchars", "at least 12 characters"), ("password1234", "too common")],
+)
+def test_short_or_common_passwords_are_refused(password, reason, db):
+    with pytest.raises(ValidationError, match=reason):
+        validate_password(password)
 
 
 @pytest.mark.django_db

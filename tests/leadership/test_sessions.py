@@ -1,13 +1,18 @@
-"""Sessions end after 30 idle minutes, 10 hours after login whatever happens, on logout and
-when the account is deactivated — server-side, not just in the browser."""
+"""Sessions end after 30 idle minutes, 10 hours after login whatever happens, on logout, when
+the account is deactivated and when the person is withdrawn from a cohort — server-side (the
+row is deleted), not just in the browser."""
 
 import datetime
 
 import time_machine
-from django.contrib.sessions.models import Session
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cohorts import services as cohort_services
+from leadership.models import LoginSession
+from leadership.sessions import end_sessions_for
 from tests.conftest import PASSWORD
 
 HOME = "/cohorts/mine/"
@@ -19,16 +24,19 @@ def _log_in(client, person):
     return client.session.session_key
 
 
+def _sends_to_login(client) -> bool:
+    response = client.get(HOME)
+    return response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
 def test_thirty_idle_minutes_end_the_session(client, participant):
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         key = _log_in(client, participant)
         assert client.get(HOME).status_code == 200
         clock.shift(datetime.timedelta(minutes=31))
-        response = client.get(HOME)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-    assert not Session.objects.filter(session_key=key).exists()
+        assert _sends_to_login(client)
+    assert not LoginSession.objects.filter(session_key=key).exists()
 
 
 def test_activity_keeps_the_session_alive_until_the_absolute_limit(client, participant):
@@ -45,22 +53,61 @@ def test_activity_keeps_the_session_alive_until_the_absolute_limit(client, parti
 
 
 def test_logging_in_rotates_the_session_key(client, participant):
-    client.get(reverse("account_login"))
-    before = client.session.session_key or client.cookies.get("sessionid")
+    planted = client.session  # a session that exists before login (e.g. fixed by an attacker)
+    planted["visited"] = True
+    planted.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert LoginSession.objects.filter(session_key=before, user=None).exists()
     after = _log_in(client, participant)
     assert after and after != before
+    assert not LoginSession.objects.filter(session_key=before).exists()
 
 
-def test_logging_out_deletes_the_session_on_the_server(client, participant):
+def test_each_session_row_records_whose_it_is(client, participant):
+    key = _log_in(client, participant)
+    assert LoginSession.objects.get(session_key=key).user == participant
+
+
+def test_logging_out_deletes_the_session_and_its_cookie_no_longer_works(client, participant):
     key = _log_in(client, participant)
     client.post(reverse("account_logout"))
-    assert not Session.objects.filter(session_key=key).exists()
+    assert not LoginSession.objects.filter(session_key=key).exists()
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = key  # the old cookie, kept by a thief
+    assert _sends_to_login(replay)
 
 
-def test_a_deactivated_account_is_logged_out_on_its_next_request(client, participant):
-    _log_in(client, participant)
+def test_deactivating_an_account_ends_all_its_sessions_at_once(participant, faculty):
+    browsers = [Client(), Client()]
+    keys = [_log_in(browser, participant) for browser in browsers]
+    other = Client()
+    _log_in(other, faculty)
     participant.is_active = False
     participant.save()
-    response = client.get(HOME)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
+    assert not LoginSession.objects.filter(session_key__in=keys).exists()
+    assert all(_sends_to_login(browser) for browser in browsers)
+    assert other.get("/cohorts/teaching/").status_code == 200
+
+
+def test_withdrawing_someone_from_a_cohort_ends_their_sessions(
+    client, participant, cohort, administrator
+):
+    key = _log_in(client, participant)
+    enrolment = participant.enrolments.get(cohort=cohort)
+    cohort_services.enrolment_withdraw(
+        enrolment=enrolment,
+        withdrawn_on=timezone.localdate(),
+        reason="Moved to another district",
+        acting_user=administrator,
+    )
+    assert not LoginSession.objects.filter(session_key=key).exists()
+    assert _sends_to_login(client)
+
+
+def test_ending_sessions_can_keep_the_callers_own(participant):
+    here, elsewhere = Client(), Client()
+    keep = _log_in(here, participant)
+    _log_in(elsewhere, participant)
+    assert end_sessions_for(participant, keep_session_key=keep) == 1
+    assert here.get(HOME).status_code == 200
+    assert _sends_to_login(elsewhere)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cohorts import demo as cohorts_demo
+from leadership.mfa import DEMO_TOTP_SECRET
 
 # Each app owns its demo data in ``<app>/demo.py`` with ``load(today)``; order matters, since
 # later apps build on earlier ones (a schedule needs a cohort, a team needs people).
@@ -28,3 +29,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for email, label in logins:
             self.stdout.write(f"  {label:<26} {email:<36} password: {cohorts_demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "The administrator and the clinical leader also need a code from an authenticator "
+            f"app: add the set-up key {DEMO_TOTP_SECRET} to one, or run "
+            "`python manage.py demo_code`."
+        )

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from leadership.mfa import DEMO_TOTP_SECRET, current_totp_code
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the code an authenticator app holding the demo's published secret shows now, "
+        "for logging in to the demo as admin@ or leader@demo.example.org."
+    )
+
+    def handle(self, *args, **options) -> None:
+        self.stdout.write(current_totp_code(DEMO_TOTP_SECRET))
