@@ -160,6 +160,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # Unknown addresses get no e-mail (it would invite them to a sign-up that does not exist),
 # and the page looks the same either way, so it does not reveal who has an account.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For can be trusted, so the
+# per-address login throttle counts each client, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes.
 # Required for programme administrators, superusers and clinical leaders
