@@ -35,6 +35,7 @@ DB_NAME = "leadership_bench_dashboard"
 # up to four login pages: 20× for the five. (The login page takes ~1 ms under gunicorn in
 # production, so that is a dashboard in ~20-40 ms of server time.)
 GOAL_RATIO = 20
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 os.environ.update(
     DJANGO_SETTINGS_MODULE="leadership.settings",
@@ -64,6 +65,7 @@ def recreate_database() -> None:
 def build(name: str, *, cohorts: int, **size) -> dict:
     """A programme with ``cohorts`` cohorts, the first built to ``size``; its people by role."""
     from cohorts.models import Enrolment
+    from leadership.mfa import totp_enrol
     from modules.models import Session
     from pairings.models import Pairing
     from tests.cohorts.test_reports import build_world
@@ -79,6 +81,10 @@ def build(name: str, *, cohorts: int, **size) -> dict:
     for role in (Enrolment.Role.FACULTY, Enrolment.Role.CLINICAL_LEADER):
         people[role] = UserFactory()
         EnrolmentFactory(cohort=cohort, person=people[role], role=role)
+    # Administrators and clinical leaders must use an authenticator app; with one,
+    # ``force_login`` stands for the whole log-in (password and code).
+    for role in ("administrator", Enrolment.Role.CLINICAL_LEADER):
+        totp_enrol(user=people[role], secret=TOTP_SECRET)
     for other in made[1:]:
         for _ in range(3):
             EnrolmentFactory(cohort=other, role=Enrolment.Role.PARTICIPANT)
