@@ -139,6 +139,36 @@ class CohortCreateForm(forms.ModelForm):
         pass
 
 
+class CohortEditForm(forms.ModelForm):
+    """A cohort's details. ``version`` carries the version the editor started from, so a save
+    made over someone else's newer one is refused (``services.cohort_update``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Cohort
+        fields = ["name", "capacity", "venue_name", "venue_address", "peer_review_enabled"]
+        widgets = {"venue_address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if capacity < 1:
+            raise ValidationError("A cohort takes at least one participant.")
+        return capacity
+
+    def _post_clean(self):
+        # The service validates against the row as it is when saved (locked), not this copy.
+        pass
+
+
 class CohortStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status", choices=Cohort.Status.choices)
 

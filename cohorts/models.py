@@ -128,6 +128,14 @@ class Cohort(models.Model):
         help_text="Participants may read and comment on other teams' work in this cohort.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # db_default too: rows inserted by older code during a rolling deploy stay valid.
+    version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text="Goes up with every edit of the details; an edit made from an older version "
+        "is refused, so two administrators editing at once never overwrite each other.",
+    )
 
     objects = CohortQuerySet.as_manager()
 

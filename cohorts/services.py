@@ -180,6 +180,67 @@ def cohort_create(
     return cohort
 
 
+COHORT_EDITABLE_FIELDS = ("name", "capacity", "venue_name", "venue_address", "peer_review_enabled")
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the object after the editor loaded it: nothing was saved."""
+
+
+def _participants_taken(cohort: Cohort) -> int:
+    return cohort.enrolments.filter(
+        role=Enrolment.Role.PARTICIPANT, status__in=Enrolment.ACTIVE_STATUSES
+    ).count()
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, version: int, fields: dict, acting_user: User) -> Cohort:
+    """Change a cohort's details (``COHORT_EDITABLE_FIELDS``) as edited from ``version``.
+
+    The row is locked and its version compared, so of two administrators editing at once the
+    second is refused with ``EditConflict`` — naming what the other changed — instead of
+    silently overwriting them. The lock also orders this against enrolments: capacity cannot
+    drop below the participants already enrolled. Audited as ``cohort.update``."""
+    current = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if current.version != version:
+        differ = [
+            f"{Cohort._meta.get_field(name).verbose_name} (now “{getattr(current, name)}”)"
+            for name in COHORT_EDITABLE_FIELDS
+            if name in fields and getattr(current, name) != fields[name]
+        ]
+        raise EditConflict(
+            "Someone else saved changes to this cohort while you were editing it, so yours "
+            "were not saved."
+            + (f" The saved details differ from yours in: {'; '.join(differ)}." if differ else "")
+            + " Check the form and save again to keep your version."
+        )
+    changes = {}
+    for name in COHORT_EDITABLE_FIELDS:
+        if name in fields and getattr(current, name) != fields[name]:
+            changes[name] = [str(getattr(current, name)), str(fields[name])]
+            setattr(current, name, fields[name])
+    if "capacity" in changes:
+        taken = _participants_taken(current)
+        if current.capacity < taken:
+            raise ValidationError(
+                {
+                    "capacity": f"{taken} participants are enrolled already: the capacity "
+                    f"cannot be less than {taken}."
+                }
+            )
+    current.full_clean()
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=acting_user,
+        action="cohort.update",
+        target=current,
+        cohort_id=current.pk,
+        changes=changes,
+    )
+    return current
+
+
 # Which status may follow which. Completed and cancelled are final.
 COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
     Cohort.Status.PLANNED: frozenset({Cohort.Status.RUNNING, Cohort.Status.CANCELLED}),
@@ -314,9 +375,7 @@ def enrolment_create(
             f"{person} is already in {cohort.name} as {existing.get_role_display().lower()}."
         )
     if role == Enrolment.Role.PARTICIPANT:
-        taken = cohort.enrolments.filter(
-            role=Enrolment.Role.PARTICIPANT, status__in=Enrolment.ACTIVE_STATUSES
-        ).count()
+        taken = _participants_taken(cohort)
         if taken >= cohort.capacity:
             raise ValidationError(
                 f"{cohort.name} is full: all {cohort.capacity} participant places are taken."

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.cohort_create, name="cohort_create"),
     path("<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("<int:cohort_id>/cards/<slug:card>/", views.cohort_card, name="cohort_card"),
+    path("<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("<int:cohort_id>/status/", views.cohort_status, name="cohort_status"),
     path("<int:cohort_id>/people/", views.cohort_people, name="cohort_people"),
     path("<int:cohort_id>/people.csv", views.people_export_csv, name="people_export_csv"),

@@ -229,6 +229,36 @@ def cohort_card(request, cohort_id, card):
 
 
 @login_required
+def cohort_edit(request, cohort_id):
+    """Edit a cohort's details. Two administrators editing at once: the second save is refused
+    with what changed, and the form keeps their input to check and save again."""
+    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    form = forms.CohortEditForm(request.POST or None, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cohort_update(
+                cohort=cohort,
+                version=data["version"],
+                fields={name: data[name] for name in services.COHORT_EDITABLE_FIELDS},
+                acting_user=request.user,
+            )
+        except services.EditConflict as conflict:
+            add_service_errors(form, conflict)
+            # Saving again now is a decision made knowing the other change.
+            form.data = form.data.copy()
+            form.data["version"] = Cohort.objects.values_list("version", flat=True).get(
+                pk=cohort.pk
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved the details of {data['name']}.")
+            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+    return render(request, "cohorts/cohort_edit.html", {"cohort": cohort, "form": form})
+
+
+@login_required
 @require_POST
 def cohort_status(request, cohort_id):
     """Move the cohort to its next status (start, complete or cancel it)."""

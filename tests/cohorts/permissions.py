@@ -53,6 +53,18 @@ ROWS = {
         get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
         kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
     ),
+    "cohorts:cohort_edit": Expect(
+        get=ADMIN_OF_COHORT,
+        post=ADMIN_OF_COHORT_POST,
+        kwargs=_cohort,
+        data=lambda world: {
+            "version": world.cohort.version,
+            "name": world.cohort.name,
+            "capacity": "40",
+            "venue_name": "Level 2 seminar room",
+            "venue_address": "",
+        },
+    ),
     "cohorts:cohort_status": Expect(
         get=POST_ONLY,
         post=ADMIN_OF_COHORT_POST,
