@@ -39,7 +39,8 @@ os.environ.update(
 class Sink:
     """A minimal SMTP sink on loopback that accepts everything and counts messages. aiosmtpd
     tops out near 170 messages a second here, which would measure the sink, not our sender;
-    this one answers in a few microseconds per command."""
+    this one answers in a few microseconds per command. Like the mail servers organisations
+    run (Postfix, Exchange Online), it offers PIPELINING."""
 
     def __init__(self):
         self.count = 0
@@ -71,7 +72,7 @@ class Sink:
                     self.buffer = rest
                     verb = line[:4].upper()
                     if verb in (b"EHLO", b"HELO"):
-                        self.transport.write(b"250-sink\r\n250 8BITMIME\r\n")
+                        self.transport.write(b"250-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
                     elif verb == b"DATA":
                         self.in_data = True
                         self.transport.write(b"354 go ahead\r\n")

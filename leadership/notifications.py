@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection as db_connection
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -28,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .emails import build_email
+from .emails import BatchRenderer, build_email, envelope_sender, mime_bytes, send_raw
 from .models import Notification, NotificationPreference, RequiredNotificationKind, User
 from .services import audit_record
 
@@ -181,7 +182,10 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * (2 ** max(attempts - 1, 0)))
 
 
-def _message_for(row: Notification, connection):
+def _send_one(row: Notification, connection, renderer: BatchRenderer) -> None:
+    """Send one row's e-mail on the open ``connection``. Over SMTP the message is written as
+    bytes and handed to smtplib (``mime_bytes``); other backends (the console, the test outbox)
+    get Django's message object with the same content."""
     context = {
         **row.context,
         "recipient_name": row.recipient.get_short_name() or row.recipient.email,
@@ -196,14 +200,28 @@ def _message_for(row: Notification, connection):
         context["preferences_url"] = absolute_url(path)
         headers["List-Unsubscribe"] = f"<{context['preferences_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return build_email(
-        name=row.template,
-        context=context,
+    subject, text, html = renderer.render(row.template, context)
+    smtp = getattr(connection, "connection", None) if isinstance(connection, SmtpBackend) else None
+    if smtp is None:
+        build_email(
+            name=row.template,
+            context=context,
+            to=row.recipient.email,
+            headers=headers,
+            attachments=row.attachments,
+            connection=connection,
+            rendered=(subject, text, html),
+        ).send()
+        return
+    message = mime_bytes(
         to=row.recipient.email,
+        subject=subject,
+        text=text,
+        html=html,
         headers=headers,
         attachments=row.attachments,
-        connection=connection,
     )
+    send_raw(smtp, envelope_sender(), row.recipient.email, message)
 
 
 def _relax_commit_durability() -> None:
@@ -237,6 +255,17 @@ def _server_unreachable(error: Exception, connection) -> bool:
     return timed_out or getattr(connection, "connection", True) is None
 
 
+def _mark_sent(pk: int) -> None:
+    """One commit per message sent (see ``send_claimed``); plain SQL because this runs once per
+    e-mail and the ORM's query building cost a third of it."""
+    table = Notification._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608 — the table name is ours
+            [Notification.Status.SENT, timezone.now(), pk],
+        )
+
+
 def send_claimed(ids: Iterable[int]) -> dict[str, int]:
     """Send claimed rows over one SMTP connection. Each row is marked the moment its message
     is accepted, so a crash repeats at most the message in flight. Returns counts."""
@@ -256,6 +285,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
     required = required_kinds()
     max_attempts = setting("NOTIFICATION_MAX_ATTEMPTS", 5)
     _relax_commit_durability()
+    renderer = BatchRenderer()
     connection = get_connection(fail_silently=False)
     try:
         for index, row in enumerate(rows):
@@ -273,7 +303,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
                 # Opened once for the batch (reopened after a failure): Django's backend would
                 # otherwise connect, greet and quit around every single message.
                 connection.open()
-                _message_for(row, connection).send()
+                _send_one(row, connection, renderer)
             except Exception as error:  # noqa: BLE001 — recorded on the row either way
                 counts[_record_failure(row, error, max_attempts)] += 1
                 if _server_unreachable(error, connection):
@@ -287,9 +317,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
                 # A broken connection is reopened for the next message.
                 connection.close()
                 continue
-            Notification.objects.filter(pk=row.pk).update(
-                status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
+            _mark_sent(row.pk)
             counts["sent"] += 1
     finally:
         connection.close()
