@@ -9,6 +9,7 @@ from django.urls import reverse
 from cohorts.models import Cohort, Enrolment
 from leadership.models import AuditEvent
 from tests.factories import EnrolmentFactory, UserFactory
+from tests.totp import give_authenticator_app
 
 from .concurrency import at_once
 
@@ -23,6 +24,7 @@ def _admin_client(person) -> Client:
 def second_administrator(programme):
     person = UserFactory(email="second.admin@example.org", first_name="Sam")
     programme.administrators.add(person)
+    give_authenticator_app(person)  # administrators must use two-factor authentication
     return person
 
 

@@ -19,6 +19,7 @@ from modules.models import ModuleTemplate, Session
 from redesign_projects.models import Assignment, SubmissionFile
 from tests.conftest import PASSWORD
 from tests.redesign_projects.helpers import make_assignment, pdf
+from tests.totp import code_for
 
 from .processes import (
     SilentServer,
@@ -61,7 +62,7 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
 
             private_redis.stop()
 
-            # Logging in and reading pages need no Redis.
+            # Logging in (password and authenticator code) and reading pages need no Redis.
             admin = Client()
             login, login_seconds = _timed(
                 lambda: admin.post(
@@ -69,7 +70,11 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
                     {"login": administrator.email, "password": PASSWORD},
                 )
             )
-            assert login.status_code == 302
+            assert login.url == reverse("mfa_authenticate")
+            code, code_seconds = _timed(
+                lambda: admin.post(reverse("mfa_authenticate"), {"code": code_for(administrator)})
+            )
+            assert code.status_code == 302
             assert admin.get(reverse("home"), follow=True).status_code == 200
             assert admin.get(reverse("cohorts:cohort_detail", args=[cohort.pk])).status_code == 200
 
@@ -120,6 +125,7 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
             assert invitation.attempts == 0  # no worker ever saw it
             timings = {
                 "login": login_seconds,
+                "authenticator code": code_seconds,
                 "upload": upload_seconds,
                 "cohort_create": create_seconds,
                 "enrol (queueing fails)": enrol_seconds,
