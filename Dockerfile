@@ -25,4 +25,5 @@ RUN useradd --create-home --uid 1000 app && mkdir -p /app/var/private && chown -
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "leadership.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: the app writes one JSON line per request (leadership/logging_json.py).
+CMD ["gunicorn", "leadership.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -48,6 +48,12 @@ test: install services lint security
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
+# Checks a deployment's configuration and that it reaches its database, Redis and storage;
+# run it with the deployment's environment (in a container, where there is no make:
+# `docker compose exec web python manage.py check_deployment`).
+check-deployment:
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,python) manage.py check_deployment
+
 bench: install services
 	$(BIN)/python bench/run_all.py
 

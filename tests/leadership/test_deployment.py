@@ -17,39 +17,89 @@ def _compose() -> dict:
 
 def _variables_the_settings_read() -> set[str]:
     source = (ROOT / "leadership" / "settings.py").read_text()
-    return set(re.findall(r"env\.\w+\(\s*\"([A-Z_]+)\"", source))
+    return set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source))
 
 
-def test_compose_runs_web_worker_beat_postgres_and_redis_with_health_checks():
+APP_SERVICES = ("web", "worker", "worker-2", "beat", "migrate")
+# Jobs that run once and exit (restart: "no"); everything else is long-running.
+ONE_SHOT = {"migrate", "storage-init"}
+
+
+def test_compose_runs_web_two_workers_one_beat_postgres_redis_and_storage():
     services = _compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {
+        "web", "worker", "worker-2", "beat", "db", "redis", "storage", "storage-init", "migrate"
+    }  # fmt: skip
     for name, service in services.items():
-        assert "healthcheck" in service, f"{name} has no health check"
+        if name in ONE_SHOT:
+            assert service["restart"] == "no", f"{name} runs once"
+        else:
+            assert "healthcheck" in service, f"{name} has no health check"
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
+    assert services["storage"]["image"].startswith("minio/minio")
     assert "gunicorn leadership.wsgi:application" in services["web"]["command"]
-    assert services["worker"]["command"].startswith("celery -A leadership worker")
-    assert "--max-tasks-per-child" in services["worker"]["command"]
+    assert "/health/ready/" in " ".join(services["web"]["healthcheck"]["test"])
+    for worker in ("worker", "worker-2"):
+        assert services[worker]["command"].startswith("celery -A leadership worker")
+        assert "--max-tasks-per-child" in services[worker]["command"]
     assert services["beat"]["command"].startswith("celery -A leadership beat")
+    assert sum("celery -A leadership beat" in str(s.get("command")) for s in services.values()) == 1
 
 
-def test_compose_keeps_the_database_and_uploads_in_named_volumes():
+def test_migrations_run_once_before_the_app_starts_not_in_every_web_container():
+    services = _compose()["services"]
+    assert services["migrate"]["command"] == "python manage.py migrate --no-input"
+    assert "migrate" not in services["web"]["command"]
+    for name in ("web", "worker", "worker-2", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["storage-init"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_keeps_the_database_and_files_in_named_volumes_and_the_bucket_private():
     compose = _compose()
-    assert {"pgdata", "uploads"} <= set(compose["volumes"])
-    assert "pgdata:/var/lib/postgresql/data" in compose["services"]["db"]["volumes"]
-    assert "uploads:/app/var/private" in compose["services"]["web"]["volumes"]
-    assert "uploads:/app/var/private" in compose["services"]["worker"]["volumes"]
+    services = compose["services"]
+    assert {"pgdata", "objects"} <= set(compose["volumes"])
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    assert "objects:/data" in services["storage"]["volumes"]
+    # Files live in the bucket every container shares, not on one container's disk.
+    for name in APP_SERVICES:
+        assert "volumes" not in services[name], f"{name} should keep no files of its own"
+        assert services[name]["environment"]["AWS_S3_ENDPOINT_URL"] == "http://storage:9000"
+    init = services["storage-init"]["entrypoint"]
+    assert "mc mb --ignore-existing" in init
+    assert "mc anonymous set none" in init
 
 
 def test_every_variable_compose_sets_is_one_the_settings_read():
     read = _variables_the_settings_read()
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         environment = _compose()["services"][name]["environment"]
         unknown = set(environment) - read
         assert not unknown, f"{name} sets variables the settings never read: {unknown}"
         assert environment["DJANGO_ENV"] == "production"
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379")
+        assert environment["LOG_FORMAT"] == "json"
+
+
+OPERATIONS_VARIABLES = {
+    "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "AWS_LOCATION", "AWS_S3_ADDRESSING_STYLE", "LOG_FORMAT",
+    "SENTRY_DSN", "SENTRY_ENVIRONMENT", "SENTRY_RELEASE", "SENTRY_TRACES_SAMPLE_RATE",
+    "DATABASE_CONNECT_TIMEOUT", "NOTIFICATION_SWEEP_SECONDS",
+}  # fmt: skip
+
+
+def test_the_operations_variables_are_read_documented_and_in_the_env_example():
+    assert _variables_the_settings_read() >= OPERATIONS_VARIABLES
+    readme = (ROOT / "README.md").read_text()
+    missing = {name for name in OPERATIONS_VARIABLES if f"`{name}`" not in readme}
+    assert not missing, f"add these to the README's configuration table: {sorted(missing)}"
+    example = (ROOT / ".env.example").read_text()
+    for name in ("SECRET_KEY", "MINIO_ROOT_PASSWORD", "AWS_STORAGE_BUCKET_NAME", "SENTRY_DSN"):
+        assert f"{name}=" in example
 
 
 def test_the_image_has_weasyprints_libraries_and_collects_static_files():
@@ -57,6 +107,8 @@ def test_the_image_has_weasyprints_libraries_and_collects_static_files():
     assert "libpango-1.0-0" in dockerfile
     assert "collectstatic" in dockerfile
     assert re.search(r"^USER app$", dockerfile, re.MULTILINE), "the image must not run as root"
+    # Requests are logged by the app as JSON lines; a second, text access log would double them.
+    assert "--access-logfile" not in dockerfile
 
 
 def test_production_settings_pass_the_deployment_checks_without_warnings(tmp_path):
