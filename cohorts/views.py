@@ -604,6 +604,8 @@ def report_download(request, cohort_id, report_id):
         cohort_id=cohort.pk,
         person_id=report.person_id,
     )
+    # Streamed through this view after the check, never a redirect to a signed bucket URL
+    # (why: leadership/storage.py).
     response = FileResponse(
         report.file.open("rb"),
         as_attachment=True,

@@ -479,6 +479,8 @@ def submission_detail(request, submission_id):
 def file_download(request, file_id):
     """A submission's file, to those who may read the submission; 404 and no bytes otherwise."""
     upload = selectors.get_file_for_user(request.user, file_id)
+    # Streamed through this view after the check, never a redirect to a signed bucket URL
+    # (why: leadership/storage.py).
     response = FileResponse(
         upload.file.open("rb"),
         as_attachment=True,

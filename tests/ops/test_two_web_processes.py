@@ -4,10 +4,10 @@ through one is downloaded through the other; someone who may not see it gets 404
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,26 @@ def _session_cookie(user) -> dict:
     client = Client()
     client.force_login(user)
     return {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+
+class _HiddenInputs(HTMLParser):
+    """The hidden fields a browser would send back with the page's form (the CSRF token and
+    whatever else the form carries)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "input" and attributes.get("type") == "hidden" and attributes.get("name"):
+            self.fields[attributes["name"]] = attributes.get("value") or ""
+
+
+def _hidden_fields(html: str) -> dict[str, str]:
+    parser = _HiddenInputs()
+    parser.feed(html)
+    return parser.fields
 
 
 def _gunicorn(port: int, env: dict, log: Path) -> subprocess.Popen:
@@ -87,10 +107,11 @@ def test_a_file_uploaded_through_one_web_process_downloads_through_the_other(
         form_url = f"{web_a}/projects/assignments/{assignment.pk}/submit/"
         page = author.get(form_url, timeout=30)
         assert page.status_code == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+        hidden = _hidden_fields(page.text)
+        assert "csrfmiddlewaretoken" in hidden
         response = author.post(
             form_url,
-            data={"csrfmiddlewaretoken": token, "text": "Our aim", "submit": "1"},
+            data={**hidden, "text": "Our aim", "submit": "1"},
             files={"files": ("aim.pdf", PDF_BYTES, "application/pdf")},
             allow_redirects=False,
             timeout=30,
