@@ -1,6 +1,8 @@
 """Forms for teams, the team formation page, assignments, extensions, submissions, feedback
 and peer comments. Forms validate and collect; services save."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -212,9 +214,18 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def form_token_field() -> forms.UUIDField:
+    """A hidden token, new each time the form is shown. The service records it with what the
+    form saved, so the same form posted twice (a double click) is done once. Optional: a
+    post without one is simply not protected."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+
 class SubmissionForm(forms.Form):
     """Text and files. Each file is checked by content against the assignment's rules; one
     bad file refuses the whole save, with the reason next to the field."""
+
+    form_token = form_token_field()
 
     text = forms.CharField(
         required=False,
@@ -267,6 +278,7 @@ class SubmissionForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
+    form_token = form_token_field()
     comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
     decision = forms.ChoiceField(choices=Feedback.Decision.choices, widget=forms.RadioSelect)
 

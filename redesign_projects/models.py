@@ -345,6 +345,13 @@ class Submission(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    form_token = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The one-time token of the form that last saved this row: the same form "
+        "posted again (a double click) is not saved twice.",
+    )
 
     class Meta:
         ordering = ["assignment", "team", "owner", "version"]
@@ -377,6 +384,7 @@ class Submission(models.Model):
                 condition=Q(status="draft", owner__isnull=False),
                 name="submission_one_owner_draft",
             ),
+            models.UniqueConstraint(fields=["form_token"], name="submission_form_token_unique"),
         ]
 
     def __str__(self) -> str:
@@ -436,10 +444,20 @@ class Feedback(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    form_token = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The one-time token of the form that last saved this feedback: the same "
+        "form posted again (a double click) is not saved or released twice.",
+    )
 
     class Meta:
         ordering = ["submission", "created_at"]
         verbose_name_plural = "feedback"
+        constraints = [
+            models.UniqueConstraint(fields=["form_token"], name="feedback_form_token_unique")
+        ]
 
     def __str__(self) -> str:
         return f"Feedback on {self.submission}: {self.get_decision_display()}"

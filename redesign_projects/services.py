@@ -7,6 +7,7 @@ the acting user. Memberships are ended, never deleted; submitted versions are ne
 import datetime
 import logging
 import os
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -442,12 +443,15 @@ def submission_save(
     team: RedesignTeam | None = None,
     owner: User | None = None,
     now: datetime.datetime | None = None,
+    form_token: uuid.UUID | None = None,
 ) -> Submission:
     """Save the team's (or person's) draft, with any new files; with ``submit`` it becomes the
     next version, marked late if after the (extended) due date, and remembers the members.
 
     Refused once the latest version is accepted. Files are checked before this is called
-    (``uploads.check_upload``); if anything fails nothing is kept — no row, no file."""
+    (``uploads.check_upload``); if anything fails nothing is kept — no row, no file. A
+    ``form_token`` already used (the same form posted twice) saves nothing and returns what
+    the first post saved."""
     stored_names: list[str] = []
     try:
         return _submission_save(
@@ -459,6 +463,7 @@ def submission_save(
             unit=_unit(assignment, team, owner),
             now=now or timezone.now(),
             stored_names=stored_names,
+            form_token=form_token,
         )
     except BaseException as error:
         # The rows rolled back; the files must go with them.
@@ -474,10 +479,15 @@ def submission_save(
 
 @transaction.atomic
 def _submission_save(
-    *, assignment, text, acting_user, uploads, submit, unit, now, stored_names
+    *, assignment, text, acting_user, uploads, submit, unit, now, stored_names, form_token
 ) -> Submission:
-    # Lock the assignment so two members submitting at once get consecutive versions.
+    # Lock the assignment so two members submitting at once get consecutive versions, and a
+    # form posted twice at once is seen as such by the second post.
     Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if form_token is not None:
+        done = Submission.objects.filter(assignment=assignment, form_token=form_token).first()
+        if done is not None:
+            return done
     latest = selectors.latest_submitted(assignment, **unit)
     feedback = getattr(latest, "feedback", None) if latest else None
     if feedback and feedback.is_released and feedback.decision == Feedback.Decision.ACCEPTED:
@@ -487,6 +497,7 @@ def _submission_save(
         draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)
     draft.text = text
     draft.updated_at = now
+    draft.form_token = form_token
     has_files = bool(uploads) or (draft.pk is not None and draft.files.exists())
     if submit and not text.strip() and not has_files:
         raise ValidationError("Add some text or a file before submitting.")
@@ -543,14 +554,22 @@ def feedback_save(
     levels: dict[int, RubricLevel],
     acting_user: User,
     release: bool = False,
+    form_token: uuid.UUID | None = None,
 ) -> Feedback:
     """Write (or rewrite) the feedback on a submitted version while it is a draft; with
-    ``release`` it becomes visible to the team at once. Released feedback is final."""
+    ``release`` it becomes visible to the team at once (and they are told). Released feedback
+    is final. A ``form_token`` already used (the same form posted twice) saves nothing and
+    returns the feedback the first post saved."""
     if submission.is_draft:
         raise ValidationError("Feedback is given on submitted versions, not drafts.")
+    # Locking the version orders two saves of its feedback, even when there is none yet; the
+    # feedback row's own lock orders this against releasing it (feedback_release_all).
+    Submission.objects.select_for_update().only("pk").get(pk=submission.pk)
     feedback = (
         Feedback.objects.select_for_update().filter(submission=submission).order_by("pk").first()
     )
+    if feedback and form_token is not None and feedback.form_token == form_token:
+        return feedback
     if feedback and feedback.is_released:
         raise ValidationError("This feedback has been released and can no longer change.")
     now = timezone.now()
@@ -560,6 +579,7 @@ def feedback_save(
     feedback.comments = comments
     feedback.decision = decision
     feedback.updated_at = now
+    feedback.form_token = form_token
     if release:
         feedback.released_at = now
         feedback.released_by = acting_user

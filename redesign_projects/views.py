@@ -414,6 +414,7 @@ def submission_edit(request, assignment_id):
                 uploads=form.cleaned_data["files"],
                 submit=submit,
                 acting_user=request.user,
+                form_token=form.cleaned_data["form_token"],
                 **unit,
             )
         except ValidationError as error:
@@ -519,6 +520,7 @@ def feedback_edit(request, submission_id):
                 levels=form.chosen_levels(),
                 release=release,
                 acting_user=request.user,
+                form_token=form.cleaned_data["form_token"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
