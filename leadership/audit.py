@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
@@ -96,15 +96,16 @@ def audit_maintenance() -> Iterator[None]:
     ``transaction.atomic``."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_maintenance() needs an open transaction.")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('leadership.audit_maintenance', 'on', true)")
-    try:
+    if connection.vendor != "postgresql":
         yield
-    finally:
-        if connection.vendor == "postgresql" and not transaction.get_rollback():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('leadership.audit_maintenance', 'on', true)")
+    # No ``finally``: after an error the enclosing atomic block rolls back (to its savepoint),
+    # and PostgreSQL undoes the set_config with it; a query here would only hide the error.
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
 
 
 @dataclass(frozen=True)
