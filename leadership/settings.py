@@ -368,6 +368,12 @@ LOGGING = {
     },
 }
 
+if LOG_FORMAT == "json":
+    # Python's warnings go through the log as well, so a JSON log has nothing but JSON lines.
+    import logging
+
+    logging.captureWarnings(True)
+
 # Errors are reported to Sentry (or a service that speaks its protocol, e.g. GlitchTip) only
 # when a DSN is set; leadership/monitoring.py says what is sent and what never is.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
