@@ -15,6 +15,15 @@ from .models import AuditEvent, User
 
 # Plain words for the actions the apps record. An action missing here is shown as recorded.
 ACTION_LABELS = {
+    "auth.login": "Logged in",
+    "auth.login_failed": "Failed login",
+    "auth.logout": "Logged out",
+    "auth.mfa_failed": "Wrong two-factor code",
+    "auth.sso_linked": "Single sign-on linked",
+    "mfa.totp_enabled": "Two-factor authentication turned on",
+    "mfa.totp_disabled": "Two-factor authentication turned off",
+    "mfa.recovery_code_used": "Recovery code used",
+    "mfa.recovery_codes_regenerated": "Recovery codes regenerated",
     "person.create": "Account created",
     "person.invite": "Invited to set a password",
     "person.admin_add": "Account added in the admin site",
