@@ -261,7 +261,7 @@ def _mark_sent(pk: int) -> None:
     table = Notification._meta.db_table
     with db_connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608 # nosec B608 — the table name is ours
+            f"UPDATE {table} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s",  # noqa: S608 — the table name is ours # nosec B608
             [Notification.Status.SENT, timezone.now(), pk],
         )
 
