@@ -88,10 +88,37 @@ def check_may_request(cohort: Cohort, user: User, kind: str, person: User | None
 # --- requests ---------------------------------------------------------------------------------
 
 
-def _queue(report: ReportRequest) -> None:
+def _queue_build(report_id: int) -> None:
+    """Ask a worker to build one report. If the broker is down the row stays pending and
+    ``queue_pending_builds`` (beat, every minute) queues it later: logged, not raised, so
+    the person's request still succeeds."""
     from .tasks import build_report
 
-    transaction.on_commit(lambda: build_report.delay(report.pk))
+    try:
+        build_report.delay(report_id)
+    except Exception:  # noqa: BLE001 — any broker error: the sweep will catch up
+        logger.warning("Could not queue report %s; the sweep will queue it later.", report_id)
+
+
+def _queue(report: ReportRequest) -> None:
+    transaction.on_commit(lambda: _queue_build(report.pk))
+
+
+def queue_pending_builds(*, older_than_seconds: int | None = None) -> int:
+    """Queue a build for each report still pending a while after it was asked for — its task
+    was lost (the broker was down, or restarted empty). Safe to overlap with the original
+    task: a build claims its row first. Returns how many were queued."""
+    if older_than_seconds is None:
+        older_than_seconds = getattr(settings, "REPORT_REQUEUE_AFTER_SECONDS", 60)
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    ids = list(
+        ReportRequest.objects.filter(status=ReportRequest.Status.PENDING, requested_at__lte=cutoff)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:100]
+    )
+    for report_id in ids:
+        _queue_build(report_id)
+    return len(ids)
 
 
 def _participant_enrolment(cohort: Cohort, person: User) -> Enrolment | None:

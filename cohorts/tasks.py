@@ -18,3 +18,10 @@ from . import report_services
 def build_report(report_id: int) -> None:
     """Build one requested report. Safe to deliver twice: the row is claimed first."""
     report_services.report_build(report_id)
+
+
+@shared_task(name="cohorts.queue_pending_reports", ignore_result=True)
+def queue_pending_reports() -> int:
+    """Beat, every minute: queue the builds whose tasks were lost (see
+    ``report_services.queue_pending_builds``)."""
+    return report_services.queue_pending_builds()

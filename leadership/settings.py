@@ -466,6 +466,12 @@ RETENTION_DAYS = {
     "sessions": env.int("RETENTION_SESSIONS_DAYS", default=30),
     "audit_events": env.int("RETENTION_AUDIT_EVENTS_DAYS", default=7 * 365),
 }
+# Report builds whose tasks were lost (the broker was down) are queued again after a minute.
+REPORT_REQUEUE_AFTER_SECONDS = env.int("REPORT_REQUEUE_AFTER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["queue-pending-reports"] = {
+    "task": "cohorts.queue_pending_reports",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "task": "leadership.apply_retention",
     "schedule": 24 * 60 * 60.0,
