@@ -7,6 +7,7 @@ import pytest
 
 from cohorts import demo as cohorts_demo
 from cohorts.models import Cohort
+from leadership import demo as leadership_demo
 from redesign_projects import demo
 from redesign_projects.models import (
     Assignment,
@@ -79,6 +80,7 @@ def test_the_demo_pages_render_for_each_role(client, django_user_model):
 
     cohorts_demo.load(TODAY)
     demo.load(TODAY)
+    leadership_demo.load(TODAY)  # the demo administrator's authenticator app (two-factor)
     cohort = Cohort.objects.get(programme__slug="enhanced-care-management", name="Cohort 3")
     participant = django_user_model.objects.get(email="participant@demo.example.org")
     team = current_team_of(participant, cohort)
