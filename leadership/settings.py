@@ -476,3 +476,7 @@ CELERY_BEAT_SCHEDULE["apply-retention"] = {
     "task": "leadership.apply_retention",
     "schedule": 24 * 60 * 60.0,
 }
+CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
+    "task": "leadership.clear_expired_sessions",
+    "schedule": 24 * 60 * 60.0,
+}

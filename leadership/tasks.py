@@ -44,3 +44,11 @@ def apply_retention() -> dict:
     from .retention import apply_retention as apply
 
     return apply()
+
+
+@shared_task(name="leadership.clear_expired_sessions")
+def clear_expired_sessions() -> dict:
+    """Daily (beat): delete expired sessions and login-throttle rows (leadership/sessions.py)."""
+    from .sessions import clear_expired
+
+    return clear_expired()

@@ -6,6 +6,7 @@ import datetime
 
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -111,3 +112,26 @@ def test_ending_sessions_can_keep_the_callers_own(participant):
     assert end_sessions_for(participant, keep_session_key=keep) == 1
     assert here.get(HOME).status_code == 200
     assert _sends_to_login(elsewhere)
+
+
+def test_the_daily_sweep_deletes_expired_sessions_and_throttle_rows(participant):
+    from django.core.cache import cache
+
+    from leadership.tasks import clear_expired_sessions
+
+    live = _log_in(Client(), participant)
+    expired = _log_in(Client(), participant)
+    LoginSession.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    cache.set("still-counting", 1, timeout=300)
+    cache.set("long-gone", 1, timeout=300)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE leadership_cache SET expires = %s WHERE cache_key LIKE %s",
+            [timezone.now() - datetime.timedelta(seconds=1), "%long-gone"],
+        )
+    assert clear_expired_sessions() == {"sessions": 1, "cache_rows": 1}
+    assert list(LoginSession.objects.values_list("session_key", flat=True)) == [live]
+    assert cache.get("still-counting") == 1
+    assert clear_expired_sessions() == {"sessions": 0, "cache_rows": 0}
