@@ -22,6 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from _results import figure  # noqa: E402
+
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 DB_NAME = "leadership_bench_reports"
 
@@ -112,6 +115,7 @@ def main() -> None:
         reports.progress_report_data(cohort)
         gathering = time.perf_counter() - started
     print(f"Data gathering: {len(queries)} queries, {gathering * 1000:.0f} ms")
+    figure("Report data gathering", f"{len(queries)} queries", "fixed (a test asserts it)")
 
     # Wall-clock and CPU time of each run: on a shared machine other processes inflate the
     # wall clock, so the CPU time (this process only) is the fairer comparison; the best of
@@ -154,6 +158,12 @@ def main() -> None:
         f"Peak RSS: {baseline:.0f} MB before rendering, {report_peak:.0f} MB after the first "
         f"report, {peak_mb():.0f} MB at the end (goal < 500 MB)"
     )
+    ratio = report_cpu / calibration_cpu
+    figure("Report build, 50 people / 10 teams", f"{report_wall:.2f} s, {pages} pages")
+    figure("Report / calibration (CPU)", f"{ratio:.2f}x", "≤ 1.5x", ratio <= 1.5)
+    per_page = report_cpu / pages
+    figure("Report time a page (CPU)", f"{per_page:.3f} s", "< 0.25 s", per_page < 0.25)
+    figure("Report peak memory", f"{peak_mb():.0f} MB", "< 500 MB", peak_mb() < 500)
     print(f"Load average while measuring: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 

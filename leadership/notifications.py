@@ -14,7 +14,8 @@
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -76,9 +77,16 @@ def _queue_sender() -> None:
         logger.warning("Could not queue the notification sender; the sweep will send later.")
 
 
+# Set while the sweep runs the planners: the sweep queues the senders itself once planning is
+# done, so a planner's many small transactions must not each queue one.
+_planning = ContextVar("notification_planning", default=False)
+
+
 def queue_sender_after_commit() -> None:
     """Queue one sender task when the current transaction commits — only one per transaction,
     however many notifications it recorded (no user action queues more than one task)."""
+    if _planning.get():
+        return
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         if any(func is _queue_sender for _sids, func, _robust in connection.run_on_commit):
@@ -129,6 +137,55 @@ def notify(
     if row.next_attempt_at <= timezone.now():
         queue_sender_after_commit()
     return row
+
+
+def notify_many(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    dedup_key: Callable[[User], str],
+    template: str,
+    context: dict,
+    subject: models.Model | None = None,
+    cohort_id: int | None = None,
+    attachments: list[dict] | None = None,
+) -> int:
+    """``notify`` for many people at once (one e-mail each, same template and context), in a
+    fixed number of queries: a planner that runs every minute must cost next to nothing when
+    everything is already recorded. Returns how many rows were created."""
+    people = {person.pk: person for person in recipients}
+    if kind not in required_kinds():
+        opted_out = NotificationPreference.objects.filter(person_id__in=people, kind=kind)
+        for person_id in opted_out.values_list("person_id", flat=True):
+            people.pop(person_id, None)
+    keys = {dedup_key(person): person for person in people.values()}
+    recorded = set(
+        Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
+    )
+    now = timezone.now()
+    subject_type = ContentType.objects.get_for_model(subject) if subject else None
+    rows = [
+        Notification(
+            recipient=person,
+            kind=kind,
+            dedup_key=key,
+            template=template,
+            context=context,
+            attachments=attachments or [],
+            scheduled_for=now,
+            next_attempt_at=now,
+            subject_type=subject_type,
+            subject_id=str(subject.pk) if subject else "",
+            cohort_id=cohort_id,
+        )
+        for key, person in keys.items()
+        if key not in recorded
+    ]
+    # ignore_conflicts: a planner running at the same moment elsewhere may record some first.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    if rows:
+        queue_sender_after_commit()
+    return len(rows)
 
 
 def cancel_pending(*, dedup_key_prefix: str, recipient: User | None = None) -> int:
@@ -363,8 +420,12 @@ def run_planners(now: datetime) -> int:
     """Call every planner named in ``NOTIFICATION_PLANNERS``; each records what is due and is
     idempotent (dedup keys). Returns how many rows they created."""
     created = 0
-    for path in setting("NOTIFICATION_PLANNERS", []):
-        created += import_string(path)(now=now) or 0
+    token = _planning.set(True)
+    try:
+        for path in setting("NOTIFICATION_PLANNERS", []):
+            created += import_string(path)(now=now) or 0
+    finally:
+        _planning.reset(token)
     return created
 
 

@@ -104,20 +104,17 @@ def _plan_one(session: Session, days: int, now: datetime.datetime) -> int:
         ),
     }
     attachment = {"filename": "session.ics", "content": ics, "mimetype": "text/calendar"}
-    created = 0
-    for person in people:
-        row = notifications.notify(
-            recipient=person,
-            kind=Notification.Kind.SESSION_REMINDER,
-            dedup_key=f"{session_key_prefix(session)}seq{session.sequence}:{person.pk}:{days}d",
-            template="session_reminder",
-            context=context,
-            subject=session,
-            cohort_id=cohort.pk,
-            attachments=[attachment],
-        )
-        created += row is not None
-    return created
+    prefix = f"{session_key_prefix(session)}seq{session.sequence}"
+    return notifications.notify_many(
+        recipients=people,
+        kind=Notification.Kind.SESSION_REMINDER,
+        dedup_key=lambda person: f"{prefix}:{person.pk}:{days}d",
+        template="session_reminder",
+        context=context,
+        subject=session,
+        cohort_id=cohort.pk,
+        attachments=[attachment],
+    )
 
 
 def session_reminders_cancel(session: Session) -> int:

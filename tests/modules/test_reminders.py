@@ -46,6 +46,44 @@ def test_fourteen_days_before_everyone_expected_gets_one_reminder_except_apologi
     assert other_participant.email not in recipients
 
 
+@pytest.mark.parametrize("size", [3, 30])
+def test_planning_takes_a_fixed_number_of_queries_whatever_the_cohort_size(
+    session, cohort, size, django_assert_max_num_queries
+):
+    # The sweep runs the planner every minute: its cost must not grow with the people.
+    add_participants(cohort, size)
+    moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
+    with django_assert_max_num_queries(12):
+        assert _plan(moment) == size + 2  # + the fixture's participant and the facilitator
+    with django_assert_max_num_queries(10):
+        assert _plan(moment) == 0
+
+
+def test_the_sweeps_planning_queues_no_sender_of_its_own(
+    session, cohort, django_capture_on_commit_callbacks
+):
+    # Each session is planned in its own transaction; the sweep queues the senders once it
+    # has planned everything, so hundreds of sessions must not queue hundreds of tasks.
+    make_session(session.module, datetime.date(2027, 3, 18), title="Day 2")
+    moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        # participant and facilitator of the first; the second has no facilitator
+        assert notifications.run_planners(moment) == 3
+    assert callbacks == []
+    # Outside the sweep, recording reminders does ask for a sender.
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert _plan(moment) == 3
+    assert callbacks
+
+
+def test_someone_who_opted_out_of_session_reminders_gets_none(session, participant, faculty):
+    notifications.preference_opt_out(person=participant, kind=Notification.Kind.SESSION_REMINDER)
+    moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
+    assert _plan(moment) == 1
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [faculty.pk]
+
+
 def test_nothing_is_planned_outside_the_windows_and_the_two_day_one_follows(session):
     assert _plan(session.starts_at - datetime.timedelta(days=20)) == 0
     assert _plan(session.starts_at - datetime.timedelta(days=14)) == 2
