@@ -2,11 +2,11 @@
 web processes and the worker carry on by themselves — no restart of theirs needed.
 
 A private cluster (initdb in a temporary directory, a copy of the test database), gunicorn
-with two sync workers and a Celery worker process on it, both keeping their database
-connections between requests (CONN_MAX_AGE=60, the harder case: the connections they hold
-die with the restart and CONN_HEALTH_CHECKS must notice). Four threads request a page that
-reads and writes the database (the session) while ``pg_ctl restart -m fast`` runs; then the
-server is restarted once more while idle."""
+(one process, four threads: one import of the views on a busy machine) and a Celery worker
+process on it, both keeping their database connections between requests (CONN_MAX_AGE=60,
+the harder case: the connections they hold die with the restart and CONN_HEALTH_CHECKS must
+notice). Four threads request a page that reads and writes the database (the session) while
+``pg_ctl restart -m fast`` runs; then the server is restarted once more while idle."""
 
 import http.client
 import subprocess
@@ -84,7 +84,8 @@ def test_web_and_worker_recover_by_themselves_after_postgresql_restarts(
     port = free_port()
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "leadership.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2", "--preload", "--log-level", "warning"],
+         f"127.0.0.1:{port}", "--workers", "1", "--threads", str(THREADS),
+         "--worker-class", "gthread", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     worker = start_worker_process(env)
@@ -106,8 +107,8 @@ def test_web_and_worker_recover_by_themselves_after_postgresql_restarts(
 
     try:
         wait_for(lambda: _get(port, path, cookie) == 200, timeout=30, message="web not up")
-        # Each gunicorn worker imports the views on its first request (seconds on a busy
-        # machine): serve a few at once so that neither is still warming up under load.
+        # Each gunicorn thread opens its connection on its first request: serve a few at once
+        # so that every thread holds one before the load starts.
         with ThreadPoolExecutor(THREADS) as pool:
             assert set(pool.map(lambda _n: _get(port, path, cookie), range(THREADS * 2))) == {200}
         with celery_broker(broker):
@@ -117,11 +118,11 @@ def test_web_and_worker_recover_by_themselves_after_postgresql_restarts(
             threads = [threading.Thread(target=load) for _ in range(THREADS)]
             for thread in threads:
                 thread.start()
-            time.sleep(1.0)
+            time.sleep(0.7)
             restart_began = time.monotonic()
             cluster.restart()
             restart_ended = time.monotonic()
-            time.sleep(2.0)
+            time.sleep(1.5)
             stop.set()
             for thread in threads:
                 thread.join(timeout=15)
