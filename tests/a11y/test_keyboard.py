@@ -67,6 +67,10 @@ def test_a_participant_submits_their_teams_work_with_the_keyboard_alone(
     assignment = make_assignment(cohort, title="Driver diagram")
     log_in(page, live_server, participant.email)
     page.goto(f"{live_server.url}/projects/assignments/{assignment.pk}/submit/")
+    # Playwright asks the browser to intercept file choosers without waiting for its answer;
+    # listening from the start gives that request time to land before Space is pressed (on a
+    # loaded machine expect_file_chooser alone could miss the chooser).
+    page.on("filechooser", lambda chooser: None)
     seen: list[dict] = []
 
     tab_to(page, lambda el: el["tag"] == "textarea", seen=seen)
