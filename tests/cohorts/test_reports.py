@@ -301,8 +301,8 @@ def test_each_measure_is_drawn_as_a_vector_chart(rendered):
             assert ref.get_object().get("/Subtype") != "/Image"
     text = flat(pdf_text(pdf))
     assert text.count("XmR chart, 24 points") == 2 * len(world["teams"])
-    # The chart's own labels are text drawn in the PDF, once per chart.
-    assert text.count("Upper limit") == 2 * len(world["teams"])
+    # The chart's own labels are text drawn in the PDF (its first period, once per chart).
+    assert text.count("Jan 23") == 2 * len(world["teams"])
 
 
 def test_the_charts_share_one_legend_and_their_notes_are_text(rendered):

@@ -23,6 +23,7 @@ from redesign_projects.charts import (
     render_xmr_chart_svg,
 )
 from redesign_projects.charts.svg import COLOURS, nice_ticks
+from redesign_projects.charts.text import format_value
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAYS = month_starts(date(2024, 1, 1), 40)
@@ -172,10 +173,10 @@ def test_a_compact_chart_is_the_plot_alone_with_its_words_left_to_the_page():
         assert word in full_words
         assert word not in words
     assert len(compact.findall(f"{SVG}g")) == 0 < len(full.findall(f"{SVG}g"))
-    # Kept: the axes, the limits' labels and the notes' numbers on the plot.
-    for word in ("Days", "Period", "1", "2"):
+    # Kept: the axes, the limits' values and the notes' numbers on the plot, in fewer glyphs.
+    for word in ("Days", "Jan 24", "1", "2", format_value(analysis.segments[-1].upper)):
         assert word in words
-    assert any(word.startswith("Upper limit ") for word in words)
+    assert "Period" not in words and not any(w.startswith("Upper limit") for w in words)
     # The notes the page prints instead, numbered as on the plot.
     assert chart_notes(analysis, notes) == [
         "1. Feb 2024: PDSA 1",
