@@ -70,6 +70,14 @@ def test_the_feed_parses_with_a_vevent_per_session_and_stable_uids(
     assert int(event["SEQUENCE"]) == 0
     (alarm,) = event.walk("VALARM")
     assert alarm.decoded("TRIGGER") == -datetime.timedelta(days=1)
+    # The VTIMEZONE describes the sessions' years (not 1970-2038): a client that uses it, not
+    # its own zone database, still puts every session at the right moment.
+    described = timezone_component.to_tz()
+    for other in Session.objects.filter(module__cohort=scheduled):
+        local = other.starts_at.astimezone(scheduled.tzinfo).replace(tzinfo=None)
+        assert local.replace(tzinfo=described) == other.starts_at
+    onsets = [s.decoded("DTSTART").year for s in timezone_component.subcomponents]
+    assert min(onsets) >= 2026 and max(onsets) <= 2029
 
 
 def test_a_changed_session_keeps_its_uid_with_a_higher_sequence_and_cancelled_ones_say_so(
