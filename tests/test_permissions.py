@@ -1,12 +1,15 @@
 """Walk every named URL for every persona against ``tests/*/permissions.py``."""
 
 import importlib
+import re
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.conftest import PASSWORD
 from tests.leadership.privacy_checks import assert_patient_data_warning
 from tests.permission_table import PERSONAS, World
 
@@ -73,15 +76,43 @@ def test_each_persona_gets_the_expected_answer(cohort, other_cohort, personas, n
         with transaction.atomic():
             if personas[persona] is not None:
                 client.force_login(personas[persona])
-            response = client.get(url) if method == "get" else client.post(url, data)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url) if method == "get" else client.post(url, data)
             transaction.set_rollback(True)
         expected = getattr(expect, method)[persona]
         if response.status_code != expected:
             wrong.append(f"{persona}: got {response.status_code}, expected {expected}")
-        elif response.get("Content-Type", "").startswith("text/html"):
+            continue
+        if response.get("Content-Type", "").startswith("text/html"):
             _assert_hardened(response)
             assert_patient_data_warning(response)
+        if method == "get":
+            changed = _tables_written(queries) - WRITES_ALLOWED_ON_GET
+            assert not changed, f"GET {url} as {persona} changed {sorted(changed)}"
+        elif expected < 400:
+            _assert_csrf_required(personas[persona], url, data)
     assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
+
+
+# A GET may keep the session alive, count a login throttle and record in the audit trail
+# that someone downloaded or exported something; it changes nothing else.
+WRITES_ALLOWED_ON_GET = {"leadership_loginsession", "leadership_cache", "leadership_auditevent"}
+_WRITE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _tables_written(queries: CaptureQueriesContext) -> set[str]:
+    return {m.group(1) for q in queries.captured_queries if (m := _WRITE.match(q["sql"]))}
+
+
+def _assert_csrf_required(user, url: str, data: dict) -> None:
+    """The POST that just succeeded, sent again without its CSRF token, is refused."""
+    client = Client(enforce_csrf_checks=True)
+    with transaction.atomic():
+        if user is not None:
+            client.force_login(user)
+        response = client.post(url, data)
+        transaction.set_rollback(True)
+    assert response.status_code == 403, f"POST {url} without a CSRF token: {response.status_code}"
 
 
 def _assert_hardened(response) -> None:
@@ -93,6 +124,19 @@ def _assert_hardened(response) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example.org/", "//evil.example.org/", "http:/\\evil.example.org"]
+)
+def test_after_logging_in_next_leads_only_to_our_own_pages(client, participant, target):
+    response = client.post(
+        reverse("account_login") + f"?next={target}",
+        {"login": participant.email, "password": PASSWORD, "next": target},
+    )
+    assert response.status_code == 302
+    assert "evil.example.org" not in response["Location"]
+    assert response["Location"].startswith("/")
 
 
 def test_the_admin_site_turns_away_people_who_are_not_staff(client, personas):
