@@ -10,8 +10,11 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leader
 _xdist = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 # TEST_REDIS lets two test runs on one machine use separate Redis servers (e.g. 127.0.0.1:6380).
 _redis = os.environ.get("TEST_REDIS", "127.0.0.1:6379")
-os.environ.setdefault("CELERY_BROKER_URL", f"redis://{_redis}/{2 + 2 * _xdist}")
-os.environ.setdefault("CELERY_RESULT_BACKEND", f"redis://{_redis}/{3 + 2 * _xdist}")
+# Set, not defaulted: xdist's workers inherit the environment of the controlling process, which
+# imported these settings first (as gw0), and two workers on one queue run each other's tasks
+# against the wrong test database.
+os.environ["CELERY_BROKER_URL"] = f"redis://{_redis}/{2 + 2 * _xdist}"
+os.environ["CELERY_RESULT_BACKEND"] = f"redis://{_redis}/{3 + 2 * _xdist}"
 # A Redis database for tests that start a separate worker process (gw0: 14, gw1: 15).
 SUBPROCESS_BROKER_URL = f"redis://{_redis}/{14 + _xdist}"
 # Unit tests run tasks in-process; the tests that are about tasks switch this off and use a
