@@ -13,6 +13,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from cohorts.models import Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
@@ -140,8 +141,11 @@ def _fresh_cache(request):
 
 @pytest.fixture
 def page(page):
-    """Playwright's page with a 10 s timeout: a missing element fails fast, not after 30 s."""
+    """Playwright's page with a 10 s timeout: a missing element fails fast, not after 30 s.
+    Assertions (``expect``) wait as long: their own 5 s default was seen to run out while a
+    loaded two-core machine answered a POST."""
     page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
     return page
 
 

@@ -27,6 +27,7 @@ def test_faculty_take_the_register_on_a_phone(
     ).click()
     row = page.get_by_role("group", name=late.get_full_name())
     row.get_by_text("Late", exact=True).click()
+    expect(row.get_by_role("radio", name="Late")).to_be_checked()
     row.get_by_label(f"Note for {late}").fill("Theatre overran")
     # Keyboard: focus the person's "Not recorded" choice and arrow along to "Present".
     page.get_by_role("group", name=by_keyboard.get_full_name()).get_by_role(
