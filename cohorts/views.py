@@ -5,7 +5,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.shortcuts import render as django_render
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from leadership.forms import add_service_errors
 from leadership.services import audit_record
+from leadership.storage import private_download
 from modules.selectors import attendance_summary_for_cohort, upcoming_sessions_for
 from modules.services import schedule_generate
 
@@ -606,15 +607,9 @@ def report_download(request, cohort_id, report_id):
     )
     # Streamed through this view after the check, never a redirect to a signed bucket URL
     # (why: leadership/storage.py).
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=report_services.download_name(report),
-        content_type="application/pdf",
+    return private_download(
+        report.file, filename=report_services.download_name(report), content_type="application/pdf"
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _figures(request, cohort_id):

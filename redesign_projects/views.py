@@ -4,7 +4,7 @@ redirect. Access rules live in ``selectors``; every lookup goes through them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_programme_for_user
 from leadership.forms import add_service_errors
+from leadership.storage import private_download
 
 from . import measure_services, selectors, services
 from .forms import (
@@ -482,14 +483,9 @@ def file_download(request, file_id):
     upload = selectors.get_file_for_user(request.user, file_id)
     # Streamed through this view after the check, never a redirect to a signed bucket URL
     # (why: leadership/storage.py).
-    response = FileResponse(
-        upload.file.open("rb"),
-        as_attachment=True,
-        filename=upload.original_name,
-        content_type=upload.content_type,
+    return private_download(
+        upload.file, filename=upload.original_name, content_type=upload.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- feedback ------------------------------------------------------------------------------

@@ -166,6 +166,21 @@ def test_the_download_is_a_private_attachment(client, cohort, clinical_leader, a
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_ready_report_whose_file_is_gone_answers_404_not_an_error(
+    client, cohort, clinical_leader
+):
+    from django.core.files.base import ContentFile
+
+    report = ReportRequest(cohort=cohort, kind="progress", requested_by=clinical_leader)
+    report.file.save("r.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
+    report.status = "ready"
+    report.save()
+    report.file.storage.delete(report.file.name)  # lost in a restore, say
+    client.force_login(clinical_leader)
+    response = client.get(reverse("cohorts:report_download", args=[cohort.pk, report.pk]))
+    assert response.status_code == 404
+
+
 def test_a_report_that_is_not_ready_has_nothing_to_download(client, cohort, clinical_leader):
     report = ReportRequest.objects.create(
         cohort=cohort, kind="progress", requested_by=clinical_leader

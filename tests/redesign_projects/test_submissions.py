@@ -295,6 +295,15 @@ def test_a_former_member_still_reads_the_versions_they_were_part_of(
 # --- downloads -------------------------------------------------------------------------------
 
 
+def test_a_file_gone_from_storage_answers_404_not_an_error(client, assignment, team, participant):
+    version = submit(assignment, by=participant, team=team, files=[pdf("plan.pdf")])
+    stored = version.files.get()
+    stored.file.storage.delete(stored.file.name)
+    client.force_login(participant)
+    response = client.get(reverse("redesign_projects:file_download", args=[stored.pk]))
+    assert response.status_code == 404
+
+
 def test_a_download_keeps_the_original_name_safely_quoted(client, assignment, team, participant):
     version = submit(
         assignment, by=participant, team=team, files=[pdf('Tāmaki "plan"\r\nX-Evil: 1.pdf')]
