@@ -96,6 +96,30 @@ def queue_sender_after_commit() -> None:
         _queue_sender()
 
 
+def _fields(
+    kind: str,
+    template: str,
+    context: dict,
+    scheduled_for: datetime | None,
+    subject: models.Model | None,
+    cohort_id: int | None,
+    attachments: list[dict] | None,
+) -> dict:
+    """A new row's fields other than its recipient and key (``notify``, ``notify_many``)."""
+    at = scheduled_for or timezone.now()
+    return {
+        "kind": kind,
+        "template": template,
+        "context": context,
+        "attachments": attachments or [],
+        "scheduled_for": at,
+        "next_attempt_at": at,
+        "subject_type": ContentType.objects.get_for_model(subject) if subject else None,
+        "subject_id": str(subject.pk) if subject else "",
+        "cohort_id": cohort_id,
+    }
+
+
 def notify(
     *,
     recipient: User,
@@ -121,15 +145,7 @@ def notify(
         dedup_key=dedup_key,
         defaults={
             "recipient": recipient,
-            "kind": kind,
-            "template": template,
-            "context": context,
-            "attachments": attachments or [],
-            "scheduled_for": scheduled_for or timezone.now(),
-            "next_attempt_at": scheduled_for or timezone.now(),
-            "subject_type": ContentType.objects.get_for_model(subject) if subject else None,
-            "subject_id": str(subject.pk) if subject else "",
-            "cohort_id": cohort_id,
+            **_fields(kind, template, context, scheduled_for, subject, cohort_id, attachments),
         },
     )
     if not created:
@@ -162,22 +178,9 @@ def notify_many(
     recorded = set(
         Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
     )
-    now = timezone.now()
-    subject_type = ContentType.objects.get_for_model(subject) if subject else None
+    fields = _fields(kind, template, context, None, subject, cohort_id, attachments)
     rows = [
-        Notification(
-            recipient=person,
-            kind=kind,
-            dedup_key=key,
-            template=template,
-            context=context,
-            attachments=attachments or [],
-            scheduled_for=now,
-            next_attempt_at=now,
-            subject_type=subject_type,
-            subject_id=str(subject.pk) if subject else "",
-            cohort_id=cohort_id,
-        )
+        Notification(recipient=person, dedup_key=key, **fields)
         for key, person in keys.items()
         if key not in recorded
     ]

@@ -145,28 +145,25 @@ def _notify_unit(unit: Unit, label: str) -> int:
     link = notifications.absolute_url(
         reverse("redesign_projects:assignment_detail", kwargs={"assignment_id": assignment.pk})
     )
-    created = 0
-    for person in unit.recipients:
-        row = notifications.notify(
-            recipient=person,
-            kind=(
-                Notification.Kind.ASSIGNMENT_OVERDUE
-                if overdue
-                else Notification.Kind.ASSIGNMENT_REMINDER
-            ),
-            dedup_key=f"{unit.key}{unit.due_at:%Y%m%dT%H%M}:{label}:{person.pk}",
-            template="generic",
-            context={
-                "programme_name": cohort.programme.name,
-                "subject": subject,
-                "message": message,
-                "link": link,
-            },
-            subject=assignment,
-            cohort_id=cohort.pk,
-        )
-        created += row is not None
-    return created
+    prefix = f"{unit.key}{unit.due_at:%Y%m%dT%H%M}:{label}"
+    kind = (
+        Notification.Kind.ASSIGNMENT_OVERDUE if overdue else Notification.Kind.ASSIGNMENT_REMINDER
+    )
+    # One unit's reminders in a fixed number of queries: the sweep replans every minute.
+    return notifications.notify_many(
+        recipients=unit.recipients,
+        kind=kind,
+        dedup_key=lambda person: f"{prefix}:{person.pk}",
+        template="generic",
+        context={
+            "programme_name": cohort.programme.name,
+            "subject": subject,
+            "message": message,
+            "link": link,
+        },
+        subject=assignment,
+        cohort_id=cohort.pk,
+    )
 
 
 def extension_reminders_cancel(extension: Extension) -> int:
@@ -196,25 +193,23 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
         link = notifications.absolute_url(
             reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
         )
-        for person in people:
-            row = notifications.notify(
-                recipient=person,
-                kind=Notification.Kind.FEEDBACK_RELEASED,
-                dedup_key=f"feedback:{feedback.pk}:{person.pk}",
-                template="generic",
-                context={
-                    "programme_name": assignment.cohort.programme.name,
-                    "subject": f"Feedback on {assignment.title}: {feedback.get_decision_display()}",
-                    "message": (
-                        f"Faculty have released their feedback on version {submission.version} "
-                        f"of {assignment.title}: {feedback.get_decision_display().lower()}."
-                    ),
-                    "link": link,
-                },
-                subject=feedback,
-                cohort_id=assignment.cohort_id,
-            )
-            created += row is not None
+        created += notifications.notify_many(
+            recipients=people,
+            kind=Notification.Kind.FEEDBACK_RELEASED,
+            dedup_key=lambda person, feedback=feedback: f"feedback:{feedback.pk}:{person.pk}",
+            template="generic",
+            context={
+                "programme_name": assignment.cohort.programme.name,
+                "subject": f"Feedback on {assignment.title}: {feedback.get_decision_display()}",
+                "message": (
+                    f"Faculty have released their feedback on version {submission.version} "
+                    f"of {assignment.title}: {feedback.get_decision_display().lower()}."
+                ),
+                "link": link,
+            },
+            subject=feedback,
+            cohort_id=assignment.cohort_id,
+        )
     return created
 
 

@@ -47,6 +47,24 @@ def test_a_week_before_everyone_in_a_team_that_has_not_submitted_is_reminded_onc
     assert recipients == {"lead.b@example.org", "member.b@example.org"}
 
 
+@pytest.mark.parametrize("members", [2, 20])
+def test_a_teams_reminders_take_a_fixed_number_of_queries_whatever_its_size(
+    cohort, participant, members, django_assert_max_num_queries
+):
+    # The sweep replans every minute: its cost must not grow with the people in a team.
+    make_team(
+        cohort,
+        lead=participant,
+        members=[participant_in(cohort, f"m{n}@example.org") for n in range(members)],
+    )
+    assignment = make_assignment(cohort, days=10)
+    moment = assignment.due_at - datetime.timedelta(days=7) + datetime.timedelta(minutes=5)
+    with django_assert_max_num_queries(12):
+        assert reminders.plan_assignment_reminders(now=moment) == members + 1
+    with django_assert_max_num_queries(12):
+        assert reminders.plan_assignment_reminders(now=moment) == 0
+
+
 def test_the_schedule_is_seven_and_one_day_before_then_one_and_seven_days_after(cohort, teams):
     assignment = make_assignment(cohort, days=20)
     team_b_people = 2
