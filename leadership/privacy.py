@@ -56,6 +56,7 @@ from django.utils import timezone
 from .audit import audit_maintenance
 from .models import AuditEvent, Notification, User
 from .services import audit_record
+from .sessions import end_sessions_for
 
 ERASED_TEXT = "[erased]"
 ERASED_DOMAIN = "erased.invalid"  # .invalid is reserved (RFC 2606): it can never be delivered
@@ -673,24 +674,6 @@ class ErasureResult:
     audit_events_rewritten: int = 0
 
 
-def _end_sessions(person: User) -> int:
-    """End every session of ``person`` (server-side, so a stolen cookie dies too)."""
-    try:
-        from leadership.sessions import end_sessions_for
-    except ImportError:
-        end_sessions_for = None
-    if end_sessions_for is not None:
-        return end_sessions_for(person) or 0
-    from django.contrib.sessions.models import Session
-
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(person.pk):
-            session.delete()
-            ended += 1
-    return ended
-
-
 def _needles(person: User) -> list[str]:
     """The strings that identify ``person`` in free text: full name, then e-mail."""
     return [text for text in (person.get_full_name(), person.email) if len(text) >= 3]
@@ -862,7 +845,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     person.set_unusable_password()
     person.full_clean(exclude=["password"])
     person.save()
-    result.sessions_ended = _end_sessions(person)
+    result.sessions_ended = end_sessions_for(person)
     audit_record(
         actor=acting_user,
         action="person.erase",
