@@ -102,8 +102,10 @@ def test_two_beats_send_each_periodic_run_once(celery_live_worker, tmp_path):
         attempts = [_attempts(log) for log in logs]
         sent = sum(s for s, _ in attempts)
         skipped = sum(k for _, k in attempts)
-        _wait_for(lambda: len(executed) >= sent, 20, "the worker to run what was sent")
-        time.sleep(0.3)  # anything sent twice would arrive now
+        # A beat logs "Sending due task" before it publishes, so the SIGTERM can catch one
+        # beat between the two: at most one logged run never reaches the worker.
+        _wait_for(lambda: len(executed) >= sent - 1, 20, "the worker to run what was sent")
+        time.sleep(1)  # anything sent twice would arrive now
     finally:
         task_prerun.disconnect(count)
 
@@ -111,6 +113,8 @@ def test_two_beats_send_each_periodic_run_once(celery_live_worker, tmp_path):
     # Both beats met every period; one sent it, the other skipped it.
     assert skipped >= 2, attempts
     assert sent <= math.ceil(elapsed) + 3, attempts  # one a second, plus the waiting time
-    assert len(executed) == sent
+    # Each period claimed once and run at most once: two beats without the claim would run
+    # every period twice.
     claims = list(client.scan_iter(f"{KEY_PREFIX}:sweep-notifications:*"))
     assert len(claims) == sent
+    assert sent - 1 <= len(executed) <= sent, (len(executed), attempts)
