@@ -28,4 +28,9 @@ urlpatterns = [
     path("schedule/", include("modules.urls")),
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
+    # The measures, reports and data-protection pages keep the paths they had before they
+    # became apps of their own.
+    path("projects/", include("measures.urls")),
+    path("cohorts/", include("reports.urls")),
+    path("privacy/", include("governance.urls")),
 ]
