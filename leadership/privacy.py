@@ -169,7 +169,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
     """Everything held about ``person`` (see the module docstring for what and why), limited
     to ``cohort_ids`` for cohort data (None: every cohort). Read-only; a few dozen queries,
     independent of how much else the database holds."""
-    from cohorts.models import Certificate, Enrolment, ReportRequest
+    from cohorts.models import Enrolment
     from modules.models import Attendance, CalendarFeed, ShortCourseSignup
     from pairings.models import Pairing, PairingPreference, ShadowingEntry
     from redesign_projects.models import (
@@ -183,6 +183,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         SubmissionFile,
         TeamMembership,
     )
+    from reports.models import Certificate, ReportRequest
 
     data = SubjectAccessData()
     s = data.sections
@@ -764,7 +765,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     memberships and data points keep their rows. Files are deleted after the database work
     commits, so a failure leaves nothing half-erased. Audited as ``person.erase`` (no name in
     it). ``acting_user`` is None for the retention job."""
-    from cohorts.models import Certificate, Enrolment, ReportRequest
+    from cohorts.models import Enrolment
     from modules.models import Attendance, CalendarFeed
     from pairings.models import PairingPreference, ShadowingEntry
     from redesign_projects.models import (
@@ -774,6 +775,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
         Submission,
         SubmissionFile,
     )
+    from reports.models import Certificate, ReportRequest
 
     if acting_user is not None:
         check_may_erase(person=person, acting_user=acting_user)

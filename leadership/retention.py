@@ -73,7 +73,7 @@ def _notifications(cutoff: datetime.datetime) -> QuerySet[Notification]:
 
 
 def _report_files(cutoff: datetime.datetime):
-    from cohorts.models import ReportRequest
+    from reports.models import ReportRequest
 
     return ReportRequest.objects.filter(requested_at__lt=cutoff).exclude(
         status__in=ReportRequest.IN_PROGRESS

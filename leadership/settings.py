@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "leadership.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -459,7 +459,7 @@ ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=
 NOTIFICATION_PLANNERS += [
     "redesign_projects.reminders.plan_assignment_reminders",
     "redesign_projects.reminders.plan_faculty_digests",
-    "cohorts.digests.plan_leader_digests",
+    "reports.digests.plan_leader_digests",
 ]
 
 # Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.

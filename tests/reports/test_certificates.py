@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohorts import report_services, services
-from cohorts.models import Certificate, Enrolment, ReportRequest
+from cohorts import services
+from cohorts.models import Enrolment
 from leadership.models import AuditEvent
-from tests.cohorts.test_reports import build_world, flat, pdf_text
+from reports import services as report_services
+from reports.models import Certificate, ReportRequest
+from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +38,7 @@ def test_all_completing_participants_get_a_certificate_page_each(
 ):
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cohorts:report_generate", args=[cohort.pk]), {"kind": "certificates"})
+        client.post(reverse("reports:report_generate", args=[cohort.pk]), {"kind": "certificates"})
     report = ReportRequest.objects.get()
     assert report.status == "ready", report.error
     reader = PdfReader(io.BytesIO(report.file.read()))
@@ -64,10 +66,10 @@ def test_one_person_who_has_not_completed_gets_no_certificate(client, cohort, ad
     client.force_login(administrator)
     person = world["people"][0]
     response = client.post(
-        reverse("cohorts:report_generate", args=[cohort.pk]),
+        reverse("reports:report_generate", args=[cohort.pk]),
         {"kind": "certificates", "person": person.pk},
     )
-    assert response.url == reverse("cohorts:report_list", args=[cohort.pk])
+    assert response.url == reverse("reports:report_list", args=[cohort.pk])
     assert not ReportRequest.objects.exists()
     page = client.get(response.url).content.decode()
     assert "has not completed" in page
@@ -78,10 +80,10 @@ def test_a_completing_participant_builds_their_own_certificate(
 ):
     _complete(cohort, [participant])
     client.force_login(participant)
-    page = client.get(reverse("cohorts:report_list", args=[cohort.pk])).content.decode()
+    page = client.get(reverse("reports:report_list", args=[cohort.pk])).content.decode()
     assert "Build my certificate" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cohorts:report_generate", args=[cohort.pk]), {"kind": "certificates"})
+        client.post(reverse("reports:report_generate", args=[cohort.pk]), {"kind": "certificates"})
     report = ReportRequest.objects.get()
     assert (report.person, report.status) == (participant, "ready")
     certificate = Certificate.objects.get()
@@ -95,7 +97,7 @@ def test_the_public_page_says_valid_with_only_the_name_and_programme(
     person = certificate.person
     # typed lower-case and without dashes, as people do
     code = certificate.code.replace("-", " ").lower()
-    response = client.get(reverse("cohorts:certificate_verify"), {"code": code})
+    response = client.get(reverse("reports:certificate_verify"), {"code": code})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Valid." in page
@@ -109,7 +111,7 @@ def test_the_public_page_says_valid_with_only_the_name_and_programme(
 def test_a_revoked_certificate_is_reported_revoked(client, cohort, administrator, completing):
     [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
-    url = reverse("cohorts:certificate_revoke", args=[cohort.pk, certificate.pk])
+    url = reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk])
     client.post(url, {"reason": ""})
     certificate.refresh_from_db()
     assert certificate.is_valid  # no reason, no revocation
@@ -118,13 +120,13 @@ def test_a_revoked_certificate_is_reported_revoked(client, cohort, administrator
     assert not certificate.is_valid
     assert AuditEvent.objects.filter(action="certificate.revoke", actor=administrator).exists()
     client.logout()
-    page = client.get(reverse("cohorts:certificate_verify"), {"code": certificate.code})
+    page = client.get(reverse("reports:certificate_verify"), {"code": certificate.code})
     assert "Revoked." in page.content.decode()
     assert "Attendance was recorded wrongly" not in page.content.decode()
 
 
 def test_an_unknown_code_is_just_unknown(client):
-    page = client.get(reverse("cohorts:certificate_verify"), {"code": "AAAA-BBBB-CCCC"})
+    page = client.get(reverse("reports:certificate_verify"), {"code": "AAAA-BBBB-CCCC"})
     assert "No certificate has this code" in page.content.decode()
 
 
@@ -134,7 +136,7 @@ def test_a_clinical_leader_cannot_revoke(
     [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(clinical_leader)
     response = client.post(
-        reverse("cohorts:certificate_revoke", args=[cohort.pk, certificate.pk]), {"reason": "x"}
+        reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk]), {"reason": "x"}
     )
     assert response.status_code == 403
     certificate.refresh_from_db()
@@ -147,7 +149,7 @@ def test_a_certificate_of_another_cohort_cannot_be_revoked_through_this_one(
     [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:certificate_revoke", args=[other_cohort.pk, certificate.pk]),
+        reverse("reports:certificate_revoke", args=[other_cohort.pk, certificate.pk]),
         {"reason": "x"},
     )
     assert response.status_code == 404

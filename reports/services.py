@@ -21,13 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 from weasyprint.urls import URLFetcherResponse
 
+from cohorts import selectors
+from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
 from leadership.services import audit_record
 from redesign_projects.charts import render_legend_svg
 
-from . import reports, selectors
-from .models import Certificate, Cohort, Enrolment, ReportRequest
+from . import data
+from .models import Certificate, ReportRequest
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +94,7 @@ def _queue_build(report_id: int) -> None:
     """Ask a worker to build one report. If the broker is down the row stays pending and
     ``queue_pending_builds`` (beat, every minute) queues it later: logged, not raised, so
     the person's request still succeeds."""
-    from .tasks import build_report
+    from .tasks import build_report  # here, not at the top: tasks imports this module
 
     try:
         build_report.delay(report_id)
@@ -340,14 +342,14 @@ def progress_report_context(
     cohort: Cohort, *, fetcher: ReportFetcher, now: datetime.datetime | None = None
 ) -> dict:
     """The report's template context; its charts are registered with ``fetcher``."""
-    data = reports.progress_report_data(cohort, now=now)
-    for section in data.teams:
+    report = data.progress_report_data(cohort, now=now)
+    for section in report.teams:
         for view in section.charts:
             if view.chart.svg:
                 view.src = fetcher.add_chart(view.chart.svg)
     return {
-        "report": data,
-        "chart_legend_src": fetcher.add_chart(render_legend_svg()) if data.chart_count else "",
+        "report": report,
+        "chart_legend_src": fetcher.add_chart(render_legend_svg()) if report.chart_count else "",
         "cohort": cohort,
         "title": f"{cohort.programme.name} — {cohort.name}: progress report",
         "author": AUTHOR,
@@ -360,18 +362,18 @@ def progress_report_pdf(
     now: datetime.datetime | None = None,
     fetcher: ReportFetcher | None = None,
 ) -> PdfBytes:
-    """The cohort progress report as PDF bytes (see ``reports.progress_report_data``)."""
+    """The cohort progress report as PDF bytes (see ``data.progress_report_data``)."""
     fetcher = fetcher or ReportFetcher()
     context = progress_report_context(cohort, fetcher=fetcher, now=now)
     return render_pdf("reports/progress.html", context, fetcher=fetcher)
 
 
 def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
-    data = reports.transcript_data(cohort, person)
+    transcript = data.transcript_data(cohort, person)
     return render_pdf(
         "reports/transcript.html",
         {
-            "transcript": data,
+            "transcript": transcript,
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,
         },
@@ -386,7 +388,7 @@ def certificates_pdf(cohort: Cohort, certificates: list[Certificate]) -> PdfByte
             "certificates": certificates,
             "title": f"Certificates of completion — {cohort.programme.name} — {cohort.name}",
             "author": AUTHOR,
-            "verify_url": settings.SITE_URL.rstrip("/") + reverse("cohorts:certificate_verify"),
+            "verify_url": settings.SITE_URL.rstrip("/") + reverse("reports:certificate_verify"),
         },
     )
 

@@ -3,9 +3,9 @@
 import datetime
 import zoneinfo
 
-from cohorts.digests import plan_leader_digests
 from leadership.models import Notification
 from modules.models import Attendance
+from reports.digests import plan_leader_digests
 from tests.modules.helpers import add_participants, make_module, make_session
 
 AUCKLAND = zoneinfo.ZoneInfo("Pacific/Auckland")
