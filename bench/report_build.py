@@ -94,7 +94,7 @@ def main() -> None:
     from cohorts.models import Cohort
     from leadership.pdf import BASE_URL, StaticFilesOnlyFetcher
     from reports import data as report_data
-    from reports import services as report_services
+    from reports import rendering
     from tests.factories import CohortFactory, ProgrammeFactory
     from tests.reports.helpers import build_world
 
@@ -126,7 +126,7 @@ def main() -> None:
     pages, report_peak = 0, None
     for _ in range(RUNS):
         wall, cpu = time.perf_counter(), time.process_time()
-        pdf = report_services.progress_report_pdf(cohort)
+        pdf = rendering.progress_report_pdf(cohort)
         report_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         report_peak = report_peak or peak_mb()

@@ -221,7 +221,7 @@ class WorkItem:
 class ChartView:
     """A measure's chart (the measures app's ``MeasureChart``) in the report. ``src`` is set
     when the PDF is rendered: the chart's SVG is then served to WeasyPrint from memory by the
-    report's URL fetcher (see ``services.ReportFetcher``)."""
+    report's URL fetcher (see ``rendering.ReportFetcher``)."""
 
     chart: object
     src: str = ""

@@ -24,7 +24,7 @@ from cohorts.shortcuts import render
 from leadership.services import audit_record
 from leadership.storage import private_download
 
-from . import cards, data, exports, forms, services
+from . import cards, certificates, data, exports, forms, selectors, services
 from .models import ReportRequest
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
@@ -59,15 +59,15 @@ def leader_home(request):
 @login_required
 def report_list(request, cohort_id):
     """The cohort's reports: build one, follow it, download earlier ones."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=services.REPORT_ROLES)
-    page = services.report_page(cohort, request.user)
+    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    page = selectors.report_page(cohort, request.user)
     return render(
         request,
         "reports/report_list.html",
         {
             "cohort": cohort,
             "page": page,
-            "is_sponsor": services.is_sponsor(cohort),
+            "is_sponsor": selectors.is_sponsor(cohort),
             "is_admin": ADMINISTRATOR in cohort.user_roles,
             "kinds": ReportRequest.Kind,
             "figures": exports.FIGURES,
@@ -80,8 +80,8 @@ def report_list(request, cohort_id):
 def report_generate(request, cohort_id):
     """Ask for a report; it is built in the background (an identical one in progress is
     reused) and its page follows the build."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=services.REPORT_ROLES)
-    form = forms.ReportRequestForm(request.POST, participants=services.report_subjects(cohort))
+    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    form = forms.ReportRequestForm(request.POST, participants=selectors.report_subjects(cohort))
     if not form.is_valid():
         messages.error(request, "Choose a kind of report (and a participant from the list).")
         return redirect("reports:report_list", cohort_id=cohort.pk)
@@ -89,8 +89,8 @@ def report_generate(request, cohort_id):
     if person is None and kind == ReportRequest.Kind.TRANSCRIPT:
         person = request.user
     if person is None and kind == ReportRequest.Kind.CERTIFICATES:
-        person = None if services.is_sponsor(cohort) else request.user
-    services.check_may_request(cohort, request.user, kind, person)
+        person = None if selectors.is_sponsor(cohort) else request.user
+    selectors.check_may_request(cohort, request.user, kind, person)
     try:
         report, created = services.report_request(
             cohort=cohort, kind=kind, person=person, acting_user=request.user
@@ -108,7 +108,7 @@ def report_generate(request, cohort_id):
 @login_required
 def report_detail(request, cohort_id, report_id):
     """One report's progress; htmx asks again every two seconds until it is ready or failed."""
-    cohort, report = services.get_report_for_user(request.user, cohort_id, report_id)
+    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
     context = {
         "cohort": cohort,
         "report": report,
@@ -123,8 +123,8 @@ def report_detail(request, cohort_id, report_id):
 @require_POST
 def report_retry(request, cohort_id, report_id):
     """Build a failed report again."""
-    cohort, report = services.get_report_for_user(request.user, cohort_id, report_id)
-    services.check_may_request(cohort, request.user, report.kind, report.person)
+    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    selectors.check_may_request(cohort, request.user, report.kind, report.person)
     try:
         report = services.report_retry(report=report, acting_user=request.user)
     except ValidationError as error:
@@ -137,7 +137,7 @@ def report_retry(request, cohort_id, report_id):
 @login_required
 def report_download(request, cohort_id, report_id):
     """The report's PDF, as an attachment that no cache keeps."""
-    cohort, report = services.get_report_for_user(request.user, cohort_id, report_id)
+    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
     if report.status != ReportRequest.Status.READY or not report.file:
         raise Http404("This report is not ready.")
     audit_record(
@@ -150,12 +150,12 @@ def report_download(request, cohort_id, report_id):
     # Streamed through this view after the check, never a redirect to a signed bucket URL
     # (why: leadership/storage.py).
     return private_download(
-        report.file, filename=services.download_name(report), content_type="application/pdf"
+        report.file, filename=selectors.download_name(report), content_type="application/pdf"
     )
 
 
 def _figures(request, cohort_id):
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=services.SPONSOR_ROLES)
+    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.SPONSOR_ROLES)
     return cohort, data.progress_report_data(cohort)
 
 
@@ -210,13 +210,13 @@ def report_export_xlsx(request, cohort_id):
 def certificate_revoke(request, cohort_id, certificate_id):
     """Revoke a certificate, with a reason; the verification page says so from then on."""
     cohort = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
-    certificate = services.get_certificate_for_administrator(cohort, certificate_id)
+    certificate = selectors.get_certificate_for_administrator(cohort, certificate_id)
     form = forms.CertificateRevokeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the certificate is revoked.")
     else:
         try:
-            services.certificate_revoke(
+            certificates.certificate_revoke(
                 certificate=certificate,
                 reason=form.cleaned_data["reason"],
                 acting_user=request.user,
@@ -235,7 +235,7 @@ def certificate_verify(request):
     certificate, checked = None, False
     if form.is_valid():
         checked = True
-        certificate = services.certificate_for_code(form.cleaned_data["code"])
+        certificate = selectors.certificate_for_code(form.cleaned_data["code"])
     response = render(
         request,
         "reports/report_certificate_verify.html",

@@ -2,16 +2,20 @@
 verification code that a public page checks (valid / revoked) without revealing anything else."""
 
 import io
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
 from cohorts import services
 from cohorts.models import Enrolment
 from leadership.models import AuditEvent
-from reports import services as report_services
+from reports.certificates import certificates_issue
 from reports.models import Certificate, ReportRequest
+from reports.rendering import render_report
 from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +59,8 @@ def test_all_completing_participants_get_a_certificate_page_each(
 
 
 def test_building_again_keeps_the_codes(cohort, administrator, completing):
-    first = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
-    again = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    first = certificates_issue(cohort=cohort, acting_user=administrator)
+    again = certificates_issue(cohort=cohort, acting_user=administrator)
     assert [c.code for c in first] == [c.code for c in again]
     assert Certificate.objects.count() == 3
 
@@ -93,7 +97,7 @@ def test_a_completing_participant_builds_their_own_certificate(
 def test_the_public_page_says_valid_with_only_the_name_and_programme(
     client, cohort, administrator, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     person = certificate.person
     # typed lower-case and without dashes, as people do
     code = certificate.code.replace("-", " ").lower()
@@ -109,7 +113,7 @@ def test_the_public_page_says_valid_with_only_the_name_and_programme(
 
 
 def test_a_revoked_certificate_is_reported_revoked(client, cohort, administrator, completing):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
     url = reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk])
     client.post(url, {"reason": ""})
@@ -133,7 +137,7 @@ def test_an_unknown_code_is_just_unknown(client):
 def test_a_clinical_leader_cannot_revoke(
     client, cohort, administrator, clinical_leader, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(clinical_leader)
     response = client.post(
         reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk]), {"reason": "x"}
@@ -146,10 +150,38 @@ def test_a_clinical_leader_cannot_revoke(
 def test_a_certificate_of_another_cohort_cannot_be_revoked_through_this_one(
     client, cohort, other_cohort, administrator, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
     response = client.post(
         reverse("reports:certificate_revoke", args=[other_cohort.pk, certificate.pk]),
         {"reason": "x"},
     )
     assert response.status_code == 404
+
+
+def test_rendering_any_kind_of_report_writes_nothing(cohort, administrator, completing):
+    certificates = certificates_issue(cohort=cohort, acting_user=administrator)
+    requests = [
+        ReportRequest(cohort=cohort, kind=kind, person=person, requested_by=administrator)
+        for kind, person in (
+            (ReportRequest.Kind.PROGRESS, None),
+            (ReportRequest.Kind.TRANSCRIPT, completing[0]),
+            (ReportRequest.Kind.CERTIFICATES, None),
+        )
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        pdfs = [render_report(r, certificates=certificates) for r in requests]
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs)
+    writes = [q["sql"] for q in queries if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", q["sql"])]
+    assert writes == []
+
+
+def test_rendering_certificates_issues_none_itself(cohort, administrator, completing):
+    """Issuing is the build's step (``services.report_build``), never a side effect of
+    rendering: without the issued certificates there is nothing to print."""
+    report = ReportRequest(
+        cohort=cohort, kind=ReportRequest.Kind.CERTIFICATES, requested_by=administrator
+    )
+    with pytest.raises(ValueError, match="certificates its build issued"):
+        render_report(report)
+    assert not Certificate.objects.exists()

@@ -18,7 +18,7 @@ from modules.models import Attendance
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, PdsaCycle
 from reports import data as report_data
-from reports import services as report_services
+from reports import rendering
 from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_a_team_with_overdue_work_needs_help(cohort):
 def rendered(cohort):
     world = build_world(cohort, participants=12, sessions=5, teams=3, assignments=2, measures=2)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    pdf = report_services.progress_report_pdf(cohort)
+    pdf = rendering.progress_report_pdf(cohort)
     return world, pdf, cohort
 
 
@@ -164,7 +164,7 @@ def test_the_pdf_has_metadata_contents_with_page_numbers_and_the_cut_off(rendere
     world, pdf, cohort = rendered
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata.title == f"{cohort.programme.name} — {cohort.name}: progress report"
-    assert reader.metadata.author == report_services.AUTHOR
+    assert reader.metadata.author == rendering.AUTHOR
     pages = len(reader.pages)
     first = flat(reader.pages[0].extract_text())
     assert "Contents" in first
@@ -206,7 +206,7 @@ def test_pdftotext_reads_the_same_text(rendered, tmp_path):
 def test_fifty_participants_fill_the_matrix_without_splitting_rows(cohort):
     world = build_world(cohort, participants=50, sessions=10, teams=2, assignments=1, measures=0)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    pdf = report_services.progress_report_pdf(cohort)
+    pdf = rendering.progress_report_pdf(cohort)
     reader = PdfReader(io.BytesIO(pdf))
     matrix_pages = [
         flat(p.extract_text()) for p in reader.pages if p.mediabox.width > p.mediabox.height
@@ -244,8 +244,8 @@ def test_hostile_team_names_fetch_nothing_and_print_literally(cohort, request_lo
     name = hostile.format(port=port)
     build_world(cohort, participants=4, sessions=2, teams=1, assignments=1, team_names=[name])
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    fetcher = report_services.ReportFetcher()
-    pdf = report_services.progress_report_pdf(cohort, fetcher=fetcher)
+    fetcher = rendering.ReportFetcher()
+    pdf = rendering.progress_report_pdf(cohort, fetcher=fetcher)
     assert hits == []
     text = flat(pdf_text(pdf)).replace(" ", "")
     assert f"Team:{name}".replace(" ", "") in text
@@ -255,7 +255,7 @@ def test_hostile_team_names_fetch_nothing_and_print_literally(cohort, request_lo
 
 
 def test_the_report_fetcher_serves_only_this_reports_charts_and_static_files():
-    fetcher = report_services.ReportFetcher()
+    fetcher = rendering.ReportFetcher()
     name = fetcher.add_chart('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
     assert fetcher.fetch(BASE_URL + name).read().startswith(b"<svg")
     assert fetcher.fetch(BASE_URL + "static/css/print.css").read().startswith(b"/*")

@@ -18,6 +18,7 @@ from cohorts.models import Cohort, Enrolment
 from leadership.models import AuditEvent
 from leadership.pdf import PdfBytes
 from reports import data as report_data
+from reports import rendering
 from reports import services as report_services
 from reports.models import ReportRequest
 from reports.tasks import build_report
@@ -85,11 +86,11 @@ def test_a_second_delivery_of_the_task_does_not_build_again(cohort, clinical_lea
     )
     builds = []
 
-    def render(report, now=None):
+    def render(report, **kwargs):
         builds.append(report.pk)
         return PdfBytes(b"%PDF-1.7")
 
-    monkeypatch.setattr(report_services, "render_report", render)
+    monkeypatch.setattr(rendering, "render_report", render)
     assert report_services.report_build(report.pk).status == "ready"
     assert report_services.report_build(report.pk) is None
     ReportRequest.objects.filter(pk=report.pk).update(status="running")
@@ -100,10 +101,10 @@ def test_a_second_delivery_of_the_task_does_not_build_again(cohort, clinical_lea
 def test_a_failed_build_says_why_and_can_be_retried(
     client, cohort, clinical_leader, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(report, now=None):
+    def broken(report, **kwargs):
         raise RuntimeError("the font cache is unwritable")
 
-    monkeypatch.setattr(report_services, "render_report", broken)
+    monkeypatch.setattr(rendering, "render_report", broken)
     client.force_login(clinical_leader)
     with django_capture_on_commit_callbacks(execute=True):
         _generate(client, cohort, kind="progress")
