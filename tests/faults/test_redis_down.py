@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cohorts.models import ReportRequest
 from cohorts.tasks import queue_pending_reports
+from home.tasks import sweep_notifications
 from leadership.models import Notification, TaskHeartbeat
-from leadership.tasks import heartbeat, sweep_notifications
+from leadership.tasks import heartbeat
 from modules.models import ModuleTemplate, Session
 from redesign_projects.models import Assignment, SubmissionFile
 from tests.conftest import PASSWORD
