@@ -15,6 +15,7 @@ from leadership.models import User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
+from .imports import check_rows
 from .models import Cohort, Enrolment, Programme
 
 
@@ -491,7 +492,6 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
-    from .imports import check_rows
 
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     check_rows(preview, cohort)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -490,9 +492,6 @@ def preference_opt_in(*, person: User, kind: str) -> None:
 def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
     """Record the invitation e-mail with a set-password link for a newly enrolled person.
     The link is allauth's password-reset key: it stops working once a password is set."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
