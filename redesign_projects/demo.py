@@ -12,9 +12,9 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
+from measures.charts import month_starts
 
 from . import measure_services, selectors, services
-from .charts import month_starts
 from .models import Assignment, DataPoint, Measure, RedesignTeam, Submission
 from .suggest import Candidate, suggest_teams
 from .uploads import check_upload

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from .charts import (
+from measures.charts import (
     Annotation,
     Baseline,
     DataTable,
@@ -39,6 +39,7 @@ from .charts import (
     render_xmr_chart_svg,
     xmr_possible,
 )
+
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
 from .models import Rebase as RebaseRow
 

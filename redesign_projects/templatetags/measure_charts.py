@@ -19,4 +19,4 @@ def chart_svg(chart: MeasureChart) -> SafeString:
     """The chart's SVG as markup (empty when the measure has too few points to chart)."""
     if not isinstance(chart, MeasureChart):
         raise TypeError("chart_svg takes a MeasureChart.")
-    return mark_safe(chart.svg)  # noqa: S308  (escaped by redesign_projects.charts.svg)
+    return mark_safe(chart.svg)  # noqa: S308  (escaped by measures.charts.svg)

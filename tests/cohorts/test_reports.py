@@ -15,12 +15,12 @@ from pypdf import PdfReader
 
 from cohorts import report_services, reports
 from cohorts.models import Cohort, Enrolment
+from measures.charts import month_starts
 from modules.models import Attendance, Module, Session
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from redesign_projects import measure_services
 from redesign_projects import services as project_services
-from redesign_projects.charts import month_starts
 from redesign_projects.models import Assignment, DataPoint, PdsaCycle
 from tests.factories import EnrolmentFactory, UserFactory
 

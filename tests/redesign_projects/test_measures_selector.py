@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from measures.charts import month_starts
 from redesign_projects import measure_services, selectors
-from redesign_projects.charts import month_starts
 from redesign_projects.models import ChartRuleSet, DataPoint, Measure
 
 from .helpers import make_team, participant_in
