@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from measures.charts import (
+from .charts import (
     Annotation,
     Baseline,
     DataTable,
@@ -39,7 +39,6 @@ from measures.charts import (
     render_xmr_chart_svg,
     xmr_possible,
 )
-
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
 from .models import Rebase as RebaseRow
 
