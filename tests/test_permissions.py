@@ -13,7 +13,14 @@ from tests.conftest import PASSWORD
 from tests.leadership.privacy_checks import assert_patient_data_warning
 from tests.permission_table import PERSONAS, World
 
-APPS_WITH_TABLES = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
+APPS_WITH_TABLES = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+)
 # Django's admin site checks staff status itself and is covered by its own test below.
 SKIPPED_NAMESPACES = {"admin"}
 

@@ -1,9 +1,8 @@
 """Writes for improvement measures: measures, data points (one at a time or a CSV import),
-rebased limits and PDSA cycles.
+rebased limits, PDSA cycles and a programme's chart rules.
 
-Kept apart from ``services`` (teams, assignments, submissions) because measures are a subject of
-their own. Each function runs in one transaction, validates with ``full_clean()`` and records an
-audit event naming the acting user; a data point's correction records its old and new value.
+Each function runs in one transaction, validates with ``full_clean()`` and records an audit
+event naming the acting user; a data point's correction records its old and new value.
 """
 
 import datetime
@@ -16,9 +15,10 @@ from django.utils import timezone
 
 from leadership.models import User
 from leadership.services import audit_record
+from redesign_projects.models import RedesignTeam
 
-from .measures import ImportPreview, parse_datapoints_csv
-from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle, Rebase, RedesignTeam
+from .charting import ImportPreview, parse_datapoints_csv
+from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle, Rebase
 
 MEASURE_FIELDS = (
     "name",

@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from leadership.models import AuditEvent
-from redesign_projects import measure_services
-from redesign_projects.measures import parse_datapoints_csv, parse_period, parse_value
-from redesign_projects.models import DataPoint, Measure, Rebase
-
-from .helpers import make_team, participant_in
+from measures import services as measure_services
+from measures.charting import parse_datapoints_csv, parse_period, parse_value
+from measures.models import DataPoint, Measure, Rebase
+from tests.redesign_projects.helpers import make_team, participant_in
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

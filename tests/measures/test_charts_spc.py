@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from redesign_projects.charts import (
+from measures.charts import (
     Assurance,
     Baseline,
     Movement,

@@ -11,7 +11,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from redesign_projects.charts import (
+from measures.charts import (
     Annotation,
     Better,
     Movement,
@@ -29,7 +29,7 @@ from redesign_projects.charts import (
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from redesign_projects.charts.svg import _NOT_XML
+from measures.charts.svg import _NOT_XML
 
 DAYS = month_starts(date(2020, 1, 1), 80)
 SWAPPED = {

@@ -5,7 +5,7 @@ from datetime import date
 
 import weasyprint
 
-from redesign_projects.charts import (
+from measures.charts import (
     Annotation,
     Baseline,
     Point,
@@ -22,8 +22,8 @@ from redesign_projects.charts import (
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from redesign_projects.charts.svg import COLOURS, nice_ticks
-from redesign_projects.charts.text import format_value
+from measures.charts.svg import COLOURS, nice_ticks
+from measures.charts.text import format_value
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAYS = month_starts(date(2024, 1, 1), 40)

@@ -2,14 +2,14 @@
 
 The chart library escapes every piece of text it puts in the SVG (titles, units, annotations
 and PDSA change ideas are typed by users), so its output may be embedded as markup. The filter
-takes the :class:`~redesign_projects.measures.MeasureChart`, not a string, so it cannot be
+takes the :class:`~measures.charting.MeasureChart`, not a string, so it cannot be
 pointed at user text by mistake.
 """
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from redesign_projects.measures import MeasureChart
+from measures.charting import MeasureChart
 
 register = template.Library()
 
@@ -19,4 +19,4 @@ def chart_svg(chart: MeasureChart) -> SafeString:
     """The chart's SVG as markup (empty when the measure has too few points to chart)."""
     if not isinstance(chart, MeasureChart):
         raise TypeError("chart_svg takes a MeasureChart.")
-    return mark_safe(chart.svg)  # noqa: S308  (escaped by redesign_projects.charts.svg)
+    return mark_safe(chart.svg)  # noqa: S308  (escaped by measures.charts.svg)

@@ -32,7 +32,7 @@ from .data import (
 # Source: Perla RJ, Provost LP, Murray SK. BMJ Qual Saf 2011;20:46-51, Table 1 ("Tests for number
 # of runs above and below the median"), itself adapted from Swed FS, Eisenhart C, "Tables for
 # testing randomness of grouping in a sequence of alternatives", Ann Math Stat 1943;14:66-87
-# (about 5% risk of a false signal). tests/redesign_projects/test_charts_run_chart.py checks every
+# (about 5% risk of a false signal). tests/measures/test_charts_run_chart.py checks every
 # row against the exact Swed-Eisenhart distribution (within one run), which guards against typos.
 RUNS_TABLE: dict[int, tuple[int, int]] = {
     10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12), 15: (5, 12),

@@ -6,25 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from redesign_projects import measure_services, selectors
-from redesign_projects.charts import month_starts
-from redesign_projects.models import ChartRuleSet, DataPoint, Measure
+from measures import selectors
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import ChartRuleSet, Measure
+from tests.redesign_projects.helpers import make_team, participant_in
 
-from .helpers import make_team, participant_in
+from .helpers import START, add_measure
 
 pytestmark = pytest.mark.django_db
-START = datetime.date(2024, 1, 1)
-
-
-def add_measure(team, *, name="Length of stay", points=(), better="down", actor=None, **fields):
-    measure = measure_services.measure_create(
-        team=team, name=name, unit="days", better=better, acting_user=actor, **fields
-    )
-    DataPoint.objects.bulk_create(
-        DataPoint(measure=measure, period=day, value=Decimal(str(value)))
-        for day, value in zip(month_starts(START, len(points)), points, strict=True)
-    )
-    return measure
 
 
 def _teams(cohort, count, *, measures, points):

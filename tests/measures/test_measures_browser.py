@@ -6,8 +6,7 @@ from django.urls import get_resolver
 from playwright.sync_api import expect
 
 from tests.browser import log_in
-
-from .helpers import make_team
+from tests.redesign_projects.helpers import make_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

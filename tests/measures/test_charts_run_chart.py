@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from redesign_projects.charts import (
+from measures.charts import (
     RUNS_TABLE,
     Baseline,
     Better,
@@ -18,7 +18,7 @@ from redesign_projects.charts import (
     analyse_run_chart,
     month_starts,
 )
-from redesign_projects.charts.run_chart import exact_runs_limits
+from measures.charts.run_chart import exact_runs_limits
 
 
 def series(*values, astronomical=()):

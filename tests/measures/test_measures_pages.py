@@ -9,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from leadership.models import AuditEvent
-from redesign_projects import measure_services
-from redesign_projects.models import DataPoint, Measure, PdsaCycle, Rebase
+from measures import services as measure_services
+from measures.models import ChartRuleSet, DataPoint, Measure, PdsaCycle, Rebase
+from tests.pairings.helpers import manager_in, pair
+from tests.redesign_projects.helpers import make_team, participant_in
 
-from .helpers import make_team, participant_in
-from .test_measures_selector import add_measure
+from .helpers import add_measure
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -30,7 +31,11 @@ def measure(team):
 
 
 def _url(name, *args):
-    return reverse(f"redesign_projects:{name}", args=args)
+    return reverse(f"measures:{name}", args=args)
+
+
+def _team_page(team):
+    return reverse("redesign_projects:team_detail", args=[team.pk])
 
 
 # --- the team page -------------------------------------------------------------------------
@@ -38,7 +43,7 @@ def _url(name, *args):
 
 def _team_page_queries(client, team, django_assert_num_queries, expected):
     with django_assert_num_queries(expected):
-        response = client.get(_url("team_detail", team.pk))
+        response = client.get(_team_page(team))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -73,14 +78,14 @@ def test_user_text_on_the_team_page_is_escaped_and_only_the_chart_is_markup(
 ):
     add_measure(team, name="<b>LOS</b>", points=[1, 2, 3, 4])
     client.force_login(participant)
-    page = client.get(_url("team_detail", team.pk)).content.decode()
+    page = client.get(_team_page(team)).content.decode()
     assert "<b>LOS</b>" not in page and "&lt;b&gt;LOS&lt;/b&gt;" in page
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
 
 
 def test_readers_see_charts_without_the_writers_links(client, team, measure, faculty):
     client.force_login(faculty)
-    page = client.get(_url("team_detail", team.pk)).content.decode()
+    page = client.get(_team_page(team)).content.decode()
     assert 'class="measure-chart"' in page and "Add a measure" not in page
     detail = client.get(_url("measure_detail", measure.pk)).content.decode()
     assert "Add a data point" not in detail and "XmR chart of 16 points" in detail
@@ -270,8 +275,6 @@ def test_a_pdsa_cycle_is_logged_and_marked_on_its_measure(client, team, measure,
 
 
 def test_a_pair_defines_measures_for_their_qi_project(client, cohort, participant):
-    from tests.pairings.helpers import manager_in, pair
-
     pairing = pair(cohort, participant, manager_in(cohort, email="m@example.org"))
     client.force_login(participant)
     response = client.post(
@@ -299,8 +302,6 @@ def test_a_pair_defines_measures_for_their_qi_project(client, cohort, participan
 def test_an_administrator_sets_the_programmes_rule_lengths(
     client, cohort, team, measure, administrator
 ):
-    from redesign_projects.models import ChartRuleSet
-
     client.force_login(administrator)
     url = _url("chart_rules_edit", cohort.programme_id)
     page = client.get(url)
