@@ -170,14 +170,12 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
     to ``cohort_ids`` for cohort data (None: every cohort). Read-only; a few dozen queries,
     independent of how much else the database holds."""
     from cohorts.models import Enrolment
+    from measures.models import DataPoint, Measure, PdsaCycle
     from modules.models import Attendance, CalendarFeed, ShortCourseSignup
     from pairings.models import Pairing, PairingPreference, ShadowingEntry
     from redesign_projects.models import (
-        DataPoint,
         Extension,
         Feedback,
-        Measure,
-        PdsaCycle,
         PeerComment,
         Submission,
         SubmissionFile,

@@ -23,7 +23,7 @@ urlpatterns = [
     # A cohort's e-mail log and its retry button (they need the cohort's access rules).
     path("notifications/", include("cohorts.notification_urls")),
     path("cohorts/", include("cohorts.urls")),
-    path("schedule/", include("modules.urls")),
+    path("", include("modules.urls")),
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
     # The measures, reports, start and data-protection pages keep the paths they had before

@@ -12,10 +12,12 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import DataPoint, Measure
 
-from . import measure_services, selectors, services
-from .charts import month_starts
-from .models import Assignment, DataPoint, Measure, RedesignTeam, Submission
+from . import selectors, services
+from .models import Assignment, RedesignTeam, Submission
 from .suggest import Candidate, suggest_teams
 from .uploads import check_upload
 

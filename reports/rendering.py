@@ -12,7 +12,7 @@ from weasyprint.urls import URLFetcherResponse
 from cohorts.models import Cohort
 from leadership.models import User
 from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
-from redesign_projects.charts import render_legend_svg
+from measures.charts import render_legend_svg
 
 from . import data
 from .models import Certificate, ReportRequest

@@ -48,7 +48,16 @@ WATCHED = {
     "pairing",
     "email",
 }
-APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings", "reports", "home")
+APPS = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+)
 # POST-only URLs whose form is shown on another page: its fields are read from there.
 FORM_PAGES = {"reports:report_generate": "reports:report_list"}
 

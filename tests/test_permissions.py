@@ -19,6 +19,7 @@ APPS_WITH_TABLES = (
     "modules",
     "redesign_projects",
     "pairings",
+    "measures",
     "reports",
     "home",
 )

@@ -104,8 +104,8 @@ def test_the_demo_pages_render_for_each_role(client, django_user_model):
 def test_the_demo_gives_every_team_measures_with_real_signals_once(client, django_user_model):
     from django.urls import reverse
 
-    from redesign_projects.models import DataPoint, Measure, PdsaCycle, Rebase
-    from redesign_projects.selectors import measure_charts_for_teams
+    from measures.models import DataPoint, Measure, PdsaCycle, Rebase
+    from measures.selectors import measure_charts_for_teams
 
     cohorts_demo.load(TODAY)
     demo.load(TODAY)

@@ -8,13 +8,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from cohorts.models import Cohort, Enrolment
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import DataPoint
 from modules.models import Attendance, Module, Session
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from redesign_projects import measure_services
 from redesign_projects import services as project_services
-from redesign_projects.charts import month_starts
-from redesign_projects.models import Assignment, DataPoint
+from redesign_projects.models import Assignment
 from tests.factories import EnrolmentFactory, UserFactory
 
 STATUSES = [

@@ -14,9 +14,10 @@ from pypdf import PdfReader
 
 from cohorts.models import Cohort
 from leadership.pdf import BASE_URL
+from measures.models import PdsaCycle
 from modules.models import Attendance
 from redesign_projects import services as project_services
-from redesign_projects.models import Assignment, PdsaCycle
+from redesign_projects.models import Assignment
 from reports import data as report_data
 from reports import rendering
 from tests.reports.helpers import build_world, flat, pdf_text
