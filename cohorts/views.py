@@ -25,7 +25,7 @@ ADMIN_ONLY = frozenset({selectors.ADMINISTRATOR})
 
 
 def _require_administrator(request) -> None:
-    if not selectors.roles_for_user(request.user).is_administrator:
+    if not selectors.roles_for_user(request.user).is_admin:
         raise Http404
 
 
@@ -43,7 +43,9 @@ def programme_list(request):
 @login_required
 def programme_detail(request, programme_id):
     """A programme as a template: its module sequence, phases, completion rule and cohorts."""
-    programme = selectors.get_programme_for_user(request.user, programme_id)
+    programme = selectors.with_sequence_and_cohorts(
+        selectors.get_programme_for_user(request.user, programme_id)
+    )
     return render(request, "cohorts/programme_detail.html", {"programme": programme})
 
 
@@ -86,7 +88,7 @@ def cohort_list(request):
 @login_required
 def cohort_detail(request, cohort_id):
     """The cohort page: the administrator's dashboard for one cohort; clinical leaders read it."""
-    cohort = selectors.get_cohort_for_user(
+    cohort, access = selectors.get_cohort_for_user(
         request.user, cohort_id, roles=selectors.COHORT_PAGE_ROLES
     )
     overview = selectors.cohort_overview(cohort)
@@ -96,7 +98,7 @@ def cohort_detail(request, cohort_id):
         {
             "cohort": cohort,
             "overview": overview,
-            "can_manage": selectors.ADMINISTRATOR in cohort.user_roles,
+            "can_manage": access.is_admin,
             "next_statuses": services.cohort_next_statuses(cohort),
         },
     )
@@ -106,7 +108,7 @@ def cohort_detail(request, cohort_id):
 def cohort_edit(request, cohort_id):
     """Edit a cohort's details. Two administrators editing at once: the second save is refused
     with what changed, and the form keeps their input to check and save again."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = forms.CohortEditForm(request.POST or None, instance=cohort)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -136,7 +138,7 @@ def cohort_edit(request, cohort_id):
 @require_POST
 def cohort_status(request, cohort_id):
     """Move the cohort to its next status (start, complete or cancel it)."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = forms.CohortStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -156,7 +158,7 @@ def cohort_status(request, cohort_id):
 @login_required
 def cohort_people(request, cohort_id):
     """Who is in the cohort: names, roles, professions. Every member may read it; no e-mails."""
-    cohort = selectors.get_cohort_for_user(
+    cohort, _access = selectors.get_cohort_for_user(
         request.user, cohort_id, roles=selectors.PEOPLE_LIST_ROLES
     )
     people = selectors.cohort_people(cohort)
@@ -164,7 +166,7 @@ def cohort_people(request, cohort_id):
 
 
 def _export(request, cohort_id, kind: str) -> HttpResponse:
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     rows = selectors.cohort_export_rows(cohort)
     stamp = timezone.localdate().isoformat()
     # Who took a copy of people's details out of the product, and when.
@@ -204,7 +206,7 @@ def people_export_xlsx(request, cohort_id):
 @login_required
 def enrolment_create(request, cohort_id):
     """Enrol one person, creating (and inviting) an account when there is none."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = forms.EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,7 +227,7 @@ def enrolment_create(request, cohort_id):
 @login_required
 def enrolment_withdraw(request, cohort_id, enrolment_id):
     """Withdraw someone from the cohort with a date and a reason."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     enrolment = get_object_or_404(
         Enrolment.objects.select_related("person"), pk=enrolment_id, cohort=cohort
     )
@@ -255,7 +257,7 @@ def enrolment_withdraw(request, cohort_id, enrolment_id):
 @login_required
 def person_detail(request, cohort_id, person_id):
     """A person's details, their enrolments and who changed them when."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     person = selectors.get_person_in_cohort(cohort, person_id)
     return render(
         request,
@@ -284,7 +286,7 @@ def _session_key(cohort: Cohort) -> str:
 @login_required
 def import_upload(request, cohort_id):
     """Upload a CSV/XLSX list and see a preview with every problem per row and column."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
     preview, token = None, None
     if request.method == "POST" and form.is_valid():
@@ -312,7 +314,7 @@ def import_upload(request, cohort_id):
 @require_POST
 def import_confirm(request, cohort_id):
     """Enrol every previewed row, all or nothing."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     staged = request.session.get(_session_key(cohort))
     if not staged or staged["token"] != request.POST.get("token"):
         messages.error(request, "That preview has expired or was replaced: upload the file again.")
@@ -343,7 +345,7 @@ def import_confirm(request, cohort_id):
 @login_required
 def notification_log(request, cohort_id: int):
     """Administrators see every e-mail of a cohort, filtered by kind, status and person."""
-    cohort = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     filters = NotificationFilterForm(request.GET or None)
     rows = notifications_for_cohort(cohort, filters.cleaned() if filters.is_valid() else {})
     return render(
@@ -358,7 +360,7 @@ def notification_log(request, cohort_id: int):
 def notification_retry(request, pk: int):
     """Send a failed notification again."""
     row = get_object_or_404(Notification, pk=pk, cohort_id__isnull=False)
-    cohort = selectors.get_cohort_for_user(request.user, row.cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = selectors.get_cohort_for_user(request.user, row.cohort_id, roles=ADMIN_ONLY)
     notifications.notification_retry(notification=row, acting_user=request.user)
     messages.success(request, f"Sending again to {row.recipient}.")
     return redirect("notification_log", cohort_id=cohort.pk)

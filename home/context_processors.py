@@ -13,11 +13,11 @@ def _nav_items(request) -> list[dict]:
         return []
     roles = roles_for_user(user)
     items = []
-    if roles.is_administrator:
+    if roles.is_admin:
         items.append(("Cohorts", reverse("cohorts:cohort_list")))
         items.append(("Programmes", reverse("cohorts:programme_list")))
         items.append(("Audit trail", reverse("audit_log")))
-    if roles.is_clinical_leader:
+    if roles.is_leader:
         items.append(("Cohorts I sponsor", reverse("reports:leader_home")))
     if roles.is_faculty:
         items.append(("Cohorts I teach", reverse("home:faculty_home")))

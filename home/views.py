@@ -15,9 +15,9 @@ from modules.selectors import upcoming_sessions_for
 def home(request):
     """Send each person to the start page of their most senior role."""
     roles = roles_for_user(request.user)
-    if roles.is_administrator:
+    if roles.is_admin:
         return redirect("cohorts:cohort_list")
-    if roles.is_clinical_leader:
+    if roles.is_leader:
         return redirect("reports:leader_home")
     if roles.is_faculty:
         return redirect("home:faculty_home")

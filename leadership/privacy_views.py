@@ -24,7 +24,7 @@ SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def _require_administrator(request) -> None:
-    if not roles_for_user(request.user).is_administrator:
+    if not roles_for_user(request.user).is_admin:
         raise Http404
 
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from cohorts.selectors import CohortAccess
 from pairings.models import Pairing
 from pairings.selectors import get_pairing_for_user
 from redesign_projects.models import RedesignTeam
-from redesign_projects.selectors import Access, get_team_for_user
+from redesign_projects.selectors import ProjectAccess, get_team_for_user
 
 from .charting import MeasureChart, measure_chart, spc_rules_for
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
@@ -79,20 +80,20 @@ def measure_charts_for_teams(
 
 
 @dataclass(frozen=True)
-class MeasureAccess:
-    """Who is looking at a measure: anyone who gets one may read; ``can_edit`` may add data,
-    edit the measure, rebase it and log PDSA cycles (the team's members or the pair, and
-    administrators)."""
+class MeasureAccess(CohortAccess):
+    """The viewer's access to the cohort of a measure's owner (a team or a pair): anyone who
+    gets one may read; ``can_edit`` may add data, edit the measure, rebase it and log PDSA
+    cycles (the team's members or the pair, and administrators)."""
 
-    can_edit: bool
-    team: RedesignTeam | None
-    pairing: Pairing | None
+    can_edit: bool = False
+    team: RedesignTeam | None = None
+    pairing: Pairing | None = None
 
 
-def _team_access(team: RedesignTeam, access: Access) -> MeasureAccess:
+def _team_access(team: RedesignTeam, access: ProjectAccess) -> MeasureAccess:
     """A team's measures are changed by its current members and administrators."""
     can_edit = access.is_admin or team.pk in access.team_ids
-    return MeasureAccess(can_edit=can_edit, team=team, pairing=None)
+    return MeasureAccess(roles=access.roles, can_edit=can_edit, team=team)
 
 
 def team_measure_access(user, team_id) -> tuple[RedesignTeam, MeasureAccess]:
@@ -106,7 +107,9 @@ def pairing_measure_access(user, pairing_id) -> tuple[Pairing, MeasureAccess]:
     """A pairing and what the user may do with its QI measures: as for the pairing's page (the
     pair and administrators write, clinical leaders read, anyone else 404)."""
     pairing, access = get_pairing_for_user(user, pairing_id)
-    return pairing, MeasureAccess(can_edit=access.can_contribute, team=None, pairing=pairing)
+    return pairing, MeasureAccess(
+        roles=access.roles, can_edit=access.can_contribute, pairing=pairing
+    )
 
 
 def get_measure_for_user(user, measure_id) -> tuple[Measure, MeasureAccess]:
@@ -169,7 +172,7 @@ def chart_rule_set_of(programme) -> ChartRuleSet:
     )
 
 
-def team_page_measures(team: RedesignTeam, access: Access) -> dict:
+def team_page_measures(team: RedesignTeam, access: ProjectAccess) -> dict:
     """The team page's measures section (``measures/_team_measures.html``, plugged into the
     page by ``MeasuresConfig.ready``): the team's charts and whether the viewer may add
     measures. ``access`` is the viewer's, already checked by the team page. Queries: as

@@ -14,13 +14,12 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, roles_in_cohort
+from cohorts.selectors import ADMINISTRATOR, CohortAccess, cohort_access
 from leadership.models import User
 
 from .models import (
@@ -77,28 +76,20 @@ def work_status(*, has_draft: bool, latest: dict | None) -> str:
 
 
 @dataclass(frozen=True)
-class Access:
-    """What the user may do in one cohort's redesign work."""
+class ProjectAccess(CohortAccess):
+    """The user's access to one cohort, with what only redesign work knows: the participant's
+    current teams and whether the cohort lets participants review other teams' work."""
 
-    roles: frozenset[str]
-    peer_review: bool
+    peer_review: bool = False
     team_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
-    def is_admin(self) -> bool:
-        return ADMINISTRATOR in self.roles
-
-    @property
     def is_staff_reader(self) -> bool:
-        return bool(self.roles & STAFF_READERS)
+        return self.holds_any(STAFF_READERS)
 
     @property
     def gives_feedback(self) -> bool:
-        return bool(self.roles & FEEDBACK_GIVERS)
-
-    @property
-    def is_participant(self) -> bool:
-        return PARTICIPANT in self.roles
+        return self.holds_any(FEEDBACK_GIVERS)
 
     def can_view_team(self, team_id: int) -> bool:
         return self.is_staff_reader or team_id in self.team_ids or self.can_peer_review
@@ -108,41 +99,29 @@ class Access:
         return self.is_participant and self.peer_review
 
 
-def access_for(user, cohort: Cohort) -> Access:
-    """Two or three queries: the user's roles in the cohort and, for a participant, their
-    current team(s)."""
-    roles = roles_in_cohort(user, cohort)
+def project_access(user, cohort: Cohort, access: CohortAccess | None = None) -> ProjectAccess:
+    """``access`` (or the user's access to ``cohort``, one query) with, for a participant,
+    their current team(s): one more query."""
+    access = access or cohort_access(user, cohort)
     team_ids: frozenset[int] = frozenset()
-    if PARTICIPANT in roles:
+    if access.is_participant:
         team_ids = frozenset(
             TeamMembership.objects.current()
             .filter(cohort=cohort, person=user)
             .values_list("team_id", flat=True)
         )
-    return Access(roles=roles, peer_review=cohort.peer_review_enabled, team_ids=team_ids)
+    return ProjectAccess(
+        roles=access.roles, peer_review=cohort.peer_review_enabled, team_ids=team_ids
+    )
 
 
-def _cohort_access(user, cohort: Cohort) -> Access:
-    access = access_for(user, cohort)
-    if not access.roles:
-        raise Http404("Not found.")
+def _member_access(user, cohort: Cohort) -> ProjectAccess:
+    access = project_access(user, cohort)
+    access.require()
     return access
 
 
-def get_cohort_access(user, cohort_id, *, allowed: frozenset[str] | None = None):
-    """(cohort, access) for a cohort the user is in; 404 for outsiders, ``PermissionDenied``
-    when their roles do not include one of ``allowed``."""
-    try:
-        cohort = Cohort.objects.select_related("programme").get(pk=int(cohort_id))
-    except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("Not found.") from exc
-    access = _cohort_access(user, cohort)
-    if allowed is not None and not (access.roles & allowed):
-        raise PermissionDenied("Your role in this cohort does not allow this.")
-    return cohort, access
-
-
-def get_team_for_user(user, team_id) -> tuple[RedesignTeam, Access]:
+def get_team_for_user(user, team_id) -> tuple[RedesignTeam, ProjectAccess]:
     """The team and the user's access; 404 unless they may see it."""
     team = (
         RedesignTeam.objects.select_related(
@@ -153,13 +132,13 @@ def get_team_for_user(user, team_id) -> tuple[RedesignTeam, Access]:
     )
     if team is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, team.cohort)
+    access = _member_access(user, team.cohort)
     if not access.can_view_team(team.pk):
         raise Http404("Not found.")
     return team, access
 
 
-def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, Access]:
+def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, ProjectAccess]:
     """An assignment of a cohort the user is in (any role that works with assignments)."""
     assignment = (
         Assignment.objects.select_related("cohort__programme", "module")
@@ -168,13 +147,13 @@ def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, Access]:
     )
     if assignment is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, assignment.cohort)
+    access = _member_access(user, assignment.cohort)
     if not (access.is_staff_reader or access.is_participant):
         raise Http404("Not found.")
     return assignment, access
 
 
-def _own_work(user, submission: Submission, access: Access) -> bool:
+def _own_work(user, submission: Submission, access: ProjectAccess) -> bool:
     if submission.owner_id is not None:
         return submission.owner_id == user.pk
     if submission.team_id in access.team_ids:
@@ -182,7 +161,7 @@ def _own_work(user, submission: Submission, access: Access) -> bool:
     return submission.members.filter(pk=user.pk).exists()
 
 
-def get_submission_for_user(user, submission_id) -> tuple[Submission, Access, bool]:
+def get_submission_for_user(user, submission_id) -> tuple[Submission, ProjectAccess, bool]:
     """(submission, access, is_own_work); 404 unless the user may read it."""
     submission = (
         Submission.objects.select_related(
@@ -193,7 +172,7 @@ def get_submission_for_user(user, submission_id) -> tuple[Submission, Access, bo
     )
     if submission is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, submission.assignment.cohort)
+    access = _member_access(user, submission.assignment.cohort)
     own = access.is_participant and _own_work(user, submission, access)
     if submission.is_draft:
         allowed = own or access.is_admin
@@ -273,7 +252,7 @@ def effective_due_at(assignment: Assignment, *, team=None, person=None) -> datet
 # --- lists ---------------------------------------------------------------------------------
 
 
-def teams_for_cohort(cohort: Cohort, access: Access) -> list[RedesignTeam]:
+def teams_for_cohort(cohort: Cohort, access: ProjectAccess) -> list[RedesignTeam]:
     """The teams the user may see, each with ``member_count`` and its lead: one query."""
     teams = (
         RedesignTeam.objects.filter(cohort=cohort)
@@ -509,7 +488,7 @@ def team_statuses(team: RedesignTeam) -> list[Cell]:
 
 
 def submissions_for_unit(
-    *, team: RedesignTeam | None = None, owner: User | None = None, access: Access, own: bool
+    *, team: RedesignTeam | None = None, owner: User | None = None, access: ProjectAccess, own: bool
 ) -> list[Submission]:
     """Every version (and the draft, for its own team and administrators) with files,
     feedback (released only, unless the reader gives feedback) and members at the time.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import RedesignTeam
-from .selectors import Access
+from .selectors import ProjectAccess
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class TeamSection:
     end of the page with the page's context and that data as ``section``."""
 
     template: str
-    data: Callable[[RedesignTeam, Access], dict]
+    data: Callable[[RedesignTeam, ProjectAccess], dict]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def register_team_section(name: str, section: TeamSection) -> None:
     _SECTIONS[name] = section
 
 
-def team_sections(team: RedesignTeam, access: Access) -> list[SectionOnPage]:
+def team_sections(team: RedesignTeam, access: ProjectAccess) -> list[SectionOnPage]:
     """Every registered section with its data for this team and viewer, in the order the apps
     registered them (their order in ``INSTALLED_APPS``)."""
     return [

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
-from cohorts.selectors import ADMINISTRATOR, cohorts_for_role
+from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.storage import private_download
 
@@ -41,7 +41,8 @@ PARTICIPANT = Enrolment.Role.PARTICIPANT
 def team_list(request, cohort_id):
     """The cohort's teams: all of them for staff (and peers when peer review is on), the
     participant's own otherwise."""
-    cohort, access = selectors.get_cohort_access(request.user, cohort_id)
+    cohort, access = get_cohort_for_user(request.user, cohort_id)
+    access = selectors.project_access(request.user, cohort, access)
     if not (access.is_staff_reader or access.is_participant):
         raise Http404
     return render(
@@ -71,7 +72,7 @@ def team_mine(request):
 
 @login_required
 def team_create(request, cohort_id):
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = TeamForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +163,7 @@ def _suggestion_initial(cohort, team_count: int | None) -> list[dict]:
 @login_required
 def team_formation(request, cohort_id):
     """Suggested teams for the whole cohort, adjustable, saved in one transaction."""
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     people = selectors.participants_of(cohort).order_by("last_name", "first_name")
     if request.method == "POST":
         formset = FormationFormSet(request.POST, form_kwargs={"people": people})
@@ -233,9 +234,8 @@ def team_detail(request, team_id):
 @login_required
 def assignment_overview(request, cohort_id):
     """Every team × assignment with its status, filterable."""
-    cohort, access = selectors.get_cohort_access(
-        request.user, cohort_id, allowed=selectors.STAFF_READERS
-    )
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.STAFF_READERS)
+    access = selectors.project_access(request.user, cohort, access)
     form = OverviewFilterForm(request.GET or None, cohort=cohort)
     filters = form.cleaned_data if form.is_valid() else {}
     assignments, rows = selectors.assignment_overview(
@@ -260,7 +260,7 @@ def assignment_overview(request, cohort_id):
 
 @login_required
 def assignment_create(request, cohort_id):
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     with timezone.override(cohort.tzinfo):
         form = AssignmentForm(request.POST if request.method == "POST" else None, cohort=cohort)
         if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import CohortAccess
 from leadership.models import User
 
 from .models import Certificate, ReportRequest
@@ -20,40 +21,41 @@ REPORT_ROLES = frozenset(
 SPONSOR_ROLES = frozenset({cohort_selectors.ADMINISTRATOR, Enrolment.Role.CLINICAL_LEADER})
 
 
-def is_sponsor(cohort: Cohort) -> bool:
-    """Administrators and clinical leaders see every report of the cohort (``cohort`` from
-    ``get_cohort_for_user``)."""
-    return bool(cohort.user_roles & SPONSOR_ROLES)
+def is_sponsor(access: CohortAccess) -> bool:
+    """Administrators and clinical leaders see every report of the cohort."""
+    return access.holds_any(SPONSOR_ROLES)
 
 
-def reports_for(cohort: Cohort, user: User) -> list[ReportRequest]:
+def reports_for(cohort: Cohort, user: User, access: CohortAccess) -> list[ReportRequest]:
     """The report history the user may see: all of the cohort's for sponsors, a participant's
     own transcripts and certificates otherwise. One query."""
     rows = ReportRequest.objects.filter(cohort=cohort).select_related("requested_by", "person")
-    if not is_sponsor(cohort):
+    if not is_sponsor(access):
         rows = rows.filter(person=user)
     return list(rows)
 
 
-def get_report_for_user(user: User, cohort_id, report_id) -> tuple[Cohort, ReportRequest]:
-    """The cohort and one of its reports, if ``user`` may see it: 404 for outsiders and for
-    reports about someone else, ``PermissionDenied`` for members in other roles. Two queries."""
-    cohort = cohort_selectors.get_cohort_for_user(user, cohort_id, roles=REPORT_ROLES)
+def get_report_for_user(user: User, cohort_id, report_id) -> tuple[ReportRequest, CohortAccess]:
+    """One of the cohort's reports (with ``report.cohort``), if ``user`` may see it: 404 for
+    outsiders and for reports about someone else, ``PermissionDenied`` for members in other
+    roles. Two queries."""
+    cohort, access = cohort_selectors.get_cohort_for_user(user, cohort_id, roles=REPORT_ROLES)
     try:
         report = ReportRequest.objects.select_related("person", "requested_by").get(
             pk=int(report_id), cohort=cohort
         )
     except (ReportRequest.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such report.") from exc
-    if not is_sponsor(cohort) and report.person_id != user.pk:
+    if not is_sponsor(access) and report.person_id != user.pk:
         raise Http404("No such report.")
-    return cohort, report
+    report.cohort = cohort
+    return report, access
 
 
-def check_may_request(cohort: Cohort, user: User, kind: str, person: User | None) -> None:
+def check_may_request(access: CohortAccess, user: User, kind: str, person: User | None) -> None:
     """Sponsors may ask for anything about the cohort; a participant only for their own
     transcript or certificate. Raises ``PermissionDenied`` otherwise."""
-    if is_sponsor(cohort):
+    if is_sponsor(access):
         return
     if kind == ReportRequest.Kind.PROGRESS or person is None or person.pk != user.pk:
         raise PermissionDenied("You may ask only for your own transcript and certificate.")
@@ -107,12 +109,12 @@ class ReportPage:
     own_certificate: Certificate | None
 
 
-def report_page(cohort: Cohort, user: User) -> ReportPage:
+def report_page(cohort: Cohort, user: User, access: CohortAccess) -> ReportPage:
     """What the cohort's report page shows ``user``. Sponsors: the history, the participants
     to choose from, the certificates and how many have completed (four queries). Participants:
     their own documents, enrolment and certificate (three queries)."""
-    history = reports_for(cohort, user)
-    if is_sponsor(cohort):
+    history = reports_for(cohort, user, access)
+    if is_sponsor(access):
         certificates = list(
             Certificate.objects.filter(cohort=cohort).order_by("name_on_certificate", "pk")
         )

@@ -33,7 +33,7 @@ ADMIN_ONLY = frozenset({ADMINISTRATOR})
 @login_required
 def cohort_card(request, cohort_id, card):
     """One card of the cohort page, loaded by htmx after the page (see ``reports.cards``)."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=COHORT_PAGE_ROLES)
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=COHORT_PAGE_ROLES)
     if card not in cards.CARDS:
         raise Http404("No such card.")
     chosen = cards.CARDS[card]
@@ -41,7 +41,7 @@ def cohort_card(request, cohort_id, card):
         **chosen.context(cohort),
         "card": chosen,
         "name": card,
-        "can_manage": ADMINISTRATOR in cohort.user_roles,
+        "can_manage": access.is_admin,
     }
     return render(request, "reports/_card.html", context)
 
@@ -59,16 +59,16 @@ def leader_home(request):
 @login_required
 def report_list(request, cohort_id):
     """The cohort's reports: build one, follow it, download earlier ones."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
-    page = selectors.report_page(cohort, request.user)
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    page = selectors.report_page(cohort, request.user, access)
     return render(
         request,
         "reports/report_list.html",
         {
             "cohort": cohort,
             "page": page,
-            "is_sponsor": selectors.is_sponsor(cohort),
-            "is_admin": ADMINISTRATOR in cohort.user_roles,
+            "is_sponsor": selectors.is_sponsor(access),
+            "is_admin": access.is_admin,
             "kinds": ReportRequest.Kind,
             "figures": exports.FIGURES,
         },
@@ -80,7 +80,7 @@ def report_list(request, cohort_id):
 def report_generate(request, cohort_id):
     """Ask for a report; it is built in the background (an identical one in progress is
     reused) and its page follows the build."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
     form = forms.ReportRequestForm(request.POST, participants=selectors.report_subjects(cohort))
     if not form.is_valid():
         messages.error(request, "Choose a kind of report (and a participant from the list).")
@@ -89,8 +89,8 @@ def report_generate(request, cohort_id):
     if person is None and kind == ReportRequest.Kind.TRANSCRIPT:
         person = request.user
     if person is None and kind == ReportRequest.Kind.CERTIFICATES:
-        person = None if selectors.is_sponsor(cohort) else request.user
-    selectors.check_may_request(cohort, request.user, kind, person)
+        person = None if selectors.is_sponsor(access) else request.user
+    selectors.check_may_request(access, request.user, kind, person)
     try:
         report, created = services.report_request(
             cohort=cohort, kind=kind, person=person, acting_user=request.user
@@ -108,7 +108,8 @@ def report_generate(request, cohort_id):
 @login_required
 def report_detail(request, cohort_id, report_id):
     """One report's progress; htmx asks again every two seconds until it is ready or failed."""
-    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    report, _access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
     context = {
         "cohort": cohort,
         "report": report,
@@ -123,8 +124,9 @@ def report_detail(request, cohort_id, report_id):
 @require_POST
 def report_retry(request, cohort_id, report_id):
     """Build a failed report again."""
-    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
-    selectors.check_may_request(cohort, request.user, report.kind, report.person)
+    report, access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
+    selectors.check_may_request(access, request.user, report.kind, report.person)
     try:
         report = services.report_retry(report=report, acting_user=request.user)
     except ValidationError as error:
@@ -137,7 +139,8 @@ def report_retry(request, cohort_id, report_id):
 @login_required
 def report_download(request, cohort_id, report_id):
     """The report's PDF, as an attachment that no cache keeps."""
-    cohort, report = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    report, _access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
     if report.status != ReportRequest.Status.READY or not report.file:
         raise Http404("This report is not ready.")
     audit_record(
@@ -155,7 +158,7 @@ def report_download(request, cohort_id, report_id):
 
 
 def _figures(request, cohort_id):
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.SPONSOR_ROLES)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=selectors.SPONSOR_ROLES)
     return cohort, data.progress_report_data(cohort)
 
 
@@ -209,7 +212,7 @@ def report_export_xlsx(request, cohort_id):
 @require_POST
 def certificate_revoke(request, cohort_id, certificate_id):
     """Revoke a certificate, with a reason; the verification page says so from then on."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     certificate = selectors.get_certificate_for_administrator(cohort, certificate_id)
     form = forms.CertificateRevokeForm(request.POST)
     if not form.is_valid():

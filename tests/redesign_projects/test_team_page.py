@@ -5,7 +5,7 @@ section is tested with its pages (``tests/measures/test_measures_pages.py``)."""
 import pytest
 
 from redesign_projects import team_page
-from redesign_projects.selectors import access_for
+from redesign_projects.selectors import project_access
 from redesign_projects.team_page import SectionOnPage, TeamSection
 
 from .helpers import make_team
@@ -27,8 +27,8 @@ def test_each_section_gets_the_team_and_the_viewers_access_in_registration_order
     # Registering a name again (an app's ready() run twice) replaces it in its place.
     team_page.register_team_section("first", TeamSection("again.html", lambda t, a: {"n": 2}))
 
-    assert team_page.team_sections(team, access_for(participant, cohort)) == [
+    assert team_page.team_sections(team, project_access(participant, cohort)) == [
         SectionOnPage("again.html", {"n": 2}),
         SectionOnPage("second.html", {"team": "Flow team", "member": True}),
     ]
-    assert team_page.team_sections(team, access_for(faculty, cohort))[1].data["member"] is False
+    assert team_page.team_sections(team, project_access(faculty, cohort))[1].data["member"] is False
