@@ -462,7 +462,7 @@ NOTIFICATION_PLANNERS += [
     "cohorts.digests.plan_leader_digests",
 ]
 
-# Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.
+# Retention (governance/retention.py): days each kind of data is kept; 0 keeps it for ever.
 # A daily beat job removes what is older; `manage.py apply_retention --dry-run` shows counts.
 RETENTION_DAYS = {
     "former_people": env.int("RETENTION_FORMER_PEOPLE_DAYS", default=7 * 365),
@@ -478,7 +478,7 @@ CELERY_BEAT_SCHEDULE["queue-pending-reports"] = {
     "schedule": 60.0,
 }
 CELERY_BEAT_SCHEDULE["apply-retention"] = {
-    "task": "leadership.apply_retention",
+    "task": "governance.apply_retention",
     "schedule": 24 * 60 * 60.0,
 }
 CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {

@@ -38,14 +38,6 @@ def sweep_notifications(parallelism: int | None = None) -> dict:
     return {"released": released, "planned": planned, "due": due, "senders": senders}
 
 
-@shared_task(name="leadership.apply_retention")
-def apply_retention() -> dict:
-    """Daily (beat): remove what is past its retention period (leadership/retention.py)."""
-    from .retention import apply_retention as apply
-
-    return apply()
-
-
 @shared_task(name="leadership.clear_expired_sessions")
 def clear_expired_sessions() -> dict:
     """Daily (beat): delete expired sessions and login-throttle rows (leadership/sessions.py)."""

@@ -217,7 +217,7 @@ def test_the_audit_page_runs_the_same_queries_whatever_the_size_of_the_trail(
     # filter, 5 the count for the paginator, 6 one page of events with actors and types,
     # 7 the people those events are about.
     with django_assert_num_queries(7):
-        response = client.get(reverse("audit_log"))
+        response = client.get(reverse("governance:audit_log"))
     assert response.status_code == 200
     page = response.context["page"]
     assert page.paginator.count == events
@@ -248,7 +248,7 @@ def test_the_audit_page_shows_only_the_administrators_programmes(
     )
     audit_record(actor=None, action="person.create", target=participant, person_id=participant.pk)
     client.force_login(administrator)
-    response = client.get(reverse("audit_log"))
+    response = client.get(reverse("governance:audit_log"))
     shown = {(e.action, e.person_id) for e in response.context["page"]}
     assert shown == {("enrolment.create", participant.pk), ("person.create", participant.pk)}
     assert "Outsider" not in response.content.decode()
@@ -259,7 +259,7 @@ def test_a_superuser_sees_every_event(client, cohort, participant):
     audit_record(actor=None, action="cohort.create", target=elsewhere, cohort_id=elsewhere.pk)
     audit_record(actor=None, action="cohort.create", target=cohort, cohort_id=cohort.pk)
     client.force_login(superuser())
-    response = client.get(reverse("audit_log"), {"action": "cohort.create"})
+    response = client.get(reverse("governance:audit_log"), {"action": "cohort.create"})
     assert response.context["page"].paginator.count == 2
 
 
@@ -302,7 +302,7 @@ def test_the_audit_page_filters_by_cohort_person_action_and_dates(
     client.force_login(administrator)
 
     def shown(**params):
-        response = client.get(reverse("audit_log"), params)
+        response = client.get(reverse("governance:audit_log"), params)
         assert response.status_code == 200
         return sorted((e.action, e.cohort_id) for e in response.context["page"].object_list)
 
@@ -325,7 +325,7 @@ def test_the_audit_page_filters_by_cohort_person_action_and_dates(
 def test_the_audit_page_explains_a_backwards_date_range(client, administrator):
     client.force_login(administrator)
     response = client.get(
-        reverse("audit_log"), {"date_from": "2026-05-01", "date_to": "2026-04-01"}
+        reverse("governance:audit_log"), {"date_from": "2026-05-01", "date_to": "2026-04-01"}
     )
     assert response.status_code == 200
     assert "The end date is before the start date." in response.content.decode()
@@ -335,10 +335,10 @@ def test_the_audit_page_explains_a_backwards_date_range(client, administrator):
 def test_a_cohort_outside_the_administrators_reach_is_not_found(client, administrator):
     elsewhere = CohortFactory(programme=ProgrammeFactory())
     client.force_login(administrator)
-    assert client.get(reverse("audit_log"), {"cohort": elsewhere.pk}).status_code == 404
+    assert client.get(reverse("governance:audit_log"), {"cohort": elsewhere.pk}).status_code == 404
 
 
 @pytest.mark.parametrize("persona", ["participant", "faculty", "clinical_leader"])
 def test_people_who_do_not_administer_a_programme_get_not_found(client, personas, persona):
     client.force_login(personas[persona])
-    assert client.get(reverse("audit_log")).status_code == 404
+    assert client.get(reverse("governance:audit_log")).status_code == 404

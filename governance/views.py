@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
+from leadership.audit import ACTION_LABELS
+from leadership.models import AuditEvent, User
+from leadership.privacy import is_erased
 
-from . import audit, privacy
+from . import privacy, selectors
 from .forms import AuditFilterForm, EraseConfirmForm
-from .models import User
 
 # Up to this size the zip is built in memory; beyond it, in a temporary file on disk.
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -39,15 +41,15 @@ def audit_log(request):
     form = AuditFilterForm(
         request.GET or None,
         cohorts=Cohort.objects.administered_by(request.user).select_related("programme"),
-        actions=audit.ACTION_LABELS,
+        actions=ACTION_LABELS,
     )
     if form.is_bound and not form.is_valid():
-        events = audit.AuditEvent.objects.none()
+        events = AuditEvent.objects.none()
     else:
         data = form.cleaned_data if form.is_bound else {}
-        events = audit.audit_trail(
+        events = selectors.audit_trail(
             request.user,
-            audit.AuditFilters(
+            selectors.AuditFilters(
                 cohort_id=data["cohort"].pk if data.get("cohort") else None,
                 person=data.get("person", ""),
                 action=data.get("action", ""),
@@ -55,10 +57,10 @@ def audit_log(request):
                 date_to=data.get("date_to"),
             ),
         )
-    page = Paginator(events, audit.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(events, selectors.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    audit.label_events(rows, audit.people_of(rows))
-    return render(request, "leadership/audit_log.html", {"form": form, "page": page, "rows": rows})
+    selectors.label_events(rows, selectors.people_of(rows))
+    return render(request, "governance/audit_log.html", {"form": form, "page": page, "rows": rows})
 
 
 def _zip_response(*, person: User, acting_user: User, cohort_ids: set[int] | None):
@@ -92,10 +94,10 @@ def person_privacy(request, person_id):
         erase_blocked = str(reason)
     return render(
         request,
-        "leadership/person_privacy.html",
+        "governance/person_privacy.html",
         {
             "person": person,
-            "erased": privacy.is_erased(person),
+            "erased": is_erased(person),
             "erase_blocked": erase_blocked,
             "whole_record": request.user.is_superuser,
         },
@@ -117,7 +119,7 @@ def person_export(request, person_id):
 @login_required
 def my_data(request):
     """What we hold about you, and a button to download all of it."""
-    return render(request, "leadership/my_data.html")
+    return render(request, "governance/my_data.html")
 
 
 @login_required
@@ -140,5 +142,5 @@ def person_erase(request, person_id):
             f"{result.notifications_cancelled} pending e-mail(s) cancelled, "
             f"{result.sessions_ended} session(s) ended.",
         )
-        return redirect("person_privacy", person_id=person.pk)
-    return render(request, "leadership/person_erase.html", {"person": person, "form": form})
+        return redirect("governance:person_privacy", person_id=person.pk)
+    return render(request, "governance/person_erase.html", {"person": person, "form": form})

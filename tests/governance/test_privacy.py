@@ -19,8 +19,9 @@ from cohorts import reports
 from cohorts.models import Certificate, Enrolment
 from cohorts.report_exports import assignment_rows, attendance_rows, measure_rows
 from cohorts.selectors import cohort_overview
-from leadership import privacy
+from governance import privacy
 from leadership.models import AuditEvent, Notification
+from leadership.privacy import is_erased
 from leadership.services import audit_record
 from modules.models import Attendance
 from modules.selectors import attendance_summary_for_cohort
@@ -299,7 +300,7 @@ def test_taking_an_export_is_audited(world, administrator):
 
 def test_a_person_downloads_their_own_data_as_a_private_attachment(client, world):
     client.force_login(world["subject"])
-    response = client.post(reverse("my_data_export"))
+    response = client.post(reverse("governance:my_data_export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Cache-Control"] == "private, no-store"
@@ -315,7 +316,7 @@ def test_an_administrator_of_another_programme_cannot_export_the_person(client, 
 
     give_authenticator_app(stranger_admin)
     client.force_login(stranger_admin)
-    response = client.post(reverse("person_export", args=[world["subject"].pk]))
+    response = client.post(reverse("governance:person_export", args=[world["subject"].pk]))
     assert response.status_code == 404
 
 
@@ -409,7 +410,7 @@ def test_erasure_ends_sessions_and_cancels_pending_emails(world, administrator):
     subject = world["subject"]
     client = Client()
     client.force_login(subject)
-    assert client.get(reverse("my_data")).status_code == 200
+    assert client.get(reverse("governance:my_data")).status_code == 200
     result = _erase(world, administrator)
     mine = Notification.objects.filter(recipient=subject)
     assert result.notifications_cancelled == mine.count() > 0
@@ -417,7 +418,7 @@ def test_erasure_ends_sessions_and_cancels_pending_emails(world, administrator):
     theirs = Notification.objects.get(recipient=world["teammate"], kind="faculty_digest")
     assert theirs.status == Notification.Status.PENDING
     assert theirs.context["waiting"] == [f"Erased person #{subject.pk}", "Zebedee Quillfeather"]
-    response = client.get(reverse("my_data"))
+    response = client.get(reverse("governance:my_data"))
     assert response.status_code == 302 and SESSION_KEY not in client.session
 
 
@@ -448,7 +449,7 @@ def test_nobody_erases_an_administrator_or_themselves(world, administrator, prog
 
 def test_the_erase_page_needs_the_persons_email_typed(client, world, administrator):
     client.force_login(administrator)
-    url = reverse("person_erase", args=[world["subject"].pk])
+    url = reverse("governance:person_erase", args=[world["subject"].pk])
     response = client.post(url, {"confirm": "someone@example.org"})
     assert response.status_code == 200
     assert "That is not this person&#x27;s e-mail address." in response.content.decode()
@@ -457,8 +458,10 @@ def test_the_erase_page_needs_the_persons_email_typed(client, world, administrat
     response = client.post(url, {"confirm": SUBJECT["email"].upper()})
     assert response.status_code == 302
     world["subject"].refresh_from_db()
-    assert privacy.is_erased(world["subject"])
+    assert is_erased(world["subject"])
     # Erased already: the page says so and offers no second erasure.
-    page = client.get(reverse("person_privacy", args=[world["subject"].pk])).content.decode()
+    page = client.get(
+        reverse("governance:person_privacy", args=[world["subject"].pk])
+    ).content.decode()
     assert "Already erased." in page
     assert client.get(url).status_code == 403

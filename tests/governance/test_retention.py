@@ -11,9 +11,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from cohorts.models import Cohort, Enrolment, ReportRequest
-from leadership import privacy
+from governance import tasks
+from governance.retention import _sessions, apply_retention
 from leadership.models import AuditEvent, Notification
-from leadership.retention import _sessions, apply_retention
+from leadership.privacy import is_erased
 from leadership.services import audit_record
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
@@ -103,8 +104,8 @@ def test_after_seven_years_former_people_are_erased_and_old_audit_events_go(time
     former, current = old_data["former"], old_data["current"]
     former.refresh_from_db()
     current.refresh_from_db()
-    assert privacy.is_erased(former)
-    assert not privacy.is_erased(current)
+    assert is_erased(former)
+    assert not is_erased(current)
     # The erasure's own event is new, so it stays; everything from START is gone.
     assert AuditEvent.objects.filter(action="person.erase", person_id=former.pk).exists()
     assert not AuditEvent.objects.filter(created_at__lt=days_later(1)).exists()
@@ -135,8 +136,6 @@ def test_the_command_reports_counts_per_kind(time_machine, old_data, capsys):
 
 
 def test_the_job_runs_daily_from_beat():
-    from leadership import tasks
-
     entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == tasks.apply_retention.name
     assert entry["schedule"] == 24 * 60 * 60

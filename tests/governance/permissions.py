@@ -12,15 +12,15 @@ ADMIN_ONLY = logged_in(404, administrator=200)
 POST_ONLY = logged_in(405)
 
 ROWS = {
-    "audit_log": Expect(get=ADMIN_ONLY),
-    "person_privacy": Expect(get=ADMIN_ONLY, kwargs=_participant),
-    "person_export": Expect(get=POST_ONLY, post=ADMIN_ONLY, kwargs=_participant),
-    "person_erase": Expect(
+    "governance:audit_log": Expect(get=ADMIN_ONLY),
+    "governance:person_privacy": Expect(get=ADMIN_ONLY, kwargs=_participant),
+    "governance:person_export": Expect(get=POST_ONLY, post=ADMIN_ONLY, kwargs=_participant),
+    "governance:person_erase": Expect(
         get=ADMIN_ONLY,
         post=logged_in(404, administrator=302),
         kwargs=_participant,
         data=lambda world: {"confirm": world.personas["participant"].email},
     ),
-    "my_data": Expect(get=logged_in(200)),
-    "my_data_export": Expect(get=POST_ONLY, post=logged_in(200)),
+    "governance:my_data": Expect(get=logged_in(200)),
+    "governance:my_data_export": Expect(get=POST_ONLY, post=logged_in(200)),
 }

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from leadership.retention import apply_retention, retention_days
+from governance.retention import apply_retention, retention_days
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ Kinds, oldest-first reasoning (the README's "Retention" table repeats the defaul
 * ``former_people`` — people with no current place (every enrolment withdrawn, or in a
   completed or cancelled cohort), who administer nothing, and whose last sign of life (last
   login, joining, last enrolment change) is older than the period: erased by anonymisation
-  (``privacy.person_erase``), so cohort figures stay right.
+  (``governance.privacy.person_erase``), so cohort figures stay right.
 * ``notifications`` — e-mails sent, failed or cancelled longer ago than the period (the rows
   hold the message context: names, titles). Pending ones are never touched.
 * ``report_files`` — built PDFs (cohort reports, certificates, transcripts) requested longer
@@ -29,8 +29,12 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .audit import audit_maintenance
-from .models import AuditEvent, Notification, User
+from cohorts.models import Cohort, Enrolment, Programme, ReportRequest
+from leadership.audit import audit_maintenance
+from leadership.models import AuditEvent, Notification, User
+from leadership.privacy import ERASED_DOMAIN
+
+from .privacy import person_erase
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +53,6 @@ def retention_days() -> dict[str, int]:
 
 
 def _former_people(cutoff: datetime.datetime) -> QuerySet[User]:
-    from cohorts.models import Cohort, Enrolment, Programme
-
     current = Enrolment.objects.filter(
         person=OuterRef("pk"),
         status=Enrolment.Status.ENROLLED,
@@ -58,7 +60,7 @@ def _former_people(cutoff: datetime.datetime) -> QuerySet[User]:
     )
     return (
         User.objects.filter(is_staff=False, is_superuser=False, enrolments__isnull=False)
-        .exclude(email__endswith="@erased.invalid")
+        .exclude(email__endswith=f"@{ERASED_DOMAIN}")
         .exclude(Exists(current))
         .exclude(Exists(Programme.administrators.through.objects.filter(user_id=OuterRef("pk"))))
         .annotate(last_change=Max("enrolments__updated_at"))
@@ -72,9 +74,7 @@ def _notifications(cutoff: datetime.datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(status__in=done, created_at__lt=cutoff)
 
 
-def _report_files(cutoff: datetime.datetime):
-    from cohorts.models import ReportRequest
-
+def _report_files(cutoff: datetime.datetime) -> QuerySet[ReportRequest]:
     return ReportRequest.objects.filter(requested_at__lt=cutoff).exclude(
         status__in=ReportRequest.IN_PROGRESS
     )
@@ -101,8 +101,6 @@ SELECTORS: dict[str, Callable[[datetime.datetime], QuerySet]] = {
 
 def _remove(kind: str, rows: QuerySet) -> int:
     if kind == "former_people":
-        from .privacy import person_erase
-
         for person in rows:
             person_erase(person=person, acting_user=None)
         return len(rows)
