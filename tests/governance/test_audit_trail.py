@@ -4,6 +4,7 @@ and administrators browse it within their programmes with a flat number of queri
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -118,8 +119,6 @@ def test_exporting_attendance_and_report_figures_is_audited(client, cohort, admi
 def test_downloading_a_report_is_audited_with_whose_it_is(
     client, cohort, administrator, participant, settings
 ):
-    from django.core.files.base import ContentFile
-
     report = ReportRequest.objects.create(
         cohort=cohort,
         kind=ReportRequest.Kind.TRANSCRIPT,

@@ -8,6 +8,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -34,6 +35,7 @@ from redesign_projects.models import Assignment, Extension, Submission, Submissi
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 from tests.modules.helpers import make_module, make_session
 from tests.redesign_projects.helpers import make_assignment, pdf, submit
+from tests.totp import give_authenticator_app
 
 # Strings that belong to other people: none may appear anywhere in the subject's export.
 OTHERS = {
@@ -312,8 +314,6 @@ def test_a_person_downloads_their_own_data_as_a_private_attachment(client, world
 def test_an_administrator_of_another_programme_cannot_export_the_person(client, world):
     stranger_admin = UserFactory()
     ProgrammeFactory().administrators.add(stranger_admin)
-    from tests.totp import give_authenticator_app
-
     give_authenticator_app(stranger_admin)
     client.force_login(stranger_admin)
     response = client.post(reverse("governance:person_export", args=[world["subject"].pk]))
@@ -423,10 +423,6 @@ def test_erasure_ends_sessions_and_cancels_pending_emails(world, administrator):
 
 
 def test_erasure_removes_their_sign_in_methods(world, administrator):
-    from allauth.mfa.models import Authenticator
-
-    from tests.totp import give_authenticator_app
-
     give_authenticator_app(world["subject"])
     _erase(world, administrator)
     assert not Authenticator.objects.filter(user=world["subject"]).exists()
