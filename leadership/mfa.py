@@ -52,8 +52,6 @@ ALLOWED_DURING_SET_UP = frozenset(
         "account_logout",
     }
 )
-# The demo's published secret (README, "Demo logins"): demo data only, never a real account.
-DEMO_TOTP_SECRET = "LEADERSHIPDEMOTWOFACTORSECRETKEY"
 
 
 def _totp_exists(user_ref) -> Exists:

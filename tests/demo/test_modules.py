@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from cohorts import demo as cohorts_demo
-from modules import demo
+from demo import cohorts as cohorts_demo
+from demo import modules as modules_demo
 from modules.models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
 
 pytestmark = pytest.mark.django_db
@@ -28,9 +28,9 @@ def test_the_demo_gives_every_cohort_a_schedule_with_registers_and_apologies_onc
     today = datetime.date(2026, 11, 20)
     cohorts_demo.load(today)
 
-    demo.load(today)
+    modules_demo.load(today)
     first = _counts()
-    demo.load(today)
+    modules_demo.load(today)
 
     assert _counts() == first
     running = Module.objects.filter(cohort__name="Cohort 3").first().cohort

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
+from modules import selectors, services
+from modules.models import Attendance, Session
+from modules.workdays import first_working_run
 
-from . import selectors, services
-from .models import Attendance, Session
-from .workdays import first_working_run
+from .cohorts import DEMO_DOMAIN
 
 PREPARE = {
     "Strategy": "Read your organisation's strategic plan and bring one service priority.",
@@ -30,7 +31,7 @@ APOLOGY_REASONS = [
 
 
 def _demo_person(local: str) -> User | None:
-    return User.objects.filter(email=f"{local}@demo.example.org").first()
+    return User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
 
 
 def _role(cohort: Cohort, role: str) -> list[User]:

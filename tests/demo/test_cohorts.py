@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from cohorts import demo
 from cohorts.models import Cohort, Enrolment, Programme
+from demo import cohorts as cohorts_demo
 from leadership.models import AuditEvent, User
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ def _snapshot():
 
 
 def test_the_demo_loads_the_programme_office_and_a_second_run_changes_nothing():
-    logins = demo.load(TODAY)
+    logins = cohorts_demo.load(TODAY)
     first = _snapshot()
-    demo.load(TODAY)
+    cohorts_demo.load(TODAY)
     assert _snapshot() == first
 
     assert [label for _email, label in logins] == [
@@ -53,7 +53,7 @@ def test_the_demo_loads_the_programme_office_and_a_second_run_changes_nothing():
         "participant@demo.example.org": "participant",
     }
     admin = User.objects.get(email="admin@demo.example.org")
-    assert admin.check_password(demo.DEMO_PASSWORD)
+    assert admin.check_password(cohorts_demo.DEMO_PASSWORD)
     assert Programme.objects.filter(administrators=admin).count() == 3
 
     partnership = Cohort.objects.get(programme__slug="clinician-manager-partnership")

@@ -12,14 +12,14 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
+from redesign_projects import measure_services, selectors, services
+from redesign_projects.charts import month_starts
+from redesign_projects.models import Assignment, DataPoint, Measure, RedesignTeam, Submission
+from redesign_projects.suggest import Candidate, suggest_teams
+from redesign_projects.uploads import check_upload
 
-from . import measure_services, selectors, services
-from .charts import month_starts
-from .models import Assignment, DataPoint, Measure, RedesignTeam, Submission
-from .suggest import Candidate, suggest_teams
-from .uploads import check_upload
+from .cohorts import DEMO_DOMAIN
 
-DEMO_DOMAIN = "demo.example.org"
 TEAM_COUNT = 8
 
 # (name, focus kind, focus, aim) — one per team, every focus kind at least twice.

@@ -4,14 +4,19 @@ it twice changes nothing."""
 import datetime
 
 import pytest
+from django.urls import reverse
 
-from cohorts import demo as cohorts_demo
 from cohorts.models import Cohort
-from leadership import demo as leadership_demo
-from redesign_projects import demo
+from demo import cohorts as cohorts_demo
+from demo import leadership as leadership_demo
+from demo import redesign_projects as redesign_projects_demo
 from redesign_projects.models import (
     Assignment,
+    DataPoint,
     Feedback,
+    Measure,
+    PdsaCycle,
+    Rebase,
     RedesignTeam,
     Submission,
     SubmissionFile,
@@ -21,6 +26,7 @@ from redesign_projects.selectors import (
     WorkStatus,
     assignment_overview,
     current_team_of,
+    measure_charts_for_teams,
     participants_of,
 )
 
@@ -44,9 +50,9 @@ def _counts():
 @pytest.mark.django_db
 def test_the_demo_forms_teams_and_work_in_every_state_and_is_idempotent(django_user_model):
     cohorts_demo.load(TODAY)
-    demo.load(TODAY)
+    redesign_projects_demo.load(TODAY)
     first = _counts()
-    demo.load(TODAY)
+    redesign_projects_demo.load(TODAY)
     assert _counts() == first
 
     cohort = Cohort.objects.get(programme__slug="enhanced-care-management", name="Cohort 3")
@@ -76,10 +82,8 @@ def test_the_demo_forms_teams_and_work_in_every_state_and_is_idempotent(django_u
 
 @pytest.mark.django_db
 def test_the_demo_pages_render_for_each_role(client, django_user_model):
-    from django.urls import reverse
-
     cohorts_demo.load(TODAY)
-    demo.load(TODAY)
+    redesign_projects_demo.load(TODAY)
     leadership_demo.load(TODAY)  # the demo administrator's authenticator app (two-factor)
     cohort = Cohort.objects.get(programme__slug="enhanced-care-management", name="Cohort 3")
     participant = django_user_model.objects.get(email="participant@demo.example.org")
@@ -87,7 +91,10 @@ def test_the_demo_pages_render_for_each_role(client, django_user_model):
     client.force_login(participant)
     page = client.get(reverse("redesign_projects:team_detail", args=[team.pk])).content.decode()
     assert "Feedback: Changes requested" in page
-    for email in ("faculty@demo.example.org", "admin@demo.example.org"):
+    for email in (
+        "faculty@demo.example.org",
+        "admin@demo.example.org",
+    ):
         client.force_login(django_user_model.objects.get(email=email))
         for url in (
             reverse("redesign_projects:assignment_overview", args=[cohort.pk]),
@@ -102,15 +109,10 @@ def test_the_demo_pages_render_for_each_role(client, django_user_model):
 
 @pytest.mark.django_db
 def test_the_demo_gives_every_team_measures_with_real_signals_once(client, django_user_model):
-    from django.urls import reverse
-
-    from redesign_projects.models import DataPoint, Measure, PdsaCycle, Rebase
-    from redesign_projects.selectors import measure_charts_for_teams
-
     cohorts_demo.load(TODAY)
-    demo.load(TODAY)
+    redesign_projects_demo.load(TODAY)
     counts = [m.objects.count() for m in (Measure, DataPoint, PdsaCycle, Rebase)]
-    demo.load(TODAY)
+    redesign_projects_demo.load(TODAY)
     assert [m.objects.count() for m in (Measure, DataPoint, PdsaCycle, Rebase)] == counts
 
     cohort = Cohort.objects.get(programme__slug="enhanced-care-management", name="Cohort 3")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from leadership.mfa import DEMO_TOTP_SECRET, current_totp_code
+from demo.leadership import DEMO_TOTP_SECRET
+from leadership.mfa import current_totp_code
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ seven active pairs and one proposed pair with shadowing logs and projects, and f
 doctors and four managers left unpaired so the matcher has work to show.
 
 Idempotent: preferences are added only for people who have none, and pairs only when the
-cohort has none. Without the partnership cohort (``cohorts.demo`` makes it) nothing is made.
+cohort has none. Without the partnership cohort (``demo.cohorts`` makes it) nothing is made.
 """
 
 import datetime
@@ -12,9 +12,8 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
-
-from . import selectors, services
-from .models import (
+from pairings import selectors, services
+from pairings.models import (
     AVAILABILITY_CHOICES,
     INTEREST_CHOICES,
     Pairing,
@@ -94,7 +93,7 @@ def _rotate(keys: list[str], start: int, count: int) -> list[str]:
 
 def _add_preferences(cohort: Cohort, doctors: list[User], managers: list[User]) -> None:
     """Each doctor and the manager at the same position share interests, ask for each other's
-    departments and have free half-days in common (the people lists in ``cohorts.demo`` are
+    departments and have free half-days in common (the people lists in ``demo.cohorts`` are
     written in matching order); the rotations make the other pairs score lower."""
     interests = [key for key, _label in INTEREST_CHOICES]
     slots = [key for key, _label in AVAILABILITY_CHOICES]

@@ -3,7 +3,8 @@ import datetime
 import pytest
 
 from cohorts.models import Enrolment, Programme
-from pairings import demo, selectors
+from demo import pairings as pairings_demo
+from pairings import selectors
 from pairings.models import Pairing, PairingPreference, ShadowingEntry
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
@@ -34,7 +35,7 @@ def snapshot(cohort):
 def test_the_demo_pairs_most_people_logs_shadowing_and_leaves_work_for_the_matcher(
     partnership_cohort,
 ):
-    demo.load(TODAY)
+    pairings_demo.load(TODAY)
     pairs, preferences, entries = snapshot(partnership_cohort)
     assert [status for *_people, status in pairs].count("active") == 7
     assert [status for *_people, status in pairs].count("proposed") == 1
@@ -48,12 +49,12 @@ def test_the_demo_pairs_most_people_logs_shadowing_and_leaves_work_for_the_match
 
 
 def test_the_demo_is_idempotent(partnership_cohort):
-    demo.load(TODAY)
+    pairings_demo.load(TODAY)
     first = snapshot(partnership_cohort)
-    demo.load(TODAY)
+    pairings_demo.load(TODAY)
     assert snapshot(partnership_cohort) == first
 
 
 def test_without_the_partnership_cohort_the_demo_makes_nothing(cohort):
-    demo.load(TODAY)
+    pairings_demo.load(TODAY)
     assert not Pairing.objects.exists() and not PairingPreference.objects.exists()

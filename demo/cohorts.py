@@ -5,11 +5,10 @@ import unicodedata
 
 from django.db import transaction
 
+from cohorts import services
+from cohorts.models import Cohort, Enrolment, Programme
+from cohorts.programme_models import install_programme_models
 from leadership.models import User
-
-from . import services
-from .models import Cohort, Enrolment, Programme
-from .programme_models import install_programme_models
 
 DEMO_PASSWORD = "leadership-demo-2026"
 DEMO_DOMAIN = "demo.example.org"
