@@ -241,8 +241,9 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     cohort_ids = set(Enrolment.objects.filter(person=person).values_list("cohort_id", flat=True))
 
     # The kernel's part goes first: it looks for the person's name in the audit trail and in
-    # other people's e-mails before it replaces the name on the account. The apps' parts
-    # touch only rows that point at the person. (Measures keep theirs: no part to call.)
+    # other people's e-mails before it replaces the name on the account. The apps' parts do
+    # not need the name: they find their rows by the person and their cohorts. (Measures keep
+    # their rows as they are: there is no part of theirs to call.)
     result = leadership_privacy.erase_account(person=person, cohort_ids=cohort_ids)
     modules_privacy.erase_person(person=person)
     pairings_privacy.erase_person(person=person)
