@@ -1,15 +1,8 @@
 from django.contrib import admin
 
 from leadership.admin_audit import AuditedModelAdmin
-from modules.models import ModuleTemplate
 
 from .models import Certificate, Cohort, Enrolment, Programme, ReportRequest
-
-
-class ModuleTemplateInline(admin.TabularInline):
-    model = ModuleTemplate
-    fields = ["position", "title", "theme", "kind", "length_half_days", "offset_weeks", "phase"]
-    extra = 0
 
 
 @admin.register(Programme)
@@ -18,7 +11,6 @@ class ProgrammeAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation", "default_capacity"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["administrators"]
-    inlines = [ModuleTemplateInline]
 
 
 @admin.register(Cohort)

@@ -24,7 +24,7 @@ from weasyprint.urls import URLFetcherResponse
 from leadership.models import User
 from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
 from leadership.services import audit_record
-from redesign_projects.charts import render_legend_svg
+from measures.charts import render_legend_svg
 
 from . import reports, selectors
 from .models import Certificate, Cohort, Enrolment, ReportRequest

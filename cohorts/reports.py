@@ -14,6 +14,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from leadership.models import User
+from measures.models import PdsaCycle
+from measures.selectors import measure_charts_for_teams
 from modules.models import Attendance, Session, ShortCourseSignup
 from modules.selectors import ParticipantAttendance, attendance_summary_for_cohort
 from pairings.models import Pairing
@@ -21,7 +23,6 @@ from pairings.selectors import cohort_pairings
 from redesign_projects.models import (
     Assignment,
     Feedback,
-    PdsaCycle,
     RedesignTeam,
     Submission,
     TeamMembership,
@@ -30,7 +31,6 @@ from redesign_projects.selectors import (
     Cell,
     WorkStatus,
     assignment_overview,
-    measure_charts_for_teams,
     work_status,
 )
 

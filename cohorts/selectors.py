@@ -155,14 +155,12 @@ def programmes_administered_by(user) -> QuerySet[Programme]:
 def get_programme_for_user(user, programme_id) -> Programme:
     """A programme ``user`` administers, with its module templates and cohorts prefetched
     (three queries); 404 for everyone else."""
-    from modules.models import ModuleTemplate
-
     try:
         pk = int(programme_id)
     except (TypeError, ValueError) as exc:
         raise Http404("No such programme.") from exc
     programmes = Programme.objects.filter(pk=pk).prefetch_related(
-        Prefetch("module_templates", queryset=ModuleTemplate.objects.order_by("position")),
+        "module_templates",  # in their programme order (ModuleTemplate.Meta.ordering)
         Prefetch("cohorts", queryset=Cohort.objects.order_by("-starts_on")),
     )
     if not user.is_superuser:

@@ -6,7 +6,6 @@ app_name = "cohorts"
 
 urlpatterns = [
     path("", views.cohort_list, name="cohort_list"),
-    path("new/", views.cohort_create, name="cohort_create"),
     path("<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
     path("<int:cohort_id>/cards/<slug:card>/", views.cohort_card, name="cohort_card"),
     path("<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
@@ -25,8 +24,6 @@ urlpatterns = [
     path("<int:cohort_id>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
-    path("programmes/<int:programme_id>/copy/", views.programme_copy, name="programme_copy"),
-    path("programmes/<int:programme_id>/edit/", views.programme_edit, name="programme_edit"),
     path("sponsored/", views.leader_home, name="leader_home"),
     path("teaching/", views.faculty_home, name="faculty_home"),
     path("mine/", views.participant_home, name="participant_home"),

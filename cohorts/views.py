@@ -15,7 +15,6 @@ from leadership.forms import add_service_errors
 from leadership.services import audit_record
 from leadership.storage import private_download
 from modules.selectors import attendance_summary_for_cohort, upcoming_sessions_for
-from modules.services import schedule_generate
 
 from . import (
     cards,
@@ -64,51 +63,6 @@ def programme_detail(request, programme_id):
     return render(request, "cohorts/programme_detail.html", {"programme": programme})
 
 
-@login_required
-@require_POST
-def programme_copy(request, programme_id):
-    """Duplicate a programme with its module templates, then edit the copy."""
-    programme = selectors.get_programme_for_user(request.user, programme_id)
-    copy = services.programme_copy(programme=programme, acting_user=request.user)
-    messages.success(request, f"Copied {programme.name}. Edit the copy below.")
-    return redirect("cohorts:programme_edit", programme_id=copy.pk)
-
-
-@login_required
-def programme_edit(request, programme_id):
-    """Edit a programme and its module sequence in one form; saved in one transaction."""
-    programme = selectors.get_programme_for_user(request.user, programme_id)
-    data = request.POST if request.method == "POST" else None
-    form = forms.ProgrammeForm(data, instance=programme, prefix="programme")
-    formset = forms.module_template_formset(data, programme=programme)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
-        try:
-            services.programme_update(
-                programme=programme,
-                acting_user=request.user,
-                fields=form.cleaned_data,
-                module_templates=[
-                    {**f.cleaned_data, "id": f.instance.pk}
-                    for f in kept
-                    if not f.cleaned_data.get("DELETE")
-                ],
-                deleted_template_ids=[
-                    f.instance.pk for f in kept if f.cleaned_data.get("DELETE") and f.instance.pk
-                ],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved {programme.name}.")
-            return redirect("cohorts:programme_detail", programme_id=programme.pk)
-    return render(
-        request,
-        "cohorts/programme_edit.html",
-        {"programme": programme, "form": form, "formset": formset},
-    )
-
-
 # Cohorts -------------------------------------------------------------------------------------
 
 
@@ -143,52 +97,6 @@ def cohort_list(request):
             "filters": filters,
         },
     )
-
-
-@login_required
-def cohort_create(request):
-    """Create a cohort of a programme the administrator runs."""
-    _require_administrator(request)
-    programmes = selectors.programmes_administered_by(request.user)
-    initial = {"programme": request.GET.get("programme")}
-    form = forms.CohortCreateForm(request.POST or None, programmes=programmes, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cohort = services.cohort_create(
-                programme=data["programme"],
-                name=data["name"],
-                starts_on=data["starts_on"],
-                capacity=data["capacity"],
-                time_zone=data["time_zone"],
-                holiday_region=data["holiday_region"],
-                venue_name=data["venue_name"],
-                venue_address=data["venue_address"],
-                sponsors=data["sponsor_emails"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Created {cohort.name}.")
-            _generate_schedule(request, cohort)
-            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
-    return render(request, "cohorts/cohort_create.html", {"form": form})
-
-
-def _generate_schedule(request, cohort: Cohort) -> None:
-    """A new cohort gets its schedule laid out from the programme at once; when that is not
-    possible (a programme without module templates) the cohort stands and the reason shows."""
-    try:
-        result = schedule_generate(cohort=cohort, acting_user=request.user)
-    except ValidationError as error:
-        messages.warning(request, "No schedule yet: " + " ".join(error.messages))
-        return
-    messages.success(
-        request, f"Scheduled {len(result.modules)} modules in {result.sessions} sessions."
-    )
-    for note in result.notes:
-        messages.info(request, note)
 
 
 @login_required

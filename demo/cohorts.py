@@ -7,8 +7,8 @@ from django.db import transaction
 
 from cohorts import services
 from cohorts.models import Cohort, Enrolment, Programme
-from cohorts.programme_models import install_programme_models
 from leadership.models import User
+from modules.services import programme_models_install
 
 DEMO_PASSWORD = "leadership-demo-2026"
 DEMO_DOMAIN = "demo.example.org"
@@ -292,7 +292,7 @@ def load(today: datetime.date) -> list[tuple[str, str]]:
     (46 participants and the four demo logins); a running primary-care network cohort; and a
     running partnership cohort of twelve junior doctors and twelve managers. A cohort that
     exists already is left as it is, so a second run adds nothing."""
-    programmes = {p.slug: p for p in install_programme_models()}
+    programmes = {p.slug: p for p in programme_models_install()}
     ecm = programmes["enhanced-care-management"]
 
     logins = {}

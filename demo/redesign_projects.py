@@ -12,9 +12,11 @@ from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
-from redesign_projects import measure_services, selectors, services
-from redesign_projects.charts import month_starts
-from redesign_projects.models import Assignment, DataPoint, Measure, RedesignTeam, Submission
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import DataPoint, Measure
+from redesign_projects import selectors, services
+from redesign_projects.models import Assignment, RedesignTeam, Submission
 from redesign_projects.suggest import Candidate, suggest_teams
 from redesign_projects.uploads import check_upload
 

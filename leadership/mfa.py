@@ -21,6 +21,7 @@ set-up looks on every request.
 
 import time
 
+from allauth.mfa import app_settings
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -154,8 +155,6 @@ class MFAAdapter(DefaultMFAAdapter):
 
 def current_totp_code(secret: str, *, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows now for ``secret`` (for the demo and tests)."""
-    from allauth.mfa import app_settings
-
     counter = int(time.time()) // app_settings.TOTP_PERIOD + steps_ahead
     return format_hotp_value(hotp_value(secret, counter))
 

@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("notifications/<int:pk>/retry/", views.notification_retry, name="notification_retry"),
     path("cohorts/", include("cohorts.urls")),
-    path("schedule/", include("modules.urls")),
+    path("", include("modules.urls")),
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
     # The measures, reports and data-protection pages keep the paths they had before they

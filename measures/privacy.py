@@ -9,8 +9,7 @@ from django.db.models import Q
 from leadership.models import User
 from leadership.privacy import SubjectAccessData, in_scope, when
 
-# TODO(merge): import from .models once the measures branch has moved these models here.
-from redesign_projects.models import DataPoint, Measure, PdsaCycle
+from .models import DataPoint, Measure, PdsaCycle
 
 
 def export_measures(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:

@@ -11,7 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cohorts.models import Enrolment
+from cohorts import selectors as cohort_selectors
+from cohorts import services as cohort_services
+from cohorts.forms import CohortCreateForm, ProgrammeForm
+from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.services import audit_record
@@ -24,6 +27,7 @@ from .forms import (
     ModuleMoveForm,
     ScheduleGenerateForm,
     SessionForm,
+    module_template_formset,
 )
 
 PARTICIPANT = Enrolment.Role.PARTICIPANT
@@ -72,6 +76,108 @@ def cohort_schedule(request, cohort_id):
             "generate_form": ScheduleGenerateForm(),
         },
     )
+
+
+# --- Setting up: a programme's module sequence, and new cohorts with their schedule ---------
+
+
+def _render_with_roles(request, template: str, context: dict) -> HttpResponse:
+    """Render, having asked for the person's roles first: the navigation needs them, and asking
+    here keeps every query out of the template (the answer is remembered for the request)."""
+    cohort_selectors.roles_for_user(request.user)
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def programme_copy(request, programme_id):
+    """Duplicate a programme with its module templates, then edit the copy."""
+    programme = cohort_selectors.get_programme_for_user(request.user, programme_id)
+    copy = services.programme_copy_with_modules(programme=programme, acting_user=request.user)
+    messages.success(request, f"Copied {programme.name}. Edit the copy below.")
+    return redirect("modules:programme_edit", programme_id=copy.pk)
+
+
+@login_required
+def programme_edit(request, programme_id):
+    """Edit a programme and its module sequence in one form; saved in one transaction."""
+    programme = cohort_selectors.get_programme_for_user(request.user, programme_id)
+    data = _posted(request)
+    form = ProgrammeForm(data, instance=programme, prefix="programme")
+    formset = module_template_formset(data, programme=programme)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]
+        try:
+            services.programme_update_with_modules(
+                programme=programme,
+                acting_user=request.user,
+                fields=form.cleaned_data,
+                module_templates=[
+                    {**f.cleaned_data, "id": f.instance.pk}
+                    for f in kept
+                    if not f.cleaned_data.get("DELETE")
+                ],
+                deleted_template_ids=[
+                    f.instance.pk for f in kept if f.cleaned_data.get("DELETE") and f.instance.pk
+                ],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved {programme.name}.")
+            return redirect("cohorts:programme_detail", programme_id=programme.pk)
+    return _render_with_roles(
+        request,
+        "modules/programme_edit.html",
+        {"programme": programme, "form": form, "formset": formset},
+    )
+
+
+@login_required
+def cohort_create(request):
+    """Create a cohort of a programme the administrator runs, and lay out its schedule."""
+    if not cohort_selectors.roles_for_user(request.user).is_administrator:
+        raise Http404
+    programmes = cohort_selectors.programmes_administered_by(request.user)
+    initial = {"programme": request.GET.get("programme")}
+    form = CohortCreateForm(request.POST or None, programmes=programmes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cohort = cohort_services.cohort_create(
+                programme=data["programme"],
+                name=data["name"],
+                starts_on=data["starts_on"],
+                capacity=data["capacity"],
+                time_zone=data["time_zone"],
+                holiday_region=data["holiday_region"],
+                venue_name=data["venue_name"],
+                venue_address=data["venue_address"],
+                sponsors=data["sponsor_emails"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Created {cohort.name}.")
+            _generate_first_schedule(request, cohort)
+            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
+    return _render_with_roles(request, "modules/cohort_create.html", {"form": form})
+
+
+def _generate_first_schedule(request, cohort: Cohort) -> None:
+    """A new cohort gets its schedule laid out from the programme at once; when that is not
+    possible (a programme without module templates) the cohort stands and the reason shows."""
+    try:
+        result = services.schedule_generate(cohort=cohort, acting_user=request.user)
+    except ValidationError as error:
+        messages.warning(request, "No schedule yet: " + " ".join(error.messages))
+        return
+    messages.success(
+        request, f"Scheduled {len(result.modules)} modules in {result.sessions} sessions."
+    )
+    for note in result.notes:
+        messages.info(request, note)
 
 
 @login_required

@@ -48,7 +48,7 @@ WATCHED = {
     "pairing",
     "email",
 }
-APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
+APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings", "measures")
 # POST-only URLs whose form is shown on another page: its fields are read from there.
 FORM_PAGES = {"cohorts:report_generate": "cohorts:report_list"}
 

@@ -19,6 +19,7 @@ APPS_WITH_TABLES = (
     "modules",
     "redesign_projects",
     "pairings",
+    "measures",
     "governance",
 )
 # Django's admin site checks staff status itself and is covered by its own test below.

@@ -78,15 +78,15 @@ def test_an_unknown_card_is_not_found(client, administrator, cohort):
 
 def test_creating_a_cohort_lays_out_its_schedule_from_the_programme(client, administrator):
     from cohorts.models import Cohort, Programme
-    from cohorts.programme_models import install_programme_models
+    from modules.services import programme_models_install
 
-    install_programme_models()
+    programme_models_install()
     programme = Programme.objects.get(slug="enhanced-care-management")
     programme.administrators.add(administrator)
     client.force_login(administrator)
     starts = datetime.date.today() + datetime.timedelta(days=60)
     response = client.post(
-        reverse("cohorts:cohort_create"),
+        reverse("modules:cohort_create"),
         {
             "programme": programme.pk,
             "name": "Cohort 9",

@@ -15,13 +15,14 @@ from pypdf import PdfReader
 
 from cohorts import report_services, reports
 from cohorts.models import Cohort, Enrolment
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import DataPoint, PdsaCycle
 from modules.models import Attendance, Module, Session
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from redesign_projects import measure_services
 from redesign_projects import services as project_services
-from redesign_projects.charts import month_starts
-from redesign_projects.models import Assignment, DataPoint, PdsaCycle
+from redesign_projects.models import Assignment
 from tests.factories import EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

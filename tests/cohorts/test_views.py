@@ -207,7 +207,7 @@ def test_an_administrator_creates_a_cohort_with_its_sponsor(client, programme, a
     sponsor = UserFactory(email="sponsor@example.org")
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:cohort_create"),
+        reverse("modules:cohort_create"),
         _cohort_data(programme, name="Cohort 5", sponsor_emails="Sponsor@Example.org\n"),
     )
     cohort = Cohort.objects.get(name="Cohort 5")
@@ -236,7 +236,7 @@ def test_cohort_creation_explains_bad_input_next_to_the_field(
 ):
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:cohort_create"), _cohort_data(cohort.programme, **overrides)
+        reverse("modules:cohort_create"), _cohort_data(cohort.programme, **overrides)
     )
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -248,7 +248,7 @@ def test_the_programme_list_offers_only_programmes_the_administrator_runs(
 ):
     ProgrammeFactory(name="Somebody else's")
     client.force_login(administrator)
-    form = client.get(reverse("cohorts:cohort_create")).context["form"]
+    form = client.get(reverse("modules:cohort_create")).context["form"]
     assert list(form.fields["programme"].queryset) == [programme]
 
 
@@ -443,9 +443,9 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
     ModuleTemplate.objects.create(programme=programme, position=1, title="Strategy")
     ModuleTemplate.objects.create(programme=programme, position=2, title="Culture")
     client.force_login(administrator)
-    response = client.post(reverse("cohorts:programme_copy", args=[programme.pk]))
+    response = client.post(reverse("modules:programme_copy", args=[programme.pk]))
     copy = Programme.objects.get(name=f"{programme.name} (copy)")
-    assert response["Location"] == reverse("cohorts:programme_edit", args=[copy.pk])
+    assert response["Location"] == reverse("modules:programme_edit", args=[copy.pk])
     templates = list(copy.module_templates.order_by("position"))
     data = {
         "programme-name": "ECM for primary care",
@@ -486,7 +486,7 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
             "modules-2-phase": "Phase 2",
         }
     )
-    response = client.post(reverse("cohorts:programme_edit", args=[copy.pk]), data)
+    response = client.post(reverse("modules:programme_edit", args=[copy.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     copy.refresh_from_db()
     assert (copy.name, copy.default_capacity, copy.phases) == (
@@ -508,6 +508,6 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
 def test_a_programme_someone_else_runs_is_not_found(client, administrator):
     theirs = ProgrammeFactory()
     client.force_login(administrator)
-    for name in ("programme_detail", "programme_edit"):
-        assert client.get(reverse(f"cohorts:{name}", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("cohorts:programme_copy", args=[theirs.pk])).status_code == 404
+    for name in ("cohorts:programme_detail", "modules:programme_edit"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("modules:programme_copy", args=[theirs.pk])).status_code == 404

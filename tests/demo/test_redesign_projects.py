@@ -10,13 +10,11 @@ from cohorts.models import Cohort
 from demo import cohorts as cohorts_demo
 from demo import leadership as leadership_demo
 from demo import redesign_projects as redesign_projects_demo
+from measures.models import DataPoint, Measure, PdsaCycle, Rebase
+from measures.selectors import measure_charts_for_teams
 from redesign_projects.models import (
     Assignment,
-    DataPoint,
     Feedback,
-    Measure,
-    PdsaCycle,
-    Rebase,
     RedesignTeam,
     Submission,
     SubmissionFile,
@@ -26,7 +24,6 @@ from redesign_projects.selectors import (
     WorkStatus,
     assignment_overview,
     current_team_of,
-    measure_charts_for_teams,
     participants_of,
 )
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from cohorts.models import ReportRequest
 from cohorts.tasks import queue_pending_reports
+from home.tasks import sweep_notifications
 from leadership.models import Notification, TaskHeartbeat
-from leadership.tasks import heartbeat, sweep_notifications
+from leadership.tasks import heartbeat
 from modules.models import ModuleTemplate, Session
 from redesign_projects.models import Assignment, SubmissionFile
 from tests.conftest import PASSWORD
@@ -101,7 +102,7 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
             # be queued: the request answers at once, the e-mail waits in the database.
             created, create_seconds = _timed(
                 lambda: admin.post(
-                    reverse("cohorts:cohort_create"),
+                    reverse("modules:cohort_create"),
                     {
                         "programme": programme.pk,
                         "name": "Cohort 9",

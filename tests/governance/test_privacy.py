@@ -24,12 +24,12 @@ from governance import privacy
 from leadership.models import AuditEvent, Notification
 from leadership.privacy import is_erased
 from leadership.services import audit_record
+from measures import services as measure_services
 from modules.models import Attendance
 from modules.selectors import attendance_summary_for_cohort
 from modules.services import attendance_register_save
 from pairings import services as pairing_services
 from pairings.models import Pairing, ShadowingEntry
-from redesign_projects import measure_services
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, Extension, Submission, SubmissionFile
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
