@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.fields.files import FieldFile
@@ -99,22 +102,15 @@ def export_account(person: User) -> SubjectAccessData:
             "last_login": when(person.last_login),
         }
     ]
-    # allauth's models can be imported only when their app is installed.
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        s["email_addresses"] = [
-            {"email": a.email, "verified": a.verified, "primary": a.primary}
-            for a in EmailAddress.objects.filter(user=person)
-        ]
-    if apps.is_installed("allauth.mfa"):
-        from allauth.mfa.models import Authenticator
-
-        # Kinds and dates only: the secrets themselves are never exported.
-        s["sign_in_methods"] = [
-            {"type": a.get_type_display(), "created_at": when(a.created_at)}
-            for a in Authenticator.objects.filter(user=person)
-        ]
+    s["email_addresses"] = [
+        {"email": a.email, "verified": a.verified, "primary": a.primary}
+        for a in EmailAddress.objects.filter(user=person)
+    ]
+    # Kinds and dates only: the secrets themselves are never exported.
+    s["sign_in_methods"] = [
+        {"type": a.get_type_display(), "created_at": when(a.created_at)}
+        for a in Authenticator.objects.filter(user=person)
+    ]
     s["notification_opt_outs"] = [
         {"kind": p.get_kind_display(), "since": when(p.created_at)}
         for p in person.notification_opt_outs.all()
@@ -221,19 +217,9 @@ def erase_account(*, person: User, cohort_ids: set[int]) -> ErasureResult:
     Notification.objects.filter(recipient=person).update(context={}, attachments=[])
     person.notification_opt_outs.all().delete()
 
-    # allauth's models can be imported only when their app is installed.
-    if apps.is_installed("allauth.mfa"):
-        from allauth.mfa.models import Authenticator
-
-        Authenticator.objects.filter(user=person).delete()
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.filter(user=person).delete()
-    if apps.is_installed("allauth.socialaccount"):
-        from allauth.socialaccount.models import SocialAccount
-
-        SocialAccount.objects.filter(user=person).delete()
+    Authenticator.objects.filter(user=person).delete()
+    EmailAddress.objects.filter(user=person).delete()
+    SocialAccount.objects.filter(user=person).delete()
 
     person.first_name = "Erased person"
     person.last_name = f"#{person.pk}"
@@ -323,11 +309,6 @@ def _erase_audit_free_text(person: User) -> None:
 
 def _scrub_admin_log(person: User, placeholder: str) -> None:
     """Django's admin history names the object it changed: rename the person's entries."""
-    if not apps.is_installed("django.contrib.admin"):
-        return
-    # The admin's model can be imported only when its app is installed.
-    from django.contrib.admin.models import LogEntry
-
     user_type = ContentType.objects.get_for_model(User)
     LogEntry.objects.filter(content_type=user_type, object_id=str(person.pk)).update(
         object_repr=placeholder
