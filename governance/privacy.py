@@ -62,6 +62,7 @@ from measures import privacy as measures_privacy
 from modules import privacy as modules_privacy
 from pairings import privacy as pairings_privacy
 from redesign_projects import privacy as redesign_projects_privacy
+from reports import privacy as reports_privacy
 
 # Access ----------------------------------------------------------------------------------------
 
@@ -135,7 +136,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         redesign_projects_privacy.export_project_work(person, cohort_ids),
         measures_privacy.export_measures(person, cohort_ids),
         pairings_privacy.export_pairings(person, cohort_ids),
-        cohorts_privacy.export_documents(person, cohort_ids),
+        reports_privacy.export_documents(person, cohort_ids),
         leadership_privacy.export_emails_and_audit_trail(person, cohort_ids),
     )
     data = SubjectAccessData()
@@ -245,11 +246,12 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     # not need the name: they find their rows by the person and their cohorts. (Measures keep
     # their rows as they are: there is no part of theirs to call.)
     result = leadership_privacy.erase_account(person=person, cohort_ids=cohort_ids)
+    cohorts_privacy.erase_person(person=person)
     modules_privacy.erase_person(person=person)
     pairings_privacy.erase_person(person=person)
     doomed = [
         *redesign_projects_privacy.erase_person(person=person),
-        *cohorts_privacy.erase_person(
+        *reports_privacy.erase_person(
             person=person, cohort_ids=cohort_ids, placeholder=placeholder
         ),
     ]

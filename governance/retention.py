@@ -29,10 +29,11 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, Programme, ReportRequest
+from cohorts.models import Cohort, Enrolment, Programme
 from leadership.audit import audit_maintenance
 from leadership.models import AuditEvent, Notification, User
 from leadership.privacy import ERASED_DOMAIN
+from reports.models import ReportRequest
 
 from .privacy import person_erase
 

@@ -17,6 +17,8 @@ APPS = (
     "redesign_projects",
     "pairings",
     "measures",
+    "reports",
+    "home",
     "governance",
     "demo",
 )

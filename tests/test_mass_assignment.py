@@ -48,9 +48,18 @@ WATCHED = {
     "pairing",
     "email",
 }
-APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings", "measures")
+APPS = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+)
 # POST-only URLs whose form is shown on another page: its fields are read from there.
-FORM_PAGES = {"cohorts:report_generate": "cohorts:report_list"}
+FORM_PAGES = {"reports:report_generate": "reports:report_list"}
 
 
 def _extras(world) -> dict[str, str]:

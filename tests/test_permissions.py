@@ -20,6 +20,8 @@ APPS_WITH_TABLES = (
     "redesign_projects",
     "pairings",
     "measures",
+    "reports",
+    "home",
     "governance",
 )
 # Django's admin site checks staff status itself and is covered by its own test below.

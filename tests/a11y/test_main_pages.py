@@ -99,11 +99,11 @@ def _main_pages() -> list[MainPage]:
             screenshot=True,
             phone_screenshot=True,
         ),
-        MainPage("leader-start", "leader", reverse("cohorts:leader_home"), screenshot=True),
+        MainPage("leader-start", "leader", reverse("reports:leader_home"), screenshot=True),
         MainPage(
             "participant-start",
             "participant",
-            reverse("cohorts:participant_home"),
+            reverse("home:participant_home"),
             screenshot=True,
             phone_screenshot=True,
         ),

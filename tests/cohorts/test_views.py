@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 
 from cohorts.models import Cohort, Enrolment, Programme
 from leadership.models import AuditEvent, User
-from modules.models import ModuleTemplate
+from modules.models import Attendance, ModuleTemplate
+from modules.services import programme_models_install
 from tests.cohorts.helpers import csv_bytes, participant_rows
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.modules.helpers import add_attended_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -511,3 +513,45 @@ def test_a_programme_someone_else_runs_is_not_found(client, administrator):
     for name in ("cohorts:programme_detail", "modules:programme_edit"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
     assert client.post(reverse("modules:programme_copy", args=[theirs.pk])).status_code == 404
+
+
+# A new cohort's schedule; a person's attendance ----------------------------------------------
+
+
+def test_creating_a_cohort_lays_out_its_schedule_from_the_programme(client, administrator):
+    programme_models_install()
+    programme = Programme.objects.get(slug="enhanced-care-management")
+    programme.administrators.add(administrator)
+    client.force_login(administrator)
+    starts = datetime.date.today() + datetime.timedelta(days=60)
+    response = client.post(
+        reverse("modules:cohort_create"),
+        {
+            "programme": programme.pk,
+            "name": "Cohort 9",
+            "starts_on": starts.isoformat(),
+            "capacity": 40,
+            "time_zone": "Pacific/Auckland",
+            "holiday_region": "NZ-AUK",
+            "venue_name": "",
+            "venue_address": "",
+            "sponsor_emails": "",
+        },
+        follow=True,
+    )
+    cohort = Cohort.objects.get(name="Cohort 9")
+    assert cohort.modules.count() == programme.module_templates.count()
+    sessions = sum(m.sessions.count() for m in cohort.modules.all())
+    assert f"Scheduled {cohort.modules.count()} modules in {sessions} sessions." in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_a_participants_page_shows_their_attendance_against_the_rule(client, administrator, cohort):
+    people = add_attended_sessions(cohort, 1, 4)
+    Attendance.objects.filter(person=people[0]).order_by("session__starts_at").first().delete()
+    client.force_login(administrator)
+    page = client.get(reverse("cohorts:person_detail", args=[cohort.pk, people[0].pk]))
+    text = page.content.decode()
+    assert "Attendance in Cohort 3" in text
+    assert "75%" in text

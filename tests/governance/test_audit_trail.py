@@ -9,10 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import Enrolment, ReportRequest
+from cohorts.models import Enrolment
 from leadership.audit import audit_maintenance
 from leadership.models import AuditEvent
 from leadership.services import audit_record
+from reports.models import ReportRequest
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 from tests.totp import give_authenticator_app
 
@@ -111,8 +112,8 @@ def test_exporting_the_people_list_is_audited(client, cohort, administrator):
 def test_exporting_attendance_and_report_figures_is_audited(client, cohort, administrator):
     client.force_login(administrator)
     client.get(reverse("modules:attendance_export", args=[cohort.pk, "csv"]))
-    client.get(reverse("cohorts:report_export_csv", args=[cohort.pk, "attendance"]))
-    client.get(reverse("cohorts:report_export_xlsx", args=[cohort.pk]))
+    client.get(reverse("reports:report_export_csv", args=[cohort.pk, "attendance"]))
+    client.get(reverse("reports:report_export_xlsx", args=[cohort.pk]))
     assert _actions() == ["attendance.export", "report.export", "report.export"]
 
 
@@ -129,7 +130,7 @@ def test_downloading_a_report_is_audited_with_whose_it_is(
     report.status = ReportRequest.Status.READY
     report.save()
     client.force_login(administrator)
-    response = client.get(reverse("cohorts:report_download", args=[cohort.pk, report.pk]))
+    response = client.get(reverse("reports:report_download", args=[cohort.pk, report.pk]))
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="report.download")
     assert (event.actor, event.person_id, event.target_id) == (

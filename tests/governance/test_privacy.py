@@ -16,9 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts import reports
-from cohorts.models import Certificate, Enrolment
-from cohorts.report_exports import assignment_rows, attendance_rows, measure_rows
+from cohorts.models import Enrolment
 from cohorts.selectors import cohort_overview
 from governance import privacy
 from leadership.models import AuditEvent, Notification
@@ -32,6 +30,9 @@ from pairings import services as pairing_services
 from pairings.models import Pairing, ShadowingEntry
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, Extension, Submission, SubmissionFile
+from reports import data as report_data
+from reports.exports import assignment_rows, attendance_rows, measure_rows
+from reports.models import Certificate
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 from tests.modules.helpers import make_module, make_session
 from tests.redesign_projects.helpers import make_assignment, pdf, submit
@@ -326,7 +327,7 @@ def test_an_administrator_of_another_programme_cannot_export_the_person(client, 
 def _figures(cohort):
     """The cohort's figures as the dashboard and the progress report show them, without the
     names (which erasure changes on purpose)."""
-    data = reports.progress_report_data(cohort)
+    data = report_data.progress_report_data(cohort)
     overview = cohort_overview(cohort)
     summary = attendance_summary_for_cohort(cohort)
     return {

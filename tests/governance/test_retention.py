@@ -10,12 +10,13 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
 
-from cohorts.models import Cohort, Enrolment, ReportRequest
+from cohorts.models import Cohort, Enrolment
 from governance import tasks
 from governance.retention import _sessions, apply_retention
 from leadership.models import AuditEvent, Notification
 from leadership.privacy import is_erased
 from leadership.services import audit_record
+from reports.models import ReportRequest
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 START = datetime.datetime(2020, 3, 1, 9, 0, tzinfo=datetime.UTC)

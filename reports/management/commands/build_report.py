@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from cohorts import report_services
 from cohorts.models import Cohort
+from reports import rendering
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No cohort has the id or slug {cohort!r}.")
         started = time.perf_counter()
-        pdf = report_services.progress_report_pdf(found)
+        pdf = rendering.progress_report_pdf(found)
         try:
             out.write_bytes(pdf)
         except OSError as exc:

@@ -2,15 +2,21 @@
 verification code that a public page checks (valid / revoked) without revealing anything else."""
 
 import io
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohorts import report_services, services
-from cohorts.models import Certificate, Enrolment, ReportRequest
+from cohorts import services
+from cohorts.models import Enrolment
 from leadership.models import AuditEvent
-from tests.cohorts.test_reports import build_world, flat, pdf_text
+from reports.certificates import certificates_issue
+from reports.models import Certificate, ReportRequest
+from reports.rendering import render_report
+from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +42,7 @@ def test_all_completing_participants_get_a_certificate_page_each(
 ):
     client.force_login(administrator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cohorts:report_generate", args=[cohort.pk]), {"kind": "certificates"})
+        client.post(reverse("reports:report_generate", args=[cohort.pk]), {"kind": "certificates"})
     report = ReportRequest.objects.get()
     assert report.status == "ready", report.error
     reader = PdfReader(io.BytesIO(report.file.read()))
@@ -53,8 +59,8 @@ def test_all_completing_participants_get_a_certificate_page_each(
 
 
 def test_building_again_keeps_the_codes(cohort, administrator, completing):
-    first = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
-    again = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    first = certificates_issue(cohort=cohort, acting_user=administrator)
+    again = certificates_issue(cohort=cohort, acting_user=administrator)
     assert [c.code for c in first] == [c.code for c in again]
     assert Certificate.objects.count() == 3
 
@@ -64,10 +70,10 @@ def test_one_person_who_has_not_completed_gets_no_certificate(client, cohort, ad
     client.force_login(administrator)
     person = world["people"][0]
     response = client.post(
-        reverse("cohorts:report_generate", args=[cohort.pk]),
+        reverse("reports:report_generate", args=[cohort.pk]),
         {"kind": "certificates", "person": person.pk},
     )
-    assert response.url == reverse("cohorts:report_list", args=[cohort.pk])
+    assert response.url == reverse("reports:report_list", args=[cohort.pk])
     assert not ReportRequest.objects.exists()
     page = client.get(response.url).content.decode()
     assert "has not completed" in page
@@ -78,10 +84,10 @@ def test_a_completing_participant_builds_their_own_certificate(
 ):
     _complete(cohort, [participant])
     client.force_login(participant)
-    page = client.get(reverse("cohorts:report_list", args=[cohort.pk])).content.decode()
+    page = client.get(reverse("reports:report_list", args=[cohort.pk])).content.decode()
     assert "Build my certificate" in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cohorts:report_generate", args=[cohort.pk]), {"kind": "certificates"})
+        client.post(reverse("reports:report_generate", args=[cohort.pk]), {"kind": "certificates"})
     report = ReportRequest.objects.get()
     assert (report.person, report.status) == (participant, "ready")
     certificate = Certificate.objects.get()
@@ -91,11 +97,11 @@ def test_a_completing_participant_builds_their_own_certificate(
 def test_the_public_page_says_valid_with_only_the_name_and_programme(
     client, cohort, administrator, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     person = certificate.person
     # typed lower-case and without dashes, as people do
     code = certificate.code.replace("-", " ").lower()
-    response = client.get(reverse("cohorts:certificate_verify"), {"code": code})
+    response = client.get(reverse("reports:certificate_verify"), {"code": code})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Valid." in page
@@ -107,9 +113,9 @@ def test_the_public_page_says_valid_with_only_the_name_and_programme(
 
 
 def test_a_revoked_certificate_is_reported_revoked(client, cohort, administrator, completing):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
-    url = reverse("cohorts:certificate_revoke", args=[cohort.pk, certificate.pk])
+    url = reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk])
     client.post(url, {"reason": ""})
     certificate.refresh_from_db()
     assert certificate.is_valid  # no reason, no revocation
@@ -118,23 +124,23 @@ def test_a_revoked_certificate_is_reported_revoked(client, cohort, administrator
     assert not certificate.is_valid
     assert AuditEvent.objects.filter(action="certificate.revoke", actor=administrator).exists()
     client.logout()
-    page = client.get(reverse("cohorts:certificate_verify"), {"code": certificate.code})
+    page = client.get(reverse("reports:certificate_verify"), {"code": certificate.code})
     assert "Revoked." in page.content.decode()
     assert "Attendance was recorded wrongly" not in page.content.decode()
 
 
 def test_an_unknown_code_is_just_unknown(client):
-    page = client.get(reverse("cohorts:certificate_verify"), {"code": "AAAA-BBBB-CCCC"})
+    page = client.get(reverse("reports:certificate_verify"), {"code": "AAAA-BBBB-CCCC"})
     assert "No certificate has this code" in page.content.decode()
 
 
 def test_a_clinical_leader_cannot_revoke(
     client, cohort, administrator, clinical_leader, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(clinical_leader)
     response = client.post(
-        reverse("cohorts:certificate_revoke", args=[cohort.pk, certificate.pk]), {"reason": "x"}
+        reverse("reports:certificate_revoke", args=[cohort.pk, certificate.pk]), {"reason": "x"}
     )
     assert response.status_code == 403
     certificate.refresh_from_db()
@@ -144,10 +150,38 @@ def test_a_clinical_leader_cannot_revoke(
 def test_a_certificate_of_another_cohort_cannot_be_revoked_through_this_one(
     client, cohort, other_cohort, administrator, completing
 ):
-    [certificate, *_] = report_services.certificates_issue(cohort=cohort, acting_user=administrator)
+    [certificate, *_] = certificates_issue(cohort=cohort, acting_user=administrator)
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:certificate_revoke", args=[other_cohort.pk, certificate.pk]),
+        reverse("reports:certificate_revoke", args=[other_cohort.pk, certificate.pk]),
         {"reason": "x"},
     )
     assert response.status_code == 404
+
+
+def test_rendering_any_kind_of_report_writes_nothing(cohort, administrator, completing):
+    certificates = certificates_issue(cohort=cohort, acting_user=administrator)
+    requests = [
+        ReportRequest(cohort=cohort, kind=kind, person=person, requested_by=administrator)
+        for kind, person in (
+            (ReportRequest.Kind.PROGRESS, None),
+            (ReportRequest.Kind.TRANSCRIPT, completing[0]),
+            (ReportRequest.Kind.CERTIFICATES, None),
+        )
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        pdfs = [render_report(r, certificates=certificates) for r in requests]
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs)
+    writes = [q["sql"] for q in queries if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", q["sql"])]
+    assert writes == []
+
+
+def test_rendering_certificates_issues_none_itself(cohort, administrator, completing):
+    """Issuing is the build's step (``services.report_build``), never a side effect of
+    rendering: without the issued certificates there is nothing to print."""
+    report = ReportRequest(
+        cohort=cohort, kind=ReportRequest.Kind.CERTIFICATES, requested_by=administrator
+    )
+    with pytest.raises(ValueError, match="certificates its build issued"):
+        render_report(report)
+    assert not Certificate.objects.exists()

@@ -1,3 +1,6 @@
+"""The site's menu: the pages of the roles the person holds (settings: TEMPLATES' context
+processors)."""
+
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
@@ -15,16 +18,16 @@ def _nav_items(request) -> list[dict]:
         items.append(("Programmes", reverse("cohorts:programme_list")))
         items.append(("Audit trail", reverse("governance:audit_log")))
     if roles.is_clinical_leader:
-        items.append(("Cohorts I sponsor", reverse("cohorts:leader_home")))
+        items.append(("Cohorts I sponsor", reverse("reports:leader_home")))
     if roles.is_faculty:
-        items.append(("Cohorts I teach", reverse("cohorts:faculty_home")))
+        items.append(("Cohorts I teach", reverse("home:faculty_home")))
     if roles.is_participant:
-        items.append(("My programme", reverse("cohorts:participant_home")))
+        items.append(("My programme", reverse("home:participant_home")))
     if roles.is_participant or roles.is_faculty:
         items.append(("My schedule", reverse("modules:my_schedule")))
     if roles.is_participant:
         items.append(("My team", reverse("redesign_projects:team_mine")))
-        items.append(("My documents", reverse("cohorts:my_documents")))
+        items.append(("My documents", reverse("reports:my_documents")))
     if roles.is_participant or "admin_support" in roles.cohort_roles:
         items.append(("My pairing", reverse("pairings:my_pairings")))
     items.append(("Your data", reverse("governance:my_data")))

@@ -3,7 +3,7 @@
 import datetime
 import zoneinfo
 
-from cohorts.digests import plan_leader_digests
+from home.digests import plan_leader_digests
 from leadership.models import Notification
 from modules.models import Attendance
 from tests.modules.helpers import add_participants, make_module, make_session

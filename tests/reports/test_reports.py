@@ -6,180 +6,23 @@ import datetime
 import io
 import subprocess
 import threading
-from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from cohorts import report_services, reports
-from cohorts.models import Cohort, Enrolment
-from measures import services as measure_services
-from measures.charts import month_starts
-from measures.models import DataPoint, PdsaCycle
-from modules.models import Attendance, Module, Session
-from pairings import services as pairing_services
-from pairings.models import Pairing
+from cohorts.models import Cohort
+from leadership.pdf import BASE_URL
+from measures.models import PdsaCycle
+from modules.models import Attendance
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment
-from tests.factories import EnrolmentFactory, UserFactory
+from reports import data as report_data
+from reports import rendering
+from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-STATUSES = [
-    Attendance.Status.PRESENT,
-    Attendance.Status.PRESENT,
-    Attendance.Status.LATE,
-    Attendance.Status.PRESENT,
-    Attendance.Status.APOLOGIES,
-    Attendance.Status.ABSENT,
-]
-
-
-def build_world(
-    cohort: Cohort,
-    *,
-    participants: int = 6,
-    sessions: int = 4,
-    teams: int = 2,
-    assignments: int = 2,
-    measures: int = 1,
-    points: int = 24,
-    team_names: list[str] | None = None,
-    actor=None,
-) -> dict:
-    """A cohort with its people, a schedule (the last quarter of sessions still to come),
-    attendance, teams with members, team assignments (half past due; some submitted, one with
-    released feedback), measures with monthly points, PDSA cycles and pairings."""
-    now = timezone.now()
-    actor = actor or UserFactory(profession="manager")
-    people = []
-    for n in range(participants):
-        person = UserFactory(
-            first_name=f"Given{n:02d}",
-            last_name=f"Surname{n:02d}",
-            profession="manager" if n % 4 == 3 else "doctor",
-        )
-        EnrolmentFactory(cohort=cohort, person=person, role=Enrolment.Role.PARTICIPANT)
-        people.append(person)
-    module = Module.objects.create(cohort=cohort, position=1, title="Strategy")
-    held = sessions - max(sessions // 4, 1) if sessions > 1 else sessions
-    schedule = []
-    for n in range(sessions):
-        offset = datetime.timedelta(days=7 * (n - held) + (1 if n >= held else 0))
-        start = now + offset - datetime.timedelta(hours=2)
-        schedule.append(
-            Session.objects.create(
-                module=module,
-                title=f"Day {n + 1}",
-                starts_at=start,
-                ends_at=start + datetime.timedelta(hours=1),
-                sequence=n + 1,
-            )
-        )
-    Attendance.objects.bulk_create(
-        Attendance(
-            session=session,
-            person=person,
-            status=STATUSES[(i + j) % len(STATUSES)],
-            recorded_by=actor,
-        )
-        for i, session in enumerate(schedule[:held])
-        for j, person in enumerate(people)
-        if (i + j) % 7 != 6  # some cells "not recorded"
-    )
-    clinicians = [p for p in people if p.profession == "doctor"]
-    managers = [p for p in people if p.profession == "manager"]
-    names = team_names or [f"Team {n + 1}" for n in range(teams)]
-    made_teams = []
-    for n, name in enumerate(names):
-        members = people[n :: len(names)]
-        lead = next(p for p in members if p.profession == "doctor")
-        made_teams.append(
-            project_services.team_create(
-                cohort=cohort,
-                name=name,
-                clinical_lead=lead,
-                members=[m for m in members if m != lead],
-                focus="Discharge before noon",
-                aim=f"Aim of {name}",
-                acting_user=None,
-            )
-        )
-    made_assignments = []
-    for n in range(assignments):
-        made_assignments.append(
-            project_services.assignment_create(
-                cohort=cohort,
-                title=f"Assignment {n + 1}",
-                due_at=now + datetime.timedelta(days=(n - assignments // 2) * 14 + 1),
-                kind=Assignment.Kind.TEAM,
-                acting_user=None,
-                accepted_types=["pdf"],
-            )
-        )
-    for i, team in enumerate(made_teams):
-        for j, assignment in enumerate(made_assignments):
-            if (i + j) % 3 == 2:
-                continue
-            submission = project_services.submission_save(
-                assignment=assignment,
-                team=team,
-                owner=None,
-                text="Our plan",
-                uploads=[],
-                submit=True,
-                acting_user=team.clinical_lead,
-            )
-            if j == 0:
-                project_services.feedback_save(
-                    submission=submission,
-                    comments=f"Clear aim for {team.name}; now measure it weekly.",
-                    decision="accepted",
-                    levels={},
-                    acting_user=actor,
-                    release=True,
-                )
-        for index in range(measures):
-            measure = measure_services.measure_create(
-                team=team, name=f"Measure {index + 1} of {team.name}", unit="days", better="down",
-                acting_user=None,
-            )  # fmt: skip
-            DataPoint.objects.bulk_create(
-                DataPoint(
-                    measure=measure,
-                    period=day,
-                    value=Decimal(str(10 + (k % 4) - (3 if k > points - 9 else 0))),
-                )
-                for k, day in enumerate(month_starts(datetime.date(2023, 1, 1), points))
-            )
-            measure_services.pdsa_cycle_create(
-                team=team,
-                measure=measure,
-                change_idea=f"Checklist {index + 1}",
-                started_on=datetime.date(2024, 6, 1),
-                acting_user=None,
-            )
-    pairs = list(zip(clinicians, managers, strict=False))[:3]
-    if pairs:
-        pairing_services.pairings_create(
-            cohort=cohort,
-            kind=Pairing.Kind.PARTNERSHIP,
-            pairs=pairs,
-            status=Pairing.Status.ACTIVE,
-            started_on=timezone.localdate(),
-            acting_user=None,
-        )
-    return {"people": people, "sessions": schedule, "teams": made_teams}
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 # --- data gathering -------------------------------------------------------------------------
@@ -202,8 +45,8 @@ def test_the_report_data_takes_a_fixed_number_of_queries(
     # teams, memberships, extensions, submissions); teams with leads; memberships with people;
     # released feedback; PDSA cycles; pairings — then 4 for the measures (measures, points,
     # rebases, PDSA cycles).
-    with django_assert_num_queries(reports.PROGRESS_REPORT_QUERIES + 4):
-        data = reports.progress_report_data(cohort)
+    with django_assert_num_queries(report_data.PROGRESS_REPORT_QUERIES + 4):
+        data = report_data.progress_report_data(cohort)
     assert data.people.participants == size["participants"]
     assert len(data.teams) == size["teams"]
     assert data.chart_count == size["teams"] * measures
@@ -212,15 +55,15 @@ def test_the_report_data_takes_a_fixed_number_of_queries(
 def test_without_teams_the_measures_cost_nothing(cohort, django_assert_num_queries):
     build_world(cohort, participants=3, sessions=2, teams=0, assignments=0, measures=0)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    with django_assert_num_queries(reports.PROGRESS_REPORT_QUERIES):
-        data = reports.progress_report_data(cohort)
+    with django_assert_num_queries(report_data.PROGRESS_REPORT_QUERIES):
+        data = report_data.progress_report_data(cohort)
     assert data.teams == []
 
 
 def test_the_figures_add_up(cohort):
     world = build_world(cohort, participants=6, sessions=4, teams=2, assignments=2)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    data = reports.progress_report_data(cohort)
+    data = report_data.progress_report_data(cohort)
     attendance = data.attendance
     assert [c.held for c in attendance.sessions] == [True, True, True, False]
     assert len(attendance.rows) == 6
@@ -230,7 +73,7 @@ def test_the_figures_add_up(cohort):
         1
         for row in attendance.rows
         for code in row.codes[:3]
-        if code in (reports.ATTENDANCE_CODES[Attendance.Status.PRESENT], "L")
+        if code in (report_data.ATTENDANCE_CODES[Attendance.Status.PRESENT], "L")
     )
     assert attendance.attended == attended == sum(c.attended for c in attendance.sessions)
     assert attendance.expected == 18
@@ -260,7 +103,7 @@ def test_a_team_with_overdue_work_needs_help(cohort):
         acting_user=world["teams"][0].clinical_lead,
     )
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    data = reports.progress_report_data(cohort)
+    data = report_data.progress_report_data(cohort)
     assert [s.team for s in data.teams_needing_help] == [world["teams"][1]]
     assert data.teams_needing_help[0].reasons == ["“Measurement plan” is overdue"]
     assert data.work.overdue == 1
@@ -274,7 +117,7 @@ def test_a_team_with_overdue_work_needs_help(cohort):
 def rendered(cohort):
     world = build_world(cohort, participants=12, sessions=5, teams=3, assignments=2, measures=2)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    pdf = report_services.progress_report_pdf(cohort)
+    pdf = rendering.progress_report_pdf(cohort)
     return world, pdf, cohort
 
 
@@ -322,7 +165,7 @@ def test_the_pdf_has_metadata_contents_with_page_numbers_and_the_cut_off(rendere
     world, pdf, cohort = rendered
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.metadata.title == f"{cohort.programme.name} — {cohort.name}: progress report"
-    assert reader.metadata.author == report_services.AUTHOR
+    assert reader.metadata.author == rendering.AUTHOR
     pages = len(reader.pages)
     first = flat(reader.pages[0].extract_text())
     assert "Contents" in first
@@ -364,7 +207,7 @@ def test_pdftotext_reads_the_same_text(rendered, tmp_path):
 def test_fifty_participants_fill_the_matrix_without_splitting_rows(cohort):
     world = build_world(cohort, participants=50, sessions=10, teams=2, assignments=1, measures=0)
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    pdf = report_services.progress_report_pdf(cohort)
+    pdf = rendering.progress_report_pdf(cohort)
     reader = PdfReader(io.BytesIO(pdf))
     matrix_pages = [
         flat(p.extract_text()) for p in reader.pages if p.mediabox.width > p.mediabox.height
@@ -402,8 +245,8 @@ def test_hostile_team_names_fetch_nothing_and_print_literally(cohort, request_lo
     name = hostile.format(port=port)
     build_world(cohort, participants=4, sessions=2, teams=1, assignments=1, team_names=[name])
     cohort = Cohort.objects.select_related("programme").get(pk=cohort.pk)
-    fetcher = report_services.ReportFetcher()
-    pdf = report_services.progress_report_pdf(cohort, fetcher=fetcher)
+    fetcher = rendering.ReportFetcher()
+    pdf = rendering.progress_report_pdf(cohort, fetcher=fetcher)
     assert hits == []
     text = flat(pdf_text(pdf)).replace(" ", "")
     assert f"Team:{name}".replace(" ", "") in text
@@ -413,9 +256,7 @@ def test_hostile_team_names_fetch_nothing_and_print_literally(cohort, request_lo
 
 
 def test_the_report_fetcher_serves_only_this_reports_charts_and_static_files():
-    from leadership.pdf import BASE_URL
-
-    fetcher = report_services.ReportFetcher()
+    fetcher = rendering.ReportFetcher()
     name = fetcher.add_chart('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
     assert fetcher.fetch(BASE_URL + name).read().startswith(b"<svg")
     assert fetcher.fetch(BASE_URL + "static/css/print.css").read().startswith(b"/*")

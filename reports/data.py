@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from measures.models import PdsaCycle
 from measures.selectors import measure_charts_for_teams
@@ -34,7 +35,7 @@ from redesign_projects.selectors import (
     work_status,
 )
 
-from .models import Certificate, Cohort, Enrolment, ReportRequest
+from .models import Certificate, ReportRequest
 
 # The most recent PDSA cycles printed per team.
 RECENT_CYCLES = 3
@@ -220,7 +221,7 @@ class WorkItem:
 class ChartView:
     """A measure's chart (the measures app's ``MeasureChart``) in the report. ``src`` is set
     when the PDF is rendered: the chart's SVG is then served to WeasyPrint from memory by the
-    report's URL fetcher (see ``report_services.ReportFetcher``)."""
+    report's URL fetcher (see ``rendering.ReportFetcher``)."""
 
     chart: object
     src: str = ""

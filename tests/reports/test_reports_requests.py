@@ -6,23 +6,30 @@ import io
 import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cohorts import report_services
-from cohorts.models import Cohort, Enrolment, ReportRequest
+from cohorts.models import Cohort, Enrolment
 from leadership.models import AuditEvent
 from leadership.pdf import PdfBytes
-from tests.cohorts.test_reports import build_world, flat, pdf_text
+from reports import data as report_data
+from reports import rendering
+from reports import services as report_services
+from reports.models import ReportRequest
+from reports.tasks import build_report
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.reports.helpers import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
 def _generate(client, cohort, **data):
-    return client.post(reverse("cohorts:report_generate", args=[cohort.pk]), data)
+    return client.post(reverse("reports:report_generate", args=[cohort.pk]), data)
 
 
 def test_generate_creates_a_request_and_builds_it_after_commit(
@@ -33,7 +40,7 @@ def test_generate_creates_a_request_and_builds_it_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = _generate(client, cohort, kind="progress")
     report = ReportRequest.objects.get()
-    assert response.url == reverse("cohorts:report_detail", args=[cohort.pk, report.pk])
+    assert response.url == reverse("reports:report_detail", args=[cohort.pk, report.pk])
     assert (report.status, report.requested_by, report.kind) == (
         "pending",
         clinical_leader,
@@ -58,7 +65,7 @@ def test_asking_again_while_it_is_built_reuses_the_request(client, cohort, clini
     _generate(client, cohort, kind="progress")
     response = _generate(client, cohort, kind="progress")
     report = ReportRequest.objects.get()
-    assert response.url == reverse("cohorts:report_detail", args=[cohort.pk, report.pk])
+    assert response.url == reverse("reports:report_detail", args=[cohort.pk, report.pk])
     ReportRequest.objects.update(status="running")
     _generate(client, cohort, kind="progress")
     assert ReportRequest.objects.count() == 1
@@ -68,8 +75,6 @@ def test_asking_again_while_it_is_built_reuses_the_request(client, cohort, clini
 
 
 def test_the_database_allows_only_one_identical_request_in_progress(cohort, clinical_leader):
-    from django.db import IntegrityError, transaction
-
     ReportRequest.objects.create(cohort=cohort, kind="progress", requested_by=clinical_leader)
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportRequest.objects.create(cohort=cohort, kind="progress", requested_by=clinical_leader)
@@ -81,11 +86,11 @@ def test_a_second_delivery_of_the_task_does_not_build_again(cohort, clinical_lea
     )
     builds = []
 
-    def render(report, now=None):
+    def render(report, **kwargs):
         builds.append(report.pk)
         return PdfBytes(b"%PDF-1.7")
 
-    monkeypatch.setattr(report_services, "render_report", render)
+    monkeypatch.setattr(rendering, "render_report", render)
     assert report_services.report_build(report.pk).status == "ready"
     assert report_services.report_build(report.pk) is None
     ReportRequest.objects.filter(pk=report.pk).update(status="running")
@@ -96,24 +101,24 @@ def test_a_second_delivery_of_the_task_does_not_build_again(cohort, clinical_lea
 def test_a_failed_build_says_why_and_can_be_retried(
     client, cohort, clinical_leader, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(report, now=None):
+    def broken(report, **kwargs):
         raise RuntimeError("the font cache is unwritable")
 
-    monkeypatch.setattr(report_services, "render_report", broken)
+    monkeypatch.setattr(rendering, "render_report", broken)
     client.force_login(clinical_leader)
     with django_capture_on_commit_callbacks(execute=True):
         _generate(client, cohort, kind="progress")
     report = ReportRequest.objects.get()
     assert report.status == "failed"
     assert "the font cache is unwritable" in report.error
-    page = client.get(reverse("cohorts:report_detail", args=[cohort.pk, report.pk]))
+    page = client.get(reverse("reports:report_detail", args=[cohort.pk, report.pk]))
     assert "The build failed." in page.content.decode()
     assert "the font cache is unwritable" in page.content.decode()
     assert "Try again" in page.content.decode()
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("cohorts:report_retry", args=[cohort.pk, report.pk]))
+        response = client.post(reverse("reports:report_retry", args=[cohort.pk, report.pk]))
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.error, report.attempts) == ("ready", "", 2)
@@ -124,7 +129,7 @@ def test_a_ready_report_cannot_be_retried(client, cohort, clinical_leader):
         cohort=cohort, kind="progress", requested_by=clinical_leader, status="ready", file="x.pdf"
     )
     client.force_login(clinical_leader)
-    client.post(reverse("cohorts:report_retry", args=[cohort.pk, report.pk]))
+    client.post(reverse("reports:report_retry", args=[cohort.pk, report.pk]))
     report.refresh_from_db()
     assert report.status == "ready"
 
@@ -134,7 +139,7 @@ def test_the_status_partial_polls_until_the_report_is_ready(client, cohort, clin
         cohort=cohort, kind="progress", requested_by=clinical_leader
     )
     client.force_login(clinical_leader)
-    url = reverse("cohorts:report_detail", args=[cohort.pk, report.pk])
+    url = reverse("reports:report_detail", args=[cohort.pk, report.pk])
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial
     assert 'hx-trigger="every 2s"' in partial
@@ -144,18 +149,16 @@ def test_the_status_partial_polls_until_the_report_is_ready(client, cohort, clin
     )
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial
-    assert reverse("cohorts:report_download", args=[cohort.pk, report.pk]) in partial
+    assert reverse("reports:report_download", args=[cohort.pk, report.pk]) in partial
 
 
 def test_the_download_is_a_private_attachment(client, cohort, clinical_leader, administrator):
-    from django.core.files.base import ContentFile
-
     report = ReportRequest(cohort=cohort, kind="progress", requested_by=clinical_leader)
     report.file.save("r.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
     report.status = "ready"
     report.save()
     client.force_login(administrator)
-    response = client.get(reverse("cohorts:report_download", args=[cohort.pk, report.pk]))
+    response = client.get(reverse("reports:report_download", args=[cohort.pk, report.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.7 report"
     assert response["Content-Type"] == "application/pdf"
@@ -169,15 +172,13 @@ def test_the_download_is_a_private_attachment(client, cohort, clinical_leader, a
 def test_a_ready_report_whose_file_is_gone_answers_404_not_an_error(
     client, cohort, clinical_leader
 ):
-    from django.core.files.base import ContentFile
-
     report = ReportRequest(cohort=cohort, kind="progress", requested_by=clinical_leader)
     report.file.save("r.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
     report.status = "ready"
     report.save()
     report.file.storage.delete(report.file.name)  # lost in a restore, say
     client.force_login(clinical_leader)
-    response = client.get(reverse("cohorts:report_download", args=[cohort.pk, report.pk]))
+    response = client.get(reverse("reports:report_download", args=[cohort.pk, report.pk]))
     assert response.status_code == 404
 
 
@@ -186,7 +187,7 @@ def test_a_report_that_is_not_ready_has_nothing_to_download(client, cohort, clin
         cohort=cohort, kind="progress", requested_by=clinical_leader
     )
     client.force_login(clinical_leader)
-    response = client.get(reverse("cohorts:report_download", args=[cohort.pk, report.pk]))
+    response = client.get(reverse("reports:report_download", args=[cohort.pk, report.pk]))
     assert response.status_code == 404
 
 
@@ -199,10 +200,10 @@ def test_a_report_of_another_cohort_is_not_found_through_this_one(
     client.force_login(clinical_leader)
     for name in ("report_detail", "report_download"):
         assert (
-            client.get(reverse(f"cohorts:{name}", args=[cohort.pk, report.pk])).status_code == 404
+            client.get(reverse(f"reports:{name}", args=[cohort.pk, report.pk])).status_code == 404
         )
         assert (
-            client.get(reverse(f"cohorts:{name}", args=[other_cohort.pk, report.pk])).status_code
+            client.get(reverse(f"reports:{name}", args=[other_cohort.pk, report.pk])).status_code
             == 404
         )
 
@@ -228,18 +229,18 @@ def test_a_participant_asks_only_for_their_own_transcript(
     # and the sponsors' reports are not theirs to read
     other = ReportRequest.objects.create(cohort=cohort, kind="progress", requested_by=someone_else)
     assert (
-        client.get(reverse("cohorts:report_detail", args=[cohort.pk, other.pk])).status_code == 404
+        client.get(reverse("reports:report_detail", args=[cohort.pk, other.pk])).status_code == 404
     )
-    listing = client.get(reverse("cohorts:report_list", args=[cohort.pk])).content.decode()
+    listing = client.get(reverse("reports:report_list", args=[cohort.pk])).content.decode()
     assert "Build my transcript" in listing
     assert "Generate progress report" not in listing
-    assert reverse("cohorts:report_detail", args=[cohort.pk, other.pk]) not in listing
+    assert reverse("reports:report_detail", args=[cohort.pk, other.pk]) not in listing
 
 
 def test_certificates_are_refused_when_nobody_has_completed(client, cohort, administrator):
     client.force_login(administrator)
     response = _generate(client, cohort, kind="certificates")
-    assert response.url == reverse("cohorts:report_list", args=[cohort.pk])
+    assert response.url == reverse("reports:report_list", args=[cohort.pk])
     assert not ReportRequest.objects.exists()
     page = client.get(response.url).content.decode()
     assert "No participant has completed yet" in page
@@ -254,7 +255,7 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
             cohort=cohort, kind="transcript", person=person, requested_by=clinical_leader
         )
     client.force_login(clinical_leader)
-    url = reverse("cohorts:report_list", args=[cohort.pk])
+    url = reverse("reports:report_list", args=[cohort.pk])
     # session, user, cohort with roles, the person's roles (navigation), report history,
     # certificates, participants to choose from, how many completed.
     with django_assert_num_queries(8):
@@ -290,12 +291,12 @@ def test_the_leader_home_shows_key_figures_in_a_fixed_number_of_queries(
     # session, user, cohorts with counts, attended rows, held sessions, progress reports, the
     # person's roles (navigation).
     with django_assert_num_queries(7):
-        response = client.get(reverse("cohorts:leader_home"))
+        response = client.get(reverse("reports:leader_home"))
     page = response.content.decode()
     assert page.count(">Generate progress report</button>") == 1 + extra
     assert "Cohort 3" in page
     # 5 participants, 2 held sessions × 5 expected; the figures are the report's own
-    data = report_services.reports.progress_report_data(
+    data = report_data.progress_report_data(
         Cohort.objects.select_related("programme").get(pk=cohort.pk)
     )
     assert f"{data.attendance.percent}%" in page
@@ -309,15 +310,15 @@ def test_exports_neutralise_formulas_and_keep_numbers(client, cohort, administra
         cohort, participants=4, sessions=2, teams=1, assignments=1, team_names=["=HYPERLINK(1)"]
     )
     client.force_login(administrator)
-    response = client.get(reverse("cohorts:report_export_csv", args=[cohort.pk, "assignments"]))
+    response = client.get(reverse("reports:report_export_csv", args=[cohort.pk, "assignments"]))
     assert response["Cache-Control"] == "private, no-store"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "Team"
     assert {row[0] for row in rows[1:]} == {"'=HYPERLINK(1)"}
-    measures = client.get(reverse("cohorts:report_export_csv", args=[cohort.pk, "measures"]))
+    measures = client.get(reverse("reports:report_export_csv", args=[cohort.pk, "measures"]))
     assert len(list(csv.reader(io.StringIO(measures.content.decode("utf-8-sig"))))) == 1 + 24
 
-    response = client.get(reverse("cohorts:report_export_xlsx", args=[cohort.pk]))
+    response = client.get(reverse("reports:report_export_xlsx", args=[cohort.pk]))
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Attendance", "Assignments", "Measures"]
     assert workbook["Assignments"]["A2"].value == "'=HYPERLINK(1)"
@@ -329,7 +330,7 @@ def test_exports_neutralise_formulas_and_keep_numbers(client, cohort, administra
 
 def test_an_unknown_figure_is_not_found(client, cohort, administrator):
     client.force_login(administrator)
-    response = client.get(reverse("cohorts:report_export_csv", args=[cohort.pk, "salaries"]))
+    response = client.get(reverse("reports:report_export_csv", args=[cohort.pk, "salaries"]))
     assert response.status_code == 404
 
 
@@ -347,8 +348,6 @@ def test_the_command_writes_the_report(cohort, tmp_path):
 
 
 def test_the_command_names_an_unknown_cohort(tmp_path):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="no-such"):
         call_command("build_report", "--cohort", "no-such", "--out", str(tmp_path / "x.pdf"))
 
@@ -378,8 +377,6 @@ def test_a_real_worker_builds_the_report(celery_live_worker, cohort, clinical_le
 
 
 def test_the_build_task_is_time_limited():
-    from cohorts.tasks import build_report
-
     assert build_report.time_limit == report_services.TIME_LIMIT
     assert build_report.soft_time_limit == report_services.SOFT_TIME_LIMIT < build_report.time_limit
     assert build_report.acks_late

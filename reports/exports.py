@@ -8,8 +8,9 @@ import datetime
 import io
 from decimal import Decimal
 
-from .exports import neutralise
-from .reports import ProgressReport
+from cohorts.exports import neutralise
+
+from .data import ProgressReport
 
 FIGURES = {
     "attendance": "Attendance",

@@ -5,12 +5,11 @@ import datetime
 
 from django.urls import reverse
 
+from cohorts.models import Cohort, Enrolment
 from leadership import notifications
 from leadership.models import Notification
 from modules.selectors import attendance_summary_for_cohort
 from redesign_projects.selectors import teams_summary_for_cohort
-
-from .models import Cohort, Enrolment
 
 
 def cohort_week_figures(cohort: Cohort) -> dict:
