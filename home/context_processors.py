@@ -16,7 +16,7 @@ def _nav_items(request) -> list[dict]:
     if roles.is_admin:
         items.append(("Cohorts", reverse("cohorts:cohort_list")))
         items.append(("Programmes", reverse("cohorts:programme_list")))
-        items.append(("Audit trail", reverse("audit_log")))
+        items.append(("Audit trail", reverse("governance:audit_log")))
     if roles.is_leader:
         items.append(("Cohorts I sponsor", reverse("reports:leader_home")))
     if roles.is_faculty:
@@ -30,7 +30,7 @@ def _nav_items(request) -> list[dict]:
         items.append(("My documents", reverse("reports:my_documents")))
     if roles.is_participant or "admin_support" in roles.cohort_roles:
         items.append(("My pairing", reverse("pairings:my_pairings")))
-    items.append(("Your data", reverse("my_data")))
+    items.append(("Your data", reverse("governance:my_data")))
     return [{"label": label, "url": url, "current": request.path == url} for label, url in items]
 
 

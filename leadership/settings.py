@@ -448,7 +448,7 @@ SESSION_REMINDER_DAYS_MAX = 31
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
 ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=[1, 7])
 
-# Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.
+# Retention (governance/retention.py): days each kind of data is kept; 0 keeps it for ever.
 # A daily beat job removes what is older; `manage.py apply_retention --dry-run` shows counts.
 RETENTION_DAYS = {
     "former_people": env.int("RETENTION_FORMER_PEOPLE_DAYS", default=7 * 365),

@@ -13,7 +13,6 @@ urlpatterns = [
     path("health/ready/", health.ready, name="health_ready"),
     path("accounts/", include("leadership.account_urls")),
     path("admin/", admin.site.urls),
-    path("privacy/", include("leadership.privacy_urls")),
     path("notifications/", views.notification_preferences, name="notification_preferences"),
     path(
         "notifications/stop/<str:token>/",

@@ -19,6 +19,8 @@ APPS = (
     "measures",
     "reports",
     "home",
+    "governance",
+    "demo",
 )
 ROOT = Path(__file__).resolve().parent.parent
 FACTORIES = {"modelform_factory", "modelformset_factory", "inlineformset_factory"}

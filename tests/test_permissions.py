@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PASSWORD
-from tests.leadership.privacy_checks import assert_patient_data_warning
+from tests.governance.privacy_checks import assert_patient_data_warning
 from tests.permission_table import PERSONAS, World
 
 APPS_WITH_TABLES = (
@@ -22,6 +22,7 @@ APPS_WITH_TABLES = (
     "measures",
     "reports",
     "home",
+    "governance",
 )
 # Django's admin site checks staff status itself and is covered by its own test below.
 SKIPPED_NAMESPACES = {"admin"}

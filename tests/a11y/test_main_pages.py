@@ -10,7 +10,6 @@ together so one run shows everything that is wrong.
 pictures in docs/screenshots/.
 """
 
-import importlib
 import io
 import os
 from dataclasses import dataclass
@@ -22,8 +21,11 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from cohorts import demo as cohorts_demo
 from cohorts.models import Cohort
+from demo import cohorts as cohorts_demo
+from demo import modules as modules_demo
+from demo import pairings as pairings_demo
+from demo import redesign_projects as redesign_projects_demo
 from leadership.models import User
 from modules.models import Session
 from pairings.models import Pairing
@@ -52,8 +54,8 @@ class MainPage:
 
 def _load_demo() -> None:
     today = timezone.localdate()
-    for app in ("cohorts", "modules", "redesign_projects", "pairings"):
-        importlib.import_module(f"{app}.demo").load(today)
+    for demo_of_app in (cohorts_demo, modules_demo, redesign_projects_demo, pairings_demo):
+        demo_of_app.load(today)
 
 
 def _main_pages() -> list[MainPage]:

@@ -36,11 +36,6 @@ ROWS.update(
     }
 )
 
-# The governance pages (audit trail, subject access, erasure) keep their rows beside them.
-from tests.leadership.privacy_permissions import ROWS as PRIVACY_ROWS  # noqa: E402
-
-ROWS.update(PRIVACY_ROWS)
-
 # Identity: two-factor authentication and single sign-on (leadership/account_urls.py).
 # The persona sessions were made by force_login, so pages that change two-factor settings
 # first ask for the password again (302 to account_reauthenticate). Administrators and

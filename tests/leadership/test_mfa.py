@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Enrolment
-from leadership.mfa import DEMO_TOTP_SECRET, current_totp_code, mfa_required_for
+from leadership.mfa import current_totp_code, mfa_required_for
 from leadership.models import AuditEvent, LoginSession
 from tests.conftest import PASSWORD
 from tests.factories import EnrolmentFactory, UserFactory
@@ -248,22 +248,3 @@ def test_the_admin_sites_own_login_form_is_not_a_way_round(client, administrator
     assert response.url.startswith(reverse("account_login"))
     client.post(reverse("admin:login"), {"username": administrator.email, "password": PASSWORD})
     assert _logged_in_as(client) is None
-
-
-def test_the_demo_leaders_and_administrators_have_the_published_demo_app(programme, cohort):
-    from cohorts.demo import demo_email
-    from leadership import demo
-
-    admin, leader, participant = (
-        UserFactory(email=demo_email(n)) for n in ("admin", "leader", "p")
-    )
-    programme.administrators.add(admin)
-    EnrolmentFactory(cohort=cohort, person=leader, role=Enrolment.Role.CLINICAL_LEADER)
-    EnrolmentFactory(cohort=cohort, person=participant, role=Enrolment.Role.PARTICIPANT)
-    outsider = UserFactory(email="admin@hospital.example.org")
-    programme.administrators.add(outsider)
-    today = timezone.localdate()
-    demo.load(today)
-    demo.load(today)  # idempotent
-    assert secret_of(admin) == secret_of(leader) == DEMO_TOTP_SECRET
-    assert Authenticator.objects.filter(type="totp").count() == 2
