@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:cohort_id>/people/", views.cohort_people, name="cohort_people"),
     path("<int:cohort_id>/people.csv", views.people_export_csv, name="people_export_csv"),
     path("<int:cohort_id>/people.xlsx", views.people_export_xlsx, name="people_export_xlsx"),
-    path("<int:cohort_id>/people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("<int:cohort_id>/enrol/", views.enrolment_create, name="enrolment_create"),
     path(
         "<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw/",

@@ -15,7 +15,6 @@ from leadership.forms import NotificationFilterForm, add_service_errors
 from leadership.models import Notification
 from leadership.selectors import notifications_for_cohort
 from leadership.services import audit_record
-from modules.selectors import attendance_summary_for_cohort
 
 from . import exports, forms, imports, selectors, services
 from .models import Cohort, Enrolment
@@ -245,30 +244,12 @@ def enrolment_withdraw(request, cohort_id, enrolment_id):
         else:
             messages.success(request, f"Withdrew {enrolment.person} from {cohort.name}.")
             return redirect(
-                "cohorts:person_detail", cohort_id=cohort.pk, person_id=enrolment.person_id
+                "reports:person_detail", cohort_id=cohort.pk, person_id=enrolment.person_id
             )
     return render(
         request,
         "cohorts/enrolment_withdraw.html",
         {"cohort": cohort, "enrolment": enrolment, "form": form},
-    )
-
-
-@login_required
-def person_detail(request, cohort_id, person_id):
-    """A person's details, their enrolments and who changed them when."""
-    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
-    person = selectors.get_person_in_cohort(cohort, person_id)
-    return render(
-        request,
-        "cohorts/person_detail.html",
-        {
-            "cohort": cohort,
-            "person": person,
-            "enrolments": selectors.person_enrolments(person, request.user),
-            "history": selectors.person_history(person, request.user),
-            "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
-        },
     )
 
 

@@ -8,6 +8,8 @@ import datetime
 import io
 from decimal import Decimal
 
+from openpyxl import Workbook
+
 from cohorts.exports import neutralise
 
 from .data import ProgressReport
@@ -135,8 +137,6 @@ def figure_csv(report: ProgressReport, figure: str) -> bytes:
 
 def figures_xlsx(report: ProgressReport) -> bytes:
     """Every figure on its own sheet of one workbook; no cell is ever a formula."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     for figure, title in FIGURES.items():
         sheet = workbook.create_sheet(title=title)

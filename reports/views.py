@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cohorts import selectors as cohort_selectors
 from cohorts.models import Enrolment
 from cohorts.selectors import (
     ADMINISTRATOR,
@@ -23,6 +24,7 @@ from cohorts.selectors import (
 from cohorts.shortcuts import render
 from leadership.services import audit_record
 from leadership.storage import private_download
+from modules.selectors import attendance_summary_for_cohort
 
 from . import cards, certificates, data, exports, forms, selectors, services
 from .models import ReportRequest
@@ -256,3 +258,22 @@ def my_documents(request):
     if cohort is None:
         raise Http404
     return redirect("reports:report_list", cohort_id=cohort.pk)
+
+
+@login_required
+def person_detail(request, cohort_id, person_id):
+    """A person's record in the cohort: details, enrolments, who changed them when, and their
+    attendance (administrators)."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    person = cohort_selectors.get_person_in_cohort(cohort, person_id)
+    return render(
+        request,
+        "reports/person_detail.html",
+        {
+            "cohort": cohort,
+            "person": person,
+            "enrolments": cohort_selectors.person_enrolments(person, request.user),
+            "history": cohort_selectors.person_history(person, request.user),
+            "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
+        },
+    )

@@ -54,13 +54,6 @@ ROWS = {
     "cohorts:cohort_people": Expect(get=logged_in(200, other_participant=404), kwargs=_cohort),
     "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
-    "cohorts:person_detail": Expect(
-        get=ADMIN_OF_COHORT,
-        kwargs=lambda world: {
-            "cohort_id": world.cohort.pk,
-            "person_id": world.personas["participant"].pk,
-        },
-    ),
     "cohorts:enrolment_create": Expect(
         get=ADMIN_OF_COHORT,
         post=ADMIN_OF_COHORT_POST,

@@ -302,7 +302,7 @@ def test_the_person_page_shows_who_changed_their_enrolment_and_when(client, coho
         reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk]),
         {"withdrawn_on": timezone.localdate().isoformat(), "reason": "Took a new post"},
     )
-    assert response["Location"] == reverse("cohorts:person_detail", args=[cohort.pk, mele.pk])
+    assert response["Location"] == reverse("reports:person_detail", args=[cohort.pk, mele.pk])
     page = client.get(response["Location"])
     labels = [event.label for event in page.context["history"]]
     assert labels == [
@@ -339,7 +339,7 @@ def test_an_enrolment_of_another_cohort_is_not_found(
     enrolment = other_participant.enrolments.get()
     url = reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk])
     assert client.get(url).status_code == 404
-    other = reverse("cohorts:person_detail", args=[cohort.pk, other_participant.pk])
+    other = reverse("reports:person_detail", args=[cohort.pk, other_participant.pk])
     assert client.get(other).status_code == 404
 
 
@@ -551,7 +551,7 @@ def test_a_participants_page_shows_their_attendance_against_the_rule(client, adm
     people = add_attended_sessions(cohort, 1, 4)
     Attendance.objects.filter(person=people[0]).order_by("session__starts_at").first().delete()
     client.force_login(administrator)
-    page = client.get(reverse("cohorts:person_detail", args=[cohort.pk, people[0].pk]))
+    page = client.get(reverse("reports:person_detail", args=[cohort.pk, people[0].pk]))
     text = page.content.decode()
     assert "Attendance in Cohort 3" in text
     assert "75%" in text

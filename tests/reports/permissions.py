@@ -103,4 +103,11 @@ ROWS = {
     "reports:certificate_verify": Expect(get=statuses(200)),
     # Redirects a participant to their cohort's report page.
     "reports:my_documents": Expect(get=logged_in(404, participant=302, other_participant=302)),
+    "reports:person_detail": Expect(
+        get=logged_in(403, other_participant=404, administrator=200),
+        kwargs=lambda world: {
+            "cohort_id": world.cohort.pk,
+            "person_id": world.personas["participant"].pk,
+        },
+    ),
 }
