@@ -22,19 +22,27 @@ from typing import Literal
 
 from .charts import (
     Annotation,
+    Assurance,
     Baseline,
+    Change,
+    ChangeKind,
     DataTable,
+    Headline,
     Nature,
     Point,
     Rebase,
+    RebaseProposal,
     RunChartAnalysis,
     SpcRules,
+    Variation,
     analyse_run_chart,
     analyse_xmr,
     chart_notes,
     chart_summary,
     chart_table,
     describe_signal,
+    grouped_signals,
+    measure_headline,
     render_run_chart_svg,
     render_xmr_chart_svg,
     xmr_possible,
@@ -44,6 +52,10 @@ from .models import Rebase as RebaseRow
 
 # A run chart needs a line to read: with fewer points there is no chart, only the table.
 MIN_RUN_CHART_POINTS = 2
+# Printed charts are drawn this many units wide and printed across the text width of A4
+# (170 mm), so their smallest text (10 units) prints at 8.6 pt: readable at 100 %.
+PRINT_CHART_WIDTH = 560
+PRINT_CHART_MM = 170
 
 ChartKind = Literal["run", "xmr", "none"]
 
@@ -69,6 +81,15 @@ class MeasureChart:
     point_count: int = 0
     notes: list[str] = field(default_factory=list)
     rules: str = ""
+    headline: Headline | None = None
+    signal_lines: list[str] = field(default_factory=list)
+    variation: Variation | None = None
+    assurance: Assurance | None = None
+
+    @property
+    def proposal(self) -> RebaseProposal | None:
+        """A recalculation of the limits for a person to confirm (see ``measure_headline``)."""
+        return self.headline.proposal if self.headline else None
 
 
 def spc_rules_for(rule_set: ChartRuleSet | None) -> SpcRules:
@@ -100,6 +121,22 @@ def _annotations(
     return sorted(notes, key=lambda note: note.period)
 
 
+def measure_changes(points: Sequence[DataPoint], cycles: Iterable[PdsaCycle]) -> list[Change]:
+    """The changes a shift can follow: PDSA cycles marked adopted (from the day they started)
+    and changes recorded on data points (their annotations)."""
+    changes = [
+        Change(cycle.started_on, cycle.change_idea, ChangeKind.PDSA)
+        for cycle in cycles
+        if cycle.is_adopted
+    ]
+    changes += [
+        Change(point.period, point.annotation, ChangeKind.RECORDED)
+        for point in points
+        if point.annotation
+    ]
+    return sorted(changes, key=lambda change: (change.period, change.kind))
+
+
 def measure_chart(
     measure: Measure,
     *,
@@ -108,9 +145,11 @@ def measure_chart(
     cycles: Sequence[PdsaCycle],
     rules: SpcRules,
     compact: bool = False,
+    width: int = 720,
 ) -> MeasureChart:
     """Analyse and draw one measure from rows already in memory (no queries). ``compact``: for
-    print (see ``MeasureChart``).
+    print (see ``MeasureChart``), ``width`` the drawing's units across (``PRINT_CHART_WIDTH``
+    for print).
 
     ``points`` must be in period order (the model's ordering). A rebase that cannot be applied
     (say, too few points after it since the rule set changed) is left out and the summary says
@@ -162,6 +201,7 @@ def measure_chart(
             annotations=annotations,
             chart_id=chart_id,
             compact=compact,
+            width=width,
         )
         variation = analysis.variation.label
         assurance = analysis.assurance.label if analysis.assurance else ""
@@ -181,6 +221,7 @@ def measure_chart(
             annotations=annotations,
             chart_id=chart_id,
             compact=compact,
+            width=width,
         )
         variation, assurance = _run_variation(analysis), ""
         summary = chart_summary(analysis)
@@ -197,6 +238,15 @@ def measure_chart(
         point_count=count,
         notes=chart_notes(analysis, annotations),
         rules=analysis.rules.statement,
+        headline=measure_headline(
+            analysis,
+            name=measure.name,
+            unit=measure.unit,
+            changes=measure_changes(points, cycles),
+        ),
+        signal_lines=grouped_signals(analysis),
+        variation=analysis.variation if kind == "xmr" else None,
+        assurance=analysis.assurance if kind == "xmr" else None,
     )
 
 

@@ -5,6 +5,7 @@ models' own checks, once the owner is set)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from pairings.models import Pairing
 from redesign_projects.models import RedesignTeam
 
 from . import services
@@ -134,10 +135,14 @@ class PdsaCycleForm(forms.ModelForm):
         }
         labels = {"do": "Do", "act": "Act", "study": "Study", "plan": "Plan"}
 
-    def __init__(self, *args, team: RedesignTeam, **kwargs):
+    def __init__(self, *args, owner: RedesignTeam | Pairing, **kwargs):
         super().__init__(*args, **kwargs)
         _date_fields(self, "started_on", "ended_on")
-        self.fields["measure"].queryset = team.measures.order_by("position", "pk")
+        self.fields["measure"].queryset = owner.measures.order_by("position", "pk")
+        self.fields["decision"].help_text = (
+            "Once studied. A cycle marked adopted is a change to the process: when its "
+            "measure then shifts, the measure page offers to recalculate the limits from it."
+        )
         self.fields["measure"].help_text = "The measure whose chart shows this cycle (optional)."
 
     def _post_clean(self) -> None:

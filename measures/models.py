@@ -217,10 +217,32 @@ class Rebase(models.Model):
 
 
 class PdsaCycle(models.Model):
-    """A team's test of change (Plan–Do–Study–Act), shown on its measure's chart at its start."""
+    """A test of change (Plan–Do–Study–Act) by a redesign team or by a clinician–manager pair
+    for its QI project, shown on its measure's chart at its start. Exactly one owner.
+
+    ``decision`` is the Act step's verdict: a cycle marked *adopted* is a change to the
+    process, so a sustained shift after it is the moment the rebase assistant proposes to
+    recalculate the measure's limits from."""
+
+    class Decision(models.TextChoices):
+        ADOPT = "adopt", "Adopt: the change becomes how we work"
+        ADAPT = "adapt", "Adapt: change it and test again"
+        ABANDON = "abandon", "Abandon: stop this change"
 
     team = models.ForeignKey(
-        "redesign_projects.RedesignTeam", on_delete=models.PROTECT, related_name="pdsa_cycles"
+        "redesign_projects.RedesignTeam",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pdsa_cycles",
+    )
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pdsa_cycles",
+        help_text="For a clinician–manager pair's QI project instead of a team.",
     )
     measure = models.ForeignKey(
         Measure,
@@ -236,6 +258,12 @@ class PdsaCycle(models.Model):
     do = models.TextField("do", blank=True, help_text="What happened; problems, observations.")
     study = models.TextField(blank=True, help_text="What the data showed against the prediction.")
     act = models.TextField(blank=True, help_text="Adopt, adapt or abandon — and what next.")
+    decision = models.CharField(
+        max_length=10,
+        choices=Decision.choices,
+        blank=True,
+        help_text="Once studied: adopt, adapt or abandon the change (empty while it runs).",
+    )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -245,12 +273,17 @@ class PdsaCycle(models.Model):
 
     class Meta:
         db_table = "redesign_projects_pdsacycle"
-        ordering = ["team", "started_on", "pk"]
+        ordering = ["started_on", "pk"]
         verbose_name = "PDSA cycle"
         constraints = [
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="pdsa_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=(Q(team__isnull=False) & Q(pairing__isnull=True))
+                | (Q(team__isnull=True) & Q(pairing__isnull=False)),
+                name="pdsa_belongs_to_a_team_or_a_pairing",
             ),
         ]
 
@@ -259,5 +292,16 @@ class PdsaCycle(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if (self.team_id is None) == (self.pairing_id is None):
+            raise ValidationError("A PDSA cycle belongs to a team or to a pairing, not both.")
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "A cycle ends on or after the day it starts."})
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.decision == self.Decision.ADOPT
+
+    @property
+    def cohort_id(self) -> int:
+        """The cohort of the owner (select_related the owner first)."""
+        return self.team.cohort_id if self.team_id else self.pairing.cohort_id

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from leadership.models import User
 from leadership.services import audit_record
+from pairings.models import Pairing
 from redesign_projects.models import RedesignTeam
 
 from .charting import ImportPreview, parse_datapoints_csv
@@ -39,6 +40,7 @@ PDSA_FIELDS = (
     "do",
     "study",
     "act",
+    "decision",
     "started_on",
     "ended_on",
 )
@@ -318,28 +320,37 @@ def rebase_create(
 # --- PDSA cycles ---------------------------------------------------------------------------
 
 
-def _check_measure_of_team(team: RedesignTeam, measure: Measure | None) -> None:
-    if measure is not None and measure.team_id != team.pk:
+def _check_measure_of_owner(cycle: PdsaCycle, measure: Measure | None) -> None:
+    if measure is None:
+        return
+    if cycle.team_id and measure.team_id != cycle.team_id:
         raise ValidationError({"measure": "Choose one of this team's measures."})
+    if cycle.pairing_id and measure.pairing_id != cycle.pairing_id:
+        raise ValidationError({"measure": "Choose one of this pair's measures."})
 
 
 @transaction.atomic
 def pdsa_cycle_create(
-    *, team: RedesignTeam, acting_user: User | None, **fields: object
+    *,
+    team: RedesignTeam | None = None,
+    pairing: Pairing | None = None,
+    acting_user: User | None,
+    **fields: object,
 ) -> PdsaCycle:
-    """Log a test of change; with a measure, it is marked on that measure's chart."""
+    """Log a test of change for a team or for a pair's QI project (exactly one); with a
+    measure (the owner's own), it is marked on that measure's chart. Audited."""
     unknown = set(fields) - set(PDSA_FIELDS)
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
-    _check_measure_of_team(team, fields.get("measure"))  # type: ignore[arg-type]
-    cycle = PdsaCycle(team=team, created_by=acting_user, **fields)
+    cycle = PdsaCycle(team=team, pairing=pairing, created_by=acting_user, **fields)
+    _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
     cycle.full_clean()
     cycle.save()
     audit_record(
         actor=acting_user,
         action="pdsa_cycle.create",
         target=cycle,
-        cohort_id=team.cohort_id,
+        cohort_id=cycle.cohort_id,
         changes={name: _plain(getattr(cycle, name)) for name in PDSA_FIELDS},
     )
     return cycle
@@ -347,11 +358,13 @@ def pdsa_cycle_create(
 
 @transaction.atomic
 def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: object) -> PdsaCycle:
-    """Record what happened (do, study, act) or correct the plan; audited field by field."""
+    """Record what happened (do, study, act and the decision) or correct the plan; audited
+    field by field. Marking a cycle adopted lets the rebase assistant propose recalculating
+    its measure's limits from it."""
     unknown = set(fields) - set(PDSA_FIELDS)
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
-    _check_measure_of_team(cycle.team, fields.get("measure"))  # type: ignore[arg-type]
+    _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
     changes = {}
     for name, value in fields.items():
         old = getattr(cycle, name)
@@ -365,7 +378,7 @@ def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: o
             actor=acting_user,
             action="pdsa_cycle.update",
             target=cycle,
-            cohort_id=cycle.team.cohort_id,
+            cohort_id=cycle.cohort_id,
             changes=changes,
         )
     return cycle

@@ -13,6 +13,12 @@ urlpatterns = [
     path("teams/<int:team_id>/pdsa/new/", views.pdsa_create, name="pdsa_create"),
     path("pdsa/<int:cycle_id>/edit/", views.pdsa_update, name="pdsa_update"),
     path("pairings/<int:pairing_id>/measures/", views.pairing_measures, name="pairing_measures"),
+    path("pairings/<int:pairing_id>/pdsa/", views.pairing_pdsa_list, name="pairing_pdsa_list"),
+    path(
+        "pairings/<int:pairing_id>/pdsa/new/",
+        views.pairing_pdsa_create,
+        name="pairing_pdsa_create",
+    ),
     path(
         "pairings/<int:pairing_id>/measures/new/",
         views.pairing_measure_create,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from cohorts.selectors import get_programme_for_user
 from leadership.forms import add_service_errors
@@ -218,17 +219,39 @@ def pdsa_list(request, team_id):
     return render(
         request,
         "measures/measure_pdsa_list.html",
-        {"team": team, "access": access, "cycles": selectors.pdsa_cycles_for_team(team)},
-    )
+        {"team": team, "owner": team, "access": access,
+         "cycles": selectors.pdsa_cycles_for_team(team),
+         "new_url": reverse("measures:pdsa_create", args=[team.pk])},
+    )  # fmt: skip
 
 
-def _pdsa_form_page(request, *, team, cycle=None):
-    form = PdsaCycleForm(request.POST or None, instance=cycle, team=team)
+@login_required
+def pairing_pdsa_list(request, pairing_id):
+    """A pair's log of tests of change for its QI project, newest first."""
+    pairing, access = selectors.pairing_measure_access(request.user, pairing_id)
+    return render(
+        request,
+        "measures/measure_pdsa_list.html",
+        {"pairing": pairing, "owner": pairing, "access": access,
+         "cycles": selectors.pdsa_cycles_for_pairing(pairing),
+         "new_url": reverse("measures:pairing_pdsa_create", args=[pairing.pk])},
+    )  # fmt: skip
+
+
+def _pdsa_list_url(*, team=None, pairing=None) -> str:
+    if team is not None:
+        return reverse("measures:pdsa_list", args=[team.pk])
+    return reverse("measures:pairing_pdsa_list", args=[pairing.pk])
+
+
+def _pdsa_form_page(request, *, team=None, pairing=None, cycle=None):
+    owner = team or pairing
+    form = PdsaCycleForm(request.POST or None, instance=cycle, owner=owner)
     if request.method == "POST" and form.is_valid():
         try:
             if cycle is None:
-                services.pdsa_cycle_create(
-                    team=team, acting_user=request.user, **form.cycle_fields()
+                cycle = services.pdsa_cycle_create(
+                    team=team, pairing=pairing, acting_user=request.user, **form.cycle_fields()
                 )
             else:
                 services.pdsa_cycle_update(
@@ -238,12 +261,13 @@ def _pdsa_form_page(request, *, team, cycle=None):
             add_service_errors(form, error)
         else:
             messages.success(request, "Saved the PDSA cycle.")
-            return redirect("measures:pdsa_list", team_id=team.pk)
+            return redirect(_pdsa_list_url(team=team, pairing=pairing))
     return render(
         request,
         "measures/measure_pdsa_form.html",
-        {"form": form, "team": team, "cycle": cycle},
-    )
+        {"form": form, "team": team, "pairing": pairing, "owner": owner, "cycle": cycle,
+         "list_url": _pdsa_list_url(team=team, pairing=pairing)},
+    )  # fmt: skip
 
 
 @login_required
@@ -254,10 +278,18 @@ def pdsa_create(request, team_id):
 
 
 @login_required
+def pairing_pdsa_create(request, pairing_id):
+    """Log a test of change for a pair's QI project: the pair and administrators."""
+    pairing, access = selectors.pairing_measure_access(request.user, pairing_id)
+    _require_edit(access)
+    return _pdsa_form_page(request, pairing=pairing)
+
+
+@login_required
 def pdsa_update(request, cycle_id):
     cycle, access = selectors.get_pdsa_cycle_for_user(request.user, cycle_id)
     _require_edit(access)
-    return _pdsa_form_page(request, team=cycle.team, cycle=cycle)
+    return _pdsa_form_page(request, team=cycle.team, pairing=cycle.pairing, cycle=cycle)
 
 
 @login_required

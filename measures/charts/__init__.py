@@ -24,6 +24,20 @@ from .data import (
     Signal,
     month_starts,
 )
+from .headline import (
+    Change,
+    ChangeKind,
+    Headline,
+    RebaseProposal,
+    grouped_signals,
+    measure_headline,
+)
+from .icons import (
+    ASSURANCE_SHORT,
+    VARIATION_SHORT,
+    assurance_icon_svg,
+    variation_icon_svg,
+)
 from .run_chart import (
     RUNS_TABLE,
     RunChartAnalysis,
@@ -54,18 +68,24 @@ from .svg import (
 from .text import DataTable, chart_summary, chart_table, describe_signal
 
 __all__ = [
+    "ASSURANCE_SHORT",
     "RUNS_TABLE",
+    "VARIATION_SHORT",
     "Annotation",
     "Assurance",
     "Baseline",
     "Better",
+    "Change",
+    "ChangeKind",
     "DataTable",
+    "Headline",
     "Movement",
     "Nature",
     "NotEnoughPoints",
     "Point",
     "PointNature",
     "Rebase",
+    "RebaseProposal",
     "Rule",
     "RunChartAnalysis",
     "RunChartRules",
@@ -78,15 +98,19 @@ __all__ = [
     "XmrAnalysis",
     "analyse_run_chart",
     "analyse_xmr",
+    "assurance_icon_svg",
     "chart_notes",
     "chart_status",
     "chart_summary",
     "chart_table",
     "describe_signal",
     "escape_text",
+    "grouped_signals",
+    "measure_headline",
     "month_starts",
     "render_legend_svg",
     "render_run_chart_svg",
     "render_xmr_chart_svg",
+    "variation_icon_svg",
     "xmr_possible",
 ]

@@ -121,4 +121,11 @@ ROWS = {
         data=_measure_data,
         kwargs=_pairing_kwargs,
     ),
+    "measures:pairing_pdsa_list": Expect(get=PAIRING_READERS, kwargs=_pairing_kwargs),
+    "measures:pairing_pdsa_create": Expect(
+        get=PAIRING_WRITERS,
+        post=PAIRING_WRITERS_REDIRECT,
+        data=lambda world: {"change_idea": "Joint ward round", "started_on": "2024-07-01"},
+        kwargs=_pairing_kwargs,
+    ),
 }

@@ -318,3 +318,80 @@ def test_an_administrator_sets_the_programmes_rule_lengths(
     }
     detail = client.get(_url("measure_detail", measure.pk)).content.decode()
     assert "8 or more points in a row above or below the mean" in detail
+
+
+# --- the headline and the rebase assistant ------------------------------------------------
+
+
+STEP = [15, 16, 14, 15, 17, 13, 15, 16, 14, 15, 16, 15, 14, 16, 15] + [
+    30,
+    32,
+    31,
+    29,
+    33,
+    31,
+    30,
+    32,
+    31,
+    33,
+    32,
+]
+
+
+def test_a_shift_after_an_adopted_pdsa_is_proposed_for_rebasing_and_a_person_confirms(
+    client, team, participant, faculty
+):
+    step = add_measure(team, name="Discharges before noon", points=STEP, better="up")
+    cycle = measure_services.pdsa_cycle_create(
+        team=team, measure=step, change_idea="Criteria-led discharge <ward 5>",
+        started_on=D(2025, 4, 3), acting_user=None,
+    )  # fmt: skip
+    client.force_login(participant)
+    page = client.get(_url("measure_detail", step.pk)).content.decode()
+    assert "rebase-proposal" not in page  # not adopted yet: nothing to propose
+    measure_services.pdsa_cycle_update(cycle=cycle, decision="adopt", acting_user=participant)
+    page = client.get(_url("measure_detail", step.pk)).content.decode()
+    assert "rose from a mean of 15.1 days to 31.3 days after Apr 2025" in page
+    assert "Criteria-led discharge &lt;ward 5&gt;" in page and "<ward 5>" not in page
+    assert "Confirm: recalculate from Apr 2025" in page
+    assert Rebase.objects.count() == 0  # proposed, never automatic
+    client.force_login(faculty)
+    assert (
+        "Confirm: recalculate" not in client.get(_url("measure_detail", step.pk)).content.decode()
+    )
+    client.force_login(participant)
+    response = client.post(
+        _url("rebase_create", step.pk),
+        {"starts_on": "2025-04-01", "reason": "Criteria-led discharge <ward 5>"},
+    )
+    assert response.status_code == 302
+    rebase = Rebase.objects.get()
+    assert (rebase.starts_on, rebase.reason) == (D(2025, 4, 1), "Criteria-led discharge <ward 5>")
+    page = client.get(_url("measure_detail", step.pk)).content.decode()
+    assert "rebase-proposal" not in page
+    assert "limits recalculated: Criteria-led discharge &lt;ward 5&gt;" in page
+
+
+def test_a_pair_logs_pdsa_cycles_on_its_own_measures(client, cohort, participant):
+    pairing = pair(cohort, participant, manager_in(cohort, email="m2@example.org"))
+    measure = measure_services.measure_create(
+        pairing=pairing, name="Clinic DNAs", unit="%", better="down", acting_user=None
+    )
+    client.force_login(participant)
+    response = client.post(
+        _url("pairing_pdsa_create", pairing.pk),
+        {"change_idea": "Text reminders", "started_on": "2025-03-01", "measure": measure.pk,
+         "decision": "adopt"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    cycle = PdsaCycle.objects.get()
+    assert cycle.pairing == pairing and cycle.team is None and cycle.is_adopted
+    page = client.get(_url("pairing_pdsa_list", pairing.pk)).content.decode()
+    assert "Text reminders" in page and "Adopt: the change becomes how we work" in page
+    other_team = make_team(cohort, lead=participant_in(cohort, email="o@example.org"), name="B")
+    foreign = add_measure(other_team, name="Other")
+    response = client.post(
+        _url("pairing_pdsa_create", pairing.pk),
+        {"change_idea": "X", "started_on": "2025-03-01", "measure": foreign.pk},
+    )
+    assert response.status_code == 200 and PdsaCycle.objects.count() == 1
