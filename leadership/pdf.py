@@ -49,16 +49,23 @@ class PdfBytes(bytes):
     the document out, so nobody needs to parse the file again)."""
 
     pages: int = 0
+    # What a progress report keeps for the next one to compare with (see reports.data).
+    summary: dict | None = None
+
+
+# Tagged PDF/UA-1: headings, tables with header cells and figures with their alt text reach
+# screen readers; the document's language comes from <html lang>.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def render_pdf(
     template: str, context: dict, *, fetcher: StaticFilesOnlyFetcher | None = None
 ) -> PdfBytes:
-    """Render ``template`` with ``context`` to PDF bytes. The document's <title> and
-    <meta name="author"> become the PDF's metadata."""
+    """Render ``template`` with ``context`` to tagged PDF bytes (``PDF_VARIANT``). The
+    document's <title>, <meta name="author"> and <html lang> become the PDF's metadata."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticFilesOnlyFetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-    pdf = PdfBytes(document.write_pdf())
+    pdf = PdfBytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     pdf.pages = len(document.pages)
     return pdf

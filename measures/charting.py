@@ -85,6 +85,9 @@ class MeasureChart:
     signal_lines: list[str] = field(default_factory=list)
     variation: Variation | None = None
     assurance: Assurance | None = None
+    # Each signal's identity ("rule:movement:first period") and its sentence, so a report can
+    # say which signals are new since the last one.
+    signal_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def proposal(self) -> RebaseProposal | None:
@@ -226,6 +229,13 @@ def measure_chart(
         variation, assurance = _run_variation(analysis), ""
         summary = chart_summary(analysis)
         kind = "run"
+    headline = measure_headline(
+        analysis, name=measure.name, unit=measure.unit, changes=measure_changes(points, cycles)
+    )
+    judged = analysis.assurance if kind == "xmr" else None
+    if headline.limits_span_change and judged is not None:
+        # Limits drawn across a step judge neither process: no verdict until they are rebased.
+        judged, assurance = None, "not judged: the limits span a change"
     return MeasureChart(
         measure=measure,
         kind=kind,
@@ -238,15 +248,16 @@ def measure_chart(
         point_count=count,
         notes=chart_notes(analysis, annotations),
         rules=analysis.rules.statement,
-        headline=measure_headline(
-            analysis,
-            name=measure.name,
-            unit=measure.unit,
-            changes=measure_changes(points, cycles),
-        ),
+        headline=headline,
         signal_lines=grouped_signals(analysis),
+        signal_keys={
+            f"{found.rule}:{found.movement}:{analysis.points[found.indices[0]].period}"
+            if found.indices
+            else f"{found.rule}": describe_signal(analysis, found)
+            for found in analysis.signals
+        },
         variation=analysis.variation if kind == "xmr" else None,
-        assurance=analysis.assurance if kind == "xmr" else None,
+        assurance=judged,
     )
 
 

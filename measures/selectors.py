@@ -6,9 +6,10 @@ follows its owner: whoever may see the team (``redesign_projects.selectors``) or
 administrators may change them. Outsiders get 404.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cohorts.selectors import CohortAccess
@@ -96,6 +97,28 @@ def measure_charts_for_pairings(
     ):
         charts[measure.pairing_id].append(chart_for(measure, compact=compact, width=width))
     return charts
+
+
+def measure_charts_for_cohort(
+    cohort_id: int, *, compact: bool = False, width: int = 720
+) -> tuple[dict[int, list[MeasureChart]], dict[int, list[MeasureChart]]]:
+    """Every measure of a cohort's teams and pairs drawn as charts, in each owner's order:
+    ``({team_id: [...]}, {pairing_id: [...]})`` (owners without measures are absent). Four
+    queries whatever the numbers (measures, points, rebases, PDSA cycles), one when the cohort
+    has no measure. No access check: callers show the cohort's report to those who may see it."""
+    by_team: dict[int, list[MeasureChart]] = defaultdict(list)
+    by_pairing: dict[int, list[MeasureChart]] = defaultdict(list)
+    for measure in (
+        _measures_with_rows()
+        .filter(Q(team__cohort_id=cohort_id) | Q(pairing__cohort_id=cohort_id))
+        .order_by("team_id", "pairing_id", "position", "pk")
+    ):
+        chart = chart_for(measure, compact=compact, width=width)
+        if measure.team_id:
+            by_team[measure.team_id].append(chart)
+        else:
+            by_pairing[measure.pairing_id].append(chart)
+    return dict(by_team), dict(by_pairing)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Reads about pairings: who may see a pairing, the cohort overview, who is still unpaired,
 and the matcher's inputs built from people's stated preferences."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 
 from cohorts.models import Cohort, Enrolment
@@ -58,13 +59,36 @@ def get_pairing_for_user(user, pairing_id) -> tuple[Pairing, PairingAccess]:
     return pairing, access
 
 
+# An active pair that has logged no shadowing for this long is flagged as needing help.
+SHADOWING_GAP = datetime.timedelta(weeks=6)
+
+
 def cohort_pairings(cohort: Cohort) -> list[Pairing]:
-    """Every pairing of the cohort with both members and ``shadowing_count``: one query."""
+    """Every pairing of the cohort with both members, ``shadowing_count`` and
+    ``last_shadowed_on`` (None before the first entry): one query."""
     return list(
         Pairing.objects.filter(cohort=cohort)
         .select_related("clinician", "manager")
-        .annotate(shadowing_count=Count("shadowing_entries"))
+        .annotate(
+            shadowing_count=Count("shadowing_entries"),
+            last_shadowed_on=Max("shadowing_entries__occurred_on"),
+        )
     )
+
+
+def pairing_help_reasons(pairing: Pairing, today: datetime.date) -> list[str]:
+    """Why an active pair needs help, in words (empty when on track): no shadowing logged in
+    the last six weeks (counted from the pair's start when they have logged none). Reads
+    ``last_shadowed_on`` as annotated by ``cohort_pairings``."""
+    if pairing.status != Pairing.Status.ACTIVE:
+        return []
+    since = pairing.last_shadowed_on or pairing.started_on
+    if since is None or today - since < SHADOWING_GAP:
+        return []
+    weeks = (today - since).days // 7
+    if pairing.last_shadowed_on is None:
+        return [f"no shadowing logged in the {weeks} weeks since the pair started"]
+    return [f"no shadowing logged for {weeks} weeks (last on {since:%-d %b %Y})"]
 
 
 def shadowing_log(pairing: Pairing) -> list[ShadowingEntry]:

@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
+from measures.charting import PRINT_CHART_WIDTH
 from measures.models import PdsaCycle
-from measures.selectors import measure_charts_for_teams
+from measures.selectors import measure_charts_for_cohort
 from modules.models import Attendance, Session, ShortCourseSignup
 from modules.selectors import ParticipantAttendance, attendance_summary_for_cohort
 from pairings.models import Pairing
-from pairings.selectors import cohort_pairings
+from pairings.selectors import cohort_pairings, pairing_help_reasons
 from redesign_projects.models import (
     Assignment,
     Feedback,
@@ -103,6 +104,8 @@ class AttendanceFigures:
     parts: list[MatrixPart]
     attended: int
     expected: int
+    # Held sessions with no attendance recorded for anyone: the register was not taken.
+    registers_missing: list[SessionColumn] = field(default_factory=list)
 
     @property
     def percent(self) -> int | None:
@@ -139,6 +142,7 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
         SessionColumn(session=s, number=n, held=s.starts_at <= now)
         for n, s in enumerate(sessions, start=1)
     ]
+    taken = {session_id for session_id, _person_id in statuses}
     rows = []
     for summary in summaries:
         person = summary.person
@@ -172,6 +176,7 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
         parts=parts,
         attended=sum(s.attended for s in summaries),
         expected=sum(s.expected for s in summaries),
+        registers_missing=[c for c in columns if c.held and c.session.pk not in taken],
     )
 
 
@@ -225,6 +230,8 @@ class ChartView:
 
     chart: object
     src: str = ""
+    variation_src: str = ""
+    assurance_src: str = ""
 
 
 @dataclass
@@ -240,14 +247,73 @@ class TeamSection:
     def needs_help(self) -> bool:
         return bool(self.reasons)
 
+    @property
+    def name(self) -> str:
+        return self.team.name
+
+    @property
+    def key(self) -> str:
+        return f"team:{self.team.pk}"
+
+    kind = "Team"
+
+
+@dataclass
+class PairSection:
+    """A clinician–manager pair's QI project: its measures, PDSA cycles and whether it needs
+    help (see ``pairings.selectors.pairing_help_reasons``)."""
+
+    pairing: Pairing
+    reasons: list[str] = field(default_factory=list)
+    charts: list[ChartView] = field(default_factory=list)
+    cycles: list[PdsaCycle] = field(default_factory=list)
+
+    kind = "Pair"
+
+    @property
+    def needs_help(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def people(self) -> str:
+        return " and ".join(
+            person.get_full_name() or person.email
+            for person in (self.pairing.clinician, self.pairing.manager)
+        )
+
+    @property
+    def name(self) -> str:
+        title = self.pairing.project_title
+        return f"{title} ({self.people})" if title else self.people
+
+    @property
+    def key(self) -> str:
+        return f"pair:{self.pairing.pk}"
+
+
+def _cycles(cohort: Cohort) -> tuple[dict[int, list[PdsaCycle]], dict[int, list[PdsaCycle]]]:
+    """One query: the latest ``RECENT_CYCLES`` PDSA cycles of each team and each pair."""
+    by_team: dict[int, list[PdsaCycle]] = defaultdict(list)
+    by_pairing: dict[int, list[PdsaCycle]] = defaultdict(list)
+    for cycle in PdsaCycle.objects.filter(
+        Q(team__cohort=cohort) | Q(pairing__cohort=cohort)
+    ).order_by("-started_on", "-pk"):
+        mine = by_team[cycle.team_id] if cycle.team_id else by_pairing[cycle.pairing_id]
+        if len(mine) < RECENT_CYCLES:
+            mine.append(cycle)
+    return by_team, by_pairing
+
 
 def _teams(
-    cohort: Cohort, now: datetime.datetime, counts: WorkCounts
+    cohort: Cohort,
+    now: datetime.datetime,
+    counts: WorkCounts,
+    charts: dict[int, list],
+    cycles: dict[int, list[PdsaCycle]],
 ) -> tuple[list[Assignment], list[TeamSection]]:
-    """Nine queries, then the measures: the five of ``assignment_overview``; the teams with
-    their lead, manager partner and sponsor; current memberships with their people; released
-    feedback on team submissions; PDSA cycles; then ``measure_charts_for_teams`` (none without
-    teams, one when no team has a measure, else four)."""
+    """Eight queries: the five of ``assignment_overview``; the teams with their lead, manager
+    partner and sponsor; current memberships with their people; released feedback on team
+    submissions. ``charts`` and ``cycles`` are the teams' (read for the whole cohort)."""
     assignments, rows = assignment_overview(cohort)
     teams = {
         team.pk: team
@@ -274,12 +340,6 @@ def _teams(
         .order_by("submission__version")
     ):
         feedback[(item.submission.team_id, item.submission.assignment_id)] = item
-    cycles: dict[int, list[PdsaCycle]] = defaultdict(list)
-    for cycle in PdsaCycle.objects.filter(team__cohort=cohort).order_by("-started_on", "-pk"):
-        if len(cycles[cycle.team_id]) < RECENT_CYCLES:
-            cycles[cycle.team_id].append(cycle)
-    # Compact: the report prints each chart's title, status and notes as text, and one legend.
-    charts = measure_charts_for_teams([row.team.pk for row in rows], compact=True)
     sections = []
     for row in rows:
         team = teams[row.team.pk]
@@ -311,8 +371,8 @@ def _teams(
                 members=members[team.pk],
                 work=work,
                 reasons=reasons,
-                charts=[ChartView(chart=chart) for chart in charts[team.pk]],
-                cycles=cycles[team.pk],
+                charts=[ChartView(chart=chart) for chart in charts.get(team.pk, [])],
+                cycles=cycles.get(team.pk, []),
             )
         )
     return assignments, sections
@@ -342,6 +402,18 @@ class ProgressReport:
     work: WorkCounts
     teams: list[TeamSection]
     pairings: list[Pairing]
+    pairs: list[PairSection] = field(default_factory=list)
+    previous: ReportRequest | None = None
+
+    @property
+    def projects(self) -> list[TeamSection | PairSection]:
+        """Every improvement project: the teams', then the pairs' that have a project or
+        need help."""
+        return [*self.teams, *self.pairs]
+
+    @property
+    def projects_needing_help(self) -> list[TeamSection | PairSection]:
+        return [p for p in self.projects if p.needs_help]
 
     @property
     def teams_needing_help(self) -> list[TeamSection]:
@@ -352,18 +424,36 @@ class ProgressReport:
         return [t for t in self.teams if not t.needs_help]
 
     @property
+    def pairs_needing_help(self) -> list[PairSection]:
+        return [p for p in self.pairs if p.needs_help]
+
+    @property
+    def measure_rows(self) -> list[tuple[TeamSection | PairSection, ChartView]]:
+        """One row per measure of every project, for the summary's measures table."""
+        return [(project, view) for project in self.projects for view in project.charts]
+
+    @property
     def signalling_charts(self) -> list[tuple[RedesignTeam, ChartView]]:
         """Measures showing special-cause signals, for the one-page summary."""
         return [(t.team, view) for t in self.teams for view in t.charts if view.chart.signal_labels]
 
     @property
+    def chart_views(self) -> list[ChartView]:
+        return [view for project in self.projects for view in project.charts]
+
+    @property
     def chart_count(self) -> int:
-        return sum(len(t.charts) for t in self.teams)
+        return len(self.chart_views)
+
+    @property
+    def drawn_charts(self) -> list[ChartView]:
+        """The charts with a drawing, in report order: each has a table in the appendix."""
+        return [view for view in self.chart_views if view.chart.table is not None]
 
     @property
     def chart_rules(self) -> list[str]:
         """The special-cause rules the report's charts use, each stated once."""
-        stated = (view.chart.rules for team in self.teams for view in team.charts)
+        stated = (view.chart.rules for view in self.chart_views)
         return list(dict.fromkeys(rules for rules in stated if rules))
 
     @property
@@ -374,6 +464,44 @@ class ProgressReport:
             if sessions
             else None
         )
+
+    def snapshot(self) -> dict:
+        """What the next report compares itself with (kept on the built report's row): each
+        measure's signals and which projects needed help, by id, with their names."""
+        return {
+            "signals": {
+                str(view.chart.measure.pk): sorted(view.chart.signal_keys)
+                for view in self.chart_views
+            },
+            "needs_help": sorted(p.key for p in self.projects_needing_help),
+        }
+
+    @property
+    def changes(self) -> list[str]:
+        """What changed since the previous progress report of this cohort, in words: new
+        signals on each measure, and projects that moved to or from needing help."""
+        if self.previous is None:
+            return []
+        before = self.previous.summary or {}
+        lines = []
+        old_signals = before.get("signals", {})
+        for project, view in self.measure_rows:
+            chart = view.chart
+            known = set(old_signals.get(str(chart.measure.pk), []))
+            fresh = [label for key, label in chart.signal_keys.items() if key not in known]
+            if fresh:
+                lines.append(
+                    f"New signal{'s' if len(fresh) > 1 else ''} on {chart.measure.name} "
+                    f"({project.name}): {'; '.join(fresh[:3])}"
+                    + (f"; and {len(fresh) - 3} more" if len(fresh) > 3 else "")
+                )
+        old_help = set(before.get("needs_help", []))
+        for project in self.projects:
+            if project.needs_help and project.key not in old_help:
+                lines.append(f"{project.name} now needs help: {'; '.join(project.reasons)}")
+            elif not project.needs_help and project.key in old_help:
+                lines.append(f"{project.name} is back on track")
+        return lines
 
 
 def _people(cohort: Cohort) -> PeopleCounts:
@@ -399,31 +527,75 @@ def _people(cohort: Cohort) -> PeopleCounts:
 
 
 # Queries before the measures (see ``progress_report_data``).
-PROGRESS_REPORT_QUERIES = 18
+PROGRESS_REPORT_QUERIES = 19
+
+
+def _pairs(
+    pairings: list[Pairing],
+    today: datetime.date,
+    charts: dict[int, list],
+    cycles: dict[int, list[PdsaCycle]],
+) -> list[PairSection]:
+    """The pairs with a project, a measure, a PDSA cycle or a reason to need help."""
+    sections = []
+    for pairing in pairings:
+        section = PairSection(
+            pairing=pairing,
+            reasons=pairing_help_reasons(pairing, today),
+            charts=[ChartView(chart=chart) for chart in charts.get(pairing.pk, [])],
+            cycles=cycles.get(pairing.pk, []),
+        )
+        if pairing.project_title or section.charts or section.cycles or section.needs_help:
+            sections.append(section)
+    return sections
 
 
 def progress_report_data(cohort: Cohort, *, now: datetime.datetime | None = None) -> ProgressReport:
-    """Everything the cohort progress report shows, in ``PROGRESS_REPORT_QUERIES`` queries plus
-    the measures' whatever the number of people, sessions, teams, assignments or data points:
-    enrolments (1); attendance (7, see ``_attendance``); assignments and teams (9, see
-    ``_teams``); pairings (1); then the measures' charts (none without teams, one when no team
-    has a measure, else four). ``cohort`` must come with its programme."""
+    """Everything the cohort progress report shows as of ``now`` (its data cut-off, printed
+    as such: two builds with one cut-off print the same text), in ``PROGRESS_REPORT_QUERIES``
+    queries plus the measures' whatever the number of people, sessions, teams, pairs,
+    assignments or data points: enrolments (1); attendance (7, see ``_attendance``); PDSA
+    cycles of teams and pairs (1); assignments and teams (8, see ``_teams``); pairings (1);
+    the previous progress report built (1); then the measures' charts (one query when the
+    cohort has no measure, else four: see ``measure_charts_for_cohort``). ``cohort`` must come
+    with its programme."""
     now = now or timezone.now()
+    today = now.astimezone(cohort.tzinfo).date()
     people = _people(cohort)
     attendance = _attendance(cohort, now)
     people.on_track = sum(1 for row in attendance.rows if row.summary.meets_rule)
+    team_cycles, pair_cycles = _cycles(cohort)
+    # Compact and print-sized: the report prints each chart's title, status and notes as
+    # text, and one legend for all of them.
+    team_charts, pair_charts = measure_charts_for_cohort(
+        cohort.pk, compact=True, width=PRINT_CHART_WIDTH
+    )
     work = WorkCounts()
-    assignments, teams = _teams(cohort, now, work)
+    assignments, teams = _teams(cohort, now, work, team_charts, team_cycles)
+    pairings = cohort_pairings(cohort)
+    previous = (
+        ReportRequest.objects.filter(
+            cohort=cohort,
+            kind=ReportRequest.Kind.PROGRESS,
+            status=ReportRequest.Status.READY,
+            data_cutoff__lt=now,
+        )
+        .order_by("-data_cutoff", "-pk")
+        .only("pk", "data_cutoff", "summary", "cohort_id")
+        .first()
+    )
     return ProgressReport(
         cohort=cohort,
-        produced_at=timezone.now(),
+        produced_at=now,
         data_cutoff=now,
         people=people,
         attendance=attendance,
         assignments=assignments,
         work=work,
         teams=teams,
-        pairings=cohort_pairings(cohort),
+        pairings=pairings,
+        pairs=_pairs(pairings, today, pair_charts, pair_cycles),
+        previous=previous,
     )
 
 

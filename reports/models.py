@@ -68,6 +68,12 @@ class ReportRequest(models.Model):
         blank=True,
         help_text="The moment the figures were read: later changes are not in the file.",
     )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="A progress report's signals and projects needing help, for the next "
+        "report's “what changed since the previous report”.",
+    )
 
     class Meta:
         # The table kept its name when the model moved here from cohorts (migration 0001).

@@ -12,12 +12,17 @@ from weasyprint.urls import URLFetcherResponse
 from cohorts.models import Cohort
 from leadership.models import User
 from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
-from measures.charts import render_legend_svg
+from measures.charts import assurance_icon_svg, render_legend_svg, variation_icon_svg
 
 from . import data
 from .models import Certificate, ReportRequest
 
 AUTHOR = "Clinical leadership programmes"
+
+
+def language_of(cohort: Cohort) -> str:
+    """The document language for a cohort's PDFs, from its region: en-NZ, en-GB."""
+    return f"en-{cohort.holiday_region[:2]}"
 
 
 def render_report(
@@ -50,11 +55,16 @@ class ReportFetcher(StaticFilesOnlyFetcher):
     def __init__(self):
         super().__init__()
         self.charts: dict[str, bytes] = {}
+        self.names: dict[str, str] = {}
 
     def add_chart(self, svg: str) -> str:
-        """Register a chart's SVG; returns the relative URL to put in the template."""
+        """Register a chart's SVG; returns the relative URL to put in the template. The same
+        drawing (an icon) registered again gets the same URL, so it is read once."""
+        if svg in self.names:
+            return self.names[svg]
         name = f"charts/{len(self.charts) + 1}.svg"
         self.charts[BASE_URL + name] = svg.encode()
+        self.names[svg] = name
         return name
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
@@ -69,14 +79,19 @@ def progress_report_context(
 ) -> dict:
     """The report's template context; its charts are registered with ``fetcher``."""
     report = data.progress_report_data(cohort, now=now)
-    for section in report.teams:
-        for view in section.charts:
-            if view.chart.svg:
-                view.src = fetcher.add_chart(view.chart.svg)
+    for view in report.chart_views:
+        chart = view.chart
+        if chart.svg:
+            view.src = fetcher.add_chart(chart.svg)
+        if chart.variation is not None:
+            view.variation_src = fetcher.add_chart(variation_icon_svg(chart.variation))
+        if chart.assurance is not None:
+            view.assurance_src = fetcher.add_chart(assurance_icon_svg(chart.assurance))
     return {
         "report": report,
         "chart_legend_src": fetcher.add_chart(render_legend_svg()) if report.chart_count else "",
         "cohort": cohort,
+        "lang": language_of(cohort),
         "title": f"{cohort.programme.name} — {cohort.name}: progress report",
         "author": AUTHOR,
     }
@@ -91,7 +106,9 @@ def progress_report_pdf(
     """The cohort progress report as PDF bytes (see ``data.progress_report_data``)."""
     fetcher = fetcher or ReportFetcher()
     context = progress_report_context(cohort, fetcher=fetcher, now=now)
-    return render_pdf("reports/progress.html", context, fetcher=fetcher)
+    pdf = render_pdf("reports/progress.html", context, fetcher=fetcher)
+    pdf.summary = context["report"].snapshot()
+    return pdf
 
 
 def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
@@ -100,6 +117,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
         "reports/transcript.html",
         {
             "transcript": transcript,
+            "lang": language_of(cohort),
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,
         },
@@ -111,6 +129,7 @@ def certificates_pdf(cohort: Cohort, certificates: Sequence[Certificate]) -> Pdf
         "reports/certificates.html",
         {
             "cohort": cohort,
+            "lang": language_of(cohort),
             "certificates": certificates,
             "title": f"Certificates of completion — {cohort.programme.name} — {cohort.name}",
             "author": AUTHOR,

@@ -229,6 +229,7 @@ def report_build(report_id: int) -> ReportRequest | None:
         size=len(pdf),
         pages=pdf.pages,
         data_cutoff=cutoff,
+        summary=pdf.summary or {},
         finished_at=timezone.now(),
     )
     report.refresh_from_db()

@@ -171,3 +171,37 @@ def pdf_text(pdf: bytes) -> str:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
+
+
+# A measure that stepped up after a change: 15 points near 15, then 11 near 31 (better up).
+STEP_BEFORE = [15, 16, 14, 15, 17, 13, 15, 16, 14, 15, 16, 15, 14, 16, 15]
+STEP_AFTER = [30, 32, 31, 29, 33, 31, 30, 32, 31, 33, 32]
+STEP_START = datetime.date(2024, 1, 1)
+
+
+def add_step_measure(*, team=None, pairing=None, name="Discharges before noon", change=None):
+    """A percentage measure with a step up in Apr 2025 and, with ``change``, an adopted PDSA
+    cycle of that name started on 3 Apr 2025 (the step follows it). Target 40%."""
+    measure = measure_services.measure_create(
+        team=team, pairing=pairing, name=name, unit="%", better="up", target=Decimal(40),
+        acting_user=None,
+    )  # fmt: skip
+    DataPoint.objects.bulk_create(
+        DataPoint(measure=measure, period=day, value=Decimal(value))
+        for day, value in zip(month_starts(STEP_START, 26), STEP_BEFORE + STEP_AFTER, strict=True)
+    )
+    if change:
+        measure_services.pdsa_cycle_create(
+            team=team, pairing=pairing, measure=measure, change_idea=change,
+            started_on=datetime.date(2025, 4, 3), decision="adopt", acting_user=None,
+        )  # fmt: skip
+    return measure
+
+
+def pdf_info(pdf: bytes, tmp_path) -> str:
+    """What ``pdfinfo`` (poppler) says about a PDF."""
+    import subprocess  # here: only the tests that read PDF metadata need it
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
