@@ -1,6 +1,9 @@
 """Demo data for pairings in the clinician–manager partnership cohort: everyone's preferences,
 seven active pairs and one proposed pair with shadowing logs and projects, and four junior
-doctors and four managers left unpaired so the matcher has work to show.
+doctors and four managers left unpaired so the matcher has work to show. The first four pair
+projects track a measure (monthly, up to last month) with PDSA cycles: two of them adopted a
+change that shifted their measure, so the cohort report shows headlines and the rebase
+proposal for pairs as it does for teams.
 
 Idempotent: preferences are added only for people who have none, and pairs only when the
 cohort has none. Without the partnership cohort (``demo.cohorts`` makes it) nothing is made.
@@ -8,10 +11,15 @@ cohort has none. Without the partnership cohort (``demo.cohorts`` makes it) noth
 
 import datetime
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from cohorts.models import Cohort
 from leadership.models import User
+from measures import services as measure_services
+from measures.charts import month_starts
+from measures.models import DataPoint, PdsaCycle
 from pairings import selectors, services
 from pairings.models import (
     AVAILABILITY_CHOICES,
@@ -63,6 +71,23 @@ PROJECTS = [
         Pairing.ProjectStatus.PLANNING,
     ),
 ]
+# (measure, unit, better, target, start level, step at month 12 (0: none), the PDSA cycle and
+# its decision) for the first pair projects, in PROJECTS order. 20 monthly points each.
+PAIR_MEASURES = [
+    ("Discharges before noon", "%", "up", 40, 15, 16, "Criteria-led discharge on the AMU",
+     PdsaCycle.Decision.ADOPT),
+    ("Lists starting on time", "%", "up", 80, 52, 0, "Team brief at 08:00",
+     PdsaCycle.Decision.ADAPT),
+    ("Median echo wait", "hours", "down", 24, 41, -12, "Echo requests triaged by registrar",
+     PdsaCycle.Decision.ADOPT),
+    ("Majors seen within 60 minutes", "%", "up", 95, 71, 0, "", ""),
+]  # fmt: skip
+PAIR_POINTS = 20
+PAIR_STEP_AT = 12
+# A fixed wobble so the demo's charts look like data and stay the same every load.
+WOBBLE = [0.0, 1.5, -1.0, 2.0, -2.5, 0.5, 1.0, -1.5, 2.5, -0.5, 0.0, -2.0, 1.5, -1.0, 0.5, 2.0,
+          -1.5, 1.0, -0.5, 0.0]  # fmt: skip
+
 PLACES = [
     (
         "Bed management meeting",
@@ -142,6 +167,7 @@ def _add_pairs(cohort: Cohort, doctors: list[User], managers: list[User], today)
         started_on=None,
         acting_user=None,
     )
+    _add_pair_measures(active, today)
     for i, pairing in enumerate(active):
         title, aim, state = PROJECTS[i % len(PROJECTS)]
         services.pairing_project_update(
@@ -162,6 +188,42 @@ def _add_pairs(cohort: Cohort, doctors: list[User], managers: list[User], today)
                 reflection=reflection,
                 author=pairing.clinician if clinician_goes else pairing.manager,
             )
+
+
+def _add_pair_measures(pairings: list[Pairing], today: datetime.date) -> None:
+    """A measure for each of the first pair projects, with its PDSA cycle marked on it."""
+    # PAIR_POINTS months ending with last month.
+    first = today.year * 12 + today.month - 1 - PAIR_POINTS
+    periods = month_starts(datetime.date(first // 12, first % 12 + 1, 1), PAIR_POINTS)
+    for pairing, row in zip(pairings, PAIR_MEASURES, strict=False):
+        name, unit, better, target, level, step, idea, decision = row
+        measure = measure_services.measure_create(
+            pairing=pairing, name=name, unit=unit, better=better, target=Decimal(target),
+            operational_definition=f"{name}, counted monthly from the ward's own records.",
+            acting_user=pairing.clinician,
+        )  # fmt: skip
+        DataPoint.objects.bulk_create(
+            DataPoint(
+                measure=measure,
+                period=period,
+                value=Decimal(str(level + WOBBLE[k] + (step if k >= PAIR_STEP_AT else 0))),
+                recorded_by=pairing.manager,
+            )
+            for k, period in enumerate(periods)
+        )
+        if idea:
+            started = periods[PAIR_STEP_AT] + datetime.timedelta(days=4)
+            measure_services.pdsa_cycle_create(
+                pairing=pairing, measure=measure, change_idea=idea, started_on=started,
+                ended_on=started + datetime.timedelta(weeks=6), decision=decision,
+                plan="Test it for six weeks on one ward, then decide.",
+                prediction="The measure moves the better way within two months.",
+                study="The next months' points moved as predicted." if step else
+                "No clear change yet.",
+                act="Adopted on the ward." if decision == PdsaCycle.Decision.ADOPT else
+                "Adapt: try a shorter version.",
+                acting_user=pairing.clinician,
+            )  # fmt: skip
 
 
 @transaction.atomic

@@ -2,10 +2,12 @@ import datetime
 
 import pytest
 
-from cohorts.models import Enrolment, Programme
+from cohorts.models import Cohort, Enrolment, Programme
 from demo import pairings as pairings_demo
+from measures.models import Measure, PdsaCycle
 from pairings import selectors
 from pairings.models import Pairing, PairingPreference, ShadowingEntry
+from reports import data as report_data
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +60,24 @@ def test_the_demo_is_idempotent(partnership_cohort):
 def test_without_the_partnership_cohort_the_demo_makes_nothing(cohort):
     pairings_demo.load(TODAY)
     assert not Pairing.objects.exists() and not PairingPreference.objects.exists()
+
+
+def test_the_demo_pair_projects_have_measures_and_pdsa_cycles_in_the_report(partnership_cohort):
+    pairings_demo.load(TODAY)
+    measures = Measure.objects.filter(pairing__cohort=partnership_cohort)
+    assert measures.count() == 4
+    assert all(m.datapoints.count() == 20 for m in measures)
+    assert measures.first().datapoints.order_by("period").last().period == datetime.date(
+        2026, 10, 1
+    )
+    cycles = PdsaCycle.objects.filter(pairing__cohort=partnership_cohort)
+    assert cycles.filter(decision=PdsaCycle.Decision.ADOPT).count() == 2
+    cohort = Cohort.objects.select_related("programme").get(pk=partnership_cohort.pk)
+    data = report_data.progress_report_data(cohort)
+    charted = [p for p in data.pairs if p.charts]
+    assert len(charted) == 4
+    proposals = [v.chart.proposal for p in charted for v in p.charts if v.chart.proposal]
+    assert [p.reason for p in proposals] == [
+        "Criteria-led discharge on the AMU",
+        "Echo requests triaged by registrar",
+    ]
