@@ -10,7 +10,6 @@ cohort has none. Without the partnership cohort (``demo.cohorts`` makes it) noth
 """
 
 import datetime
-
 from decimal import Decimal
 
 from django.db import transaction
