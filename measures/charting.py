@@ -149,10 +149,12 @@ def measure_chart(
     rules: SpcRules,
     compact: bool = False,
     width: int = 720,
+    drawn: bool = True,
 ) -> MeasureChart:
     """Analyse and draw one measure from rows already in memory (no queries). ``compact``: for
     print (see ``MeasureChart``), ``width`` the drawing's units across (``PRINT_CHART_WIDTH``
-    for print).
+    for print). ``drawn=False`` analyses only (headline, signals, icons; no SVG, summary,
+    table or notes): for lists of many measures such as the sponsor's portfolio.
 
     ``points`` must be in period order (the model's ordering). A rebase that cannot be applied
     (say, too few points after it since the rule set changed) is left out and the summary says
@@ -197,7 +199,7 @@ def measure_chart(
             )
             note = f" Recalculated limits not shown: {error}"
         annotations = _annotations(points, cycles)
-        svg = render_xmr_chart_svg(
+        svg = drawn and render_xmr_chart_svg(
             analysis,
             title=measure.name,
             y_label=measure.unit,
@@ -208,7 +210,7 @@ def measure_chart(
         )
         variation = analysis.variation.label
         assurance = analysis.assurance.label if analysis.assurance else ""
-        summary = chart_summary(analysis) + note
+        summary = chart_summary(analysis) + note if drawn else ""
         kind: ChartKind = "xmr"
     else:
         analysis = analyse_run_chart(
@@ -217,7 +219,7 @@ def measure_chart(
         # Run charts have no limits to recalculate; the recorded change still shows on the chart.
         changes = [Annotation(r.starts_on, f"Change: {r.reason}") for r in rebases]
         annotations = _annotations(points, cycles, changes)
-        svg = render_run_chart_svg(
+        svg = drawn and render_run_chart_svg(
             analysis,
             title=measure.name,
             y_label=measure.unit,
@@ -227,7 +229,7 @@ def measure_chart(
             width=width,
         )
         variation, assurance = _run_variation(analysis), ""
-        summary = chart_summary(analysis)
+        summary = chart_summary(analysis) if drawn else ""
         kind = "run"
     headline = measure_headline(
         analysis, name=measure.name, unit=measure.unit, changes=measure_changes(points, cycles)
@@ -239,14 +241,14 @@ def measure_chart(
     return MeasureChart(
         measure=measure,
         kind=kind,
-        svg=svg,
+        svg=svg or "",
         summary=summary,
         variation_label=variation,
         assurance_label=assurance,
         signal_labels=[describe_signal(analysis, found) for found in analysis.signals],
-        table=chart_table(analysis, caption=caption, unit=measure.unit),
+        table=chart_table(analysis, caption=caption, unit=measure.unit) if drawn else None,
         point_count=count,
-        notes=chart_notes(analysis, annotations),
+        notes=chart_notes(analysis, annotations) if drawn else [],
         rules=analysis.rules.statement,
         headline=headline,
         signal_lines=grouped_signals(analysis),

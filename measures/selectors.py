@@ -44,7 +44,9 @@ def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
         return None
 
 
-def chart_for(measure: Measure, *, compact: bool = False, width: int = 720) -> MeasureChart:
+def chart_for(
+    measure: Measure, *, compact: bool = False, width: int = 720, drawn: bool = True
+) -> MeasureChart:
     """The chart of a measure fetched through ``_measures_with_rows`` (no further queries)."""
     return measure_chart(
         measure,
@@ -54,6 +56,7 @@ def chart_for(measure: Measure, *, compact: bool = False, width: int = 720) -> M
         rules=spc_rules_for(_rule_set_of(measure)),
         compact=compact,
         width=width,
+        drawn=drawn,
     )
 
 
@@ -100,20 +103,22 @@ def measure_charts_for_pairings(
 
 
 def measure_charts_for_cohort(
-    cohort_id: int, *, compact: bool = False, width: int = 720
+    cohort_id: int | list[int], *, compact: bool = False, width: int = 720, drawn: bool = True
 ) -> tuple[dict[int, list[MeasureChart]], dict[int, list[MeasureChart]]]:
-    """Every measure of a cohort's teams and pairs drawn as charts, in each owner's order:
-    ``({team_id: [...]}, {pairing_id: [...]})`` (owners without measures are absent). Four
-    queries whatever the numbers (measures, points, rebases, PDSA cycles), one when the cohort
-    has no measure. No access check: callers show the cohort's report to those who may see it."""
+    """Every measure of a cohort's (or several cohorts') teams and pairs as charts, in each
+    owner's order: ``({team_id: [...]}, {pairing_id: [...]})`` (owners without measures are
+    absent). Four queries whatever the numbers (measures, points, rebases, PDSA cycles), one
+    when there is no measure. ``drawn=False`` analyses without drawing (see
+    ``measure_chart``). No access check: callers pass cohorts the viewer may see."""
+    ids = cohort_id if isinstance(cohort_id, list) else [cohort_id]
     by_team: dict[int, list[MeasureChart]] = defaultdict(list)
     by_pairing: dict[int, list[MeasureChart]] = defaultdict(list)
     for measure in (
         _measures_with_rows()
-        .filter(Q(team__cohort_id=cohort_id) | Q(pairing__cohort_id=cohort_id))
+        .filter(Q(team__cohort_id__in=ids) | Q(pairing__cohort_id__in=ids))
         .order_by("team_id", "pairing_id", "position", "pk")
     ):
-        chart = chart_for(measure, compact=compact, width=width)
+        chart = chart_for(measure, compact=compact, width=width, drawn=drawn)
         if measure.team_id:
             by_team[measure.team_id].append(chart)
         else:

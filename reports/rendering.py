@@ -16,6 +16,7 @@ from measures.charts import assurance_icon_svg, render_legend_svg, variation_ico
 
 from . import data
 from .models import Certificate, ReportRequest
+from .portfolio import Portfolio
 
 AUTHOR = "Clinical leadership programmes"
 
@@ -109,6 +110,45 @@ def progress_report_pdf(
     pdf = render_pdf("reports/progress.html", context, fetcher=fetcher)
     pdf.summary = context["report"].snapshot()
     return pdf
+
+
+def portfolio_pdf(chosen: Portfolio, *, now: datetime.datetime) -> PdfBytes:
+    """The sponsor's portfolio (``portfolio.portfolio_for``) as a tagged PDF: one table of
+    headlines and icons a cohort. British English unless every cohort in it is in New
+    Zealand."""
+    fetcher = ReportFetcher()
+    sections = [
+        (
+            item,
+            [
+                (
+                    project,
+                    chart,
+                    fetcher.add_chart(variation_icon_svg(chart.variation))
+                    if chart.variation
+                    else "",
+                    fetcher.add_chart(assurance_icon_svg(chart.assurance))
+                    if chart.assurance
+                    else "",
+                )
+                for project, chart in item.rows
+            ],
+        )
+        for item in chosen.cohorts
+    ]
+    languages = {language_of(item.cohort) for item in chosen.cohorts}
+    return render_pdf(
+        "reports/portfolio_pdf.html",
+        {
+            "portfolio": chosen,
+            "sections": sections,
+            "now": now,
+            "lang": languages.pop() if len(languages) == 1 else "en-GB",
+            "title": "Improvement portfolio",
+            "author": AUTHOR,
+        },
+        fetcher=fetcher,
+    )
 
 
 def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:

@@ -26,7 +26,7 @@ from leadership.services import audit_record
 from leadership.storage import private_download
 from modules.selectors import attendance_summary_for_cohort
 
-from . import cards, certificates, data, exports, forms, selectors, services
+from . import cards, certificates, data, exports, forms, portfolio, rendering, selectors, services
 from .models import ReportRequest
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
@@ -56,6 +56,45 @@ def leader_home(request):
     if not sponsored:
         raise Http404
     return render(request, "reports/leader_home.html", {"sponsored": sponsored})
+
+
+def _portfolio(request) -> tuple[portfolio.Portfolio, portfolio.PortfolioFilterForm]:
+    """The viewer's portfolio filtered by the query string; 404 for anyone who neither
+    sponsors nor administers a cohort."""
+    programmes = portfolio.portfolio_programmes(request.user)
+    if not programmes:
+        raise Http404
+    form = portfolio.PortfolioFilterForm(request.GET or None, programmes=programmes)
+    chosen = portfolio.portfolio_for(request.user, programmes=programmes, **form.filters())
+    return chosen, form
+
+
+@login_required
+def portfolio_page(request):
+    """The sponsor's portfolio: every cohort they sponsor or administer, and every team's and
+    pair's measures with headline and icons, filterable by programme and cohort status."""
+    chosen, form = _portfolio(request)
+    return render(
+        request,
+        "reports/portfolio.html",
+        {"portfolio": chosen, "form": form, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def portfolio_download(request):
+    """The portfolio as it is filtered, as a tagged PDF, built while the viewer waits: it is
+    tables and icons only (no charts), a page or two a cohort. Audited as a download."""
+    chosen, _form = _portfolio(request)
+    now = timezone.now()
+    pdf = rendering.portfolio_pdf(chosen, now=now)
+    audit_record(
+        actor=request.user,
+        action="report.download",
+        target=request.user,  # the portfolio is the viewer's own
+        changes={"kind": "portfolio", "cohorts": [item.cohort.pk for item in chosen.cohorts]},
+    )
+    return _attachment(pdf, "application/pdf", f"portfolio-{now:%Y%m%d}.pdf")
 
 
 @login_required

@@ -62,6 +62,11 @@ ROWS = {
         kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
     ),
     "reports:leader_home": Expect(get=logged_in(404, clinical_leader=200)),
+    # Sponsors (clinical leaders) and programme administrators; nobody else has a portfolio.
+    "reports:portfolio": Expect(get=logged_in(404, clinical_leader=200, administrator=200)),
+    "reports:portfolio_download": Expect(
+        get=logged_in(404, clinical_leader=200, administrator=200)
+    ),
     "reports:report_list": Expect(get=REPORT_PAGE, kwargs=_cohort),
     "reports:report_generate": Expect(
         get=logged_in(405),

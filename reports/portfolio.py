@@ -1,0 +1,139 @@
+"""The sponsor's portfolio: every cohort a person sponsors (as clinical leader) or administers,
+and every team's and pair's measures with their headline and Making Data Count icons, on one
+page and in one PDF — the board paper across cohorts.
+
+``portfolio_for`` reads it in a fixed number of queries however many cohorts, projects and
+measures there are (the tests assert the count). Plain data for the templates.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import Q
+
+from cohorts.models import Cohort, Enrolment, Programme
+from measures.charting import MeasureChart
+from measures.selectors import measure_charts_for_cohort
+from pairings.models import Pairing
+from redesign_projects.models import RedesignTeam
+
+
+@dataclass
+class PortfolioProject:
+    kind: str  # "Team" or "Pair"
+    name: str
+    charts: list[MeasureChart] = field(default_factory=list)
+
+
+@dataclass
+class PortfolioCohort:
+    cohort: Cohort
+    projects: list[PortfolioProject] = field(default_factory=list)
+
+    @property
+    def measure_count(self) -> int:
+        return sum(len(project.charts) for project in self.projects)
+
+    @property
+    def rows(self) -> list[tuple[PortfolioProject, MeasureChart]]:
+        return [(project, chart) for project in self.projects for chart in project.charts]
+
+
+@dataclass
+class Portfolio:
+    cohorts: list[PortfolioCohort]
+    programmes: list[Programme]
+
+    @property
+    def measure_count(self) -> int:
+        return sum(item.measure_count for item in self.cohorts)
+
+
+class PortfolioFilterForm(forms.Form):
+    """Filters from the query string; anything unknown is an error shown beside its field."""
+
+    programme = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Cohort.Status.choices], required=False)
+
+    def __init__(self, *args, programmes: list[Programme], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [("", "Every programme")] + [
+            (programme.pk, programme.name) for programme in programmes
+        ]
+
+    def filters(self) -> dict:
+        """The valid filters (none when the form is not valid)."""
+        if not self.is_valid():
+            return {}
+        return {
+            "programme_id": self.cleaned_data["programme"],
+            "status": self.cleaned_data["status"] or None,
+        }
+
+
+def portfolio_cohorts(user):
+    """The cohorts in ``user``'s portfolio: those of programmes they administer and those they
+    sponsor as clinical leader (and have not withdrawn from)."""
+    sponsored = Cohort.objects.with_role(user, Enrolment.Role.CLINICAL_LEADER).values("pk")
+    return Cohort.objects.filter(
+        Q(pk__in=Cohort.objects.administered_by(user).values("pk")) | Q(pk__in=sponsored)
+    )
+
+
+def portfolio_programmes(user) -> list[Programme]:
+    """The programmes of the cohorts in ``user``'s portfolio, for the filter: one query."""
+    return list(
+        Programme.objects.filter(cohorts__in=portfolio_cohorts(user)).distinct().order_by("name")
+    )
+
+
+# Queries of ``portfolio_for`` when the cohorts have measures (one fewer without).
+PORTFOLIO_QUERIES = 7
+
+
+def portfolio_for(
+    user,
+    *,
+    programmes: list[Programme],
+    programme_id: int | None = None,
+    status: str | None = None,
+) -> Portfolio:
+    """The portfolio of ``user`` (see the module docstring), filtered by programme and cohort
+    status, newest cohort first. ``PORTFOLIO_QUERIES`` queries whatever the numbers: the
+    cohorts with their programmes; their teams; their pairings with both people; then the
+    measures of all those teams and pairs, analysed but not drawn (4, or 1 without any).
+    ``programmes`` is ``portfolio_programmes(user)`` (read once by the caller)."""
+    cohorts = portfolio_cohorts(user).select_related("programme").order_by("-starts_on", "name")
+    if programme_id is not None:
+        cohorts = cohorts.filter(programme_id=programme_id)
+    if status:
+        cohorts = cohorts.filter(status=status)
+    cohorts = list(cohorts)
+    ids = [cohort.pk for cohort in cohorts]
+    teams = list(RedesignTeam.objects.filter(cohort_id__in=ids).order_by("name", "pk"))
+    pairings = list(
+        Pairing.objects.filter(cohort_id__in=ids)
+        .select_related("clinician", "manager")
+        .order_by("pk")
+    )
+    by_team, by_pairing = (
+        measure_charts_for_cohort(ids, drawn=False) if ids else ({}, {})
+    )  # fmt: skip
+    items = {cohort.pk: PortfolioCohort(cohort=cohort) for cohort in cohorts}
+    for team in teams:
+        items[team.cohort_id].projects.append(
+            PortfolioProject(kind="Team", name=team.name, charts=by_team.get(team.pk, []))
+        )
+    for pairing in pairings:
+        charts = by_pairing.get(pairing.pk, [])
+        if not charts and not pairing.project_title:
+            continue
+        people = " and ".join(
+            person.get_full_name() or person.email
+            for person in (pairing.clinician, pairing.manager)
+        )
+        name = f"{pairing.project_title} ({people})" if pairing.project_title else people
+        items[pairing.cohort_id].projects.append(
+            PortfolioProject(kind="Pair", name=name, charts=charts)
+        )
+    return Portfolio(cohorts=list(items.values()), programmes=programmes)
