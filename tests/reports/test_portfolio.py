@@ -103,4 +103,6 @@ def test_the_portfolio_pdf_is_tagged_and_audited(client, portfolio_world, clinic
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"]
     event = AuditEvent.objects.get(action="report.download")
     assert event.changes["kind"] == "portfolio"
-    assert event.changes["cohorts"] == [portfolio_world["mine"][0].pk]
+    # The persona's own cohort (``cohort``, running) and Cohort A: the running ones sponsored.
+    assert portfolio_world["mine"][0].pk in event.changes["cohorts"]
+    assert portfolio_world["mine"][1].pk not in event.changes["cohorts"]
