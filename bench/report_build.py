@@ -8,7 +8,9 @@ in a fresh database (``leadership_bench_reports``) with the same builder the tes
 Prints: the data gathering's queries and time, the report's build time (data + template +
 WeasyPrint; wall clock and this process's CPU time, best and median of RUNS), its pages, the
 time per page, the calibration document's, the ratio, and the process's peak memory (RSS).
-Goals: within 1.5x the calibration, under 0.25 s a page, under 500 MB.
+Goals: within 1.3x the calibration, under 0.2 s a page, under 400 MB. The report is a tagged
+PDF/UA; the calibration document is rendered as WeasyPrint's default (untagged) PDF, so the
+ratio includes the cost of tagging.
 
 Run from the project root: .venv/bin/python bench/report_build.py [RUNS]
 """
@@ -68,7 +70,7 @@ def calibration_html(pages: int) -> str:
     )
     body = "".join(page.replace("{n}", str(n)) for n in range(pages))
     return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Calibration</title><style>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Calibration</title><style>"
         "@page { size: A4; margin: 18mm } body { font-family: 'DejaVu Sans'; font-size: 10pt }"
         "table { border-collapse: collapse; width: 100% } td, th { border: 0.5pt solid #999 }"
         "</style></head><body>" + body + "</body></html>"
@@ -92,7 +94,7 @@ def main() -> None:
     from weasyprint import HTML
 
     from cohorts.models import Cohort
-    from leadership.pdf import BASE_URL, StaticFilesOnlyFetcher
+    from leadership.pdf import BASE_URL, PDF_VARIANT, StaticFilesOnlyFetcher
     from reports import data as report_data
     from reports import rendering
     from tests.factories import CohortFactory, ProgrammeFactory
@@ -123,6 +125,7 @@ def main() -> None:
     # several runs is the least disturbed.
     report_runs: list[tuple[float, float]] = []
     calibration_runs: list[tuple[float, float]] = []
+    tagged_runs: list[tuple[float, float]] = []
     pages, report_peak = 0, None
     for _ in range(RUNS):
         wall, cpu = time.perf_counter(), time.process_time()
@@ -135,6 +138,11 @@ def main() -> None:
         plain = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher())
         calibration_pdf = plain.write_pdf()
         calibration_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+        # The same document tagged as the report is (PDF/UA): what tagging alone costs.
+        wall, cpu = time.perf_counter(), time.process_time()
+        plain = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnlyFetcher())
+        plain.write_pdf(pdf_variant=PDF_VARIANT)
+        tagged_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
     calibration_pages = len(PdfReader(io.BytesIO(calibration_pdf)).pages)
 
     def line(label: str, runs: list[tuple[float, float]], count: int) -> tuple[float, float]:
@@ -150,21 +158,23 @@ def main() -> None:
 
     report_wall, report_cpu = line("Report", report_runs, pages)
     calibration_wall, calibration_cpu = line("Calibration", calibration_runs, calibration_pages)
+    _tagged_wall, tagged_cpu = line("Calibration, tagged", tagged_runs, calibration_pages)
     print(f"Report PDF: {len(pdf):,} bytes")
     print(
         f"Ratio report / calibration: {report_cpu / calibration_cpu:.2f}x CPU, "
-        f"{report_wall / calibration_wall:.2f}x wall (goal ≤ 1.5x)"
+        f"{report_wall / calibration_wall:.2f}x wall (goal ≤ 1.3x)"
     )
     print(
         f"Peak RSS: {baseline:.0f} MB before rendering, {report_peak:.0f} MB after the first "
-        f"report, {peak_mb():.0f} MB at the end (goal < 500 MB)"
+        f"report, {peak_mb():.0f} MB at the end (goal < 400 MB)"
     )
     ratio = report_cpu / calibration_cpu
     figure("Report build, 50 people / 10 teams", f"{report_wall:.2f} s, {pages} pages")
-    figure("Report / calibration (CPU)", f"{ratio:.2f}x", "≤ 1.5x", ratio <= 1.5)
+    figure("Report / calibration (CPU)", f"{ratio:.2f}x", "≤ 1.3x", ratio <= 1.3)
+    figure("Report / tagged calibration (CPU)", f"{report_cpu / tagged_cpu:.2f}x")
     per_page = report_cpu / pages
-    figure("Report time a page (CPU)", f"{per_page:.3f} s", "< 0.25 s", per_page < 0.25)
-    figure("Report peak memory", f"{peak_mb():.0f} MB", "< 500 MB", peak_mb() < 500)
+    figure("Report time a page (CPU)", f"{per_page:.3f} s", "< 0.2 s", per_page < 0.2)
+    figure("Report peak memory", f"{peak_mb():.0f} MB", "< 400 MB", peak_mb() < 400)
     print(f"Load average while measuring: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 

@@ -234,6 +234,18 @@ def measure_chart(
     headline = measure_headline(
         analysis, name=measure.name, unit=measure.unit, changes=measure_changes(points, cycles)
     )
+    # Each signal's identity ("rule:movement:first period") and sentence; not for lists of
+    # many measures (``drawn=False``), which show the headline and icons only.
+    signal_keys = (
+        {
+            f"{found.rule}:{found.movement}:{analysis.points[found.indices[0]].period}"
+            if found.indices
+            else f"{found.rule}": describe_signal(analysis, found)
+            for found in analysis.signals
+        }
+        if drawn
+        else {}
+    )
     judged = analysis.assurance if kind == "xmr" else None
     if headline.limits_span_change and judged is not None:
         # Limits drawn across a step judge neither process: no verdict until they are rebased.
@@ -245,19 +257,14 @@ def measure_chart(
         summary=summary,
         variation_label=variation,
         assurance_label=assurance,
-        signal_labels=[describe_signal(analysis, found) for found in analysis.signals],
+        signal_labels=list(signal_keys.values()),
         table=chart_table(analysis, caption=caption, unit=measure.unit) if drawn else None,
         point_count=count,
         notes=chart_notes(analysis, annotations) if drawn else [],
         rules=analysis.rules.statement,
         headline=headline,
-        signal_lines=grouped_signals(analysis),
-        signal_keys={
-            f"{found.rule}:{found.movement}:{analysis.points[found.indices[0]].period}"
-            if found.indices
-            else f"{found.rule}": describe_signal(analysis, found)
-            for found in analysis.signals
-        },
+        signal_lines=grouped_signals(analysis) if drawn else [],
+        signal_keys=signal_keys,
         variation=analysis.variation if kind == "xmr" else None,
         assurance=judged,
     )
