@@ -70,7 +70,8 @@ def calibration_html(pages: int) -> str:
     )
     body = "".join(page.replace("{n}", str(n)) for n in range(pages))
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Calibration</title><style>"
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Calibration</title><style>"
         "@page { size: A4; margin: 18mm } body { font-family: 'DejaVu Sans'; font-size: 10pt }"
         "table { border-collapse: collapse; width: 100% } td, th { border: 0.5pt solid #999 }"
         "</style></head><body>" + body + "</body></html>"
