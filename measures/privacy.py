@@ -7,7 +7,7 @@ work is — so there is no erase hook here."""
 from django.db.models import Q
 
 from leadership.models import User
-from leadership.privacy import SubjectAccessData, in_scope, when
+from leadership.privacy import SubjectAccessData, when
 
 from .models import DataPoint, Measure, PdsaCycle
 
@@ -46,14 +46,14 @@ def export_measures(person: User, cohort_ids: set[int] | None) -> SubjectAccessD
         }
         for p in points
     ]
-    cycles = in_scope(
-        PdsaCycle.objects.filter(created_by=person).select_related("team"),
-        "team__cohort",
-        cohort_ids,
-    )
+    cycles = PdsaCycle.objects.filter(created_by=person).select_related("team", "pairing")
+    if cohort_ids is not None:
+        cycles = cycles.filter(Q(team__cohort__in=cohort_ids) | Q(pairing__cohort__in=cohort_ids))
     s["pdsa_cycles_you_started"] = [
         {
-            "team": c.team.name,
+            "team": c.team.name if c.team_id else None,
+            "pair_project": c.pairing.project_title if c.pairing_id else None,
+            "decision": c.get_decision_display(),
             "change_idea": c.change_idea,
             "started_on": when(c.started_on),
             "ended_on": when(c.ended_on),

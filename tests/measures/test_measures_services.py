@@ -12,6 +12,8 @@ from leadership.models import AuditEvent
 from measures import services as measure_services
 from measures.charting import parse_datapoints_csv, parse_period, parse_value
 from measures.models import DataPoint, Measure, Rebase
+from measures.privacy import export_measures
+from tests.pairings.helpers import manager_in, pair
 from tests.redesign_projects.helpers import make_team, participant_in
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +272,37 @@ def test_a_pdsa_cycle_may_only_name_its_own_teams_measure(cohort, team, measure)
 def test_points_are_stored_exactly(measure):
     _point(measure, D(2025, 1, 1), "0.0001")
     assert DataPoint.objects.get().value == Decimal("0.0001")
+
+
+# --- PDSA cycles of pairs -------------------------------------------------------------------
+
+
+def test_a_pdsa_cycle_belongs_to_a_team_or_a_pair_and_to_its_measure(cohort, team, participant):
+    pairing = pair(cohort, participant, manager_in(cohort, email="pm@example.org"))
+    pair_measure = measure_services.measure_create(
+        pairing=pairing, name="DNAs", unit="%", better="down", acting_user=participant
+    )
+    cycle = measure_services.pdsa_cycle_create(
+        pairing=pairing, measure=pair_measure, change_idea="Text reminders",
+        started_on=D(2025, 3, 1), decision="adopt", acting_user=participant,
+    )  # fmt: skip
+    assert cycle.cohort_id == cohort.pk and cycle.is_adopted
+    assert AuditEvent.objects.filter(action="pdsa_cycle.create", cohort_id=cohort.pk).exists()
+    with pytest.raises(ValidationError):
+        measure_services.pdsa_cycle_create(
+            team=team, pairing=pairing, change_idea="Both", started_on=D(2025, 3, 1),
+            acting_user=None,
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="this pair's measures"):
+        measure_services.pdsa_cycle_create(
+            pairing=pairing, measure=add_team_measure(team), change_idea="X",
+            started_on=D(2025, 3, 1), acting_user=None,
+        )  # fmt: skip
+    exported = export_measures(participant, {cohort.pk}).sections["pdsa_cycles_you_started"]
+    assert exported[0]["change_idea"] == "Text reminders" and exported[0]["team"] is None
+
+
+def add_team_measure(team):
+    return measure_services.measure_create(
+        team=team, name="Team LOS", unit="days", better="down", acting_user=None
+    )
