@@ -37,6 +37,7 @@ from .charts import (
     Variation,
     analyse_run_chart,
     analyse_xmr,
+    chart_grid,
     chart_notes,
     chart_summary,
     chart_table,
@@ -78,6 +79,8 @@ class MeasureChart:
     assurance_label: str
     signal_labels: list[str] = field(default_factory=list)
     table: DataTable | None = None
+    # The values in a compact grid for print (a row a year), when drawn.
+    grid: DataTable | None = None
     point_count: int = 0
     notes: list[str] = field(default_factory=list)
     rules: str = ""
@@ -259,6 +262,7 @@ def measure_chart(
         assurance_label=assurance,
         signal_labels=list(signal_keys.values()),
         table=chart_table(analysis, caption=caption, unit=measure.unit) if drawn else None,
+        grid=chart_grid(analysis, caption=caption, unit=measure.unit) if drawn else None,
         point_count=count,
         notes=chart_notes(analysis, annotations) if drawn else [],
         rules=analysis.rules.statement,

@@ -65,7 +65,7 @@ from .svg import (
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from .text import DataTable, chart_summary, chart_table, describe_signal
+from .text import DataTable, chart_grid, chart_summary, chart_table, describe_signal
 
 __all__ = [
     "ASSURANCE_SHORT",
@@ -99,6 +99,7 @@ __all__ = [
     "analyse_run_chart",
     "analyse_xmr",
     "assurance_icon_svg",
+    "chart_grid",
     "chart_notes",
     "chart_status",
     "chart_summary",

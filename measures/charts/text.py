@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .data import Better, Movement, Nature, Point, Rule, Signal
+from .data import Better, Movement, Nature, Point, PointNature, Rule, Signal
 from .run_chart import RunChartAnalysis, RunsVerdict
 from .spc import XmrAnalysis
 
@@ -177,6 +177,8 @@ class DataTable:
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    # Sentences under the table (the limits each stretch of the chart used).
+    notes: tuple[str, ...] = ()
 
 
 def chart_table(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable:
@@ -211,3 +213,54 @@ def chart_table(analysis: Analysis, *, caption: str, unit: str = "") -> DataTabl
         columns = ("Period", value_heading, "Moving range", "Mean", "Lower limit", "Upper limit")
         columns += ("Signals",)
     return DataTable(caption=caption, columns=columns, rows=tuple(rows))
+
+
+# How ``chart_grid`` marks a point that is part of a special-cause signal.
+GRID_MARKS = {
+    PointNature.IMPROVEMENT: " (I)",
+    PointNature.CONCERN: " (C)",
+    PointNature.MIXED: " (I/C)",
+    PointNature.COMMON: "",
+}
+GRID_LEGEND = "(I): part of a special-cause signal of improvement; (C): of concern; (I/C): both."
+WEEKS_A_ROW = 6
+
+
+def chart_grid(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable:
+    """The chart's values in a compact grid for print: for monthly data a row a year and a
+    column a month, otherwise a row of ``WEEKS_A_ROW`` periods. Each value is marked when it
+    belongs to a special-cause signal (``GRID_MARKS``); the centre line and limits of each
+    stretch are the table's ``notes``. The full point-by-point table is ``chart_table``."""
+    points = analysis.points
+    monthly = is_monthly(points)
+    marks = [GRID_MARKS[nature] for nature in analysis.natures]
+    cells = [f"{format_value(p.value)}{mark}" for p, mark in zip(points, marks, strict=True)]
+    if monthly:
+        columns = ("Year", *MONTHS)
+        by_year: dict[int, list[str]] = {}
+        for point, cell in zip(points, cells, strict=True):
+            by_year.setdefault(point.period.year, [""] * 12)[point.period.month - 1] = cell
+        rows = tuple((str(year), *values) for year, values in by_year.items())
+    else:
+        columns = ("Starting", *(f"Period {n + 1}" for n in range(WEEKS_A_ROW)))
+        rows = tuple(
+            (
+                format_period(points[start].period, monthly=False),
+                *cells[start : start + WEEKS_A_ROW],
+                *[""] * (WEEKS_A_ROW - len(cells[start : start + WEEKS_A_ROW])),
+            )
+            for start in range(0, len(points), WEEKS_A_ROW)
+        )
+    in_unit = f" ({unit})" if unit else ""
+    if isinstance(analysis, RunChartAnalysis):
+        notes = (f"Median {format_value(analysis.median)}{in_unit}.",)
+    else:
+        notes = tuple(
+            f"{_span(points, [segment.first, segment.last], monthly)}: mean "
+            f"{format_value(segment.mean)}, lower limit {format_value(segment.lower)}, upper "
+            f"limit {format_value(segment.upper)}{in_unit}"
+            + (f" (recalculated: {segment.reason})" if segment.reason else "")
+            + "."
+            for segment in analysis.segments
+        )
+    return DataTable(caption=caption, columns=columns, rows=rows, notes=(*notes, GRID_LEGEND))
