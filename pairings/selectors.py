@@ -2,10 +2,11 @@
 and the matcher's inputs built from people's stated preferences."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import CohortAccess, cohort_access
@@ -111,6 +112,8 @@ class PairingsSummary:
     ended: int
     shadowing_sessions: int
     projects_completed: int
+    # Active pairs with no shadowing for six weeks, with the reason in words.
+    needing_help: list[tuple[Pairing, list[str]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -118,8 +121,9 @@ class PairingsSummary:
 
 
 def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
-    """Counts for the cohort page (``templates/pairings/_pairings_summary.html``): two
-    aggregate queries, however many pairs there are."""
+    """Counts for the cohort page (``templates/pairings/_pairings_summary.html``) and the
+    active pairs needing help (``pairing_help_reasons``): three queries, however many pairs
+    there are."""
     counts = Pairing.objects.filter(cohort=cohort).aggregate(
         proposed=Count("id", filter=Q(status=Pairing.Status.PROPOSED)),
         active=Count("id", filter=Q(status=Pairing.Status.ACTIVE)),
@@ -127,7 +131,19 @@ def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
         projects_completed=Count("id", filter=Q(project_status=Pairing.ProjectStatus.COMPLETED)),
     )
     sessions = Pairing.objects.filter(cohort=cohort).aggregate(n=Count("shadowing_entries"))
-    return PairingsSummary(shadowing_sessions=sessions["n"], **counts)
+    today = timezone.localdate(timezone=cohort.tzinfo)
+    active = (
+        Pairing.objects.filter(cohort=cohort, status=Pairing.Status.ACTIVE)
+        .select_related("clinician", "manager")
+        .annotate(last_shadowed_on=Max("shadowing_entries__occurred_on"))
+        .order_by("pk")
+    )
+    needing_help = [
+        (pairing, reasons)
+        for pairing in active
+        if (reasons := pairing_help_reasons(pairing, today))
+    ]
+    return PairingsSummary(shadowing_sessions=sessions["n"], needing_help=needing_help, **counts)
 
 
 def _enrolled(cohort: Cohort, role: str):

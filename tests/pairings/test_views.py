@@ -90,14 +90,33 @@ def test_clinical_leaders_read_the_overview_without_the_tools(client, cohort, cl
     assert b"Suggest pairs" not in response.content
 
 
-def test_the_summary_for_the_cohort_page_takes_two_queries(cohort, django_assert_num_queries):
+def test_the_summary_for_the_cohort_page_takes_three_queries(cohort, django_assert_num_queries):
     pairings = make_pairs(cohort, 4)  # 0 + 1 + 2 + 0 shadowing sessions
     services.pairing_end(pairing=pairings[0], ended_on=TODAY, reason="Left", acting_user=None)
-    with django_assert_num_queries(2):
+    # Counts; shadowing sessions; active pairs with their people and latest shadowing.
+    with django_assert_num_queries(3):
         summary = pairings_summary_for_cohort(cohort)
     assert (summary.active, summary.ended, summary.proposed) == (3, 1, 0)
     assert summary.shadowing_sessions == 3
     assert summary.total == 4
+    assert summary.needing_help == []  # every active pair started 30 days ago
+
+
+def test_an_active_pair_with_no_shadowing_for_six_weeks_needs_help(cohort):
+    quiet = make_pairs(cohort, 1)[0]
+    Pairing.objects.filter(pk=quiet.pk).update(started_on=TODAY - datetime.timedelta(weeks=9))
+    started = TODAY - datetime.timedelta(weeks=9)
+    busy = pair(cohort, enrol(cohort, last_name="Busy"), manager_in(cohort), started_on=started)
+    log_shadowing(busy, busy.clinician, days_ago=60)
+    log_shadowing(busy, busy.clinician, days_ago=3)
+    summary = pairings_summary_for_cohort(cohort)
+    assert [(p.pk, reasons) for p, reasons in summary.needing_help] == [
+        (quiet.pk, ["no shadowing logged in the 9 weeks since the pair started"])
+    ]
+    html = render_to_string(
+        "pairings/_pairings_summary.html", {"cohort": cohort, "pairings_summary": summary}
+    )
+    assert "Needing help" in html and "9 weeks since the pair started" in html
 
 
 def test_the_summary_partial_shows_the_counts_and_links_to_the_overview(cohort):
