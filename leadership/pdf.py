@@ -2,12 +2,14 @@
 project's own static files: user-written text can never make a report fetch a remote URL or
 read a local file."""
 
+import functools
 import mimetypes
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Templates link static files with {% static %} ("/static/…"); relative to this made-up origin
@@ -58,14 +60,36 @@ class PdfBytes(bytes):
 PDF_VARIANT = "pdf/ua-1"
 
 
+@functools.lru_cache(maxsize=8)
+def _parsed_stylesheet(path: str, modified: float) -> CSS:
+    """A static stylesheet parsed once per process (and again when the file changes):
+    parsing and compiling its selectors took a tenth of a report's render."""
+    return CSS(string=Path(path).read_text(encoding="utf-8"), base_url=BASE_URL)
+
+
+def static_stylesheet(relative: str) -> CSS:
+    """One of our static stylesheets (e.g. "css/print.css"), parsed and cached."""
+    path = finders.find(relative)
+    if not path:
+        raise RefusedURL(f"No static file {relative!r}.")
+    return _parsed_stylesheet(path, Path(path).stat().st_mtime)
+
+
 def render_pdf(
-    template: str, context: dict, *, fetcher: StaticFilesOnlyFetcher | None = None
+    template: str,
+    context: dict,
+    *,
+    fetcher: StaticFilesOnlyFetcher | None = None,
+    stylesheet: str | None = None,
 ) -> PdfBytes:
     """Render ``template`` with ``context`` to tagged PDF bytes (``PDF_VARIANT``). The
-    document's <title>, <meta name="author"> and <html lang> become the PDF's metadata."""
+    document's <title>, <meta name="author"> and <html lang> become the PDF's metadata.
+    ``stylesheet`` names a static stylesheet applied from the per-process cache (the template
+    then does not link it)."""
     html = render_to_string(template, context)
     fetcher = fetcher or StaticFilesOnlyFetcher()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    sheets = [static_stylesheet(stylesheet)] if stylesheet else None
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(stylesheets=sheets)
     pdf = PdfBytes(document.write_pdf(pdf_variant=PDF_VARIANT))
     pdf.pages = len(document.pages)
     return pdf

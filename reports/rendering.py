@@ -19,6 +19,8 @@ from .models import Certificate, ReportRequest
 from .portfolio import Portfolio
 
 AUTHOR = "Clinical leadership programmes"
+# Every report's print styles, parsed once per process (``leadership.pdf.static_stylesheet``).
+STYLESHEET = "css/print.css"
 
 
 def language_of(cohort: Cohort) -> str:
@@ -107,7 +109,7 @@ def progress_report_pdf(
     """The cohort progress report as PDF bytes (see ``data.progress_report_data``)."""
     fetcher = fetcher or ReportFetcher()
     context = progress_report_context(cohort, fetcher=fetcher, now=now)
-    pdf = render_pdf("reports/progress.html", context, fetcher=fetcher)
+    pdf = render_pdf("reports/progress.html", context, fetcher=fetcher, stylesheet=STYLESHEET)
     pdf.summary = context["report"].snapshot()
     return pdf
 
@@ -148,6 +150,7 @@ def portfolio_pdf(chosen: Portfolio, *, now: datetime.datetime) -> PdfBytes:
             "author": AUTHOR,
         },
         fetcher=fetcher,
+        stylesheet=STYLESHEET,
     )
 
 
@@ -161,6 +164,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,
         },
+        stylesheet=STYLESHEET,
     )
 
 
@@ -175,4 +179,5 @@ def certificates_pdf(cohort: Cohort, certificates: Sequence[Certificate]) -> Pdf
             "author": AUTHOR,
             "verify_url": settings.SITE_URL.rstrip("/") + reverse("reports:certificate_verify"),
         },
+        stylesheet=STYLESHEET,
     )
