@@ -107,6 +107,15 @@ class Measure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    summary = models.JSONField(
+        default=dict,
+        # In the database too: rows inserted by older code during a rolling deploy stay valid.
+        db_default=models.Value({}, output_field=models.JSONField()),
+        blank=True,
+        editable=False,
+        help_text="The headline and icons as last computed, with a fingerprint of everything "
+        "they depend on (see selectors.measure_summaries): a cache for lists of many measures.",
+    )
 
     class Meta:
         db_table = "redesign_projects_measure"

@@ -70,6 +70,8 @@ class ReportRequest(models.Model):
     )
     summary = models.JSONField(
         default=dict,
+        # In the database too: rows inserted by older code during a rolling deploy stay valid.
+        db_default=models.Value({}, output_field=models.JSONField()),
         blank=True,
         help_text="A progress report's signals and projects needing help, for the next "
         "report's “what changed since the previous report”.",

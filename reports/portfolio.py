@@ -12,8 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from cohorts.models import Cohort, Enrolment, Programme
-from measures.charting import MeasureChart
-from measures.selectors import measure_charts_for_cohort
+from measures.selectors import MeasureSummary, measure_summaries
 from pairings.models import Pairing
 from redesign_projects.models import RedesignTeam
 
@@ -22,7 +21,7 @@ from redesign_projects.models import RedesignTeam
 class PortfolioProject:
     kind: str  # "Team" or "Pair"
     name: str
-    charts: list[MeasureChart] = field(default_factory=list)
+    charts: list[MeasureSummary] = field(default_factory=list)
 
 
 @dataclass
@@ -35,7 +34,7 @@ class PortfolioCohort:
         return sum(len(project.charts) for project in self.projects)
 
     @property
-    def rows(self) -> list[tuple[PortfolioProject, MeasureChart]]:
+    def rows(self) -> list[tuple[PortfolioProject, MeasureSummary]]:
         return [(project, chart) for project in self.projects for chart in project.charts]
 
 
@@ -87,8 +86,9 @@ def portfolio_programmes(user) -> list[Programme]:
     )
 
 
-# Queries of ``portfolio_for`` when the cohorts have measures (one fewer without).
-PORTFOLIO_QUERIES = 7
+# Queries of ``portfolio_for`` once every measure's summary is up to date (see
+# ``measures.selectors.measure_summaries``: five more when some changed since last time).
+PORTFOLIO_QUERIES = 4
 
 
 def portfolio_for(
@@ -100,9 +100,10 @@ def portfolio_for(
 ) -> Portfolio:
     """The portfolio of ``user`` (see the module docstring), filtered by programme and cohort
     status, newest cohort first. ``PORTFOLIO_QUERIES`` queries whatever the numbers: the
-    cohorts with their programmes; their teams; their pairings with both people; then the
-    measures of all those teams and pairs, analysed but not drawn (4, or 1 without any).
-    ``programmes`` is ``portfolio_programmes(user)`` (read once by the caller)."""
+    cohorts with their programmes; their teams; their pairings with both people; the
+    measures of all those teams and pairs with their summaries (``measure_summaries``: five
+    more queries when some measure changed since its summary was kept, which they then
+    update). ``programmes`` is ``portfolio_programmes(user)`` (read once by the caller)."""
     cohorts = portfolio_cohorts(user).select_related("programme").order_by("-starts_on", "name")
     if programme_id is not None:
         cohorts = cohorts.filter(programme_id=programme_id)
@@ -116,9 +117,7 @@ def portfolio_for(
         .select_related("clinician", "manager")
         .order_by("pk")
     )
-    by_team, by_pairing = (
-        measure_charts_for_cohort(ids, drawn=False) if ids else ({}, {})
-    )  # fmt: skip
+    by_team, by_pairing = measure_summaries(ids) if ids else ({}, {})
     items = {cohort.pk: PortfolioCohort(cohort=cohort) for cohort in cohorts}
     for team in teams:
         items[team.cohort_id].projects.append(

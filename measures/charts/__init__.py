@@ -36,6 +36,8 @@ from .icons import (
     ASSURANCE_SHORT,
     VARIATION_SHORT,
     assurance_icon_svg,
+    icon_symbols_svg,
+    icon_use_svg,
     variation_icon_svg,
 )
 from .run_chart import (
@@ -107,6 +109,8 @@ __all__ = [
     "describe_signal",
     "escape_text",
     "grouped_signals",
+    "icon_symbols_svg",
+    "icon_use_svg",
     "measure_headline",
     "month_starts",
     "render_legend_svg",

@@ -55,7 +55,7 @@ ASSURANCE_SHORT = {
 }
 
 
-def _icon(colour: str, letter: str, dots: str, label: str, target_line: bool = False) -> str:
+def _icon_parts(colour: str, letter: str, dots: str, target_line: bool = False) -> str:
     parts = [
         f'<circle cx="20" cy="20" r="17.5" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
     ]
@@ -76,10 +76,16 @@ def _icon(colour: str, letter: str, dots: str, label: str, target_line: bool = F
             f'<text x="20" y="{17 if not target_line else 21}" font-size="13" '
             f'font-weight="bold" text-anchor="middle" fill="{colour}">{letter}</text>'
         )
+    return "".join(parts)
+
+
+def _icon(colour: str, letter: str, dots: str, label: str, target_line: bool = False) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="40" height="40" '
         f'viewBox="0 0 40 40" aria-label="{label}" '
-        'font-family="DejaVu Sans, Arial, Helvetica, sans-serif">' + "".join(parts) + "</svg>"
+        'font-family="DejaVu Sans, Arial, Helvetica, sans-serif">'
+        + _icon_parts(colour, letter, dots, target_line)
+        + "</svg>"
     )
 
 
@@ -95,3 +101,38 @@ def assurance_icon_svg(assurance: Assurance) -> str:
     ? (grey) hit and miss; a dashed line stands for the target."""
     colour, letter = ASSURANCE_ICONS[assurance]
     return _icon(colour, letter, "level", f"Assurance: {ASSURANCE_SHORT[assurance]}", True)
+
+
+def icon_symbols_svg() -> str:
+    """Every icon once, as <symbol>s in a hidden SVG, for a page that shows many of them: each
+    use is then ``icon_use_svg`` (a few bytes instead of a whole drawing)."""
+    symbols = [
+        f'<symbol id="mdc-variation-{variation}" viewBox="0 0 40 40">'
+        + _icon_parts(colour, letter, dots)
+        + "</symbol>"
+        for variation, (colour, letter, dots) in VARIATION_ICONS.items()
+    ]
+    symbols += [
+        f'<symbol id="mdc-assurance-{assurance}" viewBox="0 0 40 40">'
+        + _icon_parts(colour, letter, "level", True)
+        + "</symbol>"
+        for assurance, (colour, letter) in ASSURANCE_ICONS.items()
+    ]
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" aria-hidden="true" '
+        'style="position:absolute" font-family="DejaVu Sans, Arial, Helvetica, sans-serif">'
+        + "".join(symbols)
+        + "</svg>"
+    )
+
+
+def icon_use_svg(icon: Variation | Assurance, size: int = 28) -> str:
+    """A use of one of ``icon_symbols_svg``'s symbols, labelled like the full icon."""
+    if isinstance(icon, Variation):
+        ref, label = f"mdc-variation-{icon}", f"Variation: {VARIATION_SHORT[icon]}"
+    else:
+        ref, label = f"mdc-assurance-{icon}", f"Assurance: {ASSURANCE_SHORT[icon]}"
+    return (
+        f'<svg role="img" aria-label="{label}" width="{size}" height="{size}" '
+        f'viewBox="0 0 40 40"><use href="#{ref}"/></svg>'
+    )

@@ -1,7 +1,9 @@
 """The sponsor's portfolio across cohorts: who sees which cohorts, the filters, the exact flat
 query count, and its PDF."""
 
+import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,6 +11,7 @@ from pypdf import PdfReader
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import AuditEvent
+from measures.models import DataPoint, Measure, PdsaCycle
 from reports import portfolio
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
 from tests.redesign_projects.helpers import make_team, participant_in
@@ -77,16 +80,47 @@ def test_the_portfolio_takes_a_flat_number_of_queries(
     portfolio_world, administrator, django_assert_num_queries
 ):
     programmes = portfolio.portfolio_programmes(administrator)
-    # 7 = cohorts with programmes; teams; pairings with people; measures; data points;
-    # rebases; PDSA cycles — whatever the number of cohorts, projects and measures.
-    with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES):
+    # First view: cohorts with programmes; teams; pairings with people; measures with the
+    # digests of their rows — then, as no summary is kept yet, the 4 reads of a chart
+    # (measures, points, rebases, PDSA cycles) and one UPDATE keeping the summaries.
+    with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES + 5):
         chosen = portfolio.portfolio_for(administrator, programmes=programmes)
     assert chosen.measure_count == 6
+    # Then 4, whatever the number of cohorts, projects and measures.
+    with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES):
+        again = portfolio.portfolio_for(administrator, programmes=programmes)
+    assert [c.headline for i in again.cohorts for _p, c in i.rows] == [
+        c.headline for i in chosen.cohorts for _p, c in i.rows
+    ]
     for name in ("Cohort E", "Cohort F"):
         _cohort_with_projects(programmes[0], name, teams=3)
+    with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES + 5):
+        portfolio.portfolio_for(administrator, programmes=programmes)
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES):
         chosen = portfolio.portfolio_for(administrator, programmes=programmes)
     assert chosen.measure_count == 12
+
+
+def test_a_kept_summary_is_recomputed_when_anything_it_depends_on_changes(
+    portfolio_world, administrator
+):
+    programmes = portfolio.portfolio_programmes(administrator)
+
+    def headline():
+        chosen = portfolio.portfolio_for(administrator, programmes=programmes)
+        return next(c for i in chosen.cohorts for _p, c in i.rows if i.cohort.name == "Cohort A")
+
+    before = headline()
+    assert "rose from a mean of 15.1% to 31.3%" in before.headline
+    measure = before.measure
+    # Written behind the services' back: the digest still notices.
+    DataPoint.objects.filter(measure=measure, period__gte=datetime.date(2025, 4, 1)).update(
+        value=Decimal(15)
+    )
+    assert "31.3%" not in headline().headline
+    PdsaCycle.objects.filter(measure=measure).update(decision=PdsaCycle.Decision.ABANDON)
+    Measure.objects.filter(pk=measure.pk).update(name="Renamed <b>")
+    assert headline().headline.startswith("Renamed <b> worsened")
 
 
 def test_the_portfolio_pdf_is_tagged_and_audited(client, portfolio_world, clinical_leader):
