@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import MD5, Cast, Concat
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import MD5, Cast, Coalesce, Concat
 from django.http import Http404
 
 from cohorts.selectors import CohortAccess
@@ -132,6 +132,11 @@ def measure_charts_for_cohort(
 
 # Bump when what a summary holds, or how it is computed, changes: every summary is then stale.
 SUMMARY_VERSION = "1"
+# What a summary depends on, of the measure's own fields (and what lists show of it).
+SUMMARY_FIELDS = (
+    "pk", "team_id", "pairing_id", "name", "unit", "better", "target", "baseline_starts_on",
+    "baseline_ends_on", "position", "summary",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -189,14 +194,21 @@ def _digest(model, fields: list) -> Subquery:
 
 
 def _fingerprint(measure: Measure) -> str:
-    rules = _rule_set_of(measure)
     parts = [
         SUMMARY_VERSION, measure.name, measure.unit, measure.better, str(measure.target),
         str(measure.baseline_starts_on), str(measure.baseline_ends_on),
-        str(spc_rules_for(rules)), measure.points_digest or "", measure.rebases_digest or "",
-        measure.cycles_digest or "",
+        f"{measure.rule_shift}/{measure.rule_trend}/{measure.rule_min_points}",
+        measure.points_digest or "", measure.rebases_digest or "", measure.cycles_digest or "",
     ]  # fmt: skip
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _rule(name: str) -> Coalesce:
+    """One rule length of the programme of the measure's owner (None without a rule set)."""
+    return Coalesce(
+        F(f"team__cohort__programme__chart_rule_set__{name}"),
+        F(f"pairing__cohort__programme__chart_rule_set__{name}"),
+    )
 
 
 def measure_summaries(cohort_ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
@@ -213,11 +225,11 @@ def measure_summaries(cohort_ids: list[int]) -> tuple[dict[int, list], dict[int,
         Measure.objects.filter(
             Q(team__cohort_id__in=cohort_ids) | Q(pairing__cohort_id__in=cohort_ids)
         )
-        .select_related(
-            "team__cohort__programme__chart_rule_set",
-            "pairing__cohort__programme__chart_rule_set",
-        )
+        .only(*SUMMARY_FIELDS)
         .annotate(
+            rule_shift=_rule("shift"),
+            rule_trend=_rule("trend"),
+            rule_min_points=_rule("min_points"),
             points_digest=_digest(DataPoint, ["period", "value", "astronomical", "annotation"]),
             rebases_digest=_digest(MeasureRebase, ["starts_on", "reason"]),
             cycles_digest=_digest(PdsaCycle, ["started_on", "decision", "change_idea"]),

@@ -13,10 +13,8 @@ from measures.charting import MeasureChart
 from measures.charts import (
     assurance_icon_svg,
     icon_symbols_svg,
-    icon_use_svg,
     variation_icon_svg,
 )
-from measures.selectors import MeasureSummary
 
 register = template.Library()
 
@@ -52,21 +50,6 @@ def assurance_icon(chart: MeasureChart) -> SafeString:
 
 @register.simple_tag
 def mdc_icon_symbols() -> SafeString:
-    """Every Making Data Count icon once, for pages that show many (``variation_icon_use``)."""
+    """Every Making Data Count icon once, for pages that show many (each a
+    ``measures.charts.icon_use_svg``)."""
     return mark_safe(icon_symbols_svg())  # noqa: S308  (fixed drawings)
-
-
-@register.filter
-def variation_icon_use(chart: MeasureChart | MeasureSummary) -> SafeString:
-    """The variation icon as a use of ``mdc_icon_symbols`` (empty for a run chart)."""
-    if not isinstance(chart, MeasureChart | MeasureSummary):
-        raise TypeError("variation_icon_use takes a MeasureChart or a MeasureSummary.")
-    return mark_safe(icon_use_svg(chart.variation) if chart.variation else "")  # noqa: S308
-
-
-@register.filter
-def assurance_icon_use(chart: MeasureChart | MeasureSummary) -> SafeString:
-    """The assurance icon as a use of ``mdc_icon_symbols`` (empty without a verdict)."""
-    if not isinstance(chart, MeasureChart | MeasureSummary):
-        raise TypeError("assurance_icon_use takes a MeasureChart or a MeasureSummary.")
-    return mark_safe(icon_use_svg(chart.assurance) if chart.assurance else "")  # noqa: S308
