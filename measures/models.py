@@ -113,8 +113,8 @@ class Measure(models.Model):
         db_default=models.Value({}, output_field=models.JSONField()),
         blank=True,
         editable=False,
-        help_text="The headline and icons as last computed, with a fingerprint of everything "
-        "they depend on (see selectors.measure_summaries): a cache for lists of many measures.",
+        help_text="The headline and icons as last computed (see selectors.measure_summaries): "
+        "a cache for lists of many measures, emptied by every change to the measure's data.",
     )
 
     class Meta:

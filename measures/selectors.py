@@ -6,13 +6,11 @@ follows its owner: whoever may see the team (``redesign_projects.selectors``) or
 administrators may change them. Outsiders get 404.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import MD5, Cast, Coalesce, Concat
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from cohorts.selectors import CohortAccess
@@ -132,7 +130,7 @@ def measure_charts_for_cohort(
 
 # Bump when what a summary holds, or how it is computed, changes: every summary is then stale.
 SUMMARY_VERSION = "1"
-# What a summary depends on, of the measure's own fields (and what lists show of it).
+# The measure's fields a list of summaries reads.
 SUMMARY_FIELDS = (
     "pk", "team_id", "pairing_id", "name", "unit", "better", "target", "baseline_starts_on",
     "baseline_ends_on", "position", "summary",
@@ -181,26 +179,11 @@ def _summary_of(measure: Measure, stored: dict) -> MeasureSummary:
     )
 
 
-def _digest(model, fields: list) -> Subquery:
-    """md5 of the rows of ``model`` belonging to the outer measure, in a fixed order."""
-    text = Concat(*[part for f in fields for part in (Cast(f, CharField()), Value("|"))])
-    return Subquery(
-        model.objects.filter(measure=OuterRef("pk"))
-        .order_by()
-        .values("measure")
-        .annotate(digest=MD5(StringAgg(text, delimiter=";", order_by=fields[0])))
-        .values("digest")
-    )
-
-
 def _fingerprint(measure: Measure) -> str:
-    parts = [
-        SUMMARY_VERSION, measure.name, measure.unit, measure.better, str(measure.target),
-        str(measure.baseline_starts_on), str(measure.baseline_ends_on),
-        f"{measure.rule_shift}/{measure.rule_trend}/{measure.rule_min_points}",
-        measure.points_digest or "", measure.rebases_digest or "", measure.cycles_digest or "",
-    ]  # fmt: skip
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    """What a kept summary depends on beyond the measure's own rows (whose writes forget it,
+    see ``services._summaries_stale``): the summary's version and the programme's rules."""
+    rules = f"{measure.rule_shift}/{measure.rule_trend}/{measure.rule_min_points}"
+    return f"{SUMMARY_VERSION}:{rules}"
 
 
 def _rule(name: str) -> Coalesce:
@@ -214,9 +197,11 @@ def _rule(name: str) -> Coalesce:
 def measure_summaries(cohort_ids: list[int]) -> tuple[dict[int, list], dict[int, list]]:
     """Every measure of the cohorts' teams and pairs as a ``MeasureSummary``, in each owner's
     order: ``({team_id: [...]}, {pairing_id: [...]})``. Fast for hundreds of measures: each
-    measure keeps its last summary on its row with a fingerprint of everything it depends on
-    (its fields, the rule set, digests of its points, rebases and PDSA cycles computed by the
-    database), so only measures whose inputs changed are analysed again.
+    measure keeps its last summary on its row (``Measure.summary``), which every service that
+    changes the measure, its points, rebases or PDSA cycles empties, and which names the
+    summary version and rule lengths it was computed under; only measures whose summary is
+    empty or computed under other rules are analysed again. (A row changed behind the
+    services' back keeps its old summary until then: write through the services.)
 
     Side effect: the summaries found stale are recomputed and saved (one UPDATE). Queries: 1
     when none is stale; 6 otherwise (then the 4 of ``_measures_with_rows`` and the UPDATE),
@@ -230,9 +215,6 @@ def measure_summaries(cohort_ids: list[int]) -> tuple[dict[int, list], dict[int,
             rule_shift=_rule("shift"),
             rule_trend=_rule("trend"),
             rule_min_points=_rule("min_points"),
-            points_digest=_digest(DataPoint, ["period", "value", "astronomical", "annotation"]),
-            rebases_digest=_digest(MeasureRebase, ["starts_on", "reason"]),
-            cycles_digest=_digest(PdsaCycle, ["started_on", "decision", "change_idea"]),
         )
         .order_by("team_id", "pairing_id", "position", "pk")
     )

@@ -77,6 +77,15 @@ def _plain(value: object) -> object:
     return value
 
 
+def _summaries_stale(*measure_ids: int | None) -> None:
+    """Forget the kept summaries (``selectors.measure_summaries``) of measures whose inputs
+    just changed: the next list that shows them analyses them again. Every write below that
+    changes what a chart says calls it."""
+    ids = [pk for pk in measure_ids if pk is not None]
+    if ids:
+        Measure.objects.filter(pk__in=ids).update(summary={})
+
+
 # --- measures ------------------------------------------------------------------------------
 
 
@@ -128,6 +137,7 @@ def measure_update(*, measure: Measure, acting_user: User | None, **fields) -> M
             changes[name] = {"from": _plain(old), "to": _plain(value)}
         setattr(measure, name, value)
     _validate_measure(measure)
+    measure.summary = {}
     measure.save()
     if changes:
         audit_record(
@@ -176,6 +186,7 @@ def datapoint_create(
     )
     point.full_clean(validate_constraints=False)
     point.save()
+    _summaries_stale(point.measure_id)
     audit_record(
         actor=acting_user,
         action="datapoint.create",
@@ -217,6 +228,7 @@ def datapoint_update(
     point.recorded_at = timezone.now()
     point.full_clean(validate_constraints=False)
     point.save()
+    _summaries_stale(point.measure_id)
     if changes:
         audit_record(
             actor=acting_user,
@@ -261,6 +273,7 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
     for point in points:
         point.full_clean(exclude=["measure", "recorded_by"], validate_constraints=False)
     DataPoint.objects.bulk_create(points)
+    _summaries_stale(measure.pk)
     audit_record(
         actor=acting_user,
         action="datapoint.import",
@@ -307,6 +320,7 @@ def rebase_create(
     rebase = Rebase(measure=measure, starts_on=starts_on, reason=reason, created_by=acting_user)
     rebase.full_clean(validate_constraints=False)
     rebase.save()
+    _summaries_stale(measure.pk)
     audit_record(
         actor=acting_user,
         action="measure.rebase",
@@ -346,6 +360,7 @@ def pdsa_cycle_create(
     _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
     cycle.full_clean()
     cycle.save()
+    _summaries_stale(cycle.measure_id)
     audit_record(
         actor=acting_user,
         action="pdsa_cycle.create",
@@ -366,6 +381,7 @@ def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: o
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
     _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
     changes = {}
+    before = cycle.measure_id
     for name, value in fields.items():
         old = getattr(cycle, name)
         if old != value:
@@ -373,6 +389,7 @@ def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: o
         setattr(cycle, name, value)
     cycle.full_clean()
     cycle.save()
+    _summaries_stale(before, cycle.measure_id)
     if changes:
         audit_record(
             actor=acting_user,

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import AuditEvent
+from measures import services as measure_services
 from measures.models import DataPoint, Measure, PdsaCycle
 from reports import portfolio
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
@@ -80,9 +81,9 @@ def test_the_portfolio_takes_a_flat_number_of_queries(
     portfolio_world, administrator, django_assert_num_queries
 ):
     programmes = portfolio.portfolio_programmes(administrator)
-    # First view: cohorts with programmes; teams; pairings with people; measures with the
-    # digests of their rows — then, as no summary is kept yet, the 4 reads of a chart
-    # (measures, points, rebases, PDSA cycles) and one UPDATE keeping the summaries.
+    # First view: cohorts with programmes; teams; pairings with people; measures with their
+    # kept summaries — then, as none is kept yet, the 4 reads of a chart (measures, points,
+    # rebases, PDSA cycles) and one UPDATE keeping the summaries.
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES + 5):
         chosen = portfolio.portfolio_for(administrator, programmes=programmes)
     assert chosen.measure_count == 6
@@ -102,7 +103,7 @@ def test_the_portfolio_takes_a_flat_number_of_queries(
 
 
 def test_a_kept_summary_is_recomputed_when_anything_it_depends_on_changes(
-    portfolio_world, administrator
+    portfolio_world, administrator, participant
 ):
     programmes = portfolio.portfolio_programmes(administrator)
 
@@ -111,16 +112,30 @@ def test_a_kept_summary_is_recomputed_when_anything_it_depends_on_changes(
         return next(c for i in chosen.cohorts for _p, c in i.rows if i.cohort.name == "Cohort A")
 
     before = headline()
-    assert "rose from a mean of 15.1% to 31.3%" in before.headline
-    measure = before.measure
-    # Written behind the services' back: the digest still notices.
-    DataPoint.objects.filter(measure=measure, period__gte=datetime.date(2025, 4, 1)).update(
-        value=Decimal(15)
+    assert "rose from a mean of 15.1% to 31.3% after Apr 2025" in before.headline
+    measure = Measure.objects.get(pk=before.measure.pk)
+    measure_services.rebase_create(
+        measure=measure, starts_on=datetime.date(2025, 4, 1), reason="Change 1",
+        acting_user=participant,
+    )  # fmt: skip
+    assert "since Apr 2025 (limits recalculated: Change 1)" in headline().headline
+    cycle = PdsaCycle.objects.get(measure=measure)
+    measure_services.pdsa_cycle_update(cycle=cycle, decision="abandon", acting_user=None)
+    measure_services.measure_update(measure=measure, name="Renamed <b>", acting_user=None)
+    assert headline().headline.startswith("Renamed <b> improved")
+    point = DataPoint.objects.get(measure=measure, period=datetime.date(2026, 2, 1))
+    measure_services.datapoint_update(
+        point=point, period=point.period, value=Decimal(90), annotation="", astronomical=False,
+        acting_user=None,
+    )  # fmt: skip
+    assert "90 is above the upper limit" not in headline().headline  # grouped, not listed
+    assert headline().variation_label == "special cause — improvement"
+    measure_services.chart_rules_set(
+        programme=programmes[0], shift=30, trend=30, min_points=40, acting_user=None
     )
-    assert "31.3%" not in headline().headline
-    PdsaCycle.objects.filter(measure=measure).update(decision=PdsaCycle.Decision.ABANDON)
-    Measure.objects.filter(pk=measure.pk).update(name="Renamed <b>")
-    assert headline().headline.startswith("Renamed <b> worsened")
+    after = headline()  # 26 points, fewer than the 40 an XmR chart now needs: a run chart
+    assert after.kind == "run" and after.variation is None
+    assert "the 40% target was met in 1 of the latest 6 periods" in after.headline
 
 
 def test_the_portfolio_pdf_is_tagged_and_audited(client, portfolio_world, clinical_leader):
