@@ -100,6 +100,7 @@ def _main_pages() -> list[MainPage]:
             phone_screenshot=True,
         ),
         MainPage("leader-start", "leader", reverse("reports:leader_home"), screenshot=True),
+        MainPage("portfolio", "leader", reverse("reports:portfolio")),
         MainPage(
             "participant-start",
             "participant",
