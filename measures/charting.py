@@ -69,7 +69,15 @@ class MeasureChart:
     ``MIN_RUN_CHART_POINTS`` points, else "none" (``svg`` empty, ``table`` None, ``summary`` says
     why). ``svg`` is the library's output, escaped throughout and safe to embed; every other
     field is plain text to escape as usual. ``assurance_label`` is empty without a target (or on
-    a run chart, which has no limits to judge a target by)."""
+    a run chart, which has no limits to judge a target by), and says "not judged" while the
+    limits span a change (``proposal``), when ``assurance`` is None rather than a verdict the
+    limits across the step would give.
+
+    ``headline`` is the measure in one sentence, ``signal_lines`` its signals grouped (one line
+    per rule per stretch of limits, for print), ``variation``/``assurance`` the Making Data
+    Count icons' values. Analysed without drawing (``measure_chart(drawn=False)``), ``svg``,
+    ``summary``, ``table``, ``grid``, ``notes``, ``signal_lines`` and the signal sentences are
+    empty."""
 
     measure: Measure
     kind: ChartKind
@@ -202,14 +210,18 @@ def measure_chart(
             )
             note = f" Recalculated limits not shown: {error}"
         annotations = _annotations(points, cycles)
-        svg = drawn and render_xmr_chart_svg(
-            analysis,
-            title=measure.name,
-            y_label=measure.unit,
-            annotations=annotations,
-            chart_id=chart_id,
-            compact=compact,
-            width=width,
+        svg = (
+            render_xmr_chart_svg(
+                analysis,
+                title=measure.name,
+                y_label=measure.unit,
+                annotations=annotations,
+                chart_id=chart_id,
+                compact=compact,
+                width=width,
+            )
+            if drawn
+            else ""
         )
         variation = analysis.variation.label
         assurance = analysis.assurance.label if analysis.assurance else ""
@@ -222,14 +234,18 @@ def measure_chart(
         # Run charts have no limits to recalculate; the recorded change still shows on the chart.
         changes = [Annotation(r.starts_on, f"Change: {r.reason}") for r in rebases]
         annotations = _annotations(points, cycles, changes)
-        svg = drawn and render_run_chart_svg(
-            analysis,
-            title=measure.name,
-            y_label=measure.unit,
-            annotations=annotations,
-            chart_id=chart_id,
-            compact=compact,
-            width=width,
+        svg = (
+            render_run_chart_svg(
+                analysis,
+                title=measure.name,
+                y_label=measure.unit,
+                annotations=annotations,
+                chart_id=chart_id,
+                compact=compact,
+                width=width,
+            )
+            if drawn
+            else ""
         )
         variation, assurance = _run_variation(analysis), ""
         summary = chart_summary(analysis) if drawn else ""
@@ -256,7 +272,7 @@ def measure_chart(
     return MeasureChart(
         measure=measure,
         kind=kind,
-        svg=svg or "",
+        svg=svg,
         summary=summary,
         variation_label=variation,
         assurance_label=assurance,

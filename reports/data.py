@@ -1,6 +1,7 @@
 """What the PDF reports show, read in a fixed number of queries whatever the size of the cohort.
 
-``progress_report_data`` gathers the cohort progress report; ``transcript_data`` one
+``progress_report_data`` gathers the cohort progress report (teams and clinician–manager pair
+projects alike, each measure with its headline, icons and grouped signals); ``transcript_data`` one
 participant's transcript; ``sponsor_dashboard`` the key figures on the clinical leader's start
 page. Each documents its queries: the tests assert the exact counts. Everything here is plain
 data for templates, which only display it.
@@ -431,11 +432,6 @@ class ProgressReport:
     def measure_rows(self) -> list[tuple[TeamSection | PairSection, ChartView]]:
         """One row per measure of every project, for the summary's measures table."""
         return [(project, view) for project in self.projects for view in project.charts]
-
-    @property
-    def signalling_charts(self) -> list[tuple[RedesignTeam, ChartView]]:
-        """Measures showing special-cause signals, for the one-page summary."""
-        return [(t.team, view) for t in self.teams for view in t.charts if view.chart.signal_labels]
 
     @property
     def chart_views(self) -> list[ChartView]:

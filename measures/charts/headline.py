@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from .data import Better, Movement, Nature, Point, Rule, Signal
 from .run_chart import RunChartAnalysis
-from .spc import LIMIT_FACTOR, Assurance, Variation, XmrAnalysis, _assurance
+from .spc import LIMIT_FACTOR, Assurance, Variation, XmrAnalysis, assurance_of
 from .text import describe_signal, format_period, format_value, is_monthly
 
 Analysis = RunChartAnalysis | XmrAnalysis
@@ -168,7 +168,7 @@ def measure_headline(
             after_values = values[start : last + 1]
             ranges = [abs(b - a) for a, b in zip(after_values, after_values[1:], strict=False)]
             spread = LIMIT_FACTOR * _mean(ranges) if ranges else 0.0
-            assurance = _assurance(after + spread, after - spread, analysis.target, better)
+            assurance = assurance_of(after + spread, after - spread, analysis.target, better)
             target = _target_clause(assurance, analysis.target, unit, since_change=True)
             if change is not None:
                 proposal = RebaseProposal(starts_on=points[start].period, reason=change.label)

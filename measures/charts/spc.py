@@ -242,7 +242,7 @@ def analyse_xmr(
                 provisional=len(basis) < rules.min_points,
                 signals=tuple(found),
                 variation=_variation(last, found),
-                assurance=_assurance(upper, lower, target, better),
+                assurance=assurance_of(upper, lower, target, better),
             )
         )
         moving_ranges.append(None)
@@ -399,7 +399,7 @@ def _variation(last: int, found: list[Signal]) -> Variation:
     return Variation.CONCERN_HIGH if higher else Variation.CONCERN_LOW
 
 
-def _assurance(
+def assurance_of(
     upper: float, lower: float, target: float | None, better: Better
 ) -> Assurance | None:
     """Passing when every value the process gives meets the target, failing when none does.
