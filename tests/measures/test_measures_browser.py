@@ -1,5 +1,8 @@
 """A team member defines a measure, pastes a year of data (fixing a bad row first), and the
-team page shows its run chart. Real Chromium, live server."""
+team page shows its run chart; a member confirms the recalculation the measure page proposes
+after an adopted change. Real Chromium, live server."""
+
+import os
 
 import pytest
 from django.urls import get_resolver
@@ -7,8 +10,11 @@ from playwright.sync_api import expect
 
 from tests.browser import log_in
 from tests.redesign_projects.helpers import make_team
+from tests.reports.helpers import add_step_measure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# Set to a directory to keep a picture of the rebase proposal (to look at, not compared).
+SCREENSHOT_DIR = os.environ.get("MEASURE_SCREENSHOT_DIR", "")
 
 ROWS = [f"2025-{month:02d}-01,{value}" for month, value in enumerate([9, 8, 9, 10, 9, 8], 1)]
 ROWS += [
@@ -48,3 +54,29 @@ def test_a_member_imports_data_and_sees_the_chart(page, live_server, cohort, par
     expect(page.locator(".measure-summary")).to_contain_text("Run chart of 9 points")
     page.get_by_text("Data table for Length of stay").click()
     expect(page.get_by_role("rowheader", name="Sep 2025")).to_be_visible()
+
+
+def test_a_member_confirms_the_proposed_recalculation_after_an_adopted_change(
+    page, live_server, cohort, participant
+):
+    team = make_team(cohort, lead=participant, name="Ward 5")
+    measure = add_step_measure(team=team, change="Criteria-led discharge")
+    get_resolver().resolve("/")
+
+    log_in(page, live_server, participant.email)
+    page.goto(f"{live_server.url}/projects/measures/{measure.pk}/")
+    expect(page.locator(".measure-headline-text").first).to_contain_text(
+        "improved: it rose from a mean of 15.1% to 31.3% after Apr 2025"
+    )
+    expect(page.get_by_role("img", name="Variation: Improvement (high)").first).to_be_visible()
+    proposal = page.get_by_role("region", name="Recalculate the limits from Apr 2025?")
+    expect(proposal).to_contain_text("A sustained shift follows “Criteria-led discharge”")
+    if SCREENSHOT_DIR:
+        page.screenshot(path=f"{SCREENSHOT_DIR}/measure-rebase-proposal.png", full_page=False)
+    proposal.get_by_role("button", name="Confirm: recalculate from Apr 2025").click()
+    expect(page.get_by_role("region", name="Recalculate the limits from Apr 2025?")).to_have_count(
+        0
+    )
+    expect(page.locator(".measure-headline-text").first).to_contain_text(
+        "since Apr 2025 (limits recalculated: Criteria-led discharge)"
+    )
