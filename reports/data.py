@@ -17,6 +17,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from measures.charting import PRINT_CHART_WIDTH
+from measures.charts import Assurance, Variation
 from measures.models import PdsaCycle
 from measures.selectors import measure_charts_for_cohort
 from modules.models import Attendance, Session, ShortCourseSignup
@@ -41,6 +42,10 @@ from .models import Certificate, ReportRequest
 
 # The most recent PDSA cycles printed per team.
 RECENT_CYCLES = 3
+# Measures the first page lists in full: past this many it lists those needing attention (up
+# to this many), and every measure follows on the next page. The first page must stand alone.
+FRONT_MEASURES = 8
+ATTENTION_VARIATIONS = {Variation.CONCERN_HIGH, Variation.CONCERN_LOW, Variation.MIXED}
 # The attendance matrix is printed on landscape A4: this many sessions side by side.
 MATRIX_COLUMNS = 14
 ATTENDANCE_CODES = {
@@ -432,6 +437,40 @@ class ProgressReport:
     def measure_rows(self) -> list[tuple[TeamSection | PairSection, ChartView]]:
         """One row per measure of every project, for the summary's measures table."""
         return [(project, view) for project in self.projects for view in project.charts]
+
+    @staticmethod
+    def _needs_attention(chart) -> bool:
+        """Special-cause concern, limits spanning a change, a target consistently missed, or
+        a change for the worse."""
+        headline = chart.headline
+        return bool(
+            chart.variation in ATTENTION_VARIATIONS
+            or chart.proposal
+            or chart.assurance is Assurance.FAILING
+            or (headline and headline.direction == "worse")
+        )
+
+    @property
+    def front_measure_rows(self) -> list[tuple[TeamSection | PairSection, ChartView]]:
+        """The first page's measures: all of them when they fit, else those needing
+        attention (at most ``FRONT_MEASURES``)."""
+        rows = self.measure_rows
+        if len(rows) <= FRONT_MEASURES:
+            return rows
+        return [row for row in rows if self._needs_attention(row[1].chart)][:FRONT_MEASURES]
+
+    @property
+    def front_lists_every_measure(self) -> bool:
+        return len(self.measure_rows) <= FRONT_MEASURES
+
+    @property
+    def variation_counts(self) -> list[tuple[str, int]]:
+        """How many measures show each variation (run charts as such), most first."""
+        counts = Counter(
+            view.chart.variation_label if view.chart.variation else "run chart or no chart yet"
+            for view in self.chart_views
+        )
+        return counts.most_common()
 
     @property
     def chart_views(self) -> list[ChartView]:

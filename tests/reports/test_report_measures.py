@@ -219,3 +219,23 @@ def test_pair_projects_add_no_queries_per_pair(cohort, django_assert_num_queries
     with django_assert_num_queries(report_data.PROGRESS_REPORT_QUERIES + 4):
         data = report_data.progress_report_data(cohort, now=NOW)
     assert len(data.pairs) == 3 and all(p.charts for p in data.pairs)
+
+
+def test_with_many_measures_the_first_page_lists_those_needing_attention(world, cohort):
+    with time_machine.travel(NOW, tick=False):
+        build_world(cohort, participants=12, sessions=3, teams=3, assignments=1, measures=3)
+        data = report_data.progress_report_data(_fresh(cohort), now=NOW)
+    assert len(data.measure_rows) == 11 > report_data.FRONT_MEASURES
+    # The two whose limits span an adopted change need attention; the nine that improved
+    # with no target do not.
+    assert [view.chart.measure.name for _p, view in data.front_measure_rows] == [
+        "Discharges before noon",
+        "Letters sent in 7 days",
+    ]
+    pdf, text = _report_text(cohort)
+    first = flat(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    assert "11 measures: 11 special cause — improvement." in first
+    assert "every measure's headline is on the next page" in first
+    assert "Measure 1 of Team 1" not in first
+    second = flat(PdfReader(io.BytesIO(pdf)).pages[1].extract_text())
+    assert second.startswith("Every measure") and "Measure 1 of Team 1 improved" in second
