@@ -10,6 +10,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from measures.charting import MeasureChart
+from measures.charts import render_legend_svg
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def chart_svg(chart: MeasureChart) -> SafeString:
     if not isinstance(chart, MeasureChart):
         raise TypeError("chart_svg takes a MeasureChart.")
     return mark_safe(chart.svg)  # noqa: S308  (escaped by measures.charts.svg)
+
+
+@register.simple_tag
+def chart_legend() -> SafeString:
+    """One legend for compact charts (drawn without their own): our markup, no user text."""
+    return mark_safe(render_legend_svg())  # noqa: S308  (built from constants)
