@@ -5,7 +5,8 @@ and names their actions (``leadership.audit.ACTION_LABELS``)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, Func, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cohorts.models import Enrolment, Programme
@@ -25,39 +26,82 @@ class AuditFilters:
     date_to: datetime.date | None = None
 
 
-def administered_programme_ids(user: User) -> list[int] | None:
-    """The programmes whose trail ``user`` reads: None for a superuser (every event), else
-    the ids of the programmes they administer (maybe none). One query, none for a superuser."""
+@dataclass(frozen=True)
+class TrailReader:
+    """Whose trail a person reads: ``programme_ids`` None for a superuser (every event), else
+    the programmes they administer (maybe none), and about how many people are enrolled in
+    them (``people``, counted per programme)."""
+
+    programme_ids: list[int] | None
+    people: int = 0
+
+
+def trail_reader(user: User) -> TrailReader:
+    """Whose trail ``user`` reads. One query (none for a superuser): the programmes they
+    administer, each with the number of people enrolled in it."""
     if user.is_superuser:
-        return None
-    return list(Programme.objects.administered_by(user).values_list("pk", flat=True))
-
-
-def visible_event_sets(
-    programme_ids: list[int] | None, *, accounts: bool = True
-) -> list[QuerySet[AuditEvent]]:
-    """The audit events a reader of ``programme_ids`` (``administered_programme_ids``) may
-    see, as disjoint sets each read newest first from one index:
-
-    * each programme's events (``(programme_id, created_at, id)``): events about its cohorts
-      and about the programme itself, whose programme was recorded with them;
-    * cohort-less events (accounts, calendar feeds, exports) about a person enrolled in one of
-      its cohorts (``(person_id, created_at, id)``), decided by today's enrolments.
-
-    A superuser reads one set, the whole trail (``(created_at, id)``); someone who
-    administers nothing reads none. One set per programme rather than ``programme_id IN``,
-    so each is an ordered index range: the page is the newest of each set's newest rows.
-    ``accounts=False`` leaves out the cohort-less events (when only one cohort's are wanted)."""
-    if programme_ids is None:
-        return [AuditEvent.objects.all()]
-    if not programme_ids:
-        return []
-    people = Enrolment.objects.filter(cohort__programme_id__in=programme_ids).values("person_id")
-    about_people = AuditEvent.objects.filter(cohort_id__isnull=True, person_id__in=people).filter(
-        Q(programme_id__isnull=True) | ~Q(programme_id__in=programme_ids)
+        return TrailReader(programme_ids=None)
+    rows = Programme.objects.administered_by(user).annotate(
+        people=Count("cohorts__enrolments__person_id", distinct=True)
     )
-    programmes = [AuditEvent.objects.filter(programme_id=pk) for pk in programme_ids]
-    return [*programmes, about_people] if accounts else programmes
+    counted = list(rows.values_list("pk", "people"))
+    return TrailReader(
+        programme_ids=[pk for pk, _ in counted], people=sum(people for _, people in counted)
+    )
+
+
+def _people(reader: TrailReader) -> QuerySet:
+    """Everyone enrolled in ``reader``'s programmes, as a subquery of person ids."""
+    enrolled = Enrolment.objects.filter(cohort__programme_id__in=reader.programme_ids)
+    return enrolled.values("person_id")
+
+
+# Up to this many people, their cohort-less events are read person by person (a page each at
+# most); beyond it, newest first across everyone's, keeping theirs (see ``_people_events``).
+PEOPLE_ONE_BY_ONE = 200
+
+
+def visible_event_sets(reader: TrailReader) -> list[QuerySet[AuditEvent]]:
+    """The events ``reader`` may see that are about their programmes, one set per programme,
+    each read newest first from ``(programme_id, created_at, id)``: events about its cohorts
+    and about the programme itself, whose programme was recorded with them. One set per
+    programme rather than ``programme_id IN``, so each is an ordered index range. A superuser
+    reads one set, the whole trail (``(created_at, id)``); someone who administers nothing,
+    none. The cohort-less events about their people are ``people_events``."""
+    if reader.programme_ids is None:
+        return [AuditEvent.objects.all()]
+    return [AuditEvent.objects.filter(programme_id=pk) for pk in reader.programme_ids]
+
+
+def people_events(reader: TrailReader, person=None) -> QuerySet[AuditEvent] | None:
+    """Cohort-less events (accounts, log-ins, calendar feeds, exports) about a person enrolled
+    in one of ``reader``'s programmes, decided by today's enrolments (or about ``person``, an
+    id or an ``OuterRef``, who is one of them); None for a superuser (``visible_event_sets``
+    has them all) or when there is nobody. Disjoint from ``visible_event_sets``."""
+    if reader.programme_ids is None or not reader.people:
+        return None
+    about = {"person_id": person} if person is not None else {"person_id__in": _people(reader)}
+    return AuditEvent.objects.filter(cohort_id__isnull=True, **about).filter(
+        Q(programme_id__isnull=True) | ~Q(programme_id__in=reader.programme_ids)
+    )
+
+
+def _newest_of_each_person(
+    reader: TrailReader, filters: AuditFilters, cursor: Cursor
+) -> QuerySet[AuditEvent]:
+    """``people_events``, filtered, narrowed to each person's own page from ``cursor``: one
+    short index range per person (``(person_id, created_at, id)``), so no more than a page per
+    person is read however quiet they are against the rest of the trail. (Newest first across
+    everyone's instead, keeping theirs, reads the whole trail when they are few and quiet:
+    PostgreSQL cannot know that from its statistics.)"""
+    own = people_events(reader, person=OuterRef("pk"))
+    own = cursor.slice(_filtered(own, filters), time="created_at", size=AUDIT_PAGE_SIZE)
+    newest = (
+        User.objects.filter(pk__in=_people(reader))
+        .annotate(event=Func(ArraySubquery(own.values("pk")), function="unnest"))
+        .values("event")
+    )
+    return AuditEvent.objects.filter(pk__in=newest)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -85,27 +129,29 @@ def _filtered(events: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[A
     return events
 
 
-def audit_trail_page(
-    programme_ids: list[int] | None, filters: AuditFilters, cursor: Cursor
-) -> KeysetPage:
-    """One page of the events a reader of ``programme_ids`` may see
-    (``administered_programme_ids``), newest first, filtered, each with its actor and target
-    type, from the position ``cursor`` names.
+def audit_trail_page(reader: TrailReader, filters: AuditFilters, cursor: Cursor) -> KeysetPage:
+    """One page of the events ``reader`` (``trail_reader``) may see, newest first, filtered,
+    each with its actor and target type, from the position ``cursor`` names.
 
     One query whatever the length of the trail or the depth of the page: each visible set
-    (``visible_event_sets``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to the position from
-    an index, and the page is the newest of those (UNION ALL; the sets are disjoint). No
-    count: the page says "Newer" and "Older", not "page 3 of 2,000".
+    (``visible_event_sets``, ``people_events``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to
+    the position from an index, and the page is the newest of those (UNION ALL; the sets are
+    disjoint). No count: the page says "Newer" and "Older", not "page 3 of 2,000".
 
     ``person`` matches part of the name or e-mail of the person the event is about, or of the
     person who acted; the dates are whole days in the current time zone."""
+    sets = [_filtered(events, filters) for events in visible_event_sets(reader)]
+    about_people = people_events(reader)
+    if about_people is not None and not filters.cohort_id:
+        if reader.people <= PEOPLE_ONE_BY_ONE:
+            sets.append(_newest_of_each_person(reader, filters, cursor))
+        else:
+            sets.append(_filtered(about_people, filters))
     branches = [
         cursor.slice(
-            _filtered(events, filters).select_related("actor", "target_type"),
-            time="created_at",
-            size=AUDIT_PAGE_SIZE,
+            events.select_related("actor", "target_type"), time="created_at", size=AUDIT_PAGE_SIZE
         )
-        for events in visible_event_sets(programme_ids, accounts=not filters.cohort_id)
+        for events in sets
     ]
     if not branches:
         return KeysetPage.from_rows([], cursor, time="created_at", size=AUDIT_PAGE_SIZE)

@@ -52,7 +52,7 @@ def audit_log(request):
     else:
         data = form.cleaned_data if form.is_bound else {}
         page = selectors.audit_trail_page(
-            selectors.administered_programme_ids(request.user),
+            selectors.trail_reader(request.user),
             selectors.AuditFilters(
                 cohort_id=data["cohort"].pk if data.get("cohort") else None,
                 person=data.get("person", ""),

@@ -154,8 +154,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["programme_id", "created_at", "id"], name="audit_programme_idx"),
             models.Index(fields=["cohort_id", "created_at", "id"], name="audit_cohort_idx"),
             models.Index(fields=["person_id", "created_at", "id"], name="audit_person_idx"),
-            # Cohort-less events (log-ins, accounts, calendar feeds): read in time order and
-            # kept if they are about one of the reader's people.
+            # Cohort-less events (log-ins, accounts, calendar feeds), which programme
+            # administrators see when they are about their people: a few people's read person
+            # by person, many people's in time order, keeping theirs (governance.selectors).
+            models.Index(
+                fields=["person_id", "created_at", "id"],
+                name="audit_no_cohort_person_idx",
+                condition=models.Q(cohort_id__isnull=True),
+            ),
             models.Index(
                 fields=["created_at", "id"],
                 name="audit_no_cohort_idx",
