@@ -131,7 +131,7 @@ def _filtered(events: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[A
 
 def audit_trail_page(reader: TrailReader, filters: AuditFilters, cursor: Cursor) -> KeysetPage:
     """One page of the events ``reader`` (``trail_reader``) may see, newest first, filtered,
-    each with its actor and target type, from the position ``cursor`` names.
+    each with its actor, from the position ``cursor`` names.
 
     One query whatever the length of the trail or the depth of the page: each visible set
     (``visible_event_sets``, ``people_events``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to
@@ -148,9 +148,7 @@ def audit_trail_page(reader: TrailReader, filters: AuditFilters, cursor: Cursor)
         else:
             sets.append(_filtered(about_people, filters))
     branches = [
-        cursor.slice(
-            events.select_related("actor", "target_type"), time="created_at", size=AUDIT_PAGE_SIZE
-        )
+        cursor.slice(events.select_related("actor"), time="created_at", size=AUDIT_PAGE_SIZE)
         for events in sets
     ]
     if not branches:

@@ -54,7 +54,7 @@ def audit_log(request):
         page = selectors.audit_trail_page(
             selectors.trail_reader(request.user),
             selectors.AuditFilters(
-                cohort_id=data["cohort"].pk if data.get("cohort") else None,
+                cohort_id=data.get("cohort"),
                 person=data.get("person", ""),
                 action=data.get("action", ""),
                 date_from=data.get("date_from"),
