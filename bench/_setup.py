@@ -79,6 +79,9 @@ def configure(script: str, **environment: str) -> str:
             "PRIVATE_MEDIA_ROOT": f"/tmp/{database_name(script)}-private",
             "LOG_LEVEL": "WARNING",
             "EMAIL_URL": "dummymail://",
+            # The same key in this process and in a ``Server``, which reads the sessions
+            # made here (``session_cookie``).
+            "SECRET_KEY": "bench-only-" + "k" * 50,
             **environment,
         }
     )
@@ -185,16 +188,21 @@ class Server:
         self.environment = {
             **os.environ,
             "DJANGO_ENV": "production",
-            "SECRET_KEY": "bench-" + "x" * 50,
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "text",
+            # Production serves hashed static files from a manifest: collect them once.
+            "STATIC_ROOT": f"/tmp/{DB_PREFIX}-static",
             **environment,
         }
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=self.environment, check=True,
+        )  # fmt: skip
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "leadership.wsgi:application",
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"],
@@ -275,9 +283,10 @@ def throughput(port: int, path: str, *, connections: int, seconds: float, cookie
     return len(latencies) / seconds, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def session_cookie(user) -> str:
-    """A logged-in session for ``user`` as a Cookie header (the whole log-in, password and
-    second factor, stands behind it, as ``Client.force_login`` does in tests)."""
+def session_cookie(user, name: str = "__Host-sessionid") -> str:
+    """A logged-in session for ``user`` as a Cookie header for a ``Server`` (production names
+    the cookie ``name``); the whole log-in, password and second factor, stands behind it, as
+    ``Client.force_login`` does in tests."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils.module_loading import import_string
@@ -290,4 +299,4 @@ def session_cookie(user) -> str:
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={urllib.parse.quote(store.session_key)}"
+    return f"{name}={urllib.parse.quote(store.session_key)}"
