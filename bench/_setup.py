@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from http.client import HTTPConnection
+from http.client import HTTPConnection, RemoteDisconnected
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,10 +242,20 @@ class Client:
         self.headers = {"Cookie": cookie} if cookie else {}
 
     def __call__(self) -> None:
+        try:
+            response = self._get()
+        except (RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server may close an idle keep-alive connection (gunicorn after 2 s), as
+            # HTTP allows; a client then sends the request again on a new one.
+            self.connection.close()
+            response = self._get()
+        require(response.status == 200, f"{self.path} answered {response.status}")
+
+    def _get(self):
         self.connection.request("GET", self.path, headers=self.headers)
         response = self.connection.getresponse()
         response.read()
-        require(response.status == 200, f"{self.path} answered {response.status}")
+        return response
 
 
 def throughput(port: int, path: str, *, connections: int, seconds: float, cookie: str = ""):
