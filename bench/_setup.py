@@ -258,17 +258,23 @@ class Client:
         return response
 
 
-def throughput(port: int, path: str, *, connections: int, seconds: float, cookie: str = ""):
+def throughput(
+    port: int, path: str, *, connections: int, seconds: float, cookies: list[str] | None = None
+):
     """Requests a second over ``connections`` keep-alive connections, each sending the next
     request as soon as the last is answered, for ``seconds`` (after one second of warming up);
-    and the 99th percentile latency in ms. Every answer must be 200."""
+    and the 99th percentile latency in ms. Every answer must be 200. ``cookies``: one per
+    connection (each its own person, as in life: one session shared by eight connections
+    would make them queue for its row)."""
+    cookies = cookies or [""] * connections
+    require(len(cookies) == connections, "one cookie per connection")
     latencies: list[float] = []
     lock = threading.Lock()
     failures: list[str] = []
     start_at = time.monotonic() + 1.0
     stop_at = start_at + seconds
 
-    def run() -> None:
+    def run(cookie: str) -> None:
         client = Client(port, path, cookie)
         mine = []
         try:
@@ -282,7 +288,7 @@ def throughput(port: int, path: str, *, connections: int, seconds: float, cookie
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=run) for _ in range(connections)]
+    threads = [threading.Thread(target=run, args=(cookie,)) for cookie in cookies]
     for thread in threads:
         thread.start()
     for thread in threads:

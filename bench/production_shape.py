@@ -9,9 +9,9 @@
   sending its next request as soon as the last is answered, SECONDS each: whether the
   default worker count keeps the machine busy on a page that reads the database. Goal ≥ 0.6.
 
-The participant is in a cohort of 50 built with the tests' world builder, in a fresh
-database (``<BENCH_DB_PREFIX>_production``). The load generator runs in this process (a
-thread per connection) on the same machine as the server, for both pages alike.
+The participants (one per connection) are in a cohort of 50 built with the tests' world
+builder, in a fresh database (``<BENCH_DB_PREFIX>_production``). The load generator runs in
+this process (a thread per connection) on the same machine as the server, for both pages.
 
 Run from the project root: .venv/bin/python bench/production_shape.py [SECONDS]
 """
@@ -55,7 +55,7 @@ def main() -> None:
     started = time.perf_counter()
     cohort = CohortFactory(programme=ProgrammeFactory(name="Enhanced Care Management"))
     world = build_world(cohort, participants=50, sessions=12, teams=10, assignments=4)
-    cookie = _setup.session_cookie(world["people"][0])
+    cookies = [_setup.session_cookie(person) for person in world["people"][:CONNECTIONS]]
     print(f"Built the cohort in {time.perf_counter() - started:.1f} s", flush=True)
 
     with _setup.Server(CONN_MAX_AGE="0") as server:
@@ -64,12 +64,12 @@ def main() -> None:
 
     with _setup.Server() as server:
         start_page = reverse("home:participant_home")
-        status, _ = server.get(start_page, cookie)
+        status, _ = server.get(start_page, cookies[0])
         _setup.require(status == 200, f"the participant start page answered {status}")
         login, health, ratio = login_vs_health(server)
         print(f"Production settings: login {login:.2f} ms, health {health:.2f} ms: {ratio:.1f}×")
         start_rate, start_p99 = _setup.throughput(
-            server.port, start_page, connections=CONNECTIONS, seconds=SECONDS, cookie=cookie
+            server.port, start_page, connections=CONNECTIONS, seconds=SECONDS, cookies=cookies
         )
         login_rate, login_p99 = _setup.throughput(
             server.port, "/accounts/login/", connections=CONNECTIONS, seconds=SECONDS
