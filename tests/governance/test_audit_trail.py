@@ -452,3 +452,18 @@ def test_a_cohort_outside_the_administrators_reach_is_not_found(client, administ
 def test_people_who_do_not_administer_a_programme_get_not_found(client, personas, persona):
     client.force_login(personas[persona])
     assert client.get(reverse("governance:audit_log")).status_code == 404
+
+
+def test_the_filter_form_shows_what_was_chosen_and_escapes_what_was_typed(
+    client, cohort, administrator
+):
+    client.force_login(administrator)
+    html = client.get(
+        reverse("governance:audit_log"),
+        {"cohort": cohort.pk, "action": "cohort.create", "person": '"><script>x</script>'},
+    ).content.decode()
+    assert f'<option value="{cohort.pk}" selected>' in html
+    assert '<option value="cohort.create" selected>Cohort created</option>' in html
+    assert '<option value="" selected>' not in html
+    assert "<script>x</script>" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
