@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from leadership.models import User
 
 from . import measure_services, selectors, services
+from .measures import MAX_POINTS_PER_MEASURE, MAX_ROWS
 from .models import (
     AcceptedType,
     Assignment,
@@ -401,7 +402,8 @@ class DataPointImportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
         help_text="A header row naming “period” and “value” (and optionally “annotation”), "
-        "then one row a period. Dates as 2025-03-01 or 1/3/2025.",
+        "then one row a period. Dates as 2025-03-01 or 1/3/2025. At most "
+        f"{MAX_ROWS:,} rows at a time, and {MAX_POINTS_PER_MEASURE:,} points in a measure.",
     )
     upload = forms.FileField(
         label="Or upload a CSV file", required=False, help_text="At most 1 MB, UTF-8."

@@ -17,7 +17,13 @@ from django.utils import timezone
 from leadership.models import User
 from leadership.services import audit_record
 
-from .measures import ImportPreview, parse_datapoints_csv
+from .measures import (
+    MAX_MEASURES_PER_OWNER,
+    MAX_POINTS_PER_MEASURE,
+    ImportPreview,
+    parse_datapoints_csv,
+    points_cap_error,
+)
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle, Rebase, RedesignTeam
 
 MEASURE_FIELDS = (
@@ -93,6 +99,11 @@ def measure_create(
     if unknown:
         raise TypeError(f"Unknown measure fields: {sorted(unknown)}")
     owner = {"team": team} if team is not None else {"pairing": pairing}
+    if Measure.objects.filter(**owner).count() >= MAX_MEASURES_PER_OWNER:
+        raise ValidationError(
+            f"A {'team' if team is not None else 'pair'} has at most {MAX_MEASURES_PER_OWNER} "
+            "measures, and this one has them all already."
+        )
     last = Measure.objects.filter(**owner).aggregate(last=Max("position"))["last"]
     measure = Measure(
         team=team,
@@ -163,6 +174,8 @@ def datapoint_create(
     Measure.objects.select_for_update().filter(pk=measure.pk).first()
     if measure.datapoints.filter(period=period).exists():
         raise _existing_point_error(measure, period)
+    if (have := DataPoint.objects.filter(measure=measure).count()) >= MAX_POINTS_PER_MEASURE:
+        raise ValidationError(points_cap_error(have, 1))
     point = DataPoint(
         measure=measure,
         period=period,

@@ -34,7 +34,7 @@ from .charts import (
     chart_notes,
     chart_summary,
     chart_table,
-    describe_signal,
+    describe_signals,
     render_run_chart_svg,
     render_xmr_chart_svg,
     xmr_possible,
@@ -192,8 +192,8 @@ def measure_chart(
         summary=summary,
         variation_label=variation,
         assurance_label=assurance,
-        signal_labels=[describe_signal(analysis, found) for found in analysis.signals],
-        table=chart_table(analysis, caption=caption, unit=measure.unit),
+        signal_labels=describe_signals(analysis),
+        table=chart_table(analysis, caption=caption, unit=measure.unit, annotations=annotations),
         point_count=count,
         notes=chart_notes(analysis, annotations),
         rules=analysis.rules.statement,
@@ -207,6 +207,19 @@ PERIOD_HEADINGS = ("period", "date", "month", "week")
 VALUE_HEADINGS = ("value",)
 ANNOTATION_HEADINGS = ("annotation", "note", "notes", "comment")
 MAX_ROWS = 1000
+# What one measure and one owner may hold, so that every page, report and export that draws
+# them has a bounded cost (a page at these caps: tests/security/test_chart_cost.py).
+MAX_POINTS_PER_MEASURE = 1000
+MAX_MEASURES_PER_OWNER = 20
+
+
+def points_cap_error(have: int, adding: int) -> str:
+    """Why ``adding`` more points to a measure holding ``have`` is refused."""
+    return (
+        f"A measure holds at most {MAX_POINTS_PER_MEASURE:,} data points: this one has {have:,}"
+        + (f" and these would add {adding:,}" if adding > 1 else "")
+        + ". Start a new measure for a new phase of the project."
+    )
 
 
 @dataclass
@@ -295,6 +308,8 @@ def parse_datapoints_csv(
             errors=[f"At most {MAX_ROWS} rows at a time; this file has {len(records) - 1}."],
         )
     existing = set(existing_periods)
+    if len(existing) + len(records) - 1 > MAX_POINTS_PER_MEASURE:
+        return ImportPreview(rows=[], errors=[points_cap_error(len(existing), len(records) - 1)])
     seen: dict[datetime.date, int] = {}
     rows = []
     for line, record in records[1:]:
