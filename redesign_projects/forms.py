@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from leadership.models import User
 
@@ -387,7 +388,8 @@ class DataPointForm(forms.ModelForm):
             "The first day of the month" if measure.frequency == Measure.Frequency.MONTHLY
             else "The first day of the week"
         ) + " it covers, e.g. 2025-03-01 or 1/3/2025."  # fmt: skip
-        self.fields["value"].help_text = f"In {measure.unit}."
+        # Help text is rendered as markup (Django's and crispy's templates mark it safe).
+        self.fields["value"].help_text = format_html("In {}.", measure.unit)
 
     def _post_clean(self) -> None:
         """Saved (and checked against the measure's other points) by the service."""
