@@ -343,6 +343,36 @@ def test_hostile_text_in_every_field_is_shown_only_as_text(cohort, other_cohort,
         problems += [f"{url} as {persona}: {found}" for found in unescaped(html)]
         pages_with_payload += ESCAPED in html
 
+    # Previews of what people paste or upload, shown before anything is stored (with the
+    # hostile text as values and as the problems reported about them).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from redesign_projects.models import Measure
+
+    text = _hostile()
+    measure = Measure.objects.filter(team__cohort=cohort).first()
+    row = ",".join([f'"{text}"'] * 4)
+    previews = (
+        (
+            "participant",
+            reverse("redesign_projects:datapoint_import", args=[measure.pk]),
+            {"text": f'period,value,annotation\n{text},{text},"{text}"\n2030-01-01,1,"{text}"'},
+        ),
+        (
+            "administrator",
+            reverse("cohorts:import_upload", args=[cohort.pk]),
+            {
+                "file": SimpleUploadedFile(
+                    "people.csv", f"email,first name,last name,profession\n{row}".encode()
+                )
+            },
+        ),
+    )
+    for persona, url, data in previews:
+        html = clients[persona].post(url, data).content.decode()
+        assert ESCAPED in html, url
+        problems += [f"POST {url} as {persona}: {found}" for found in unescaped(html)]
+
     # Every e-mail, every kind the world causes.
     sent = _emails(world)
     kinds = set(Notification.objects.filter(status="sent").values_list("kind", flat=True))
