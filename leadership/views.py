@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
@@ -28,9 +29,10 @@ def home(request):
     return render(request, "leadership/no_role.html")
 
 
-def notification_preferences_link(request, token: str):
-    """The one-click link in every optional e-mail: GET shows what it will stop, POST stops it
-    (RFC 8058 one-click unsubscribe also POSTs). No login needed: the token is signed."""
+def _preference_link(request, token: str):
+    """GET shows what the link stops, POST stops it. Only the signed token says whose it is:
+    never the session, so a request from anywhere changes one person's choice for one kind
+    of e-mail, and only with the token from their own e-mail."""
     try:
         person_id, kind = notifications.read_preference_token(token)
     except signing.BadSignature as exc:
@@ -51,6 +53,23 @@ def notification_preferences_link(request, token: str):
         "leadership/notification_preferences_link.html",
         {"label": label, "stopped": stopped, "required": kind in notifications.required_kinds()},
     )
+
+
+_preference_link_with_csrf = csrf_protect(_preference_link)
+
+
+@csrf_exempt
+def notification_preferences_link(request, token: str):
+    """The one-click link in every optional e-mail: GET shows what it will stop, POST stops it.
+    No login needed: the token is signed.
+
+    Mail programs make RFC 8058's one-click request themselves — a POST of
+    ``List-Unsubscribe=One-Click``, with no cookies and so no CSRF token — and the token in
+    the address is what authenticates it, so that POST is accepted as it is. Any other POST
+    (the button on the page) is checked for its CSRF token as usual."""
+    if request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click":
+        return _preference_link(request, token)
+    return _preference_link_with_csrf(request, token)
 
 
 @login_required

@@ -6,6 +6,7 @@ import smtplib
 import time_machine
 from django.core import mail
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +62,54 @@ def test_a_tampered_preference_link_is_not_found(client, participant):
     token = notifications.preference_token(participant, Notification.Kind.SESSION_REMINDER)
     response = client.get(reverse("notification_preferences_link", args=[token + "x"]))
     assert response.status_code == 404
+
+
+# --- one-click unsubscribe (RFC 8058; issue 19) -------------------------------------------------
+
+
+def _one_click_url(person, kind=Notification.Kind.SESSION_REMINDER) -> str:
+    token = notifications.preference_token(person, kind)
+    return reverse("notification_preferences_link", args=[token])
+
+
+def test_a_mail_programs_one_click_post_needs_no_cookie_or_csrf_token(participant):
+    """What the mail program sends: the RFC's body, from nowhere near our pages."""
+    mail_program = Client(enforce_csrf_checks=True)
+    response = mail_program.post(
+        _one_click_url(participant),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ORIGIN="https://mail.example.net",
+    )
+    assert response.status_code == 302
+    assert NotificationPreference.objects.filter(
+        person=participant, kind=Notification.Kind.SESSION_REMINDER
+    ).exists()
+
+
+def test_the_pages_own_stop_button_still_needs_its_csrf_token(participant):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(_one_click_url(participant)).status_code == 403
+    assert not NotificationPreference.objects.exists()
+
+
+def test_a_one_click_post_from_another_site_reaches_only_the_tokens_owner(
+    participant, other_participant
+):
+    """Whatever session comes along, only the person and kind in the signed token change;
+    without a valid token, nothing does."""
+    someone_else = Client(enforce_csrf_checks=True)
+    someone_else.force_login(other_participant)
+    one_click = {"data": "List-Unsubscribe=One-Click"}
+    one_click["content_type"] = "application/x-www-form-urlencoded"
+    assert someone_else.post(_one_click_url(participant) + "x/", **one_click).status_code == 404
+    forged = reverse("notification_preferences_link", args=["e30:forged"])
+    assert someone_else.post(forged, **one_click).status_code == 404
+    assert not NotificationPreference.objects.exists()
+    someone_else.post(_one_click_url(participant), **one_click)
+    assert list(NotificationPreference.objects.values_list("person", "kind")) == [
+        (participant.pk, Notification.Kind.SESSION_REMINDER)
+    ]
 
 
 def test_an_opt_out_after_planning_cancels_the_message_at_send_time(participant):
