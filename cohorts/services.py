@@ -5,7 +5,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -399,22 +399,35 @@ def person_enrol(
 ) -> Enrolment:
     """Enrol the person with ``email`` in ``cohort``, creating their account (and inviting them
     to set a password) when there is none. An existing account keeps its details. Raises
-    ``ValidationError`` (nothing saved) when the enrolment is refused."""
+    ``ValidationError`` (nothing saved) when the enrolment is refused.
+
+    Two administrators (or one double click) enrolling the same new address at once: the
+    unique index on e-mail makes the second insert wait for the first and then fail; the
+    second request then takes the account the first created, and is told the person is
+    already enrolled (or is enrolled, in another cohort) — never a server error."""
     person = User.objects.filter(email__iexact=normalise_email(email)).first()
     if person is None:
         if not first_name:
             raise ValidationError({"first_name": "Give a first name for a new person."})
-        person = person_create(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            profession=profession,
-            job_title=job_title,
-            department=department,
-            organisation=organisation,
-            acting_user=acting_user,
-        )
-        person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        try:
+            with transaction.atomic():  # a savepoint: the failed insert leaves ours usable
+                person = person_create(
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    profession=profession,
+                    job_title=job_title,
+                    department=department,
+                    organisation=organisation,
+                    acting_user=acting_user,
+                )
+                person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        except (IntegrityError, ValidationError):
+            # Someone else's request created the account since we looked (the unique index
+            # or, had they committed already, the uniqueness check said so).
+            person = User.objects.filter(email__iexact=normalise_email(email)).first()
+            if person is None:
+                raise
     return enrolment_create(cohort=cohort, person=person, role=role, acting_user=acting_user)
 
 
