@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from leadership.models import AuditEvent
+from leadership.models import AuditEvent, User
 from tests.conftest import PASSWORD
 from tests.totp import code_for
 
@@ -184,6 +184,48 @@ def test_any_long_uncommon_password_is_accepted_without_composition_rules(passwo
 def test_short_or_common_passwords_are_refused(password, reason, db):
     with pytest.raises(ValidationError, match=reason):
         validate_password(password)
+
+
+# --- passwords made of the person's name (issue 19) ---------------------------------------------
+
+AROHA = {"first_name": "Aroha", "last_name": "Ngata", "email": "aroha.n@example.org"}
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Aroha Ngata 1",  # both names, apart
+        "ngataaroha12",  # run together, last name first
+        "ArohaNgata2026!",
+        "aroha-aroha-aroha",  # one part, repeated
+        "atagn ahora 1234",  # backwards
+        "Ngata, Aroha 99",
+        "Ngātaaroha-2026",  # with a macron
+        "arohangatta77",  # close to the names run together
+    ],
+)
+def test_passwords_made_of_the_persons_name_are_refused(password):
+    with pytest.raises(ValidationError, match="too close to your name"):
+        validate_password(password, user=User(**AROHA))
+
+
+@pytest.mark.parametrize("password", ["kea-flies-over-ruapehu", "aroha-means-love-and-kea"])
+def test_a_password_that_only_contains_a_name_among_other_words_is_accepted(password, db):
+    validate_password(password, user=User(**AROHA))
+
+
+def test_changing_to_a_password_made_of_your_name_is_refused_on_the_page(client, participant):
+    participant.last_name = "Ngata"
+    participant.save()
+    client.force_login(participant)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "ngataaroha12", "password2": "ngataaroha12"},
+    )
+    assert response.status_code == 200
+    assert "This password is too close to your name." in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.check_password(PASSWORD)
 
 
 @pytest.mark.django_db
