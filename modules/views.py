@@ -17,6 +17,7 @@ from cohorts.forms import CohortCreateForm, ProgrammeForm
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
 from leadership.forms import add_service_errors
+from leadership.notifications import absolute_url
 from leadership.services import audit_record
 
 from . import calendars, exports, selectors, services
@@ -434,11 +435,8 @@ def calendar_feed(request, token):
 def my_schedule(request):
     """The person's own sessions, with apologies, sign-ups and their calendar link."""
     feed = selectors.live_feed_for_person(request.user)
-    feed_url = (
-        request.build_absolute_uri(reverse("modules:calendar_feed", args=[feed.token]))
-        if feed
-        else None
-    )
+    # From SITE_URL, as links in e-mails are: the address outlives the request's Host.
+    feed_url = absolute_url(reverse("modules:calendar_feed", args=[feed.token])) if feed else None
     return render(
         request,
         "modules/my_schedule.html",

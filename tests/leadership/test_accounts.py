@@ -151,6 +151,26 @@ def test_a_reset_answers_the_same_for_known_and_unknown_addresses(client, partic
     assert len(mail.outbox) == 1  # only the real person gets an e-mail
 
 
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:8000"])
+def test_a_reset_link_is_built_from_site_url_whatever_host_the_request_names(
+    client, participant, settings, host
+):
+    """The person asking picks the Host header (here, hosts the site answers to); the link
+    mailed to the account's owner still leads only to SITE_URL."""
+    settings.SITE_URL = "https://leadership.example.org"
+    client.post(reverse("account_reset_password"), {"email": participant.email}, HTTP_HOST=host)
+    (message,) = mail.outbox
+    links = re.findall(r"https?://[^\s]+", message.body)
+    assert links and all(
+        link.startswith("https://leadership.example.org/accounts/password/reset/key/")
+        for link in links
+    ), links
+    assert host.split(":")[0] not in message.body
+    assert "leadership.example.org" in message.body  # the site named in the message, too
+    path = "/" + links[0].split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path, follow=True).context["action_url"]  # the set-password form
+
+
 def test_logins_and_failed_logins_are_audited(client, participant):
     _login(client, "nobody@example.org", "guessing", REMOTE_ADDR="10.1.2.3")
     _login(client, participant.email, "guessing", REMOTE_ADDR="10.1.2.3")
