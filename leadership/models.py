@@ -205,6 +205,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The key of the sender's advisory lock while it holds the row "
+        "(leadership.notifications: a claim whose lock is free belongs to a dead worker).",
+    )
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -2,10 +2,12 @@
 
 import re
 import smtplib
+import threading
 
+import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from leadership import notifications
 from leadership.models import AuditEvent, Notification, NotificationPreference
 from tests.factories import UserFactory
+from tests.faults.processes import wait_for
 
 
 def _remind(person, key="session-reminder:1:14", **extra):
@@ -232,6 +235,41 @@ def test_claims_left_by_a_dead_worker_are_released_after_the_lease(participant, 
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
         assert notifications.release_stale_claims() == 1
     assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_senders_claim_goes_back_at_the_next_sweep_and_a_live_ones_never(participant):
+    """A sender holds its advisory lock while it holds its rows (issue 19: a killed worker's
+    rows used to wait out a 600 s lease). Its own connection, as a worker process has."""
+    Notification.objects.bulk_create(  # recorded without queueing a sender (eager here)
+        Notification(
+            recipient=participant, kind="session_reminder", dedup_key=f"k{n}",
+            template="generic", context={"subject": "Soon", "message": "Module 2."},
+        )
+        for n in range(3)
+    )  # fmt: skip
+    claimed, die = threading.Event(), threading.Event()
+
+    def sender() -> None:
+        with notifications.claim_lock() as key:
+            assert len(notifications.claim_due(batch_size=10, claimed_by=key)) == 3
+            claimed.set()
+            die.wait(timeout=20)
+            connection.close()  # the process is killed: its session ends, lock and all
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    assert claimed.wait(timeout=20)
+    # Alive: its rows stay with it, however long it takes (no lease for a keyed claim).
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=1)):
+        assert notifications.release_stale_claims() == 0
+    die.set()
+    thread.join(timeout=20)
+    # The server ends the closed session a moment later; the next sweep releases its rows.
+    assert wait_for(notifications.release_stale_claims, timeout=10) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
+    notifications.send_due()
+    assert len(mail.outbox) == 3
 
 
 def test_two_claimers_never_take_the_same_rows(participant):
