@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from leadership.audit import events_visible_to
 from leadership.models import AuditEvent, User
 
 from .models import Cohort, Enrolment, Programme
@@ -360,13 +361,13 @@ def _change_lines(changes: dict) -> list[str]:
 
 
 def person_history(person: User, administrator) -> list[AuditEvent]:
-    """Who changed this person's account and enrolments, and when, newest first: events about
-    the person in cohorts ``administrator`` administers, and events about their account. Each
-    event gets ``label`` and ``change_lines`` to display. One query."""
-    cohort_ids = Cohort.objects.administered_by(administrator).values("pk")
+    """Who changed this person's account and enrolments, and when, newest first: the events
+    about the person that ``administrator`` may read in the audit trail (those of their
+    cohorts; account-wide ones only for superusers). Each event gets ``label`` and
+    ``change_lines`` to display. One query."""
     events = list(
-        AuditEvent.objects.filter(person_id=person.pk)
-        .filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+        events_visible_to(administrator)
+        .filter(person_id=person.pk)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from leadership import notifications
-from leadership.models import User, normalise_email
+from leadership.models import Notification, User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
@@ -290,9 +290,11 @@ def person_create(
     organisation: str = "",
     acting_user: User | None,
     password: str | None = None,
+    cohort_id: int | None = None,
 ) -> User:
     """Create an account for a person. Without a password it cannot be used until the person
-    sets one through their invitation link."""
+    sets one through their invitation link. ``cohort_id``: the cohort the account is made for,
+    whose office then sees its creation in the audit trail."""
     person = User.objects.create_user(
         email=email,
         password=password,
@@ -303,7 +305,13 @@ def person_create(
         department=department,
         organisation=organisation,
     )
-    audit_record(actor=acting_user, action="person.create", target=person, person_id=person.pk)
+    audit_record(
+        actor=acting_user,
+        action="person.create",
+        target=person,
+        person_id=person.pk,
+        cohort_id=cohort_id,
+    )
     return person
 
 
@@ -380,7 +388,42 @@ def enrolment_create(
         person_id=person.pk,
         changes={"role": role, "status": enrolment.status},
     )
+    _tell_if_enrolled_by_another_office(enrolment)
     return enrolment
+
+
+def _tell_if_enrolled_by_another_office(enrolment: Enrolment) -> None:
+    """E-mail someone whose existing account, known to another programme's office, has just
+    been enrolled by this programme's office for the first time: that office can now see their
+    details and what they do in its cohorts. Once per programme; nobody can opt out."""
+    person, cohort = enrolment.person, enrolment.cohort
+    programme_id = cohort.programme_id
+    known_elsewhere = (
+        Enrolment.objects.filter(person=person).exclude(cohort__programme_id=programme_id).exists()
+        or person.administered_programmes.exclude(pk=programme_id).exists()
+    )
+    if not known_elsewhere:
+        return
+    if (
+        Enrolment.objects.filter(person=person, cohort__programme_id=programme_id)
+        .exclude(pk=enrolment.pk)
+        .exists()
+    ):
+        return
+    notifications.notify(
+        recipient=person,
+        kind=Notification.Kind.PROGRAMME_ADDED,
+        dedup_key=f"programme-added:{programme_id}:{person.pk}",
+        template="programme_added",
+        context={
+            "programme_name": cohort.programme.name,
+            "cohort_name": cohort.name,
+            "role": enrolment.get_role_display().lower(),
+            "link": notifications.absolute_url("/"),
+        },
+        subject=enrolment,
+        cohort_id=cohort.pk,
+    )
 
 
 @transaction.atomic
@@ -420,6 +463,7 @@ def person_enrol(
                     department=department,
                     organisation=organisation,
                     acting_user=acting_user,
+                    cohort_id=cohort.pk,
                 )
                 person_invite(person=person, cohort=cohort, acting_user=acting_user)
         except (IntegrityError, ValidationError):

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
 from .models import AuditEvent, User
@@ -129,26 +129,37 @@ class AuditFilters:
 def events_visible_to(user: User) -> QuerySet[AuditEvent]:
     """The audit events ``user`` may read: every event for a superuser; for a programme
     administrator, events about the cohorts of their programmes, events about their
-    programmes themselves, and cohort-less events (accounts, calendar feeds, exports) about a
-    person enrolled in one of those cohorts. Nobody else sees any (empty queryset).
+    programmes themselves, and events without a cohort that they caused themselves (the
+    exports and erasures they did; not their own sign-ins). Nobody else sees any (empty
+    queryset).
+
+    Events without a cohort are about a whole account — logins with network addresses, two-
+    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
+    and one account can be in several offices' programmes: enrolling someone must not show
+    an office what the person did before, or does elsewhere. Those stay with superusers (and
+    the person, in their own export).
 
     Built from subqueries, so reading it is still a single query."""
-    from cohorts.models import Cohort, Enrolment, Programme
+    from cohorts.models import Cohort, Programme
 
     if user.is_superuser:
         return AuditEvent.objects.all()
     cohorts = Cohort.objects.administered_by(user)
     programme_ids = Programme.objects.filter(administrators=user).values("pk")
-    people = Enrolment.objects.filter(cohort__in=cohorts, person_id=OuterRef("person_id"))
     return AuditEvent.objects.filter(
         Q(cohort_id__in=cohorts.values("pk"))
-        | (Q(cohort_id__isnull=True) & Exists(people))
+        | (Q(cohort_id__isnull=True, actor=user) & ~_sign_ins())
         | Q(
             target_type__app_label="cohorts",
             target_type__model="programme",
             target_id__in=_as_text(programme_ids),
         )
     )
+
+
+def _sign_ins() -> Q:
+    """Logins, log-outs and two-factor events: an account's own, not a programme's."""
+    return Q(action__startswith="auth.") | Q(action__startswith="mfa.")
 
 
 def _as_text(ids: QuerySet) -> QuerySet:

@@ -172,9 +172,11 @@ class Notification(models.Model):
         FEEDBACK_RELEASED = "feedback_released", "Feedback released"
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+        PROGRAMME_ADDED = "programme_added", "Enrolled by another programme office"
 
-    # Nobody can opt out of these: without them a person cannot use the product at all.
-    ALWAYS_REQUIRED = frozenset({Kind.INVITATION})
+    # Nobody can opt out of these: without them a person cannot use the product at all, or
+    # would not learn that another office can now see their account.
+    ALWAYS_REQUIRED = frozenset({Kind.INVITATION, Kind.PROGRAMME_ADDED})
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

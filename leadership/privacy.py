@@ -18,7 +18,10 @@ asks about; the README summarises them):
   one (the other half of a pairing, a line manager), and as a role where someone acted on
   them ("you", "programme staff", "system"). No other person's name, e-mail or job is copied.
 * **Scope**: the person themself and superusers get everything; a programme administrator gets
-  the account-level data plus what belongs to the cohorts of the programmes they administer.
+  the person's profile (without when they joined or last logged in) and what belongs to the
+  cohorts of the programmes they administer — not the account's sign-in methods, e-mail
+  choices, calendar feeds, logins or other account events, nor e-mails and audit events of
+  other offices' cohorts: one account can be in several offices' programmes.
 
 Erasure (``person_erase``) anonymises rather than deletes, so every cohort figure (places,
 attendance rates, submission and completion counts) stays the same: the rows stay and point at
@@ -197,16 +200,18 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
             "department": person.department,
             "organisation": person.organisation,
             "is_active": person.is_active,
-            "date_joined": _when(person.date_joined),
-            "last_login": _when(person.last_login),
+            "date_joined": _when(person.date_joined) if cohort_ids is None else None,
+            "last_login": _when(person.last_login) if cohort_ids is None else None,
         }
     ]
+    account = cohort_ids is None  # account-wide sections: the person's and superusers' only
     if apps.is_installed("allauth.account"):
         from allauth.account.models import EmailAddress
 
         s["email_addresses"] = [
             {"email": a.email, "verified": a.verified, "primary": a.primary}
             for a in EmailAddress.objects.filter(user=person)
+            if account
         ]
     if apps.is_installed("allauth.mfa"):
         from allauth.mfa.models import Authenticator
@@ -215,14 +220,17 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         s["sign_in_methods"] = [
             {"type": a.get_type_display(), "created_at": _when(a.created_at)}
             for a in Authenticator.objects.filter(user=person)
+            if account
         ]
     s["notification_opt_outs"] = [
         {"kind": p.get_kind_display(), "since": _when(p.created_at)}
         for p in person.notification_opt_outs.all()
+        if account
     ]
     s["calendar_feeds"] = [
         {"created_at": _when(f.created_at), "revoked_at": _when(f.revoked_at)}
         for f in CalendarFeed.objects.filter(person=person)
+        if account
     ]
     enrolments = _in_scope(
         Enrolment.objects.filter(person=person).select_related("cohort__programme"),
@@ -525,11 +533,9 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
                 "file_in_this_zip": path,
             }
         )
-    notifications = Notification.objects.filter(recipient=person)
-    if cohort_ids is not None:
-        notifications = notifications.filter(
-            Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True)
-        )
+    notifications = _in_scope(
+        Notification.objects.filter(recipient=person), "cohort_id", cohort_ids
+    )
     s["emails_to_you"] = [
         {
             "kind": n.get_kind_display(),
@@ -552,8 +558,9 @@ def _audit_rows(person: User, cohort_ids: set[int] | None) -> list[dict[str, Any
     user_type = ContentType.objects.get_for_model(User)
     about = Q(person_id=person.pk) | Q(target_type=user_type, target_id=str(person.pk))
     events = AuditEvent.objects.filter(about | Q(actor=person)).select_related("target_type")
-    if cohort_ids is not None:
-        events = events.filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+    # An administrator's export: their cohorts' events only, never the account's logins and
+    # other account events (see the module docstring).
+    events = _in_scope(events, "cohort_id", cohort_ids)
     rows = []
     for event in events.order_by("created_at", "pk"):
         is_about = event.person_id == person.pk or (
