@@ -5,12 +5,18 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
 
 from leadership.models import User
 
 from . import measure_services, selectors, services
-from .measures import MAX_POINTS_PER_MEASURE, MAX_ROWS
+from .measures import (
+    MAX_PDSA_TEXT_CHARACTERS,
+    MAX_POINTS_PER_MEASURE,
+    MAX_ROWS,
+    PDSA_TEXT_FIELDS,
+)
 from .models import (
     AcceptedType,
     Assignment,
@@ -231,8 +237,10 @@ class SubmissionForm(forms.Form):
 
     text = forms.CharField(
         required=False,
+        max_length=services.MAX_TEXT_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Write here, attach files, or both.",
+        help_text="Write here, attach files, or both. At most "
+        f"{services.MAX_TEXT_CHARACTERS:,} characters; attach longer writing as a file.",
     )
     files = MultipleFileField(required=False, label="Add files")
 
@@ -241,7 +249,8 @@ class SubmissionForm(forms.Form):
         self.assignment = assignment
         self.fields["files"].help_text = (
             f"Accepted: {', '.join(assignment.accepted_type_labels())}; "
-            f"up to {assignment.max_size_mb} MB each."
+            f"up to {assignment.max_size_mb} MB each, "
+            f"and {services.MAX_FILES_PER_VERSION} files in a version."
         )
         self.fields["files"].widget.attrs["accept"] = ",".join(
             ext
@@ -259,6 +268,10 @@ class SubmissionForm(forms.Form):
         )
 
     def clean_files(self):
+        if len(self.cleaned_data["files"]) > services.MAX_FILES_PER_VERSION:
+            raise ValidationError(
+                f"A version holds at most {services.MAX_FILES_PER_VERSION} files: choose fewer."
+            )
         checked, errors = [], []
         for upload in self.cleaned_data["files"]:
             try:
@@ -464,6 +477,12 @@ class PdsaCycleForm(forms.ModelForm):
         _date_fields(self, "started_on", "ended_on")
         self.fields["measure"].queryset = team.measures.order_by("position", "pk")
         self.fields["measure"].help_text = "The measure whose chart shows this cycle (optional)."
+        for name in PDSA_TEXT_FIELDS:
+            field = self.fields[name]
+            field.max_length = MAX_PDSA_TEXT_CHARACTERS
+            field.validators.append(MaxLengthValidator(MAX_PDSA_TEXT_CHARACTERS))
+            field.widget.attrs["maxlength"] = str(MAX_PDSA_TEXT_CHARACTERS)
+            field.help_text += f" At most {MAX_PDSA_TEXT_CHARACTERS:,} characters."
 
     def _post_clean(self) -> None:
         """Saved and checked by the service."""

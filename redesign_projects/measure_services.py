@@ -19,7 +19,9 @@ from leadership.services import audit_record
 
 from .measures import (
     MAX_MEASURES_PER_OWNER,
+    MAX_PDSA_TEXT_CHARACTERS,
     MAX_POINTS_PER_MEASURE,
+    PDSA_TEXT_FIELDS,
     ImportPreview,
     parse_datapoints_csv,
     points_cap_error,
@@ -336,6 +338,17 @@ def _check_measure_of_team(team: RedesignTeam, measure: Measure | None) -> None:
         raise ValidationError({"measure": "Choose one of this team's measures."})
 
 
+def _check_pdsa_text(fields: dict) -> None:
+    """Each of a cycle's texts at most ``MAX_PDSA_TEXT_CHARACTERS``, said next to the field."""
+    errors = {
+        name: f"At most {MAX_PDSA_TEXT_CHARACTERS:,} characters (this has {len(value):,})."
+        for name in PDSA_TEXT_FIELDS
+        if len(value := str(fields.get(name) or "")) > MAX_PDSA_TEXT_CHARACTERS
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def pdsa_cycle_create(
     *, team: RedesignTeam, acting_user: User | None, **fields: object
@@ -345,6 +358,7 @@ def pdsa_cycle_create(
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
     _check_measure_of_team(team, fields.get("measure"))  # type: ignore[arg-type]
+    _check_pdsa_text(fields)
     cycle = PdsaCycle(team=team, created_by=acting_user, **fields)
     cycle.full_clean()
     cycle.save()
@@ -365,6 +379,7 @@ def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: o
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
     _check_measure_of_team(cycle.team, fields.get("measure"))  # type: ignore[arg-type]
+    _check_pdsa_text(fields)
     changes = {}
     for name, value in fields.items():
         old = getattr(cycle, name)

@@ -211,6 +211,9 @@ MAX_ROWS = 1000
 # them has a bounded cost (a page at these caps: tests/security/test_chart_cost.py).
 MAX_POINTS_PER_MEASURE = 1000
 MAX_MEASURES_PER_OWNER = 20
+# A PDSA cycle's plan, prediction, do, study and act: each a few paragraphs at most.
+PDSA_TEXT_FIELDS = ("plan", "prediction", "do", "study", "act")
+MAX_PDSA_TEXT_CHARACTERS = 5_000
 
 
 def points_cap_error(have: int, adding: int) -> str:

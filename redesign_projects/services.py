@@ -389,6 +389,11 @@ def extension_grant(
 
 # --- submissions ---------------------------------------------------------------------------
 
+# What one version may hold: longer writing belongs in a file, and a version is read (and its
+# files listed) on every page that shows it. The form states both.
+MAX_FILES_PER_VERSION = 20
+MAX_TEXT_CHARACTERS = 30_000
+
 
 def _store_files(
     submission: Submission,
@@ -421,6 +426,27 @@ STORAGE_FAILED = (
     "Your files could not be stored just now (the file store is full or unavailable). "
     "Nothing was saved: try again later, and tell the programme office if it keeps happening."
 )
+
+
+def _check_caps(draft: Submission, text: str, uploads: Sequence) -> None:
+    """Refuse, next to its field and before anything is stored, text longer than
+    ``MAX_TEXT_CHARACTERS`` or more than ``MAX_FILES_PER_VERSION`` files in the version (those
+    already in the draft count)."""
+    errors = {}
+    if len(text) > MAX_TEXT_CHARACTERS:
+        errors["text"] = (
+            f"At most {MAX_TEXT_CHARACTERS:,} characters (this has {len(text):,}): "
+            "attach longer writing as a file."
+        )
+    have = draft.files.count() if draft.pk is not None else 0
+    if have + len(uploads) > MAX_FILES_PER_VERSION:
+        errors["files"] = (
+            f"A version holds at most {MAX_FILES_PER_VERSION} files"
+            + (f"; this draft has {have} already" if have else "")
+            + ". Combine some into one document, or remove some from the draft."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _unit(assignment: Assignment, team: RedesignTeam | None, owner: User | None) -> dict:
@@ -495,6 +521,7 @@ def _submission_save(
     draft = selectors.draft_for(assignment, **unit)
     if draft is None:
         draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)
+    _check_caps(draft, text, uploads)
     draft.text = text
     draft.updated_at = now
     draft.form_token = form_token
