@@ -130,7 +130,15 @@ class CohortEditForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = ["name", "capacity", "venue_name", "venue_address", "peer_review_enabled"]
+        fields = [
+            "name",
+            "capacity",
+            "venue_name",
+            "venue_address",
+            "peer_review_enabled",
+            "peer_review_shows_feedback",
+            "peer_review_shows_individual_work",
+        ]
         widgets = {"venue_address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

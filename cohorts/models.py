@@ -127,6 +127,22 @@ class Cohort(models.Model):
         default=False,
         help_text="Participants may read and comment on other teams' work in this cohort.",
     )
+    # What peers see when peer review is on: team work only unless these say otherwise (db
+    # defaults too, for rows inserted by the previous release during a rolling deploy).
+    peer_review_shows_feedback = models.BooleanField(
+        "peers see released feedback",
+        default=False,
+        db_default=False,
+        help_text="With peer review on, participants also read the faculty feedback released "
+        "on other teams' work.",
+    )
+    peer_review_shows_individual_work = models.BooleanField(
+        "peers see individual work",
+        default=False,
+        db_default=False,
+        help_text="With peer review on, participants also read each other's submitted "
+        "individual work and its files (otherwise only team work is shared).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # db_default too: rows inserted by older code during a rolling deploy stay valid.
     version = models.PositiveIntegerField(

@@ -149,7 +149,15 @@ def cohort_create(
     return cohort
 
 
-COHORT_EDITABLE_FIELDS = ("name", "capacity", "venue_name", "venue_address", "peer_review_enabled")
+COHORT_EDITABLE_FIELDS = (
+    "name",
+    "capacity",
+    "venue_name",
+    "venue_address",
+    "peer_review_enabled",
+    "peer_review_shows_feedback",
+    "peer_review_shows_individual_work",
+)
 
 
 class EditConflict(ValidationError):

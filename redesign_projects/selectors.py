@@ -6,6 +6,9 @@ Who sees what (outsiders always get 404, never a hint that something exists):
 * clinical leaders of the cohort: everything submitted, read-only;
 * participants: their own team's (or their own) work, and submit it; other teams' submitted
   work only when the cohort has peer review on — then they may read and comment, not edit.
+  What peers see is the cohort's choice (``Cohort.peer_review_shows_*``): team work without
+  its feedback unless the cohort also shares the released feedback, and other people's
+  individual work (and files) only when the cohort shares that too.
 Drafts are seen only by their team (or owner) and administrators; unreleased feedback only by
 faculty and administrators.
 """
@@ -89,6 +92,9 @@ class Access:
     roles: frozenset[str]
     peer_review: bool
     team_ids: frozenset[int] = field(default_factory=frozenset)
+    # What the cohort shares with peers besides team work (see the module docstring).
+    peers_see_feedback: bool = False
+    peers_see_individual_work: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -113,6 +119,17 @@ class Access:
     def can_peer_review(self) -> bool:
         return self.is_participant and self.peer_review
 
+    def sees_feedback(self, *, own: bool) -> bool:
+        """Whether released feedback on work is shown: on one's own work, to staff, and to
+        peers when the cohort shares it."""
+        return own or self.is_staff_reader or (self.can_peer_review and self.peers_see_feedback)
+
+    def may_peer_read(self, submission: Submission) -> bool:
+        """Whether a peer may read someone else's submitted ``submission``."""
+        return self.can_peer_review and (
+            submission.team_id is not None or self.peers_see_individual_work
+        )
+
 
 def access_for(user, cohort: Cohort) -> Access:
     """Two or three queries: the user's roles in the cohort and, for a participant, their
@@ -125,7 +142,13 @@ def access_for(user, cohort: Cohort) -> Access:
             .filter(cohort=cohort, person=user)
             .values_list("team_id", flat=True)
         )
-    return Access(roles=roles, peer_review=cohort.peer_review_enabled, team_ids=team_ids)
+    return Access(
+        roles=roles,
+        peer_review=cohort.peer_review_enabled,
+        team_ids=team_ids,
+        peers_see_feedback=cohort.peer_review_shows_feedback,
+        peers_see_individual_work=cohort.peer_review_shows_individual_work,
+    )
 
 
 def _cohort_access(user, cohort: Cohort) -> Access:
@@ -204,7 +227,7 @@ def get_submission_for_user(user, submission_id) -> tuple[Submission, Access, bo
     if submission.is_draft:
         allowed = own or access.is_admin
     else:
-        allowed = own or access.is_staff_reader or access.can_peer_review
+        allowed = own or access.is_staff_reader or access.may_peer_read(submission)
     if not allowed:
         raise Http404("Not found.")
     return submission, access, own
@@ -479,8 +502,10 @@ def assignment_overview(
 # --- pages ---------------------------------------------------------------------------------
 
 
-def team_statuses(team: RedesignTeam) -> list[Cell]:
-    """The team's status on each team assignment of its cohort: three queries."""
+def team_statuses(team: RedesignTeam, *, with_feedback: bool = True) -> list[Cell]:
+    """The team's status on each team assignment of its cohort: three queries. Without
+    ``with_feedback`` (a peer the cohort does not show feedback to) a status never says what
+    faculty decided: submitted work reads "Submitted" (or late)."""
     assignments = list(
         Assignment.objects.filter(cohort=team.cohort_id, kind=Assignment.Kind.TEAM)
         .select_related("module")
@@ -500,6 +525,8 @@ def team_statuses(team: RedesignTeam) -> list[Cell]:
             "feedback__released_at",
         )
     )
+    if not with_feedback:
+        latest = {unit: {**row, "released": False} for unit, row in latest.items()}
     cells = []
     for assignment in assignments:
         unit = (assignment.pk, team.pk, None)
@@ -535,7 +562,10 @@ def submissions_for_unit(
     for submission in result:
         feedback = getattr(submission, "feedback", None)
         submission.visible_feedback = (
-            feedback if feedback and (feedback.is_released or access.gives_feedback) else None
+            feedback
+            if feedback
+            and ((feedback.is_released and access.sees_feedback(own=own)) or access.gives_feedback)
+            else None
         )
     return result
 

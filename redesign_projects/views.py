@@ -225,7 +225,9 @@ def team_detail(request, team_id):
                 "own": own,
                 "current_members": [m for m in memberships if m.left_at is None],
                 "past_members": [m for m in memberships if m.left_at is not None],
-                "statuses": selectors.team_statuses(team),
+                "statuses": selectors.team_statuses(
+                    team, with_feedback=access.sees_feedback(own=own)
+                ),
                 "submissions": selectors.submissions_for_unit(team=team, access=access, own=own),
                 "measure_charts": selectors.measure_charts_for_teams([team.pk])[team.pk],
                 "can_edit_measures": access.is_admin or own,
@@ -454,7 +456,9 @@ def submission_detail(request, submission_id):
     """One version: text, files, feedback (released, or any for faculty), peer comments."""
     submission, access, own = selectors.get_submission_for_user(request.user, submission_id)
     feedback = getattr(submission, "feedback", None)
-    if feedback and not (feedback.is_released or access.gives_feedback):
+    if feedback and not (
+        (feedback.is_released and access.sees_feedback(own=own)) or access.gives_feedback
+    ):
         feedback = None
     with timezone.override(submission.assignment.cohort.tzinfo):
         return render(
