@@ -158,7 +158,7 @@ def main() -> None:
             f"({LARGE_REPEATS} runs, SVG {len(svg) / 1024:.0f} KiB)"
         )
         figure(
-            f"{name} of {LARGE:,} annotated points drawn: analysis, SVG, summary, table",
+            f"{name}, {LARGE:,} annotated points drawn: analysis, SVG, summary, table",
             f"{median:.2f} s median",
             f"< {LARGE_GOAL_S} s",
             median < LARGE_GOAL_S,
