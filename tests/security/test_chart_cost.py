@@ -156,7 +156,7 @@ def test_the_chart_draws_the_latest_notes_and_the_table_lists_them_all(client, c
     assert any("Change 0" in cell for cell in listed)
 
 
-def test_a_full_measure_takes_no_more_points_one_at_a_time_or_imported(cohort, participant):
+def test_a_full_measure_takes_no_more_points_one_at_a_time_or_imported(client, cohort, participant):
     team = make_team(cohort, lead=participant)
     measure = measure_services.measure_create(
         team=team, name="Full", unit="minutes", better="down", acting_user=participant
@@ -174,6 +174,15 @@ def test_a_full_measure_takes_no_more_points_one_at_a_time_or_imported(cohort, p
     )
     assert not preview.is_valid
     assert "at most 1,000 data points" in preview.errors[0]
+    assert measure.datapoints.count() == MAX_POINTS_PER_MEASURE
+    # The add-a-point page says so above its form.
+    client.force_login(participant)
+    page = client.post(
+        reverse("redesign_projects:datapoint_create", args=[measure.pk]),
+        {"period": later.isoformat(), "value": "5"},
+    )
+    assert page.status_code == 200
+    assert "A measure holds at most 1,000 data points: this one has 1,000." in page.content.decode()
     assert measure.datapoints.count() == MAX_POINTS_PER_MEASURE
 
 
