@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from tests.a11y.axe import describe, serious_violations
 from tests.browser import log_in
 from tests.redesign_projects.helpers import make_team, participant_in
-from tests.reports.helpers import build_world
+from tests.worlds import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from redesign_projects import services as project_services
 from redesign_projects.models import Assignment
 from reports import data as report_data
 from reports import rendering
-from tests.reports.helpers import build_world, flat, pdf_text
+from tests.worlds import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 

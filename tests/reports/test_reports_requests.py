@@ -23,7 +23,7 @@ from reports import services as report_services
 from reports.models import ReportRequest
 from reports.tasks import build_report
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.reports.helpers import build_world, flat, pdf_text
+from tests.worlds import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
