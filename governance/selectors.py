@@ -9,7 +9,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 
 from cohorts.models import Cohort, Enrolment, Programme
-from leadership.audit import ACTION_LABELS
+from leadership.audit import ACTION_LABELS, change_lines
 from leadership.models import AuditEvent, User
 
 AUDIT_PAGE_SIZE = 50
@@ -90,13 +90,3 @@ def people_of(events: list[AuditEvent]) -> dict[int, User]:
     """The people a page of events is about, by id. One query."""
     ids = {event.person_id for event in events if event.person_id}
     return User.objects.in_bulk(ids) if ids else {}
-
-
-def change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None, [], {}):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines

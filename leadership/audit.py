@@ -108,3 +108,14 @@ def audit_maintenance() -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
+
+
+def change_lines(changes: dict) -> list[str]:
+    """An event's recorded changes as lines to display: "field: old → new" or "field: value"."""
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
+        elif value not in ("", None, [], {}):
+            lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines

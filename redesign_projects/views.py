@@ -532,8 +532,8 @@ def feedback_edit(request, submission_id):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release(request, feedback_id):
     feedback = Feedback.objects.filter(pk=feedback_id).only("id", "submission_id").first()
     if feedback is None:
@@ -548,8 +548,8 @@ def feedback_release(request, feedback_id):
     return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release_all(request, assignment_id):
     assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
     if not access.gives_feedback:
@@ -559,8 +559,8 @@ def feedback_release_all(request, assignment_id):
     return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def peer_comment_create(request, submission_id):
     submission, access, _own = selectors.get_submission_for_user(request.user, submission_id)
     if not access.can_peer_review:

@@ -307,7 +307,7 @@ def test_the_person_page_shows_who_changed_their_enrolment_and_when(client, coho
     labels = [event.label for event in page.context["history"]]
     assert labels == [
         "Enrolment status changed",
-        "Enrolled",
+        "Enrolled (role given)",
         "Invited to set a password",
         "Account created",
     ]
