@@ -250,9 +250,22 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _sessions_to_come(cohort: Cohort) -> int:
+    """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
+    completed. One query."""
+    from modules.models import Session
+
+    return Session.objects.filter(
+        module__cohort=cohort, status=Session.Status.SCHEDULED, ends_at__gt=timezone.now()
+    ).count()
+
+
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
-    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
     allowed = COHORT_TRANSITIONS[cohort.status]
+    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+        allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 
 
@@ -262,8 +275,6 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
     running). Completing needs every scheduled session to have ended. Raises
     ``ValidationError`` with a sentence an administrator can act on. Audited as
     ``cohort.status``."""
-    from modules.models import Session
-
     cohort = Cohort.objects.select_for_update().select_related("programme").get(pk=cohort.pk)
     if status not in Cohort.Status.values:
         raise ValidationError({"status": "Choose a status from the list."})
@@ -275,11 +286,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
             }
         )
     if status == Cohort.Status.COMPLETED:
-        unfinished = Session.objects.filter(
-            module__cohort=cohort,
-            status=Session.Status.SCHEDULED,
-            ends_at__gt=timezone.now(),
-        ).count()
+        unfinished = _sessions_to_come(cohort)
         if unfinished:
             raise ValidationError(
                 {

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.services import audit_record
 
@@ -66,6 +66,9 @@ def cohort_schedule(request, cohort_id):
             "modules": modules,
             "clashes": clashes,
             "is_admin": is_admin,
+            # Faculty and participants have no cohort page: the breadcrumb names the cohort
+            # without linking to a page that would refuse them.
+            "opens_cohort_page": bool(cohort.user_roles & COHORT_PAGE_ROLES),
             "is_participant": PARTICIPANT in cohort.user_roles,
             "takes_register": bool(cohort.user_roles & TAKES_REGISTER),
             "reads_attendance": bool(cohort.user_roles & READS_ATTENDANCE),
