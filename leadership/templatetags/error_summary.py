@@ -5,7 +5,7 @@ and announced, with "Error: " before the page's title.
 
 ``base.html`` finds the forms in the page's context itself, so every form in the product gets
 the summary without its template asking for it: a view only has to pass the bound form (or
-formset) it validated, which every view does to show the errors next to the fields anyway.
+formset), which every view does to show the errors next to the fields anyway.
 """
 
 from collections.abc import Iterator
@@ -36,15 +36,10 @@ def _field_id(bound_field: forms.BoundField) -> str:
     return bound_field.id_for_label or bound_field.auto_id or ""
 
 
-def _validated(form_or_formset) -> bool:
-    """Whether the view already validated it. Reading ``.errors`` would validate a bound form
-    the view chose not to (a filter form bound to an empty query string), and the page would
-    then list errors it never shows."""
-    return form_or_formset.is_bound and form_or_formset._errors is not None
-
-
 def _form_errors(form: forms.BaseForm) -> list[SummaryError]:
-    if not _validated(form) or not form.errors:
+    # A bound form shows its errors next to its fields whether or not the view asked for them
+    # (rendering a field validates the form), so the summary lists them on the same terms.
+    if not form.is_bound or not form.errors:
         return []
     visible = form.visible_fields()
     first = _field_id(visible[0]) if visible else ""
@@ -66,7 +61,7 @@ def _form_errors(form: forms.BaseForm) -> list[SummaryError]:
 
 
 def _formset_errors(formset: BaseFormSet) -> list[SummaryError]:
-    if not _validated(formset):
+    if not formset.is_bound:
         return []
     found = []
     if formset.non_form_errors():
@@ -93,7 +88,7 @@ def _forms_in(context: template.Context) -> Iterator[forms.BaseForm | BaseFormSe
 
 @register.simple_tag(takes_context=True)
 def form_errors(context: template.Context) -> list[SummaryError]:
-    """Every error of every validated form on the page, in the order the forms were given."""
+    """Every error of every bound form on the page, in the order the forms were given."""
     found: list[SummaryError] = []
     for item in _forms_in(context):
         found += _formset_errors(item) if isinstance(item, BaseFormSet) else _form_errors(item)
