@@ -213,6 +213,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from home.planners import PLANNERS
     from leadership.notifications import run_planners
 
     started = time.perf_counter()
@@ -220,13 +221,14 @@ def main() -> None:
     print(f"built {COUNT // PER_SESSION} cohorts of {PER_SESSION} in "
           f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
     started = time.perf_counter()
-    planned = run_planners(now)  # what the sweep does
+    planned = run_planners(now, PLANNERS)  # what the sweep does
     planning = time.perf_counter() - started
     print(f"planned {planned} session reminders (with .ics) in {planning:.2f} s", flush=True)
     assert planned == COUNT, planned
     env = dict(os.environ)
 
-    from leadership.tasks import send_due_notifications, sweep_notifications
+    from home.tasks import sweep_notifications
+    from leadership.tasks import send_due_notifications
 
     batched, memory = run(
         "batched (200 per task, 2 processes)", sink, lambda: sweep_notifications.delay(), env

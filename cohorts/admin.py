@@ -1,15 +1,8 @@
 from django.contrib import admin
 
 from leadership.admin_audit import AuditedModelAdmin
-from modules.models import ModuleTemplate
 
-from .models import Certificate, Cohort, Enrolment, Programme, ReportRequest
-
-
-class ModuleTemplateInline(admin.TabularInline):
-    model = ModuleTemplate
-    fields = ["position", "title", "theme", "kind", "length_half_days", "offset_weeks", "phase"]
-    extra = 0
+from .models import Cohort, Enrolment, Programme
 
 
 @admin.register(Programme)
@@ -18,7 +11,6 @@ class ProgrammeAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation", "default_capacity"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["administrators"]
-    inlines = [ModuleTemplateInline]
 
 
 @admin.register(Cohort)
@@ -35,22 +27,3 @@ class EnrolmentAdmin(AuditedModelAdmin):
     list_filter = ["role", "status", "cohort"]
     raw_id_fields = ["person"]
     search_fields = ["person__email", "person__last_name"]
-
-
-@admin.register(ReportRequest)
-class ReportRequestAdmin(admin.ModelAdmin):
-    list_display = ["cohort", "kind", "status", "requested_by", "requested_at"]
-    list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in ReportRequest._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
-@admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["person", "cohort", "code", "revoked_at"]
-    readonly_fields = [f.name for f in Certificate._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -46,23 +46,6 @@ class ProgrammeForm(forms.ModelForm):
         ]
 
 
-def module_template_formset(data=None, *, programme: Programme):
-    """The programme's module sequence as a formset: edit, add one, delete."""
-    from modules.models import ModuleTemplate
-
-    formset_class = forms.modelformset_factory(
-        ModuleTemplate,
-        fields=["title", "theme", "kind", "length_half_days", "offset_weeks", "phase"],
-        extra=1,
-        can_delete=True,
-    )
-    return formset_class(
-        data,
-        queryset=programme.module_templates.order_by("position"),
-        prefix="modules",
-    )
-
-
 class CohortCreateForm(forms.ModelForm):
     sponsor_emails = forms.CharField(
         label="Sponsoring clinical leaders",

@@ -1,9 +1,6 @@
-"""The programme models from the source documents, as data. ``install_programme_models`` is
-idempotent: it creates what is missing and leaves an administrator's edits alone."""
-
-from django.db import transaction
-
-from .models import Programme
+"""The programme models from the source documents, as data. ``install_with`` (called by
+``modules.services.programme_models_install`` and by a data migration) is idempotent: it
+creates what is missing and leaves an administrator's edits alone."""
 
 # Each module template: (title, theme, kind, half-days, weeks from the cohort start, phase).
 PROGRAMME_MODELS = [
@@ -180,11 +177,3 @@ def install_with(programme_model, module_template_model) -> list:
             )
         programmes.append(programme)
     return programmes
-
-
-@transaction.atomic
-def install_programme_models() -> list[Programme]:
-    """Create the shipped programme models that do not exist yet (by slug)."""
-    from modules.models import ModuleTemplate
-
-    return install_with(Programme, ModuleTemplate)

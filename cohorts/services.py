@@ -2,11 +2,11 @@
 validates with ``full_clean()`` and records an audit event naming the acting user."""
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -15,6 +15,7 @@ from leadership.models import User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
+from .imports import check_rows
 from .models import Cohort, Enrolment, Programme
 
 
@@ -38,7 +39,6 @@ PROGRAMME_EDITABLE_FIELDS = (
     "completion_min_attendance_percent",
     "completion_requires_final_assignment",
 )
-MODULE_TEMPLATE_FIELDS = ("title", "theme", "kind", "length_half_days", "offset_weeks", "phase")
 
 
 def _copy_name(name: str) -> str:
@@ -50,10 +50,9 @@ def _copy_name(name: str) -> str:
 
 @transaction.atomic
 def programme_copy(*, programme: Programme, acting_user: User) -> Programme:
-    """Duplicate ``programme`` with its module templates, named "<name> (copy)". The person
-    copying it administers the copy. Audited as ``programme.copy``."""
-    from modules.models import ModuleTemplate
-
+    """Duplicate ``programme``'s own fields, named "<name> (copy)". The person copying it
+    administers the copy. Audited as ``programme.copy``. Its module sequence is copied by
+    ``modules.services.programme_copy_with_modules``, which calls this."""
     name = _copy_name(programme.name)
     copy = Programme(
         name=name,
@@ -67,15 +66,6 @@ def programme_copy(*, programme: Programme, acting_user: User) -> Programme:
     copy.full_clean()
     copy.save()
     copy.administrators.add(acting_user)
-    ModuleTemplate.objects.bulk_create(
-        ModuleTemplate(
-            programme=copy,
-            position=template.position,
-            description=template.description,
-            **{field: getattr(template, field) for field in MODULE_TEMPLATE_FIELDS},
-        )
-        for template in programme.module_templates.order_by("position")
-    )
     audit_record(
         actor=acting_user,
         action="programme.copy",
@@ -91,17 +81,11 @@ def programme_update(
     programme: Programme,
     acting_user: User,
     fields: dict,
-    module_templates: Sequence[dict] | None = None,
-    deleted_template_ids: Iterable[int] = (),
+    also_changed: dict | None = None,
 ) -> Programme:
-    """Change a programme's own fields and, when given, its module sequence.
-
-    ``module_templates`` is the new sequence in order: each dict has the template fields and
-    ``id`` (an existing template of this programme, or None for a new one). Positions are
-    renumbered 1..n in that order. ``deleted_template_ids`` are removed (scheduled modules made
-    from them keep their own copy of the details). Audited as ``programme.update``."""
-    from modules.models import ModuleTemplate
-
+    """Change a programme's own fields. Audited as ``programme.update``; ``also_changed`` are
+    changes the caller made alongside in the same transaction (the module sequence, from
+    ``modules.services.programme_update_with_modules``), recorded in the same event."""
     changed = {}
     for name in PROGRAMME_EDITABLE_FIELDS:
         if name in fields and getattr(programme, name) != fields[name]:
@@ -109,21 +93,7 @@ def programme_update(
             setattr(programme, name, fields[name])
     programme.full_clean()
     programme.save()
-    if module_templates is not None:
-        templates = ModuleTemplate.objects.filter(programme=programme)
-        templates.filter(pk__in=list(deleted_template_ids)).delete()
-        existing = {t.pk: t for t in templates}
-        # Move every remaining template out of the way first: positions are unique per
-        # programme, and a reorder would otherwise collide half-way through.
-        templates.update(position=F("position") + 1000)
-        for position, row in enumerate(module_templates, start=1):
-            template = existing.get(row.get("id")) or ModuleTemplate(programme=programme)
-            template.position = position
-            for name in MODULE_TEMPLATE_FIELDS:
-                setattr(template, name, row[name])
-            template.full_clean(validate_unique=False)
-            template.save()
-        changed["modules"] = [len(existing), len(module_templates)]
+    changed.update(also_changed or {})
     audit_record(actor=acting_user, action="programme.update", target=programme, changes=changed)
     return programme
 
@@ -253,11 +223,17 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 def _sessions_to_come(cohort: Cohort) -> int:
     """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
     completed. One query."""
-    from modules.models import Session
-
-    return Session.objects.filter(
-        module__cohort=cohort, status=Session.Status.SCHEDULED, ends_at__gt=timezone.now()
-    ).count()
+    # Sessions belong to the modules app, a floor above: read them through the reverse
+    # relation rather than importing it.
+    return Cohort.objects.filter(pk=cohort.pk).aggregate(
+        n=Count(
+            "modules__sessions",
+            filter=Q(
+                modules__sessions__status="scheduled",
+                modules__sessions__ends_at__gt=timezone.now(),
+            ),
+        )
+    )["n"]
 
 
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
@@ -525,7 +501,6 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
-    from .imports import check_rows
 
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     check_rows(preview, cohort)

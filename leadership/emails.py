@@ -30,6 +30,8 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for template ``name``; the subject is one line."""
     subject = render_to_string(f"emails/{name}.subject.txt", context)
     subject = " ".join(subject.split())
+    # The HTML's <title> is the subject line, for every kind.
+    context = {"subject": subject, **context}
     text = render_to_string(f"emails/{name}.txt", context)
     html = render_to_string(f"emails/{name}.html", context)
     return subject, text, html

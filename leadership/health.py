@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import redis
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connections
@@ -83,8 +84,6 @@ def redis_urls() -> dict[str, str]:
 
 
 def check_redis(url: str) -> str:
-    import redis
-
     client = redis.Redis.from_url(
         url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
     )

@@ -22,8 +22,10 @@ import logging
 import re
 import time
 import uuid
+from logging.config import dictConfig
 
 from celery import signals
+from django.conf import settings
 from django.utils.functional import empty
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -220,8 +222,5 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
 def _use_django_logging(**kwargs) -> None:
     """A worker or beat logs through ``settings.LOGGING`` like the web processes, instead of
     Celery replacing the root logger's handlers with its own format."""
-    from logging.config import dictConfig
-
-    from django.conf import settings
 
     dictConfig(settings.LOGGING)

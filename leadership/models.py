@@ -275,6 +275,6 @@ class LoginSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
+        from .sessions import SessionStore  # sessions.py imports these models
 
         return SessionStore

@@ -13,11 +13,14 @@
 """
 
 import logging
+import math
 import smtplib
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -28,7 +31,6 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .emails import BatchRenderer, build_email, envelope_sender, mime_bytes, send_raw
 from .models import Notification, NotificationPreference, RequiredNotificationKind, User
@@ -37,10 +39,6 @@ from .services import audit_record
 logger = logging.getLogger(__name__)
 
 PREFERENCE_SALT = "leadership.notification-preference"
-
-
-def setting(name: str, default):
-    return getattr(settings, name, default)
 
 
 def absolute_url(path: str) -> str:
@@ -67,7 +65,7 @@ def required_kinds() -> set[str]:
 def _queue_sender() -> None:
     """Ask a worker to send what is due. If the broker is down the rows stay pending and the
     periodic sweep sends them later, so a failure here is logged, not raised."""
-    from .tasks import send_due_notifications
+    from .tasks import send_due_notifications  # tasks.py imports this module
 
     try:
         # Nobody waits for its result: without ignore_result Celery would also subscribe to
@@ -238,7 +236,7 @@ def _is_temporary(error: Exception) -> bool:
 
 
 def _backoff(attempts: int) -> timedelta:
-    base = setting("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
     return timedelta(seconds=base * (2 ** max(attempts - 1, 0)))
 
 
@@ -343,7 +341,7 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
         ).values_list("person_id", "kind")
     )
     required = required_kinds()
-    max_attempts = setting("NOTIFICATION_MAX_ATTEMPTS", 5)
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
     _relax_commit_durability()
     renderer = BatchRenderer()
     connection = get_connection(fail_silently=False)
@@ -392,7 +390,7 @@ def send_due(
 ) -> dict:
     """Claim and send batches until nothing is due, ``max_batches`` are done or the time
     budget is spent (a task never runs into its time limit)."""
-    batch_size = batch_size or setting("NOTIFICATION_BATCH_SIZE", 200)
+    batch_size = batch_size or settings.NOTIFICATION_BATCH_SIZE
     started = timezone.now()
     totals = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "deferred": 0}
     batches = 0
@@ -413,23 +411,39 @@ def send_due(
 
 def release_stale_claims() -> int:
     """Rows a dead worker left ``sending`` go back to pending once their lease has expired."""
-    lease = timedelta(seconds=setting("NOTIFICATION_CLAIM_LEASE_SECONDS", 600))
+    lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
     return Notification.objects.filter(
         status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - lease
     ).update(status=Notification.Status.PENDING)
 
 
-def run_planners(now: datetime) -> int:
-    """Call every planner named in ``NOTIFICATION_PLANNERS``; each records what is due and is
-    idempotent (dedup keys). Returns how many rows they created."""
+def run_planners(now: datetime, planners: Iterable[Callable[..., int]]) -> int:
+    """Call each of ``planners``; each records what is due and is idempotent (dedup keys).
+    Returns how many rows they created."""
     created = 0
     token = _planning.set(True)
     try:
-        for path in setting("NOTIFICATION_PLANNERS", []):
-            created += import_string(path)(now=now) or 0
+        for planner in planners:
+            created += planner(now=now) or 0
     finally:
         _planning.reset(token)
     return created
+
+
+def sweep(*, planners: Iterable[Callable[..., int]], parallelism: int | None = None) -> dict:
+    """The periodic safety net: release claims of dead workers, run ``planners`` (idempotent),
+    and fan out senders for whatever is due — including rows whose sender task was lost while
+    the broker was down. At most ``parallelism`` senders, one per batch that is due."""
+    from .tasks import send_due_notifications  # tasks.py imports this module
+
+    released = release_stale_claims()
+    planned = run_planners(timezone.now(), planners)
+    due = due_count()
+    parallelism = parallelism or settings.NOTIFICATION_SENDER_PARALLELISM
+    senders = min(math.ceil(due / settings.NOTIFICATION_BATCH_SIZE), parallelism) if due else 0
+    for _ in range(senders):
+        send_due_notifications.delay()
+    return {"released": released, "planned": planned, "due": due, "senders": senders}
 
 
 def due_count() -> int:
@@ -478,9 +492,6 @@ def preference_opt_in(*, person: User, kind: str) -> None:
 def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
     """Record the invitation e-mail with a set-password link for a newly enrolled person.
     The link is allauth's password-reset key: it stops working once a password is set."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     path = reverse(
         "account_reset_password_from_key",
         kwargs={

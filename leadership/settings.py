@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "leadership.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -444,28 +444,14 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", default=600)
 NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", default=2)
-# Each planner records the time-based reminders that are due; all are idempotent.
-NOTIFICATION_PLANNERS: list[str] = []
-CELERY_BEAT_SCHEDULE = {
-    "sweep-notifications": {
-        "task": "leadership.sweep_notifications",
-        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=60.0),
-    },
-}
 # Days before a session that its reminders go out, unless the programme sets its own.
 SESSION_REMINDER_DAYS = [14, 2]
 SESSION_REMINDER_DAYS_MAX = 31
-NOTIFICATION_PLANNERS.append("modules.reminders.plan_session_reminders")
 # Assignment reminders: days before the (extended) due date, and overdue notices days after.
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
 ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=[1, 7])
-NOTIFICATION_PLANNERS += [
-    "redesign_projects.reminders.plan_assignment_reminders",
-    "redesign_projects.reminders.plan_faculty_digests",
-    "cohorts.digests.plan_leader_digests",
-]
 
-# Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.
+# Retention (governance/retention.py): days each kind of data is kept; 0 keeps it for ever.
 # A daily beat job removes what is older; `manage.py apply_retention --dry-run` shows counts.
 RETENTION_DAYS = {
     "former_people": env.int("RETENTION_FORMER_PEOPLE_DAYS", default=7 * 365),
@@ -476,15 +462,20 @@ RETENTION_DAYS = {
 }
 # Report builds whose tasks were lost (the broker was down) are queued again after a minute.
 REPORT_REQUEUE_AFTER_SECONDS = env.int("REPORT_REQUEUE_AFTER_SECONDS", default=60)
-CELERY_BEAT_SCHEDULE["queue-pending-reports"] = {
-    "task": "cohorts.queue_pending_reports",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["apply-retention"] = {
-    "task": "leadership.apply_retention",
-    "schedule": 24 * 60 * 60.0,
-}
-CELERY_BEAT_SCHEDULE["clear-expired-sessions"] = {
-    "task": "leadership.clear_expired_sessions",
-    "schedule": 24 * 60 * 60.0,
+
+DAY_SECONDS = 24 * 60 * 60.0
+# Every periodic task, in one place. Beat claims each period in Redis (leadership/periodic.py),
+# so a second beat started by mistake runs nothing twice. The sweep plans the time-based
+# e-mails (home/planners.py lists the planners) and sends what is due.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-notifications": {
+        "task": "leadership.sweep_notifications",
+        "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=60.0),
+    },
+    "queue-pending-reports": {"task": "cohorts.queue_pending_reports", "schedule": 60.0},
+    "apply-retention": {"task": "leadership.apply_retention", "schedule": DAY_SECONDS},
+    "clear-expired-sessions": {
+        "task": "leadership.clear_expired_sessions",
+        "schedule": DAY_SECONDS,
+    },
 }

@@ -6,31 +6,11 @@ from django.core import signing
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
-from django.views.decorators.http import require_POST
-
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
 
 from . import notifications
-from .forms import NotificationFilterForm
 from .models import Notification, NotificationPreference, User
-from .selectors import notifications_for_cohort
 
 logger = logging.getLogger(__name__)
-
-
-@login_required
-def home(request):
-    """Send each person to the start page of their most senior role."""
-    roles = roles_for_user(request.user)
-    if roles.is_administrator:
-        return redirect("cohorts:cohort_list")
-    if roles.is_clinical_leader:
-        return redirect("cohorts:leader_home")
-    if roles.is_faculty:
-        return redirect("cohorts:faculty_home")
-    if roles.is_participant:
-        return redirect("cohorts:participant_home")
-    return render(request, "leadership/no_role.html")
 
 
 def notification_preferences_link(request, token: str):
@@ -81,30 +61,6 @@ def notification_preferences(request):
             "required": [Notification.Kind(k).label for k in sorted(required)],
         },
     )
-
-
-@login_required
-def notification_log(request, cohort_id: int):
-    """Administrators see every e-mail of a cohort, filtered by kind, status and person."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
-    filters = NotificationFilterForm(request.GET or None)
-    rows = notifications_for_cohort(cohort, filters.cleaned() if filters.is_valid() else {})
-    return render(
-        request,
-        "leadership/notification_log.html",
-        {"cohort": cohort, "filters": filters, "rows": rows},
-    )
-
-
-@login_required
-@require_POST
-def notification_retry(request, pk: int):
-    """Send a failed notification again."""
-    row = get_object_or_404(Notification, pk=pk, cohort_id__isnull=False)
-    cohort = get_cohort_for_user(request.user, row.cohort_id, roles={ADMINISTRATOR})
-    notifications.notification_retry(notification=row, acting_user=request.user)
-    messages.success(request, f"Sending again to {row.recipient}.")
-    return redirect("notification_log", cohort_id=cohort.pk)
 
 
 def server_error(request):

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from cohorts.admin import ProgrammeAdmin
+from cohorts.models import Programme
+
 from .models import Attendance, Module, ModuleTemplate, Session, ShortCourseSignup
 
 
@@ -7,6 +10,22 @@ from .models import Attendance, Module, ModuleTemplate, Session, ShortCourseSign
 class ModuleTemplateAdmin(admin.ModelAdmin):
     list_display = ["programme", "position", "title", "kind", "length_half_days", "offset_weeks"]
     list_filter = ["programme"]
+
+
+class ModuleTemplateInline(admin.TabularInline):
+    model = ModuleTemplate
+    fields = ["position", "title", "theme", "kind", "length_half_days", "offset_weeks", "phase"]
+    extra = 0
+
+
+# A programme is edited with its module sequence: the cohorts app, a floor below, registers
+# the programme's own admin, and this one adds the sequence to it.
+admin.site.unregister(Programme)
+
+
+@admin.register(Programme)
+class ProgrammeWithModulesAdmin(ProgrammeAdmin):
+    inlines = [ModuleTemplateInline]
 
 
 class SessionInline(admin.TabularInline):

@@ -3,9 +3,10 @@
 
 from django import forms
 
+from cohorts.models import Programme
 from leadership.models import User
 
-from .models import Attendance, Session
+from .models import Attendance, ModuleTemplate, Session
 
 OVERRIDE_LABEL = "Schedule on a weekend or holiday anyway"
 
@@ -121,3 +122,18 @@ class AttendanceRegisterForm(forms.Form):
             for person in self.people
             if f"status_{person.pk}" in self.data
         }
+
+
+def module_template_formset(data=None, *, programme: Programme):
+    """The programme's module sequence as a formset: edit, add one, delete."""
+    formset_class = forms.modelformset_factory(
+        ModuleTemplate,
+        fields=["title", "theme", "kind", "length_half_days", "offset_weeks", "phase"],
+        extra=1,
+        can_delete=True,
+    )
+    return formset_class(
+        data,
+        queryset=programme.module_templates.order_by("position"),
+        prefix="modules",
+    )

@@ -1,4 +1,4 @@
-"""Session reminders: planned by beat's sweep (``NOTIFICATION_PLANNERS``), sent by the
+"""Session reminders: planned by beat's sweep (``home/planners.py``), sent by the
 notification pipeline. Dedup keys carry the session's ``sequence``, so a moved session gets
 fresh reminders and the old pending ones are cancelled (``session_reminders_cancel``)."""
 

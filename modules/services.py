@@ -7,6 +7,7 @@ place or status bumps ``Session.sequence`` so calendar clients update the event 
 
 import datetime
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,12 +15,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment
+from cohorts import services as cohort_services
+from cohorts.models import Cohort, Enrolment, Programme
+from cohorts.programme_models import install_with
 from leadership.models import User
 from leadership.services import audit_record
 
 from . import reminders, selectors
-from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
+from .models import (
+    Attendance,
+    CalendarFeed,
+    Module,
+    ModuleTemplate,
+    Session,
+    ShortCourseSignup,
+)
 from .workdays import day_plan, first_working_run, non_working_reason
 
 # Seats on a generated short course until an administrator says otherwise.
@@ -33,6 +43,73 @@ def _fmt(day: datetime.date) -> str:
 def _at(day: datetime.date, time: datetime.time, tz) -> datetime.datetime:
     """``day`` at wall-clock ``time`` in ``tz`` (so 09:00 stays 09:00 across daylight saving)."""
     return datetime.datetime.combine(day, time, tzinfo=tz)
+
+
+# --- A programme's module sequence --------------------------------------------------------
+
+MODULE_TEMPLATE_FIELDS = ("title", "theme", "kind", "length_half_days", "offset_weeks", "phase")
+
+
+@transaction.atomic
+def programme_copy_with_modules(*, programme: Programme, acting_user: User) -> Programme:
+    """Duplicate ``programme`` (``cohorts.services.programme_copy``: named "<name> (copy)",
+    administered by the person copying it, audited as ``programme.copy``) with its module
+    templates."""
+    copy = cohort_services.programme_copy(programme=programme, acting_user=acting_user)
+    ModuleTemplate.objects.bulk_create(
+        ModuleTemplate(
+            programme=copy,
+            position=template.position,
+            description=template.description,
+            **{field: getattr(template, field) for field in MODULE_TEMPLATE_FIELDS},
+        )
+        for template in programme.module_templates.order_by("position")
+    )
+    return copy
+
+
+@transaction.atomic
+def programme_update_with_modules(
+    *,
+    programme: Programme,
+    acting_user: User,
+    fields: dict,
+    module_templates: Sequence[dict],
+    deleted_template_ids: Iterable[int] = (),
+) -> Programme:
+    """Change a programme's own fields and its module sequence in one transaction, audited as
+    one ``programme.update`` event.
+
+    ``module_templates`` is the new sequence in order: each dict has the template fields and
+    ``id`` (an existing template of this programme, or None for a new one). Positions are
+    renumbered 1..n in that order. ``deleted_template_ids`` are removed (scheduled modules made
+    from them keep their own copy of the details)."""
+    templates = ModuleTemplate.objects.filter(programme=programme)
+    templates.filter(pk__in=list(deleted_template_ids)).delete()
+    existing = {t.pk: t for t in templates}
+    # Move every remaining template out of the way first: positions are unique per programme,
+    # and a reorder would otherwise collide half-way through.
+    templates.update(position=F("position") + 1000)
+    for position, row in enumerate(module_templates, start=1):
+        template = existing.get(row.get("id")) or ModuleTemplate(programme=programme)
+        template.position = position
+        for name in MODULE_TEMPLATE_FIELDS:
+            setattr(template, name, row[name])
+        template.full_clean(validate_unique=False)
+        template.save()
+    return cohort_services.programme_update(
+        programme=programme,
+        acting_user=acting_user,
+        fields=fields,
+        also_changed={"modules": [len(existing), len(module_templates)]},
+    )
+
+
+@transaction.atomic
+def programme_models_install() -> list[Programme]:
+    """Create the shipped programme models (``cohorts/programme_models.py``) that do not exist
+    yet, matched by slug, with their module sequences."""
+    return install_with(Programme, ModuleTemplate)
 
 
 # --- Generating a schedule ---------------------------------------------------------------

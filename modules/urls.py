@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "modules"
 
-urlpatterns = [
+schedule_patterns = [
     path("mine/", views.my_schedule, name="my_schedule"),
     path("calendar/new/", views.calendar_feed_create, name="calendar_feed_create"),
     path("calendar/revoke/", views.calendar_feed_revoke, name="calendar_feed_revoke"),
@@ -38,4 +38,21 @@ urlpatterns = [
     path("session/<int:session_id>/signup/", views.signup_create, name="signup_create"),
     path("session/<int:session_id>/signup/cancel/", views.signup_cancel, name="signup_cancel"),
     path("session/<int:session_id>/session.ics", views.session_ics, name="session_ics"),
+]
+
+# Mounted at the site root: the schedule pages under /schedule/, and the set-up pages at the
+# /cohorts/ paths they had when the cohorts app served them.
+urlpatterns = [
+    path("schedule/", include(schedule_patterns)),
+    path("cohorts/new/", views.cohort_create, name="cohort_create"),
+    path(
+        "cohorts/programmes/<int:programme_id>/copy/",
+        views.programme_copy,
+        name="programme_copy",
+    ),
+    path(
+        "cohorts/programmes/<int:programme_id>/edit/",
+        views.programme_edit,
+        name="programme_edit",
+    ),
 ]

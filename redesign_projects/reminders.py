@@ -1,6 +1,6 @@
 """E-mails about assignments: due reminders (7 and 1 days before), overdue notices (1 and 7
 days after, by default), feedback released, and a daily digest to faculty of submissions
-waiting for feedback. Planners run in beat's sweep (``NOTIFICATION_PLANNERS``) and are
+waiting for feedback. Planners run in beat's sweep (``home/planners.py``) and are
 idempotent; dedup keys carry the effective due date, so an extension re-plans by itself and
 ``extension_reminders_cancel`` drops what was pending for the old date."""
 
@@ -131,17 +131,6 @@ def _notify_unit(unit: Unit, label: str) -> int:
     overdue = label.startswith("overdue")
     due_local = unit.due_at.astimezone(cohort.tzinfo)
     due_text = f"{due_local:%A} {due_local.day} {due_local:%B %Y} at {due_local:%H:%M}"
-    subject = (
-        f"Overdue: {assignment.title} was due {due_text}"
-        if overdue
-        else f"Reminder: {assignment.title} is due {due_text}"
-    )
-    message = (
-        f"{assignment.title} was due on {due_text} and has not been submitted yet. "
-        "Please submit it, or ask your programme office for an extension."
-        if overdue
-        else f"{assignment.title} is due on {due_text}. It has not been submitted yet."
-    )
     link = notifications.absolute_url(
         reverse("redesign_projects:assignment_detail", kwargs={"assignment_id": assignment.pk})
     )
@@ -154,11 +143,11 @@ def _notify_unit(unit: Unit, label: str) -> int:
         recipients=unit.recipients,
         kind=kind,
         dedup_key=lambda person: f"{prefix}:{person.pk}",
-        template="generic",
+        template=kind.value,
         context={
             "programme_name": cohort.programme.name,
-            "subject": subject,
-            "message": message,
+            "assignment_title": assignment.title,
+            "due_text": due_text,
             "link": link,
         },
         subject=assignment,
@@ -197,14 +186,12 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
             recipients=people,
             kind=Notification.Kind.FEEDBACK_RELEASED,
             dedup_key=lambda person, feedback=feedback: f"feedback:{feedback.pk}:{person.pk}",
-            template="generic",
+            template="feedback_released",
             context={
                 "programme_name": assignment.cohort.programme.name,
-                "subject": f"Feedback on {assignment.title}: {feedback.get_decision_display()}",
-                "message": (
-                    f"Faculty have released their feedback on version {submission.version} "
-                    f"of {assignment.title}: {feedback.get_decision_display().lower()}."
-                ),
+                "assignment_title": assignment.title,
+                "version": submission.version,
+                "decision": feedback.get_decision_display(),
                 "link": link,
             },
             subject=feedback,
@@ -238,13 +225,11 @@ def plan_faculty_digests(*, now: datetime.datetime) -> int:
             recipient=enrolment.person,
             kind=Notification.Kind.FACULTY_DIGEST,
             dedup_key=f"faculty-digest:{cohort.pk}:{enrolment.person_id}:{day.isoformat()}",
-            template="generic",
+            template="faculty_digest",
             context={
                 "programme_name": cohort.programme.name,
-                "subject": f"{count} submission{'s' if count != 1 else ''} waiting for feedback "
-                f"in {cohort.name}",
-                "message": f"{count} submitted version{'s are' if count != 1 else ' is'} "
-                f"waiting for your feedback in {cohort.name}.",
+                "count": count,
+                "cohort_name": cohort.name,
                 "link": notifications.absolute_url(
                     reverse(
                         "redesign_projects:assignment_overview", kwargs={"cohort_id": cohort.pk}

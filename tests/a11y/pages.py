@@ -1,4 +1,5 @@
-"""Every page of the permission walk (``tests/test_permissions.py``) that a persona may open, and
+"""Every page of the permission walk (``tests/test_permissions.py``, from the table in
+``tests/permission_table.py``) that a persona may open, and
 what is on it: its links, its forms and its error summary, read from the HTML as a browser
 would read them."""
 
@@ -10,8 +11,7 @@ from urllib.parse import urlsplit
 from django.test import Client
 from django.urls import reverse
 
-from tests.permission_table import PERSONAS, World
-from tests.test_permissions import TABLE
+from tests.permission_table import PERSONAS, World, full_table
 
 
 @dataclass
@@ -139,7 +139,7 @@ def clients(personas) -> dict[str, Client]:
 def pages_of_the_walk(cohort, other_cohort, personas, by: dict[str, Client]) -> Iterator[Page]:
     """Each (URL, persona) the permission table says answers a GET with 200 and HTML."""
     world = World(cohort, other_cohort, personas)
-    for name, expect in sorted(TABLE.items()):
+    for name, expect in sorted(full_table().items()):
         if not expect.get:
             continue
         url = reverse(name, kwargs=expect.kwargs(world))

@@ -15,7 +15,6 @@ URLs are written as paths, which the product keeps stable, rather than route nam
 pictures in docs/screenshots/.
 """
 
-import importlib
 import io
 import os
 from collections.abc import Callable
@@ -28,13 +27,17 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from cohorts import demo as cohorts_demo
 from cohorts.models import Cohort
+from demo import cohorts as cohorts_demo
+from demo import modules as modules_demo
+from demo import pairings as pairings_demo
+from demo import redesign_projects as redesign_projects_demo
 from leadership.models import User
+from measures.models import Measure
 from modules.models import Session
 from pairings.models import Pairing
 from redesign_projects import selectors as project_selectors
-from redesign_projects.models import Measure, Submission
+from redesign_projects.models import Submission
 from tests.a11y.axe import describe, page_violations
 from tests.browser import log_in
 
@@ -63,8 +66,8 @@ class MainPage:
 
 def _load_demo() -> None:
     today = timezone.localdate()
-    for app in ("cohorts", "modules", "redesign_projects", "pairings"):
-        importlib.import_module(f"{app}.demo").load(today)
+    for demo_of_app in (cohorts_demo, modules_demo, redesign_projects_demo, pairings_demo):
+        demo_of_app.load(today)
 
 
 def _submit_empty(button: str) -> Callable[[Page], None]:

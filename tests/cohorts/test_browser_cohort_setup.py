@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cohorts.programme_models import install_programme_models
+from modules.services import programme_models_install
 from tests.browser import log_in
 from tests.cohorts.helpers import csv_bytes, participant_rows
 from tests.factories import UserFactory
@@ -19,7 +19,7 @@ def _csv_file(rows) -> dict:
 
 
 def test_an_administrator_creates_cohort_4_and_imports_fifty_participants(page: Page, live_server):
-    ecm = {p.slug: p for p in install_programme_models()}["enhanced-care-management"]
+    ecm = {p.slug: p for p in programme_models_install()}["enhanced-care-management"]
     admin = UserFactory(email="programme.office@example.org", first_name="Alexandra")
     ecm.administrators.add(admin)
     starts_on = timezone.localdate() + datetime.timedelta(days=45)

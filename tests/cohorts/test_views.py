@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 
 from cohorts.models import Cohort, Enrolment, Programme
 from leadership.models import AuditEvent, User
-from modules.models import ModuleTemplate
+from modules.models import Attendance, ModuleTemplate
+from modules.services import programme_models_install
 from tests.cohorts.helpers import csv_bytes, participant_rows
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.modules.helpers import add_attended_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +229,7 @@ def test_an_administrator_creates_a_cohort_with_its_sponsor(client, programme, a
     sponsor = UserFactory(email="sponsor@example.org")
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:cohort_create"),
+        reverse("modules:cohort_create"),
         _cohort_data(programme, name="Cohort 5", sponsor_emails="Sponsor@Example.org\n"),
     )
     cohort = Cohort.objects.get(name="Cohort 5")
@@ -256,7 +258,7 @@ def test_cohort_creation_explains_bad_input_next_to_the_field(
 ):
     client.force_login(administrator)
     response = client.post(
-        reverse("cohorts:cohort_create"), _cohort_data(cohort.programme, **overrides)
+        reverse("modules:cohort_create"), _cohort_data(cohort.programme, **overrides)
     )
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -268,7 +270,7 @@ def test_the_programme_list_offers_only_programmes_the_administrator_runs(
 ):
     ProgrammeFactory(name="Somebody else's")
     client.force_login(administrator)
-    form = client.get(reverse("cohorts:cohort_create")).context["form"]
+    form = client.get(reverse("modules:cohort_create")).context["form"]
     assert list(form.fields["programme"].queryset) == [programme]
 
 
@@ -320,7 +322,7 @@ def test_the_person_page_shows_who_changed_their_enrolment_and_when(client, coho
         reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk]),
         {"withdrawn_on": timezone.localdate().isoformat(), "reason": "Took a new post"},
     )
-    assert response["Location"] == reverse("cohorts:person_detail", args=[cohort.pk, mele.pk])
+    assert response["Location"] == reverse("reports:person_detail", args=[cohort.pk, mele.pk])
     page = client.get(response["Location"])
     labels = [event.label for event in page.context["history"]]
     assert labels == [
@@ -357,7 +359,7 @@ def test_an_enrolment_of_another_cohort_is_not_found(
     enrolment = other_participant.enrolments.get()
     url = reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk])
     assert client.get(url).status_code == 404
-    other = reverse("cohorts:person_detail", args=[cohort.pk, other_participant.pk])
+    other = reverse("reports:person_detail", args=[cohort.pk, other_participant.pk])
     assert client.get(other).status_code == 404
 
 
@@ -463,9 +465,9 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
     ModuleTemplate.objects.create(programme=programme, position=1, title="Strategy")
     ModuleTemplate.objects.create(programme=programme, position=2, title="Culture")
     client.force_login(administrator)
-    response = client.post(reverse("cohorts:programme_copy", args=[programme.pk]))
+    response = client.post(reverse("modules:programme_copy", args=[programme.pk]))
     copy = Programme.objects.get(name=f"{programme.name} (copy)")
-    assert response["Location"] == reverse("cohorts:programme_edit", args=[copy.pk])
+    assert response["Location"] == reverse("modules:programme_edit", args=[copy.pk])
     templates = list(copy.module_templates.order_by("position"))
     data = {
         "programme-name": "ECM for primary care",
@@ -506,7 +508,7 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
             "modules-2-phase": "Phase 2",
         }
     )
-    response = client.post(reverse("cohorts:programme_edit", args=[copy.pk]), data)
+    response = client.post(reverse("modules:programme_edit", args=[copy.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     copy.refresh_from_db()
     assert (copy.name, copy.default_capacity, copy.phases) == (
@@ -528,6 +530,48 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
 def test_a_programme_someone_else_runs_is_not_found(client, administrator):
     theirs = ProgrammeFactory()
     client.force_login(administrator)
-    for name in ("programme_detail", "programme_edit"):
-        assert client.get(reverse(f"cohorts:{name}", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("cohorts:programme_copy", args=[theirs.pk])).status_code == 404
+    for name in ("cohorts:programme_detail", "modules:programme_edit"):
+        assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("modules:programme_copy", args=[theirs.pk])).status_code == 404
+
+
+# A new cohort's schedule; a person's attendance ----------------------------------------------
+
+
+def test_creating_a_cohort_lays_out_its_schedule_from_the_programme(client, administrator):
+    programme_models_install()
+    programme = Programme.objects.get(slug="enhanced-care-management")
+    programme.administrators.add(administrator)
+    client.force_login(administrator)
+    starts = datetime.date.today() + datetime.timedelta(days=60)
+    response = client.post(
+        reverse("modules:cohort_create"),
+        {
+            "programme": programme.pk,
+            "name": "Cohort 9",
+            "starts_on": starts.isoformat(),
+            "capacity": 40,
+            "time_zone": "Pacific/Auckland",
+            "holiday_region": "NZ-AUK",
+            "venue_name": "",
+            "venue_address": "",
+            "sponsor_emails": "",
+        },
+        follow=True,
+    )
+    cohort = Cohort.objects.get(name="Cohort 9")
+    assert cohort.modules.count() == programme.module_templates.count()
+    sessions = sum(m.sessions.count() for m in cohort.modules.all())
+    assert f"Scheduled {cohort.modules.count()} modules in {sessions} sessions." in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_a_participants_page_shows_their_attendance_against_the_rule(client, administrator, cohort):
+    people = add_attended_sessions(cohort, 1, 4)
+    Attendance.objects.filter(person=people[0]).order_by("session__starts_at").first().delete()
+    client.force_login(administrator)
+    page = client.get(reverse("reports:person_detail", args=[cohort.pk, people[0].pk]))
+    text = page.content.decode()
+    assert "Attendance in Cohort 3" in text
+    assert "75%" in text

@@ -27,9 +27,9 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from cohorts.models import Cohort, Enrolment
-from cohorts.programme_models import install_programme_models
 from leadership.models import AuditEvent
 from modules.models import Attendance, Module, Session
+from modules.services import programme_models_install
 from pairings.models import Pairing
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, Extension, RedesignTeam
@@ -55,7 +55,7 @@ def _csv(rows) -> dict:
 def test_an_administrator_sets_up_a_cohort_and_runs_its_first_week(page: Page, live_server):
     page.set_default_timeout(15_000)
     with time_machine.travel(A_WEEK_BEFORE, tick=True) as clock:
-        ecm = {p.slug: p for p in install_programme_models()}["enhanced-care-management"]
+        ecm = {p.slug: p for p in programme_models_install()}["enhanced-care-management"]
         admin = UserFactory(email="office@example.org", first_name="Alexandra", last_name="Reid")
         ecm.administrators.add(admin)
 

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 
 from tests.a11y.axe import describe, serious_violations
 from tests.browser import log_in
-from tests.cohorts.test_reports import build_world
 from tests.redesign_projects.helpers import make_team, participant_in
+from tests.worlds import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

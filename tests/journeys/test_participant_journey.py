@@ -26,13 +26,14 @@ from playwright.sync_api import Page, expect
 
 from cohorts import services as cohort_services
 from cohorts.models import Enrolment
-from cohorts.programme_models import install_programme_models
+from measures import services as measure_services
+from measures.models import DataPoint
 from modules import services as module_services
 from modules.calendars import session_uid
 from modules.models import Attendance, Session
-from redesign_projects import measure_services
+from modules.services import programme_models_install
 from redesign_projects import services as project_services
-from redesign_projects.models import Assignment, DataPoint, Submission
+from redesign_projects.models import Assignment, Submission
 from tests.a11y.axe import describe, serious_violations
 from tests.browser import log_in
 from tests.factories import EnrolmentFactory, UserFactory
@@ -55,7 +56,7 @@ def _cohort_with_a_team_and_an_assignment():
     """What the programme office has set up before this participant joins: a cohort with its
     schedule, a faculty member, a redesign team led by another participant, a team assignment
     and the team's measure."""
-    ecm = {p.slug: p for p in install_programme_models()}["enhanced-care-management"]
+    ecm = {p.slug: p for p in programme_models_install()}["enhanced-care-management"]
     admin = UserFactory(email="office@example.org", first_name="Alexandra", last_name="Reid")
     ecm.administrators.add(admin)
     cohort = cohort_services.cohort_create(

@@ -45,7 +45,8 @@ def _start_worker(env: dict) -> subprocess.Popen:
 
 
 def _queue(env: dict, task: str) -> None:
-    script = f"from leadership.tasks import {task}; {task}.delay()"
+    """Queue a task by its registered name, as beat does."""
+    script = f"from leadership.celery import app; app.send_task({task!r})"
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True,
         timeout=60, capture_output=True,
@@ -77,7 +78,7 @@ def test_a_killed_worker_loses_no_reminder_and_repeats_at_most_one(smtp_server):
 
     first = _start_worker(env)
     try:
-        _queue(env, "send_due_notifications")
+        _queue(env, "leadership.send_due_notifications")
         _wait_for(lambda: len(smtp_server.handler.messages) >= 150, timeout=60)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
@@ -90,7 +91,7 @@ def test_a_killed_worker_loses_no_reminder_and_repeats_at_most_one(smtp_server):
     second = _start_worker(env)
     try:
         time.sleep(1.1)  # the dead worker's claim lease (1 s here) runs out
-        _queue(env, "sweep_notifications")
+        _queue(env, "leadership.sweep_notifications")
         _wait_for(lambda: len(set(smtp_server.handler.keys())) >= TOTAL, timeout=90)
     finally:
         second.terminate()

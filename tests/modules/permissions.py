@@ -113,3 +113,35 @@ ROWS = {
         post=logged_in(403, other_participant=404, participant=302), kwargs=short_course
     ),
 }
+
+
+def _programme(world):
+    return {"programme_id": world.cohort.programme_id}
+
+
+# Setting up (administrators of the programme only; everyone else 404).
+ROWS.update(
+    {
+        "modules:cohort_create": Expect(
+            get=logged_in(404, administrator=200),
+            post=logged_in(404, administrator=302),
+            data=lambda world: {
+                "programme": world.cohort.programme_id,
+                "name": "Cohort 9",
+                "starts_on": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
+                "capacity": "30",
+                "time_zone": "Pacific/Auckland",
+                "holiday_region": "NZ-AUK",
+            },
+        ),
+        "modules:programme_copy": Expect(
+            get=logged_in(405), post=logged_in(404, administrator=302), kwargs=_programme
+        ),
+        # A POST without the formset's management form re-shows the page with the error.
+        "modules:programme_edit": Expect(
+            get=logged_in(404, administrator=200),
+            post=logged_in(404, administrator=200),
+            kwargs=_programme,
+        ),
+    }
+)

@@ -4,13 +4,17 @@ import datetime
 
 import icalendar
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from home.planners import PLANNERS
+from home.tasks import sweep_notifications
 from leadership import notifications
 from leadership.models import Notification
 from modules import reminders, services
 from modules.models import Attendance, Session
+from modules.reminders import plan_session_reminders
 from tests.modules.helpers import add_participants, make_module, make_session
 
 
@@ -68,7 +72,7 @@ def test_the_sweeps_planning_queues_no_sender_of_its_own(
     moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
     with django_capture_on_commit_callbacks() as callbacks:
         # participant and facilitator of the first; the second has no facilitator
-        assert notifications.run_planners(moment) == 3
+        assert notifications.run_planners(moment, PLANNERS) == 3
     assert callbacks == []
     # Outside the sweep, recording reminders does ask for a sender.
     Notification.objects.all().delete()
@@ -140,12 +144,8 @@ def test_a_cancelled_session_gets_no_reminders(session):
     assert _plan(session.starts_at - datetime.timedelta(days=2)) == 0
 
 
-def test_the_sweep_runs_the_session_planner(session, settings):
-    from leadership.tasks import sweep_notifications
-
-    assert "modules.reminders.plan_session_reminders" in settings.NOTIFICATION_PLANNERS
-    import time_machine
-
+def test_the_sweep_runs_the_session_planner(session):
+    assert plan_session_reminders in PLANNERS
     with time_machine.travel(session.starts_at - datetime.timedelta(days=2), tick=False):
         result = sweep_notifications()
     assert result["planned"] == 2

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from leadership.emails import render_email
 from leadership.models import Notification
 from redesign_projects import reminders, services
 from tests.factories import EnrolmentFactory, UserFactory
@@ -158,5 +159,7 @@ def test_faculty_get_one_digest_a_day_of_submissions_waiting_for_feedback(
     assert reminders.plan_faculty_digests(now=now) == 0
     row = Notification.objects.get(kind="faculty_digest")
     assert row.recipient == faculty
-    assert row.context["subject"].startswith("2 submissions waiting for feedback")
+    subject, text, _html = render_email(row.template, row.context)
+    assert subject.startswith("2 submissions waiting for feedback")
+    assert "2 submitted versions are waiting for your feedback" in text
     assert reminders.plan_faculty_digests(now=now + datetime.timedelta(days=1)) == 1

@@ -1,0 +1,15 @@
+"""Every planner of time-based e-mails, in the order the sweep runs them. Each takes ``now``,
+records what is due through the notifications outbox, is idempotent (dedup keys) and returns
+how many rows it created. A new kind of reminder is added here."""
+
+from modules.reminders import plan_session_reminders
+from redesign_projects.reminders import plan_assignment_reminders, plan_faculty_digests
+
+from .digests import plan_leader_digests
+
+PLANNERS = (
+    plan_session_reminders,
+    plan_assignment_reminders,
+    plan_faculty_digests,
+    plan_leader_digests,
+)
