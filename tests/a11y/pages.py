@@ -1,7 +1,6 @@
-"""Every page of the permission walk (``tests/test_permissions.py``, from the table in
-``tests/permission_table.py``) that a persona may open, and
-what is on it: its links, its forms and its error summary, read from the HTML as a browser
-would read them."""
+"""Every page of the permission walk (the table in ``tests/permission_table.py``) that a persona
+may open, and what is on it: its links, its forms and its error summary, read from the HTML as
+a browser would read them."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
