@@ -169,6 +169,12 @@ class Cohort(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     @property
+    def language(self) -> str:
+        """The English its people write, as a BCP 47 tag for ``<html lang>``: British in the
+        United Kingdom's regions, New Zealand English in New Zealand's."""
+        return "en-GB" if self.holiday_region.startswith("GB-") else "en-NZ"
+
+    @property
     def accepts_enrolments(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.RUNNING)
 

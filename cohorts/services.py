@@ -220,9 +220,28 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _sessions_to_come(cohort: Cohort) -> int:
+    """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
+    completed. One query."""
+    # Sessions belong to the modules app, a floor above: read them through the reverse
+    # relation rather than importing it.
+    return Cohort.objects.filter(pk=cohort.pk).aggregate(
+        n=Count(
+            "modules__sessions",
+            filter=Q(
+                modules__sessions__status="scheduled",
+                modules__sessions__ends_at__gt=timezone.now(),
+            ),
+        )
+    )["n"]
+
+
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
-    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
     allowed = COHORT_TRANSITIONS[cohort.status]
+    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+        allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 
 
@@ -243,17 +262,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
             }
         )
     if status == Cohort.Status.COMPLETED:
-        # Sessions belong to the modules app, a floor above: read them through the reverse
-        # relation rather than importing it.
-        unfinished = Cohort.objects.filter(pk=cohort.pk).aggregate(
-            n=Count(
-                "modules__sessions",
-                filter=Q(
-                    modules__sessions__status="scheduled",
-                    modules__sessions__ends_at__gt=timezone.now(),
-                ),
-            )
-        )["n"]
+        unfinished = _sessions_to_come(cohort)
         if unfinished:
             raise ValidationError(
                 {

@@ -144,6 +144,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # allauth: e-mail is the login name; nobody signs up, people are invited.
 ACCOUNT_ADAPTER = "leadership.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "leadership.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -219,7 +220,9 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-LANGUAGE_CODE = "en-nz"
+# The organisation's English ("en-gb" for a programme office in the United Kingdom): what pages
+# about no one cohort declare; a cohort's pages declare its region's (Cohort.language).
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-nz")
 # The programme office this product was first built for is in Auckland; each cohort also
 # carries its own time zone for its sessions and calendars.
 TIME_ZONE = env.str("TIME_ZONE", default="Pacific/Auckland")

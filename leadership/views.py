@@ -1,11 +1,16 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 
 from . import notifications
 from .models import Notification, NotificationPreference, User
+
+logger = logging.getLogger(__name__)
 
 
 def notification_preferences_link(request, token: str):
@@ -56,3 +61,21 @@ def notification_preferences(request):
             "required": [Notification.Kind(k).label for k in sorted(required)],
         },
     )
+
+
+def server_error(request):
+    """The 500 page on the site's layout, with the navigation of the person's roles. Whatever
+    broke may also break what the navigation reads (the database), so if the page cannot be
+    drawn with it, it is drawn without; and if not even that works, a line of plain text."""
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", request=request))
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn
+        logger.exception("The 500 page could not be drawn with the request's context")
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html"))
+    except Exception:  # noqa: BLE001
+        logger.exception("The 500 page could not be drawn")
+        return HttpResponseServerError(
+            "Sorry, something went wrong. The problem is ours and has been reported.",
+            content_type="text/plain; charset=utf-8",
+        )

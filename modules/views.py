@@ -15,7 +15,7 @@ from cohorts import selectors as cohort_selectors
 from cohorts import services as cohort_services
 from cohorts.forms import CohortCreateForm, ProgrammeForm
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.services import audit_record
 
@@ -70,6 +70,9 @@ def cohort_schedule(request, cohort_id):
             "modules": modules,
             "clashes": clashes,
             "is_admin": is_admin,
+            # Faculty and participants have no cohort page: the breadcrumb names the cohort
+            # without linking to a page that would refuse them.
+            "opens_cohort_page": access.holds_any(COHORT_PAGE_ROLES),
             "is_participant": access.is_participant,
             "takes_register": access.holds_any(TAKES_REGISTER),
             "reads_attendance": access.holds_any(READS_ATTENDANCE),

@@ -395,6 +395,17 @@ class Submission(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_accepted(self) -> bool:
+        """Its feedback is released and accepts it: the work is finished, and no further
+        version of it can be made. Reads ``feedback`` (select it with the submission)."""
+        feedback = getattr(self, "feedback", None)
+        return (
+            feedback is not None
+            and feedback.is_released
+            and feedback.decision == Feedback.Decision.ACCEPTED
+        )
+
 
 def submission_file_name(instance: "SubmissionFile", filename: str) -> str:
     """A generated name: nothing the uploader typed reaches the file system."""

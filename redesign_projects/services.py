@@ -417,6 +417,7 @@ def _store_files(
         row.save()
 
 
+ACCEPTED_WORK_IS_FINAL = "This work has been accepted; no further versions can be made."
 STORAGE_FAILED = (
     "Your files could not be stored just now (the file store is full or unavailable). "
     "Nothing was saved: try again later, and tell the programme office if it keeps happening."
@@ -489,9 +490,8 @@ def _submission_save(
         if done is not None:
             return done
     latest = selectors.latest_submitted(assignment, **unit)
-    feedback = getattr(latest, "feedback", None) if latest else None
-    if feedback and feedback.is_released and feedback.decision == Feedback.Decision.ACCEPTED:
-        raise ValidationError("This work has been accepted; no further versions can be made.")
+    if latest is not None and latest.is_accepted:
+        raise ValidationError(ACCEPTED_WORK_IS_FINAL)
     draft = selectors.draft_for(assignment, **unit)
     if draft is None:
         draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)

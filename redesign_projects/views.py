@@ -393,6 +393,10 @@ def submission_edit(request, assignment_id):
         return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     draft = selectors.draft_for(assignment, **unit)
     latest = selectors.latest_submitted(assignment, **unit)
+    if latest is not None and latest.is_accepted:
+        # Not a form that would only be refused on saving.
+        messages.info(request, services.ACCEPTED_WORK_IS_FINAL)
+        return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     initial = {"text": (draft or latest).text if (draft or latest) else ""}
     form = SubmissionForm(
         request.POST if request.method == "POST" else None,

@@ -99,6 +99,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
     return render_pdf(
         "reports/transcript.html",
         {
+            "cohort": cohort,  # its language (<html lang>)
             "transcript": transcript,
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,

@@ -183,6 +183,11 @@ def test_the_pdf_has_metadata_contents_with_page_numbers_and_the_cut_off(rendere
     assert "data to" in flat(reader.pages[2].extract_text())
 
 
+def test_the_pdf_declares_the_english_of_its_cohort(rendered):
+    _world, pdf, cohort = rendered
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == cohort.language == "en-NZ"
+
+
 def test_the_attendance_matrix_is_landscape(rendered):
     world, pdf, cohort = rendered
     reader = PdfReader(io.BytesIO(pdf))
