@@ -9,9 +9,11 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Field
 from openpyxl import load_workbook
 
 from leadership.models import User, normalise_email
@@ -69,7 +71,7 @@ def _key(text: str) -> str:
 
 
 def _max_length(name: str) -> int:
-    return User._meta.get_field(name).max_length
+    return cast(int, cast(Field, User._meta.get_field(name)).max_length)
 
 
 @dataclass

@@ -3,10 +3,11 @@ validates with ``full_clean()`` and records an audit event naming the acting use
 
 import datetime
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -174,7 +175,8 @@ def cohort_update(*, cohort: Cohort, version: int, fields: dict, acting_user: Us
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if current.version != version:
         differ = [
-            f"{Cohort._meta.get_field(name).verbose_name} (now “{getattr(current, name)}”)"
+            f"{cast(Field, Cohort._meta.get_field(name)).verbose_name} "
+            f"(now “{getattr(current, name)}”)"
             for name in COHORT_EDITABLE_FIELDS
             if name in fields and getattr(current, name) != fields[name]
         ]

@@ -4,6 +4,7 @@ actions (``leadership.audit.ACTION_LABELS``)."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
@@ -82,7 +83,7 @@ def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[Audi
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.change_lines = change_lines(event.changes)
-        event.person = people.get(event.person_id)
+        event.person = people.get(cast(int, event.person_id))  # None finds no one
     return events
 
 

@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, cast
 
 from .charts import (
     Annotation,
@@ -29,6 +29,7 @@ from .charts import (
     Rebase,
     RunChartAnalysis,
     SpcRules,
+    XmrAnalysis,
     analyse_run_chart,
     analyse_xmr,
     chart_notes,
@@ -141,6 +142,7 @@ def measure_chart(
     target = None if measure.target is None else float(measure.target)
     chart_id = f"measure-{measure.pk}"
     caption = f"{measure.name}: data"
+    analysis: XmrAnalysis | RunChartAnalysis
     if xmr_possible(count, rules):
         steps = [Rebase(r.starts_on, r.reason) for r in rebases]
         note = ""
@@ -258,7 +260,9 @@ def parse_value(text: str) -> Decimal | None:
     if not number.is_finite() or not math.isfinite(float(number)):
         return None
     # Stored to four decimal places (a computed percentage like 33.333333 is fine rounded).
-    return number.quantize(Decimal("0.0001")) if number.as_tuple().exponent < -4 else number
+    return (
+        number.quantize(Decimal("0.0001")) if cast(int, number.as_tuple().exponent) < -4 else number
+    )
 
 
 def _column(headings: list[str], names: Sequence[str]) -> int | None:

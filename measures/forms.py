@@ -2,6 +2,8 @@
 cycles and a programme's chart rules. Forms validate and collect; services save (and run the
 models' own checks, once the owner is set)."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -25,7 +27,7 @@ class DateInput(forms.DateInput):
 
 def _date_fields(form: forms.BaseForm, *names: str) -> None:
     for name in names:
-        form.fields[name].input_formats = DATE_FORMATS
+        cast(forms.DateField, form.fields[name]).input_formats = DATE_FORMATS
         form.fields[name].widget = DateInput()
 
 
@@ -137,7 +139,9 @@ class PdsaCycleForm(forms.ModelForm):
     def __init__(self, *args, team: RedesignTeam, **kwargs):
         super().__init__(*args, **kwargs)
         _date_fields(self, "started_on", "ended_on")
-        self.fields["measure"].queryset = team.measures.order_by("position", "pk")
+        cast(forms.ModelChoiceField, self.fields["measure"]).queryset = team.measures.order_by(
+            "position", "pk"
+        )
         self.fields["measure"].help_text = "The measure whose chart shows this cycle (optional)."
 
     def _post_clean(self) -> None:

@@ -7,6 +7,7 @@ administrators may change them. Outsiders get 404.
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -37,6 +38,7 @@ def _measures_with_rows() -> QuerySet[Measure]:
 
 def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
     owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
     try:
         return owner.cohort.programme.chart_rule_set
     except ChartRuleSet.DoesNotExist:
@@ -75,7 +77,7 @@ def measure_charts_for_teams(
     for measure in (
         _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
     ):
-        charts[measure.team_id].append(chart_for(measure, compact=compact))
+        charts[cast(int, measure.team_id)].append(chart_for(measure, compact=compact))
     return charts
 
 

@@ -7,6 +7,7 @@ event naming the acting user; a data point's correction records its old and new 
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -45,7 +46,9 @@ PDSA_FIELDS = (
 
 
 def _cohort_id(measure: Measure) -> int:
-    return measure.team.cohort_id if measure.team_id else measure.pairing.cohort_id
+    owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
+    return owner.cohort_id
 
 
 def _validate_measure(measure: Measure) -> None:
@@ -56,7 +59,9 @@ def _validate_measure(measure: Measure) -> None:
         measure.full_clean(validate_constraints=False)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    owner = {"team_id": measure.team_id} if measure.team_id else {"pairing_id": measure.pairing_id}
+    owner: dict[str, int | None] = (
+        {"team_id": measure.team_id} if measure.team_id else {"pairing_id": measure.pairing_id}
+    )
     if Measure.objects.filter(name=measure.name, **owner).exclude(pk=measure.pk).exists():
         whose = "team" if measure.team_id else "pair"
         errors.setdefault("name", []).append(f"This {whose} already has a measure with this name.")
@@ -246,8 +251,8 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
     points = [
         DataPoint(
             measure=measure,
-            period=row.period,
-            value=row.value,
+            period=cast(datetime.date, row.period),  # a valid preview's rows have both
+            value=cast(Decimal, row.value),
             annotation=row.annotation,
             recorded_by=acting_user,
             recorded_at=now,

@@ -194,7 +194,7 @@ class Assignment(models.Model):
         valid = set(AcceptedType.values)
         if not self.accepted_types or not set(self.accepted_types) <= valid:
             raise ValidationError({"accepted_types": "Choose at least one accepted file type."})
-        if self.module_id and self.module.cohort_id != self.cohort_id:
+        if self.module is not None and self.module.cohort_id != self.cohort_id:
             raise ValidationError({"module": "Choose a module of this cohort."})
 
     @property

@@ -280,7 +280,7 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
     teams with member counts; participants; current memberships; assignments past due at the
     earliest; their extensions; their submitted (team or owner) units."""
     now = now or timezone.now()
-    teams = list(
+    teams: list[RedesignTeam] = list(
         RedesignTeam.objects.filter(cohort=cohort)
         .select_related("clinical_lead")
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
@@ -493,7 +493,9 @@ def submissions_for_unit(
     """Every version (and the draft, for its own team and administrators) with files,
     feedback (released only, unless the reader gives feedback) and members at the time.
     Four queries: submissions with feedback; files; members; rubric scores."""
-    submissions = Submission.objects.filter(**({"team": team} if team else {"owner": owner}))
+    submissions = (
+        Submission.objects.filter(team=team) if team else Submission.objects.filter(owner=owner)
+    )
     if not (own or access.is_admin):
         submissions = submissions.filter(status=Submission.Status.SUBMITTED)
     submissions = (

@@ -297,7 +297,7 @@ def assignment_create(
     title: str,
     due_at: datetime.datetime,
     acting_user: User | None,
-    rubric: list[tuple[str, list[str]]] = (),
+    rubric: Sequence[tuple[str, list[str]]] = (),
     **fields,
 ) -> Assignment:
     """Create an assignment with an optional rubric (criteria, each with levels)."""
@@ -362,7 +362,7 @@ def extension_grant(
     old date kept in the audit trail). Lateness is judged against it from now on."""
     if due_at <= assignment.due_at:
         raise ValidationError({"due_at": "An extension must be later than the original due date."})
-    target = {"team": team} if team is not None else {"person": person}
+    target: dict[str, object] = {"team": team} if team is not None else {"person": person}
     extension = (
         Extension.objects.select_for_update().filter(assignment=assignment, **target).first()
     )

@@ -353,7 +353,7 @@ def _render(
 
     # Scales: everything drawn must fit.
     y_values = [p.value for p in points]
-    if is_xmr:
+    if isinstance(analysis, XmrAnalysis):
         for segment in analysis.segments:
             y_values += [segment.upper, segment.lower]
     else:
@@ -425,7 +425,7 @@ def _render(
     # Centre lines and limits, with labels on the right.
     labels: list[tuple[float, str]] = []
     legend_lines: list[tuple[str, str, str]] = []
-    if is_xmr:
+    if isinstance(analysis, XmrAnalysis):
         for segment in analysis.segments:
             x1, x2 = layout.x(segment.first) - half, layout.x(segment.last) + half
             body.append(_line(x1, layout.y(segment.mean), x2, layout.y(segment.mean), INK, SOLID))

@@ -206,7 +206,7 @@ def chart_table(analysis: Analysis, *, caption: str, unit: str = "") -> DataTabl
         cells.append(signals or "none")
         rows.append(tuple(cells))
     if isinstance(analysis, RunChartAnalysis):
-        columns = ("Period", value_heading, "Median", "Signals")
+        columns: tuple[str, ...] = ("Period", value_heading, "Median", "Signals")
     else:
         columns = ("Period", value_heading, "Moving range", "Mean", "Lower limit", "Upper limit")
         columns += ("Signals",)
