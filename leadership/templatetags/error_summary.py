@@ -76,7 +76,7 @@ def _formset_errors(formset: BaseFormSet) -> list[SummaryError]:
 def _forms_in(context: template.Context) -> Iterator[forms.BaseForm | BaseFormSet]:
     """The forms and formsets the view put in the context, directly or in a list, each once.
     Lazy values (the navigation) are skipped unevaluated."""
-    seen = set()
+    seen: set[int] = set()
     for value in context.flatten().values():
         if isinstance(value, LazyObject):
             continue
