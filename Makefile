@@ -12,6 +12,9 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test lint format bench install services clean security
 
+# Every app, ground floor first (README, "Where things live").
+APPS := leadership cohorts modules redesign_projects pairings measures home reports governance demo
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -33,6 +36,7 @@ services:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
@@ -46,7 +50,7 @@ format: install
 PIP_AUDIT_UNREACHABLE_OK ?= 1
 export PIP_AUDIT_UNREACHABLE_OK
 security: install
-	$(BIN)/bandit -q -c pyproject.toml -r leadership cohorts modules redesign_projects pairings
+	$(BIN)/bandit -q -c pyproject.toml -r $(APPS)
 	bash scripts/pip-audit.sh
 
 test: install services lint security

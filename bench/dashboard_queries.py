@@ -68,8 +68,8 @@ def build(name: str, *, cohorts: int, **size) -> dict:
     from leadership.mfa import totp_enrol
     from modules.models import Session
     from pairings.models import Pairing
-    from tests.cohorts.test_reports import build_world
     from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+    from tests.worlds import build_world
 
     programme = ProgrammeFactory(name=f"{name} programme")
     admin = UserFactory(profession="manager")
@@ -103,7 +103,7 @@ def pages(world: dict) -> list[tuple[str, str, str]]:
     """(page, who reads it, URL) for every list and dashboard page of the cohort."""
     from django.urls import reverse
 
-    from cohorts.cards import CARDS
+    from reports.cards import CARDS
 
     c = world["cohort"].pk
     rows = [
@@ -113,7 +113,7 @@ def pages(world: dict) -> list[tuple[str, str, str]]:
             (
                 f"cohort card: {card}",
                 "administrator",
-                reverse("cohorts:cohort_card", args=[c, card]),
+                reverse("reports:cohort_card", args=[c, card]),
             )
             for card in CARDS
         ),
@@ -127,15 +127,15 @@ def pages(world: dict) -> list[tuple[str, str, str]]:
             reverse("redesign_projects:assignment_overview", args=[c]),
         ),
         ("pairings", "administrator", reverse("pairings:cohort_overview", args=[c])),
-        ("reports", "administrator", reverse("cohorts:report_list", args=[c])),
+        ("reports", "administrator", reverse("reports:report_list", args=[c])),
         ("e-mail log", "administrator", reverse("notification_log", args=[c])),
         (
             "attendance register",
             "faculty",
             reverse("modules:attendance_register", args=[world["session"].pk]),
         ),
-        ("leader start page", "clinical_leader", reverse("cohorts:leader_home")),
-        ("participant start page", "participant", reverse("cohorts:participant_home")),
+        ("leader start page", "clinical_leader", reverse("reports:leader_home")),
+        ("participant start page", "participant", reverse("home:participant_home")),
         ("my schedule", "participant", reverse("modules:my_schedule")),
         (
             "team page",
@@ -177,7 +177,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from cohorts.cards import CARDS
+    from reports.cards import CARDS
 
     started = time.perf_counter()
     small = build("Small", cohorts=2, participants=8, sessions=4, teams=2, assignments=2)
@@ -216,7 +216,7 @@ def main() -> None:
     admin = client_for("large", large, "administrator")
     c = large["cohort"].pk
     dashboard = [reverse("cohorts:cohort_detail", args=[c])] + [
-        reverse("cohorts:cohort_card", args=[c, card]) for card in CARDS
+        reverse("reports:cohort_card", args=[c, card]) for card in CARDS
     ]
     anonymous = Client()
     login = reverse("account_login")

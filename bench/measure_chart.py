@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _results import figure  # noqa: E402  (after the path is set)
 
-from redesign_projects.charts import (  # noqa: E402  (after the path is set)
+from measures.charts import (  # noqa: E402  (after the path is set)
     Annotation,
     Baseline,
     Point,

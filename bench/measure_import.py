@@ -82,9 +82,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from redesign_projects import measure_services
-    from redesign_projects.measures import MAX_MEASURES_PER_OWNER, MAX_ROWS
-    from redesign_projects.models import DataPoint, Measure
+    from measures import services as measure_services
+    from measures.charting import MAX_MEASURES_PER_OWNER, MAX_ROWS
+    from measures.models import DataPoint, Measure
     from tests.factories import CohortFactory, ProgrammeFactory
     from tests.redesign_projects.helpers import make_team, participant_in
 

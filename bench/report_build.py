@@ -91,11 +91,12 @@ def main() -> None:
     from pypdf import PdfReader
     from weasyprint import HTML
 
-    from cohorts import report_services, reports
     from cohorts.models import Cohort
     from leadership.pdf import BASE_URL, StaticFilesOnlyFetcher
-    from tests.cohorts.test_reports import build_world
+    from reports import data as report_data
+    from reports import rendering
     from tests.factories import CohortFactory, ProgrammeFactory
+    from tests.worlds import build_world
 
     started = time.perf_counter()
     programme = ProgrammeFactory(name="Enhanced Care Management", slug="ecm")
@@ -112,7 +113,7 @@ def main() -> None:
 
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        reports.progress_report_data(cohort)
+        report_data.progress_report_data(cohort)
         gathering = time.perf_counter() - started
     print(f"Data gathering: {len(queries)} queries, {gathering * 1000:.0f} ms")
     figure("Report data gathering", f"{len(queries)} queries", "fixed (a test asserts it)")
@@ -125,7 +126,7 @@ def main() -> None:
     pages, report_peak = 0, None
     for _ in range(RUNS):
         wall, cpu = time.perf_counter(), time.process_time()
-        pdf = report_services.progress_report_pdf(cohort)
+        pdf = rendering.progress_report_pdf(cohort)
         report_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         report_peak = report_peak or peak_mb()

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from leadership.admin_audit import AuditedModelAdmin
 
-from .models import Certificate, Cohort, Enrolment, Programme, ReportRequest
+from .models import Cohort, Enrolment, Programme
 
 
 @admin.register(Programme)
@@ -27,22 +27,3 @@ class EnrolmentAdmin(AuditedModelAdmin):
     list_filter = ["role", "status", "cohort"]
     raw_id_fields = ["person"]
     search_fields = ["person__email", "person__last_name"]
-
-
-@admin.register(ReportRequest)
-class ReportRequestAdmin(admin.ModelAdmin):
-    list_display = ["cohort", "kind", "status", "requested_by", "requested_at"]
-    list_filter = ["kind", "status"]
-    readonly_fields = [f.name for f in ReportRequest._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-
-@admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
-    list_display = ["person", "cohort", "code", "revoked_at"]
-    readonly_fields = [f.name for f in Certificate._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

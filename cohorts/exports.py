@@ -4,6 +4,8 @@ import csv
 import io
 import re
 
+from openpyxl import Workbook
+
 from .models import Enrolment
 
 HEADERS = [
@@ -62,8 +64,6 @@ def people_csv(enrolments: list[Enrolment]) -> bytes:
 
 def people_xlsx(enrolments: list[Enrolment], *, title: str) -> bytes:
     """A workbook with one sheet; every cell is written as a string, never as a formula."""
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "People")
     sheet.append(HEADERS)

@@ -9,9 +9,12 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Field
+from openpyxl import load_workbook
 
 from leadership.archives import check_archive
 from leadership.models import User, normalise_email
@@ -72,7 +75,7 @@ def _key(text: str) -> str:
 
 
 def _max_length(name: str) -> int:
-    return User._meta.get_field(name).max_length
+    return cast(int, cast(Field, User._meta.get_field(name)).max_length)
 
 
 @dataclass
@@ -178,8 +181,6 @@ def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
     """The first sheet's rows as text. The archive is checked as uploaded documents are
     (``leadership.archives``) before openpyxl opens it, read-only (rows streamed, not built
     into a workbook in memory)."""
-    from openpyxl import load_workbook
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         check_archive(archive, name=name, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -4,14 +4,23 @@ counts."""
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
-from leadership.audit import events_visible_to
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.models import AuditEvent, User
 
 from .models import Cohort, Enrolment, Programme
@@ -30,11 +39,11 @@ _ROLES_CACHE_ATTRIBUTE = "_leadership_roles"
 class UserRoles:
     """What a person is, across every cohort: used for navigation and start pages."""
 
-    is_administrator: bool = False
+    is_admin: bool = False
     cohort_roles: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def is_clinical_leader(self) -> bool:
+    def is_leader(self) -> bool:
         return Enrolment.Role.CLINICAL_LEADER in self.cohort_roles
 
     @property
@@ -46,18 +55,51 @@ class UserRoles:
         return Enrolment.Role.PARTICIPANT in self.cohort_roles
 
 
+@dataclass(frozen=True)
+class CohortAccess:
+    """The roles one person holds in one cohort: ``ADMINISTRATOR`` when they administer its
+    programme (or are a superuser), and each role they are actively enrolled in. No roles means
+    an outsider. Every ``get_<thing>_for_user`` returns one (apps may subclass it to add what
+    they alone know, e.g. a participant's teams), so views ask one object the same questions."""
+
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMINISTRATOR in self.roles
+
+    @property
+    def is_faculty(self) -> bool:
+        return Enrolment.Role.FACULTY in self.roles
+
+    @property
+    def is_participant(self) -> bool:
+        return Enrolment.Role.PARTICIPANT in self.roles
+
+    @property
+    def is_leader(self) -> bool:
+        return Enrolment.Role.CLINICAL_LEADER in self.roles
+
+    def holds_any(self, roles: Iterable[str]) -> bool:
+        return bool(self.roles & set(roles))
+
+    def require(self, roles: Iterable[str] | None = None) -> None:
+        """Outsiders get 404 (never confirm the cohort exists); members whose roles are not
+        among ``roles`` get ``PermissionDenied`` (None allows every member)."""
+        if not self.roles:
+            raise Http404("Not found.")
+        if roles is not None and not self.holds_any(roles):
+            raise PermissionDenied("Your role in this cohort does not allow this.")
+
+
 def _active_enrolment(role: str, **filters) -> Exists:
     return Exists(
         Enrolment.objects.filter(role=role, status__in=Enrolment.ACTIVE_STATUSES, **filters)
     )
 
 
-def _administers(user_id: int, programme_ref: str) -> Exists:
-    return Exists(
-        Programme.administrators.through.objects.filter(
-            programme_id=OuterRef(programme_ref), user_id=user_id
-        )
-    )
+def _administers(user, programme_ref: str) -> Exists:
+    return Exists(Programme.objects.administered_by(user).filter(pk=OuterRef(programme_ref)))
 
 
 def roles_for_user(user) -> UserRoles:
@@ -81,7 +123,7 @@ def roles_for_user(user) -> UserRoles:
         .get()
     )
     roles = UserRoles(
-        is_administrator=user.is_superuser or row["_admin"],
+        is_admin=user.is_superuser or row["_admin"],
         cohort_roles=frozenset(role for role in Enrolment.Role.values if row[f"_{role}"]),
     )
     setattr(user, _ROLES_CACHE_ATTRIBUTE, roles)
@@ -90,7 +132,7 @@ def roles_for_user(user) -> UserRoles:
 
 def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
     return Cohort.objects.select_related("programme").annotate(
-        _admin=_administers(user.pk, "programme_id"),
+        _admin=_administers(user, "programme_id"),
         **{
             f"_{role}": _active_enrolment(role, cohort=OuterRef("pk"), person_id=user.pk)
             for role in Enrolment.Role.values
@@ -98,39 +140,36 @@ def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
     )
 
 
-def _held_roles(user, cohort: Cohort) -> frozenset[str]:
+def _access_from(cohort: Cohort) -> CohortAccess:
     held = {role for role in Enrolment.Role.values if getattr(cohort, f"_{role}")}
-    if user.is_superuser or cohort._admin:
+    if cohort._admin:
         held.add(ADMINISTRATOR)
-    return frozenset(held)
+    return CohortAccess(roles=frozenset(held))
 
 
-def roles_in_cohort(user, cohort: Cohort) -> frozenset[str]:
-    """The roles ``user`` holds in ``cohort``; ``ADMINISTRATOR`` when they administer its
-    programme. Empty means the cohort is outside their reach. One query."""
+def cohort_access(user, cohort: Cohort) -> CohortAccess:
+    """What ``user`` may do in ``cohort`` (an object the caller already holds). One query, none
+    for anonymous visitors."""
     if not user.is_authenticated:
-        return frozenset()
-    annotated = _cohorts_with_roles_of(user).get(pk=cohort.pk)
-    return _held_roles(user, annotated)
+        return CohortAccess()
+    return _access_from(_cohorts_with_roles_of(user).get(pk=cohort.pk))
 
 
-def get_cohort_for_user(user, cohort_id, *, roles: frozenset[str] | set[str] | None = None):
-    """The cohort with its programme, if ``user`` may see it: 404 for outsiders (never confirm
-    it exists), and ``PermissionDenied`` for members whose role is not among ``roles`` (None
-    allows any). One query; sets ``cohort.user_roles``."""
+def get_cohort_for_user(
+    user, cohort_id, *, roles: Iterable[str] | None = None
+) -> tuple[Cohort, CohortAccess]:
+    """The cohort with its programme and the user's access, if they may see it: 404 for
+    outsiders (never confirm it exists), ``PermissionDenied`` for members whose role is not
+    among ``roles`` (None allows any). One query."""
     if not user.is_authenticated:
         raise Http404("No such cohort.")
     try:
         cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    held = _held_roles(user, cohort)
-    if not held:
-        raise Http404("No such cohort.")
-    if roles is not None and not (held & set(roles)):
-        raise PermissionDenied("Your role in this cohort does not allow this.")
-    cohort.user_roles = held
-    return cohort
+    access = _access_from(cohort)
+    access.require(roles)
+    return cohort, access
 
 
 def cohorts_for_role(user, role: str) -> QuerySet[Cohort]:
@@ -144,31 +183,32 @@ def cohorts_for_role(user, role: str) -> QuerySet[Cohort]:
 def programmes_administered_by(user) -> QuerySet[Programme]:
     """The programmes ``user`` administers (all of them for a superuser), with counts of their
     cohorts and module templates. One query."""
-    programmes = Programme.objects.all()
-    if not user.is_superuser:
-        programmes = programmes.filter(administrators=user)
-    return programmes.annotate(
+    return Programme.objects.administered_by(user).annotate(
         cohort_count=Count("cohorts", distinct=True),
         module_count=Count("module_templates", distinct=True),
     )
 
 
 def get_programme_for_user(user, programme_id) -> Programme:
-    """A programme ``user`` administers, with its module templates and cohorts prefetched
-    (three queries); 404 for everyone else."""
+    """A programme ``user`` administers; 404 for everyone else (programmes have no other
+    readers). One query."""
     try:
-        pk = int(programme_id)
+        programme = Programme.objects.administered_by(user).filter(pk=int(programme_id)).first()
     except (TypeError, ValueError) as exc:
         raise Http404("No such programme.") from exc
-    programmes = Programme.objects.filter(pk=pk).prefetch_related(
+    if programme is None:
+        raise Http404("No such programme.")
+    return programme
+
+
+def with_sequence_and_cohorts(programme: Programme) -> Programme:
+    """``programme`` with its module templates (in order) and its cohorts (newest first)
+    prefetched, for its page. Two queries."""
+    prefetch_related_objects(
+        [programme],
         "module_templates",  # in their programme order (ModuleTemplate.Meta.ordering)
         Prefetch("cohorts", queryset=Cohort.objects.order_by("-starts_on")),
     )
-    if not user.is_superuser:
-        programmes = programmes.filter(administrators=user)
-    programme = programmes.first()
-    if programme is None:
-        raise Http404("No such programme.")
     return programme
 
 
@@ -342,36 +382,21 @@ def person_enrolments(person: User, administrator) -> list[Enrolment]:
     )
 
 
-ACTION_LABELS = {
-    "person.create": "Account created",
-    "person.invite": "Invited to set a password",
-    "enrolment.create": "Enrolled",
-    "enrolment.status": "Enrolment status changed",
-}
-
-
-def _change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines
-
-
 def person_history(person: User, administrator) -> list[AuditEvent]:
-    """Who changed this person's account and enrolments, and when, newest first: the events
-    about the person that ``administrator`` may read in the audit trail (those of their
-    cohorts; account-wide ones only for superusers). Each event gets ``label`` and
-    ``change_lines`` to display. One query."""
+    """Who changed this person's account and enrolments, and when, newest first: events about
+    the person in cohorts ``administrator`` administers, and the account-wide ones they may
+    read (their own actions; every one for a superuser — ``leadership.audit.
+    own_account_events`` says why). Each event gets ``label`` and ``change_lines`` to display.
+    One query."""
+    cohort_ids = Cohort.objects.administered_by(administrator).values("pk")
+    readable = Q(cohort_id__in=cohort_ids) | own_account_events(administrator)
     events = list(
-        events_visible_to(administrator)
-        .filter(person_id=person.pk)
+        AuditEvent.objects.filter(person_id=person.pk)
+        .filter(Q() if administrator.is_superuser else readable)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
-        event.change_lines = _change_lines(event.changes)
+        event.change_lines = change_lines(event.changes)
     return events

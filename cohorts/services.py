@@ -3,10 +3,11 @@ validates with ``full_clean()`` and records an audit event naming the acting use
 
 import datetime
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -15,6 +16,7 @@ from leadership.models import Notification, User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
+from .imports import check_rows
 from .models import Cohort, Enrolment, Programme
 
 
@@ -181,7 +183,8 @@ def cohort_update(*, cohort: Cohort, version: int, fields: dict, acting_user: Us
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if current.version != version:
         differ = [
-            f"{Cohort._meta.get_field(name).verbose_name} (now “{getattr(current, name)}”)"
+            f"{cast(Field, Cohort._meta.get_field(name)).verbose_name} "
+            f"(now “{getattr(current, name)}”)"
             for name in COHORT_EDITABLE_FIELDS
             if name in fields and getattr(current, name) != fields[name]
         ]
@@ -227,9 +230,28 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _sessions_to_come(cohort: Cohort) -> int:
+    """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
+    completed. One query."""
+    # Sessions belong to the modules app, a floor above: read them through the reverse
+    # relation rather than importing it.
+    return Cohort.objects.filter(pk=cohort.pk).aggregate(
+        n=Count(
+            "modules__sessions",
+            filter=Q(
+                modules__sessions__status="scheduled",
+                modules__sessions__ends_at__gt=timezone.now(),
+            ),
+        )
+    )["n"]
+
+
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
-    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
     allowed = COHORT_TRANSITIONS[cohort.status]
+    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+        allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 
 
@@ -250,17 +272,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
             }
         )
     if status == Cohort.Status.COMPLETED:
-        # Sessions belong to the modules app, a floor above: read them through the reverse
-        # relation rather than importing it.
-        unfinished = Cohort.objects.filter(pk=cohort.pk).aggregate(
-            n=Count(
-                "modules__sessions",
-                filter=Q(
-                    modules__sessions__status="scheduled",
-                    modules__sessions__ends_at__gt=timezone.now(),
-                ),
-            )
-        )["n"]
+        unfinished = _sessions_to_come(cohort)
         if unfinished:
             raise ValidationError(
                 {
@@ -556,7 +568,6 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
-    from .imports import check_rows
 
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     check_rows(preview, cohort)

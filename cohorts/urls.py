@@ -7,13 +7,11 @@ app_name = "cohorts"
 urlpatterns = [
     path("", views.cohort_list, name="cohort_list"),
     path("<int:cohort_id>/", views.cohort_detail, name="cohort_detail"),
-    path("<int:cohort_id>/cards/<slug:card>/", views.cohort_card, name="cohort_card"),
     path("<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("<int:cohort_id>/status/", views.cohort_status, name="cohort_status"),
     path("<int:cohort_id>/people/", views.cohort_people, name="cohort_people"),
     path("<int:cohort_id>/people.csv", views.people_export_csv, name="people_export_csv"),
     path("<int:cohort_id>/people.xlsx", views.people_export_xlsx, name="people_export_xlsx"),
-    path("<int:cohort_id>/people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("<int:cohort_id>/enrol/", views.enrolment_create, name="enrolment_create"),
     path(
         "<int:cohort_id>/enrolments/<int:enrolment_id>/withdraw/",
@@ -24,31 +22,4 @@ urlpatterns = [
     path("<int:cohort_id>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
-    path("sponsored/", views.leader_home, name="leader_home"),
-    path("teaching/", views.faculty_home, name="faculty_home"),
-    path("mine/", views.participant_home, name="participant_home"),
-    path("<int:cohort_id>/reports/", views.report_list, name="report_list"),
-    path("<int:cohort_id>/reports/new/", views.report_generate, name="report_generate"),
-    path("<int:cohort_id>/reports/<int:report_id>/", views.report_detail, name="report_detail"),
-    path("<int:cohort_id>/reports/<int:report_id>/retry/", views.report_retry, name="report_retry"),
-    path(
-        "<int:cohort_id>/reports/<int:report_id>/download/",
-        views.report_download,
-        name="report_download",
-    ),
-    path(
-        "<int:cohort_id>/reports/figures/<slug:figure>.csv",
-        views.report_export_csv,
-        name="report_export_csv",
-    ),
-    path(
-        "<int:cohort_id>/reports/figures.xlsx", views.report_export_xlsx, name="report_export_xlsx"
-    ),
-    path(
-        "<int:cohort_id>/certificates/<int:certificate_id>/revoke/",
-        views.certificate_revoke,
-        name="certificate_revoke",
-    ),
-    path("verify/", views.certificate_verify, name="certificate_verify"),
-    path("mine/documents/", views.my_documents, name="my_documents"),
 ]

@@ -2,9 +2,10 @@
 records what is due through the notifications outbox, is idempotent (dedup keys) and returns
 how many rows it created. A new kind of reminder is added here."""
 
-from cohorts.digests import plan_leader_digests
 from modules.reminders import plan_session_reminders
 from redesign_projects.reminders import plan_assignment_reminders, plan_faculty_digests
+
+from .digests import plan_leader_digests
 
 PLANNERS = (
     plan_session_reminders,

@@ -5,9 +5,10 @@ from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.authentication import get_authentication_records
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -50,6 +51,22 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
             {"email": email, **context, "current_site": SiteFromSettings()},
         )
         message.send()
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form. A wrong e-mail address or password is one message about the form
+    as a whole (it must not say which was wrong); both fields are marked invalid too, so a
+    screen reader says so on each and the boxes turn red (WCAG 3.3.1)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            for name in ("login", "password"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "class": "is-invalid"}
+                )
+            raise
 
 
 def _ip(request) -> str | None:

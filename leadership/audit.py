@@ -1,17 +1,13 @@
-"""The audit trail: who did what to whom, when. Reading and filtering it, and the one narrow
-door through which erasure and retention may touch rows the database otherwise refuses to
-change (see migration ``leadership/0003_audit_append_only``)."""
+"""The audit trail: the plain words for each recorded action, and the one narrow door through
+which erasure and retention may touch rows the database otherwise refuses to change (see
+migration ``leadership/0003_audit_append_only``). Events are recorded with
+``leadership.services.audit_record``; the audit trail page reads them (``governance``)."""
 
-import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
-
-from .models import AuditEvent, User
+from django.db.models import Q
 
 # Plain words for the actions the apps record. An action missing here is shown as recorded.
 ACTION_LABELS = {
@@ -92,8 +88,6 @@ ACTION_LABELS = {
     "notification.retry": "E-mail sent again",
 }
 
-AUDIT_PAGE_SIZE = 50
-
 
 @contextmanager
 def audit_maintenance() -> Iterator[None]:
@@ -117,97 +111,8 @@ def audit_maintenance() -> Iterator[None]:
         cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
 
 
-@dataclass(frozen=True)
-class AuditFilters:
-    cohort_id: int | None = None
-    person: str = ""
-    action: str = ""
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-
-
-def events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """The audit events ``user`` may read: every event for a superuser; for a programme
-    administrator, events about the cohorts of their programmes, events about their
-    programmes themselves, and events without a cohort that they caused themselves (the
-    exports and erasures they did; not their own sign-ins). Nobody else sees any (empty
-    queryset).
-
-    Events without a cohort are about a whole account — logins with network addresses, two-
-    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
-    and one account can be in several offices' programmes: enrolling someone must not show
-    an office what the person did before, or does elsewhere. Those stay with superusers (and
-    the person, in their own export).
-
-    Built from subqueries, so reading it is still a single query."""
-    from cohorts.models import Cohort, Programme
-
-    if user.is_superuser:
-        return AuditEvent.objects.all()
-    cohorts = Cohort.objects.administered_by(user)
-    programme_ids = Programme.objects.filter(administrators=user).values("pk")
-    return AuditEvent.objects.filter(
-        Q(cohort_id__in=cohorts.values("pk"))
-        | (Q(cohort_id__isnull=True, actor=user) & ~_sign_ins())
-        | Q(
-            target_type__app_label="cohorts",
-            target_type__model="programme",
-            target_id__in=_as_text(programme_ids),
-        )
-    )
-
-
-def _sign_ins() -> Q:
-    """Logins, log-outs and two-factor events: an account's own, not a programme's."""
-    return Q(action__startswith="auth.") | Q(action__startswith="mfa.")
-
-
-def _as_text(ids: QuerySet) -> QuerySet:
-    """``target_id`` is text (it names rows of any model); compare programme ids as text."""
-    return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
-
-
-def audit_trail(user: User, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """The events ``user`` may read, newest first, filtered, each with its actor. One query
-    per page, plus the paginator's count: the page does not grow with the trail.
-
-    ``person`` matches part of the name or e-mail of the person the event is about, or of the
-    person who acted."""
-    events = events_visible_to(user).select_related("actor", "target_type")
-    if filters.cohort_id:
-        events = events.filter(cohort_id=filters.cohort_id)
-    if filters.action:
-        events = events.filter(action=filters.action)
-    if filters.date_from:
-        events = events.filter(created_at__date__gte=filters.date_from)
-    if filters.date_to:
-        events = events.filter(created_at__date__lte=filters.date_to)
-    if filters.person:
-        term = filters.person
-        matching = User.objects.filter(
-            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
-        ).values("pk")
-        events = events.filter(Q(person_id__in=matching) | Q(actor_id__in=matching))
-    return events.order_by("-created_at", "-id")
-
-
-def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[AuditEvent]:
-    """Give each event ``label``, ``change_lines`` and ``person`` (the person it is about,
-    from ``people``) for display."""
-    for event in events:
-        event.label = ACTION_LABELS.get(event.action, event.action)
-        event.change_lines = change_lines(event.changes)
-        event.person = people.get(event.person_id)
-    return events
-
-
-def people_of(events: list[AuditEvent]) -> dict[int, User]:
-    """The people a page of events is about, by id. One query."""
-    ids = {event.person_id for event in events if event.person_id}
-    return User.objects.in_bulk(ids) if ids else {}
-
-
 def change_lines(changes: dict) -> list[str]:
+    """An event's recorded changes as lines to display: "field: old → new" or "field: value"."""
     lines = []
     for key, value in changes.items():
         if isinstance(value, list) and len(value) == 2:
@@ -215,3 +120,17 @@ def change_lines(changes: dict) -> list[str]:
         elif value not in ("", None, [], {}):
             lines.append(f"{key.replace('_', ' ')}: {value}")
     return lines
+
+
+def own_account_events(user) -> Q:
+    """Events without a cohort that ``user`` caused, their own sign-ins left out: all that a
+    programme office may read of the account-wide part of the trail (the exports and erasures
+    it did).
+
+    Events without a cohort are about a whole account — logins with network addresses, two-
+    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
+    and one account can be in several offices' programmes: enrolling someone must not show an
+    office what the person did before, or does elsewhere. Those stay with superusers (and the
+    person, in their own subject-access export)."""
+    sign_ins = Q(action__startswith="auth.") | Q(action__startswith="mfa.")
+    return Q(cohort_id__isnull=True, actor=user) & ~sign_ins

@@ -22,8 +22,10 @@ import logging
 import re
 import time
 import uuid
+from logging.config import dictConfig
 
 from celery import signals
+from django.conf import settings
 from django.utils.functional import empty
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -86,7 +88,7 @@ class JsonFormatter(logging.Formatter):
     ``FIELDS`` that are set, and the exception's type and traceback if there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, object] = {
             "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(
                 timespec="milliseconds"
             ),
@@ -199,9 +201,10 @@ def _task_started(task_id=None, task=None, **kwargs) -> None:
 
 @signals.task_postrun.connect
 def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
-    started, request_token, task_token = _started.pop(task_id, (None, None, None))
-    if started is None:
+    entry = _started.pop(task_id, None)
+    if entry is None:
         return
+    started, request_token, task_token = entry
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     try:
         task_logger.info(
@@ -220,8 +223,5 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
 def _use_django_logging(**kwargs) -> None:
     """A worker or beat logs through ``settings.LOGGING`` like the web processes, instead of
     Celery replacing the root logger's handlers with its own format."""
-    from logging.config import dictConfig
-
-    from django.conf import settings
 
     dictConfig(settings.LOGGING)

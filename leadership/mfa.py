@@ -20,7 +20,9 @@ set-up looks on every request.
 """
 
 import time
+from typing import Any
 
+from allauth.mfa import app_settings
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -52,8 +54,6 @@ ALLOWED_DURING_SET_UP = frozenset(
         "account_logout",
     }
 )
-# The demo's published secret (README, "Demo logins"): demo data only, never a real account.
-DEMO_TOTP_SECRET = "LEADERSHIPDEMOTWOFACTORSECRETKEY"
 
 
 def _totp_exists(user_ref) -> Exists:
@@ -61,19 +61,24 @@ def _totp_exists(user_ref) -> Exists:
 
 
 def _mfa_facts(user) -> tuple[bool, bool]:
-    """(must have two-factor authentication, has an authenticator app). One query."""
-    from cohorts.models import Enrolment, Programme
+    """(must have two-factor authentication, has an authenticator app). One query.
 
+    The roles are the cohorts app's, which the kernel does not import: programme
+    administration and enrolments are reached through ``User``'s reverse relations
+    (``administered_programmes``, ``enrolments``), and the enrolment's own role and status
+    constants through the model its relation names."""
+    administrations = User.administered_programmes.through
+    enrolment: Any = User.enrolments.field.model  # cohorts.Enrolment, not imported here
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(
             _totp=_totp_exists(OuterRef("pk")),
-            _admin=Exists(Programme.administrators.through.objects.filter(user_id=OuterRef("pk"))),
+            _admin=Exists(administrations.objects.filter(user_id=OuterRef("pk"))),
             _leader=Exists(
-                Enrolment.objects.filter(
+                enrolment.objects.filter(
                     person_id=OuterRef("pk"),
-                    role=Enrolment.Role.CLINICAL_LEADER,
-                    status__in=Enrolment.ACTIVE_STATUSES,
+                    role=enrolment.Role.CLINICAL_LEADER,
+                    status__in=enrolment.ACTIVE_STATUSES,
                 )
             ),
         )
@@ -91,10 +96,6 @@ def mfa_required_for(user) -> bool:
     any programme, a clinical leader of a cohort (active enrolment), or anyone at all when
     ``MFA_REQUIRED_FOR_ALL`` is set. One query."""
     return _mfa_facts(user)[0]
-
-
-def has_authenticator_app(user) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
 def remember_mfa_state(request, user) -> dict:
@@ -155,8 +156,6 @@ class MFAAdapter(DefaultMFAAdapter):
 
 def current_totp_code(secret: str, *, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows now for ``secret`` (for the demo and tests)."""
-    from allauth.mfa import app_settings
-
     counter = int(time.time()) // app_settings.TOTP_PERIOD + steps_ahead
     return format_hotp_value(hotp_value(secret, counter))
 

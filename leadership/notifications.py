@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -456,8 +458,8 @@ def send_due(
             if not ids:
                 break
             counts = send_claimed(ids)
-        for key, value in counts.items():
-            totals[key] += value
+        for outcome, value in counts.items():
+            totals[outcome] += value
         if counts["deferred"]:
             break  # the mail server is not answering: the next sweep tries again
     return totals
@@ -471,7 +473,7 @@ def release_stale_claims() -> int:
     released = 0
     if db_connection.vendor == "postgresql":
         keys = sending.filter(claimed_by__isnull=False).values_list("claimed_by", flat=True)
-        for key in set(keys):
+        for key in {key for key in keys if key is not None}:
             if _lock_is_free(key):
                 released += sending.filter(claimed_by=key).update(
                     status=Notification.Status.PENDING, claimed_by=None
@@ -559,9 +561,6 @@ def preference_opt_in(*, person: User, kind: str) -> None:
 def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
     """Record the invitation e-mail with a set-password link for a newly enrolled person.
     The link is allauth's password-reset key: it stops working once a password is set."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-
     path = reverse(
         "account_reset_password_from_key",
         kwargs={

@@ -21,6 +21,7 @@ import os
 import socket
 import time
 
+import redis
 from celery import schedules
 from django_celery_beat.schedulers import DatabaseScheduler
 
@@ -52,8 +53,6 @@ class OncePerPeriodScheduler(DatabaseScheduler):
 
     def _client(self):
         if self._redis is None:
-            import redis
-
             url = self.app.conf.broker_url or ""
             if not url.startswith(("redis://", "rediss://")):
                 return None

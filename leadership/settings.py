@@ -93,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "leadership.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -146,6 +146,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # allauth: e-mail is the login name; nobody signs up, people are invited.
 ACCOUNT_ADAPTER = "leadership.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "leadership.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -221,7 +222,9 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-LANGUAGE_CODE = "en-nz"
+# The organisation's English ("en-gb" for a programme office in the United Kingdom): what pages
+# about no one cohort declare; a cohort's pages declare its region's (Cohort.language).
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-nz")
 # The programme office this product was first built for is in Auckland; each cohort also
 # carries its own time zone for its sessions and calendars.
 TIME_ZONE = env.str("TIME_ZONE", default="Pacific/Auckland")
@@ -450,7 +453,7 @@ SESSION_REMINDER_DAYS_MAX = 31
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
 ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=[1, 7])
 
-# Retention (leadership/retention.py): days each kind of data is kept; 0 keeps it for ever.
+# Retention (governance/retention.py): days each kind of data is kept; 0 keeps it for ever.
 # A daily beat job removes what is older; `manage.py apply_retention --dry-run` shows counts.
 RETENTION_DAYS = {
     "former_people": env.int("RETENTION_FORMER_PEOPLE_DAYS", default=7 * 365),

@@ -17,14 +17,6 @@ def send_due_notifications(batch_size: int | None = None, max_batches: int | Non
     return notifications.send_due(batch_size=batch_size, max_batches=max_batches)
 
 
-@shared_task(name="leadership.apply_retention")
-def apply_retention() -> dict:
-    """Daily (beat): remove what is past its retention period (leadership/retention.py)."""
-    from .retention import apply_retention as apply
-
-    return apply()
-
-
 @shared_task(name="leadership.clear_expired_sessions")
 def clear_expired_sessions() -> dict:
     """Daily (beat): delete expired sessions and login-throttle rows (leadership/sessions.py)."""

@@ -1,32 +1,17 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
-
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
 
 from . import notifications
-from .forms import NotificationFilterForm
 from .models import Notification, NotificationPreference, User
-from .selectors import notifications_for_cohort
 
-
-@login_required
-def home(request):
-    """Send each person to the start page of their most senior role."""
-    roles = roles_for_user(request.user)
-    if roles.is_administrator:
-        return redirect("cohorts:cohort_list")
-    if roles.is_clinical_leader:
-        return redirect("cohorts:leader_home")
-    if roles.is_faculty:
-        return redirect("cohorts:faculty_home")
-    if roles.is_participant:
-        return redirect("cohorts:participant_home")
-    return render(request, "leadership/no_role.html")
+logger = logging.getLogger(__name__)
 
 
 def _preference_link(request, token: str):
@@ -97,25 +82,19 @@ def notification_preferences(request):
     )
 
 
-@login_required
-def notification_log(request, cohort_id: int):
-    """Administrators see every e-mail of a cohort, filtered by kind, status and person."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
-    filters = NotificationFilterForm(request.GET or None)
-    rows = notifications_for_cohort(cohort, filters.cleaned() if filters.is_valid() else {})
-    return render(
-        request,
-        "leadership/notification_log.html",
-        {"cohort": cohort, "filters": filters, "rows": rows},
-    )
-
-
-@login_required
-@require_POST
-def notification_retry(request, pk: int):
-    """Send a failed notification again."""
-    row = get_object_or_404(Notification, pk=pk, cohort_id__isnull=False)
-    cohort = get_cohort_for_user(request.user, row.cohort_id, roles={ADMINISTRATOR})
-    notifications.notification_retry(notification=row, acting_user=request.user)
-    messages.success(request, f"Sending again to {row.recipient}.")
-    return redirect("notification_log", cohort_id=cohort.pk)
+def server_error(request):
+    """The 500 page on the site's layout, with the navigation of the person's roles. Whatever
+    broke may also break what the navigation reads (the database), so if the page cannot be
+    drawn with it, it is drawn without; and if not even that works, a line of plain text."""
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html", request=request))
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn
+        logger.exception("The 500 page could not be drawn with the request's context")
+    try:
+        return HttpResponseServerError(loader.render_to_string("500.html"))
+    except Exception:  # noqa: BLE001
+        logger.exception("The 500 page could not be drawn")
+        return HttpResponseServerError(
+            "Sorry, something went wrong. The problem is ours and has been reported.",
+            content_type="text/plain; charset=utf-8",
+        )

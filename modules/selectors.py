@@ -6,8 +6,8 @@ Every selector runs a fixed number of queries whatever the number of sessions or
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     Exists,
@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
-from cohorts.selectors import roles_in_cohort
+from cohorts.selectors import CohortAccess, cohort_access
 from leadership.models import User
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
@@ -36,48 +36,29 @@ SCHEDULE_SLACK_WEEKS = 13
 # --- Access ------------------------------------------------------------------------------
 
 
-def _check_roles(user, cohort: Cohort, roles) -> frozenset[str]:
-    held = roles_in_cohort(user, cohort)
-    if not held:
-        raise Http404("Not found.")
-    if roles is not None and not (held & set(roles)):
-        raise PermissionDenied("Your role in this cohort does not allow this.")
-    return held
-
-
-def get_session_for_user(user, session_id, *, roles=None) -> Session:
-    """The session, if ``user`` may see its cohort: 404 for outsiders and unknown ids,
-    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any).
-    ``session.user_roles`` holds the roles they have in the cohort."""
+def get_session_for_user(user, session_id, *, roles=None) -> tuple[Session, CohortAccess]:
+    """The session and the user's access to its cohort: 404 for outsiders and unknown ids,
+    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any)."""
     try:
         session = Session.objects.select_related("module__cohort__programme", "facilitator").get(
             pk=int(session_id)
         )
     except (Session.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such session.") from exc
-    session.user_roles = _check_roles(user, session.module.cohort, roles)
-    return session
+    access = cohort_access(user, session.module.cohort)
+    access.require(roles)
+    return session, access
 
 
-def get_module_for_user(user, module_id, *, roles=None) -> Module:
-    """The module, with the same rules as ``get_session_for_user``."""
+def get_module_for_user(user, module_id, *, roles=None) -> tuple[Module, CohortAccess]:
+    """The module and the user's access, with the same rules as ``get_session_for_user``."""
     try:
         module = Module.objects.select_related("cohort__programme").get(pk=int(module_id))
     except (Module.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such module.") from exc
-    module.user_roles = _check_roles(user, module.cohort, roles)
-    return module
-
-
-def get_programme_for_administrator(user, programme_id) -> Programme:
-    """A programme ``user`` administers; 404 for anyone else."""
-    programmes = Programme.objects.all()
-    if not user.is_superuser:
-        programmes = programmes.filter(administrators=user)
-    try:
-        return programmes.get(pk=int(programme_id))
-    except (Programme.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such programme.") from exc
+    access = cohort_access(user, module.cohort)
+    access.require(roles)
+    return module, access
 
 
 def live_feed_for_token(token: str) -> CalendarFeed:
@@ -270,7 +251,7 @@ def schedule_clashes(cohort: Cohort, sessions: list[Session]) -> list[Clash]:
                         )
                     )
             for kind, message in found:
-                key = (kind, *sorted((session.pk, other.pk)))
+                key = (kind, min(session.pk, other.pk), max(session.pk, other.pk))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -314,7 +295,7 @@ def schedule_summary_for_cohort(cohort: Cohort) -> dict:
                     "session_count": len(live),
                 }
             )
-    rows.sort(key=lambda row: row["first_day"])
+    rows.sort(key=itemgetter("first_day"))
     return {
         "cohort": cohort,
         "rows": rows,

@@ -15,7 +15,7 @@ from cohorts import selectors as cohort_selectors
 from cohorts import services as cohort_services
 from cohorts.forms import CohortCreateForm, ProgrammeForm
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.notifications import absolute_url
 from leadership.services import audit_record
@@ -56,9 +56,9 @@ def _session_url(session) -> str:
 @login_required
 def cohort_schedule(request, cohort_id):
     """The cohort's modules and sessions; administrators also see clashes and the tools."""
-    cohort = get_cohort_for_user(request.user, cohort_id)
+    cohort, access = get_cohort_for_user(request.user, cohort_id)
     modules = selectors.cohort_schedule(cohort, viewer=request.user)
-    is_admin = ADMINISTRATOR in cohort.user_roles
+    is_admin = access.is_admin
     clashes = []
     if is_admin:
         sessions = [s for m in modules for s in m.session_list]
@@ -71,9 +71,12 @@ def cohort_schedule(request, cohort_id):
             "modules": modules,
             "clashes": clashes,
             "is_admin": is_admin,
-            "is_participant": PARTICIPANT in cohort.user_roles,
-            "takes_register": bool(cohort.user_roles & TAKES_REGISTER),
-            "reads_attendance": bool(cohort.user_roles & READS_ATTENDANCE),
+            # Faculty and participants have no cohort page: the breadcrumb names the cohort
+            # without linking to a page that would refuse them.
+            "opens_cohort_page": access.holds_any(COHORT_PAGE_ROLES),
+            "is_participant": access.is_participant,
+            "takes_register": access.holds_any(TAKES_REGISTER),
+            "reads_attendance": access.holds_any(READS_ATTENDANCE),
             "generate_form": ScheduleGenerateForm(),
         },
     )
@@ -137,7 +140,7 @@ def programme_edit(request, programme_id):
 @login_required
 def cohort_create(request):
     """Create a cohort of a programme the administrator runs, and lay out its schedule."""
-    if not cohort_selectors.roles_for_user(request.user).is_administrator:
+    if not cohort_selectors.roles_for_user(request.user).is_admin:
         raise Http404
     programmes = cohort_selectors.programmes_administered_by(request.user)
     initial = {"programme": request.GET.get("programme")}
@@ -185,7 +188,7 @@ def _generate_first_schedule(request, cohort: Cohort) -> None:
 @require_POST
 def schedule_generate(request, cohort_id):
     """Lay out the cohort's schedule from its programme (administrators)."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
     form = ScheduleGenerateForm(request.POST)
     form.is_valid()
     try:
@@ -216,7 +219,7 @@ def schedule_generate(request, cohort_id):
 @login_required
 def module_move(request, module_id):
     """Move a module (and optionally every later one) to a new first day (administrators)."""
-    module = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
+    module, _access = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
     form = ModuleMoveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -236,7 +239,7 @@ def module_move(request, module_id):
 @login_required
 def module_edit(request, module_id):
     """Change a module's title, theme, description, venue and facilitators (administrators)."""
-    module = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
+    module, _access = selectors.get_module_for_user(request.user, module_id, roles={ADMINISTRATOR})
     initial = {
         "title": module.title,
         "theme": module.theme,
@@ -265,19 +268,19 @@ def module_edit(request, module_id):
 def session_detail(request, session_id):
     """One session: when, where, what to prepare, who is expected; the participant's own
     apologies or sign-up; links to the register, edit and .ics download."""
-    session = selectors.get_session_for_user(request.user, session_id)
+    session, access = selectors.get_session_for_user(request.user, session_id)
     annotated = selectors.cohort_session(session, viewer=request.user)
-    roles = session.user_roles
+    takes_register = access.holds_any(TAKES_REGISTER)
     return render(
         request,
         "modules/session_detail.html",
         {
             "session": annotated,
             "cohort": session.module.cohort,
-            "is_admin": ADMINISTRATOR in roles,
-            "is_participant": PARTICIPANT in roles,
-            "takes_register": bool(roles & TAKES_REGISTER),
-            "apologies": (selectors.session_apologies(session) if roles & TAKES_REGISTER else []),
+            "is_admin": access.is_admin,
+            "is_participant": access.is_participant,
+            "takes_register": takes_register,
+            "apologies": selectors.session_apologies(session) if takes_register else [],
         },
     )
 
@@ -285,7 +288,9 @@ def session_detail(request, session_id):
 @login_required
 def session_edit(request, session_id):
     """Move a session, change its details, or cancel it (administrators)."""
-    session = selectors.get_session_for_user(request.user, session_id, roles={ADMINISTRATOR})
+    session, _access = selectors.get_session_for_user(
+        request.user, session_id, roles={ADMINISTRATOR}
+    )
     cohort = session.module.cohort
     tz = cohort.tzinfo
     initial = {
@@ -325,7 +330,9 @@ def session_edit(request, session_id):
 @login_required
 def attendance_register(request, session_id):
     """Take the register: one tap per person, the whole register saved in one request."""
-    session = selectors.get_session_for_user(request.user, session_id, roles=TAKES_REGISTER)
+    session, _access = selectors.get_session_for_user(
+        request.user, session_id, roles=TAKES_REGISTER
+    )
     form = AttendanceRegisterForm(_posted(request), rows=selectors.register_rows(session))
     if request.method == "POST" and form.is_valid():
         try:
@@ -347,7 +354,7 @@ def attendance_register(request, session_id):
 @login_required
 def apology_send(request, session_id):
     """A participant sends apologies ahead of a session, with a reason."""
-    session = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
+    session, _access = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
     form = ApologyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,7 +377,7 @@ def apology_send(request, session_id):
 
 
 def _participant_action(request, session_id, action, success: str):
-    session = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
+    session, _access = selectors.get_session_for_user(request.user, session_id, roles={PARTICIPANT})
     try:
         action(session=session, person=request.user, acting_user=request.user)
     except ValidationError as exc:
@@ -414,7 +421,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @login_required
 def session_ics(request, session_id):
     """The one session as an .ics file to add to a calendar."""
-    session = selectors.get_session_for_user(request.user, session_id)
+    session, _access = selectors.get_session_for_user(request.user, session_id)
     body = calendars.calendar_for([session], name=session.module.title)
     return _ics_response(body, f"session-{session.pk}.ics")
 
@@ -467,7 +474,7 @@ def calendar_feed_revoke(request):
 @login_required
 def cohort_attendance(request, cohort_id):
     """Each participant's attendance rate against the programme's rule."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
     return render(
         request,
         "modules/cohort_attendance.html",
@@ -480,7 +487,7 @@ def attendance_export(request, cohort_id, fmt):
     """The cohort's attendance, one row per session and person, as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
     rows = selectors.attendance_export_rows(cohort)
     audit_record(
         actor=request.user,
@@ -498,7 +505,7 @@ def attendance_export(request, cohort_id, fmt):
 @login_required
 def programme_attendance(request, programme_id):
     """Attendance across a programme's cohorts, cohort vs cohort and module vs module."""
-    programme = selectors.get_programme_for_administrator(request.user, programme_id)
+    programme = cohort_selectors.get_programme_for_user(request.user, programme_id)
     return render(
         request,
         "modules/programme_attendance.html",

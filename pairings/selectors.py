@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, roles_in_cohort
+from cohorts.selectors import CohortAccess, cohort_access
 from leadership.models import User
 from redesign_projects.models import TeamMembership
 
@@ -27,16 +27,16 @@ SLOT_LABELS = dict(AVAILABILITY_CHOICES)
 
 
 @dataclass(frozen=True)
-class PairingAccess:
-    """What the viewer may do on a pairing's page. Everyone who gets one may read it."""
+class PairingAccess(CohortAccess):
+    """The viewer's access to a pairing's cohort, and whether they are one of the pair.
+    Everyone who gets one may read the pairing."""
 
-    is_member: bool
-    is_administrator: bool
+    is_member: bool = False
 
     @property
     def can_contribute(self) -> bool:
         """Add shadowing entries and edit the project: the two members and administrators."""
-        return self.is_member or self.is_administrator
+        return self.is_member or self.is_admin
 
 
 def get_pairing_for_user(user, pairing_id) -> tuple[Pairing, PairingAccess]:
@@ -50,12 +50,12 @@ def get_pairing_for_user(user, pairing_id) -> tuple[Pairing, PairingAccess]:
         raise Http404("No such pairing.") from exc
     if not user.is_authenticated:
         raise Http404("No such pairing.")
-    is_member = pairing.has_member(user)
-    roles = roles_in_cohort(user, pairing.cohort)
-    is_administrator = ADMINISTRATOR in roles
-    if not (is_member or is_administrator or Enrolment.Role.CLINICAL_LEADER in roles):
+    access = PairingAccess(
+        roles=cohort_access(user, pairing.cohort).roles, is_member=pairing.has_member(user)
+    )
+    if not (access.is_member or access.is_admin or access.is_leader):
         raise Http404("No such pairing.")
-    return pairing, PairingAccess(is_member=is_member, is_administrator=is_administrator)
+    return pairing, access
 
 
 def cohort_pairings(cohort: Cohort) -> list[Pairing]:

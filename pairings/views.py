@@ -34,7 +34,7 @@ def _kind(request) -> str:
 @login_required
 def cohort_overview(request, cohort_id):
     """Every pair in the cohort: administrators, and clinical leaders read only."""
-    cohort = get_cohort_for_user(
+    cohort, access = get_cohort_for_user(
         request.user, cohort_id, roles={ADMINISTRATOR, Enrolment.Role.CLINICAL_LEADER}
     )
     return render(
@@ -43,7 +43,7 @@ def cohort_overview(request, cohort_id):
         {
             "cohort": cohort,
             "pairings": selectors.cohort_pairings(cohort),
-            "is_administrator": ADMINISTRATOR in cohort.user_roles,
+            "is_admin": access.is_admin,
             "kinds": Pairing.Kind.choices,
         },
     )
@@ -53,7 +53,7 @@ def cohort_overview(request, cohort_id):
 def suggestions(request, cohort_id):
     """The matcher's suggested pairs for everyone unpaired; the administrator accepts all,
     some or edits them, and saves in one transaction."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
     kind = _kind(request)
     suggested = selectors.suggest_pairs(cohort, kind)
     form = SuggestionsForm(request.POST or None, suggestions=suggested)
@@ -154,7 +154,7 @@ def project_update(request, pairing_id):
 
 def _administrator(request, pairing_id):
     pairing, access = selectors.get_pairing_for_user(request.user, pairing_id)
-    if not access.is_administrator:
+    if not access.is_admin:
         raise PermissionDenied("Only programme administrators change a pairing's status.")
     return pairing, access
 
@@ -250,14 +250,14 @@ def _preferences(request, cohort, person, *, back):
 @login_required
 def my_preferences(request, cohort_id):
     """A participant states their own pairing preferences in one of their cohorts."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles=selectors.PREFERENCE_ROLES)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=selectors.PREFERENCE_ROLES)
     return _preferences(request, cohort, request.user, back=reverse("pairings:my_pairings"))
 
 
 @login_required
 def preferences_edit(request, cohort_id, person_id):
     """An administrator records a participant's preferences for them."""
-    cohort = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
     person = selectors.get_preference_person(cohort, person_id)
     back = reverse("pairings:suggestions", kwargs={"cohort_id": cohort.pk})
     return _preferences(request, cohort, person, back=back)

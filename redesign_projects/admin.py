@@ -4,11 +4,8 @@ from django.contrib import admin
 
 from .models import (
     Assignment,
-    DataPoint,
     Extension,
     Feedback,
-    Measure,
-    PdsaCycle,
     RedesignTeam,
     Submission,
     TeamMembership,
@@ -60,20 +57,3 @@ class SubmissionAdmin(ReadOnlyAdmin):
 class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["submission", "author", "decision", "released_at"]
     list_filter = ["decision"]
-
-
-# Measures are changed through their pages (audited); the admin only reads them.
-@admin.register(Measure)
-class MeasureAdmin(ReadOnlyAdmin):
-    list_display = ["name", "team", "pairing", "kind", "unit", "better"]
-    list_filter = ["kind"]
-
-
-@admin.register(DataPoint)
-class DataPointAdmin(ReadOnlyAdmin):
-    list_display = ["measure", "period", "value", "recorded_by"]
-
-
-@admin.register(PdsaCycle)
-class PdsaCycleAdmin(ReadOnlyAdmin):
-    list_display = ["team", "change_idea", "started_on", "ended_on"]

@@ -17,30 +17,23 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, roles_in_cohort
+from cohorts.selectors import ADMINISTRATOR, CohortAccess, cohort_access
 from leadership.models import User
 
-from .measures import MeasureChart, measure_chart, spc_rules_for
 from .models import (
     Assignment,
-    ChartRuleSet,
-    DataPoint,
     Extension,
     Feedback,
-    Measure,
-    PdsaCycle,
     RedesignTeam,
     Submission,
     SubmissionFile,
     TeamMembership,
 )
-from .models import Rebase as MeasureRebase
 
 FACULTY = Enrolment.Role.FACULTY
 PARTICIPANT = Enrolment.Role.PARTICIPANT
@@ -86,31 +79,23 @@ def work_status(*, has_draft: bool, latest: dict | None) -> str:
 
 
 @dataclass(frozen=True)
-class Access:
-    """What the user may do in one cohort's redesign work."""
+class ProjectAccess(CohortAccess):
+    """The user's access to one cohort, with what only redesign work knows: the participant's
+    current teams and whether the cohort lets participants review other teams' work."""
 
-    roles: frozenset[str]
-    peer_review: bool
+    peer_review: bool = False
     team_ids: frozenset[int] = field(default_factory=frozenset)
     # What the cohort shares with peers besides team work (see the module docstring).
     peers_see_feedback: bool = False
     peers_see_individual_work: bool = False
 
     @property
-    def is_admin(self) -> bool:
-        return ADMINISTRATOR in self.roles
-
-    @property
     def is_staff_reader(self) -> bool:
-        return bool(self.roles & STAFF_READERS)
+        return self.holds_any(STAFF_READERS)
 
     @property
     def gives_feedback(self) -> bool:
-        return bool(self.roles & FEEDBACK_GIVERS)
-
-    @property
-    def is_participant(self) -> bool:
-        return PARTICIPANT in self.roles
+        return self.holds_any(FEEDBACK_GIVERS)
 
     def can_view_team(self, team_id: int) -> bool:
         return self.is_staff_reader or team_id in self.team_ids or self.can_peer_review
@@ -131,19 +116,19 @@ class Access:
         )
 
 
-def access_for(user, cohort: Cohort) -> Access:
-    """Two or three queries: the user's roles in the cohort and, for a participant, their
-    current team(s)."""
-    roles = roles_in_cohort(user, cohort)
+def project_access(user, cohort: Cohort, access: CohortAccess | None = None) -> ProjectAccess:
+    """``access`` (or the user's access to ``cohort``, one query) with, for a participant,
+    their current team(s): one more query."""
+    access = access or cohort_access(user, cohort)
     team_ids: frozenset[int] = frozenset()
-    if PARTICIPANT in roles:
+    if access.is_participant:
         team_ids = frozenset(
             TeamMembership.objects.current()
             .filter(cohort=cohort, person=user)
             .values_list("team_id", flat=True)
         )
-    return Access(
-        roles=roles,
+    return ProjectAccess(
+        roles=access.roles,
         peer_review=cohort.peer_review_enabled,
         team_ids=team_ids,
         peers_see_feedback=cohort.peer_review_shows_feedback,
@@ -151,27 +136,13 @@ def access_for(user, cohort: Cohort) -> Access:
     )
 
 
-def _cohort_access(user, cohort: Cohort) -> Access:
-    access = access_for(user, cohort)
-    if not access.roles:
-        raise Http404("Not found.")
+def _member_access(user, cohort: Cohort) -> ProjectAccess:
+    access = project_access(user, cohort)
+    access.require()
     return access
 
 
-def get_cohort_access(user, cohort_id, *, allowed: frozenset[str] | None = None):
-    """(cohort, access) for a cohort the user is in; 404 for outsiders, ``PermissionDenied``
-    when their roles do not include one of ``allowed``."""
-    try:
-        cohort = Cohort.objects.select_related("programme").get(pk=int(cohort_id))
-    except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("Not found.") from exc
-    access = _cohort_access(user, cohort)
-    if allowed is not None and not (access.roles & allowed):
-        raise PermissionDenied("Your role in this cohort does not allow this.")
-    return cohort, access
-
-
-def get_team_for_user(user, team_id) -> tuple[RedesignTeam, Access]:
+def get_team_for_user(user, team_id) -> tuple[RedesignTeam, ProjectAccess]:
     """The team and the user's access; 404 unless they may see it."""
     team = (
         RedesignTeam.objects.select_related(
@@ -182,13 +153,13 @@ def get_team_for_user(user, team_id) -> tuple[RedesignTeam, Access]:
     )
     if team is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, team.cohort)
+    access = _member_access(user, team.cohort)
     if not access.can_view_team(team.pk):
         raise Http404("Not found.")
     return team, access
 
 
-def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, Access]:
+def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, ProjectAccess]:
     """An assignment of a cohort the user is in (any role that works with assignments)."""
     assignment = (
         Assignment.objects.select_related("cohort__programme", "module")
@@ -197,13 +168,13 @@ def get_assignment_for_user(user, assignment_id) -> tuple[Assignment, Access]:
     )
     if assignment is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, assignment.cohort)
+    access = _member_access(user, assignment.cohort)
     if not (access.is_staff_reader or access.is_participant):
         raise Http404("Not found.")
     return assignment, access
 
 
-def _own_work(user, submission: Submission, access: Access) -> bool:
+def _own_work(user, submission: Submission, access: ProjectAccess) -> bool:
     if submission.owner_id is not None:
         return submission.owner_id == user.pk
     if submission.team_id in access.team_ids:
@@ -211,7 +182,7 @@ def _own_work(user, submission: Submission, access: Access) -> bool:
     return submission.members.filter(pk=user.pk).exists()
 
 
-def get_submission_for_user(user, submission_id) -> tuple[Submission, Access, bool]:
+def get_submission_for_user(user, submission_id) -> tuple[Submission, ProjectAccess, bool]:
     """(submission, access, is_own_work); 404 unless the user may read it."""
     submission = (
         Submission.objects.select_related(
@@ -222,7 +193,7 @@ def get_submission_for_user(user, submission_id) -> tuple[Submission, Access, bo
     )
     if submission is None:
         raise Http404("Not found.")
-    access = _cohort_access(user, submission.assignment.cohort)
+    access = _member_access(user, submission.assignment.cohort)
     own = access.is_participant and _own_work(user, submission, access)
     if submission.is_draft:
         allowed = own or access.is_admin
@@ -302,7 +273,7 @@ def effective_due_at(assignment: Assignment, *, team=None, person=None) -> datet
 # --- lists ---------------------------------------------------------------------------------
 
 
-def teams_for_cohort(cohort: Cohort, access: Access) -> list[RedesignTeam]:
+def teams_for_cohort(cohort: Cohort, access: ProjectAccess) -> list[RedesignTeam]:
     """The teams the user may see, each with ``member_count`` and its lead: one query."""
     teams = (
         RedesignTeam.objects.filter(cohort=cohort)
@@ -330,7 +301,7 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
     teams with member counts; participants; current memberships; assignments past due at the
     earliest; their extensions; their submitted (team or owner) units."""
     now = now or timezone.now()
-    teams = list(
+    teams: list[RedesignTeam] = list(
         RedesignTeam.objects.filter(cohort=cohort)
         .select_related("clinical_lead")
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
@@ -542,12 +513,14 @@ def team_statuses(team: RedesignTeam, *, with_feedback: bool = True) -> list[Cel
 
 
 def submissions_for_unit(
-    *, team: RedesignTeam | None = None, owner: User | None = None, access: Access, own: bool
+    *, team: RedesignTeam | None = None, owner: User | None = None, access: ProjectAccess, own: bool
 ) -> list[Submission]:
     """Every version (and the draft, for its own team and administrators) with files,
     feedback (released only, unless the reader gives feedback) and members at the time.
     Four queries: submissions with feedback; files; members; rubric scores."""
-    submissions = Submission.objects.filter(**({"team": team} if team else {"owner": owner}))
+    submissions = (
+        Submission.objects.filter(team=team) if team else Submission.objects.filter(owner=owner)
+    )
     if not (own or access.is_admin):
         submissions = submissions.filter(status=Submission.Status.SUBMITTED)
     submissions = (
@@ -626,151 +599,3 @@ def submitted_for_assignment(assignment: Assignment) -> list[Submission]:
             seen.add(unit)
             latest.append(submission)
     return latest
-
-
-# --- measures ------------------------------------------------------------------------------
-
-
-def _measures_with_rows() -> QuerySet[Measure]:
-    """Measures with everything a chart reads: owner, programme rule set (one query, joined),
-    then data points, rebases and PDSA cycles (one prefetch query each)."""
-    return Measure.objects.select_related(
-        "team__cohort__programme__chart_rule_set",
-        "pairing__cohort__programme__chart_rule_set",
-    ).prefetch_related(
-        Prefetch("datapoints", queryset=DataPoint.objects.order_by("period")),
-        Prefetch("rebases", queryset=MeasureRebase.objects.order_by("starts_on")),
-        Prefetch("pdsa_cycles", queryset=PdsaCycle.objects.order_by("started_on", "pk")),
-    )
-
-
-def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
-    owner = measure.team if measure.team_id else measure.pairing
-    try:
-        return owner.cohort.programme.chart_rule_set
-    except ChartRuleSet.DoesNotExist:
-        return None
-
-
-def chart_for(measure: Measure, *, compact: bool = False) -> MeasureChart:
-    """The chart of a measure fetched through ``_measures_with_rows`` (no further queries)."""
-    return measure_chart(
-        measure,
-        points=list(measure.datapoints.all()),
-        rebases=list(measure.rebases.all()),
-        cycles=list(measure.pdsa_cycles.all()),
-        rules=spc_rules_for(_rule_set_of(measure)),
-        compact=compact,
-    )
-
-
-def measure_charts_for_teams(
-    team_ids: list[int], *, compact: bool = False
-) -> dict[int, list[MeasureChart]]:
-    """Each team's measures drawn as charts, in the teams' own order (``position``, then age).
-
-    Returns ``{team_id: [MeasureChart, ...]}`` with a key (maybe an empty list) for every id
-    given. No access check: callers pass only teams the viewer may see.
-
-    Queries: 4 whatever the number of teams, measures or points — the measures joined with
-    their team, cohort, programme and the programme's rule set; their data points; their
-    rebases; their PDSA cycles — or 1 when none of the teams has a measure. XmR charts use the
-    programme's ``ChartRuleSet`` (Making Data Count values when it has none); a measure with
-    too few points for XmR is a run chart, and with fewer than two points has no chart.
-    ``compact`` charts are for print (see ``MeasureChart``)."""
-    charts: dict[int, list[MeasureChart]] = {team_id: [] for team_id in team_ids}
-    if not team_ids:
-        return charts
-    for measure in (
-        _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
-    ):
-        charts[measure.team_id].append(chart_for(measure, compact=compact))
-    return charts
-
-
-@dataclass(frozen=True)
-class MeasureAccess:
-    """Who is looking at a measure: anyone who gets one may read; ``can_edit`` may add data,
-    edit the measure, rebase it and log PDSA cycles (the team's members or the pair, and
-    administrators)."""
-
-    can_edit: bool
-    team: RedesignTeam | None
-    pairing: object | None
-
-
-def team_measure_access(user, team_id) -> tuple[RedesignTeam, MeasureAccess]:
-    """The team and what the user may do with its measures: 404 unless they may see the team
-    (members, faculty, clinical leaders, administrators; peers with peer review on)."""
-    team, access = get_team_for_user(user, team_id)
-    can_edit = access.is_admin or team.pk in access.team_ids
-    return team, MeasureAccess(can_edit=can_edit, team=team, pairing=None)
-
-
-def pairing_measure_access(user, pairing_id) -> tuple[object, MeasureAccess]:
-    """A pairing and what the user may do with its QI measures: as for the pairing's page (the
-    pair and administrators write, clinical leaders read, anyone else 404)."""
-    from pairings.selectors import get_pairing_for_user
-
-    pairing, access = get_pairing_for_user(user, pairing_id)
-    return pairing, MeasureAccess(can_edit=access.can_contribute, team=None, pairing=pairing)
-
-
-def get_measure_for_user(user, measure_id) -> tuple[Measure, MeasureAccess]:
-    """A measure (with its rows prefetched for ``chart_for``) and the user's access, checked
-    on its team or pairing; 404 for anyone who may not see the owner."""
-    try:
-        measure = _measures_with_rows().get(pk=int(measure_id))
-    except (Measure.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("Not found.") from exc
-    if measure.team_id:
-        team, access = team_measure_access(user, measure.team_id)
-        measure.team = team
-    else:
-        pairing, access = pairing_measure_access(user, measure.pairing_id)
-        measure.pairing = pairing
-    return measure, access
-
-
-def get_datapoint_for_user(user, datapoint_id) -> tuple[DataPoint, Measure, MeasureAccess]:
-    """A data point and its measure, with access checked on the measure's owner."""
-    point = DataPoint.objects.filter(pk=datapoint_id).only("id", "measure_id").first()
-    if point is None:
-        raise Http404("Not found.")
-    measure, access = get_measure_for_user(user, point.measure_id)
-    point = next(p for p in measure.datapoints.all() if p.pk == point.pk)
-    return point, measure, access
-
-
-def pdsa_cycles_for_team(team: RedesignTeam) -> list[PdsaCycle]:
-    """The team's PDSA cycles, newest first, with their measures: one query."""
-    return list(
-        team.pdsa_cycles.select_related("measure", "created_by").order_by("-started_on", "-pk")
-    )
-
-
-def get_pdsa_cycle_for_user(user, cycle_id) -> tuple[PdsaCycle, MeasureAccess]:
-    """A PDSA cycle and the user's access, checked on its team."""
-    cycle = PdsaCycle.objects.filter(pk=cycle_id).select_related("measure").first()
-    if cycle is None:
-        raise Http404("Not found.")
-    team, access = team_measure_access(user, cycle.team_id)
-    cycle.team = team
-    return cycle, access
-
-
-def measure_charts_for_pairing(pairing_id: int) -> list[MeasureChart]:
-    """A pair's QI measures as charts: 4 queries (as ``measure_charts_for_teams``), or 1."""
-    return [
-        chart_for(measure)
-        for measure in _measures_with_rows()
-        .filter(pairing_id=pairing_id)
-        .order_by("position", "pk")
-    ]
-
-
-def chart_rule_set_of(programme) -> ChartRuleSet:
-    """The programme's rule set, or an unsaved one with the Making Data Count defaults."""
-    return ChartRuleSet.objects.filter(programme=programme).first() or ChartRuleSet(
-        programme=programme, **ChartRuleSet.DEFAULTS
-    )

@@ -297,7 +297,7 @@ def assignment_create(
     title: str,
     due_at: datetime.datetime,
     acting_user: User | None,
-    rubric: list[tuple[str, list[str]]] = (),
+    rubric: Sequence[tuple[str, list[str]]] = (),
     **fields,
 ) -> Assignment:
     """Create an assignment with an optional rubric (criteria, each with levels)."""
@@ -362,7 +362,7 @@ def extension_grant(
     old date kept in the audit trail). Lateness is judged against it from now on."""
     if due_at <= assignment.due_at:
         raise ValidationError({"due_at": "An extension must be later than the original due date."})
-    target = {"team": team} if team is not None else {"person": person}
+    target: dict[str, object] = {"team": team} if team is not None else {"person": person}
     extension = (
         Extension.objects.select_for_update().filter(assignment=assignment, **target).first()
     )
@@ -422,6 +422,7 @@ def _store_files(
         row.save()
 
 
+ACCEPTED_WORK_IS_FINAL = "This work has been accepted; no further versions can be made."
 STORAGE_FAILED = (
     "Your files could not be stored just now (the file store is full or unavailable). "
     "Nothing was saved: try again later, and tell the programme office if it keeps happening."
@@ -515,9 +516,8 @@ def _submission_save(
         if done is not None:
             return done
     latest = selectors.latest_submitted(assignment, **unit)
-    feedback = getattr(latest, "feedback", None) if latest else None
-    if feedback and feedback.is_released and feedback.decision == Feedback.Decision.ACCEPTED:
-        raise ValidationError("This work has been accepted; no further versions can be made.")
+    if latest is not None and latest.is_accepted:
+        raise ValidationError(ACCEPTED_WORK_IS_FINAL)
     draft = selectors.draft_for(assignment, **unit)
     if draft is None:
         draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)

@@ -27,7 +27,7 @@ OFFICE_MAIN_PARTS = {
     AcceptedType.XLSX: f"{_OOXML}.spreadsheetml.sheet.main+xml",
     AcceptedType.PPTX: f"{_OOXML}.presentationml.presentation.main+xml",
 }
-MIME_TYPES = {
+MIME_TYPES: dict[str, str] = {
     AcceptedType.PDF: "application/pdf",
     AcceptedType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     AcceptedType.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -11,29 +11,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Enrolment
-from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_programme_for_user
+from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_cohort_for_user
 from leadership.forms import add_service_errors
 from leadership.storage import private_download
 
-from . import measure_services, selectors, services
+from . import selectors, services
 from .forms import (
     AssignmentForm,
-    ChartRuleSetForm,
-    DataPointForm,
-    DataPointImportForm,
     ExtensionForm,
     FeedbackForm,
     FormationFormSet,
-    MeasureForm,
     OverviewFilterForm,
-    PdsaCycleForm,
     PeerCommentForm,
-    RebaseForm,
     SubmissionForm,
     TeamForm,
 )
 from .models import Feedback, RedesignTeam, TeamMembership
 from .suggest import Candidate, PlacedTeam, default_team_count, suggest_teams
+from .team_page import team_sections
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
 PARTICIPANT = Enrolment.Role.PARTICIPANT
@@ -46,7 +41,8 @@ PARTICIPANT = Enrolment.Role.PARTICIPANT
 def team_list(request, cohort_id):
     """The cohort's teams: all of them for staff (and peers when peer review is on), the
     participant's own otherwise."""
-    cohort, access = selectors.get_cohort_access(request.user, cohort_id)
+    cohort, access = get_cohort_for_user(request.user, cohort_id)
+    access = selectors.project_access(request.user, cohort, access)
     if not (access.is_staff_reader or access.is_participant):
         raise Http404
     return render(
@@ -76,7 +72,7 @@ def team_mine(request):
 
 @login_required
 def team_create(request, cohort_id):
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     form = TeamForm(request.POST if request.method == "POST" else None, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +163,7 @@ def _suggestion_initial(cohort, team_count: int | None) -> list[dict]:
 @login_required
 def team_formation(request, cohort_id):
     """Suggested teams for the whole cohort, adjustable, saved in one transaction."""
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     people = selectors.participants_of(cohort).order_by("last_name", "first_name")
     if request.method == "POST":
         formset = FormationFormSet(request.POST, form_kwargs={"people": people})
@@ -210,7 +206,7 @@ def team_formation(request, cohort_id):
 @login_required
 def team_detail(request, team_id):
     """The team page: members (now and before), aim, assignments with status, every version
-    submitted, released feedback."""
+    submitted, released feedback; then the sections other apps add (``team_page``)."""
     team, access = selectors.get_team_for_user(request.user, team_id)
     own = team.pk in access.team_ids
     memberships = list(team.memberships.select_related("person").order_by("-left_at", "joined_at"))
@@ -229,8 +225,7 @@ def team_detail(request, team_id):
                     team, with_feedback=access.sees_feedback(own=own)
                 ),
                 "submissions": selectors.submissions_for_unit(team=team, access=access, own=own),
-                "measure_charts": selectors.measure_charts_for_teams([team.pk])[team.pk],
-                "can_edit_measures": access.is_admin or own,
+                "team_sections": team_sections(team, access),
             },
         )
 
@@ -241,9 +236,8 @@ def team_detail(request, team_id):
 @login_required
 def assignment_overview(request, cohort_id):
     """Every team × assignment with its status, filterable."""
-    cohort, access = selectors.get_cohort_access(
-        request.user, cohort_id, allowed=selectors.STAFF_READERS
-    )
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.STAFF_READERS)
+    access = selectors.project_access(request.user, cohort, access)
     form = OverviewFilterForm(request.GET or None, cohort=cohort)
     filters = form.cleaned_data if form.is_valid() else {}
     assignments, rows = selectors.assignment_overview(
@@ -268,7 +262,7 @@ def assignment_overview(request, cohort_id):
 
 @login_required
 def assignment_create(request, cohort_id):
-    cohort, _access = selectors.get_cohort_access(request.user, cohort_id, allowed=ADMIN_ONLY)
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     with timezone.override(cohort.tzinfo):
         form = AssignmentForm(request.POST if request.method == "POST" else None, cohort=cohort)
         if request.method == "POST" and form.is_valid():
@@ -401,6 +395,10 @@ def submission_edit(request, assignment_id):
         return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     draft = selectors.draft_for(assignment, **unit)
     latest = selectors.latest_submitted(assignment, **unit)
+    if latest is not None and latest.is_accepted:
+        # Not a form that would only be refused on saving.
+        messages.info(request, services.ACCEPTED_WORK_IS_FINAL)
+        return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     initial = {"text": (draft or latest).text if (draft or latest) else ""}
     form = SubmissionForm(
         request.POST if request.method == "POST" else None,
@@ -542,8 +540,8 @@ def feedback_edit(request, submission_id):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release(request, feedback_id):
     feedback = Feedback.objects.filter(pk=feedback_id).only("id", "submission_id").first()
     if feedback is None:
@@ -558,8 +556,8 @@ def feedback_release(request, feedback_id):
     return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release_all(request, assignment_id):
     assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
     if not access.gives_feedback:
@@ -569,8 +567,8 @@ def feedback_release_all(request, assignment_id):
     return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def peer_comment_create(request, submission_id):
     submission, access, _own = selectors.get_submission_for_user(request.user, submission_id)
     if not access.can_peer_review:
@@ -590,273 +588,4 @@ def peer_comment_create(request, submission_id):
     return redirect(
         reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
         + "#comments"
-    )
-
-
-# --- measures, data points, rebased limits, PDSA cycles ------------------------------------
-
-
-def _owner(measure) -> dict:
-    """The measure and its owner (a team or a pairing) for the pages' breadcrumbs."""
-    return {"measure": measure, "team": measure.team, "pairing": measure.pairing}
-
-
-def _require_edit(access) -> None:
-    if not access.can_edit:
-        raise PermissionDenied("Only the team's members and administrators change its measures.")
-
-
-def _measure_form_page(request, *, measure=None, team=None, pairing=None):
-    form = MeasureForm(request.POST or None, instance=measure)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if measure is None:
-                measure = measure_services.measure_create(
-                    team=team, pairing=pairing, acting_user=request.user, **form.measure_fields()
-                )
-            else:
-                measure_services.measure_update(
-                    measure=measure, acting_user=request.user, **form.measure_fields()
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Saved the measure “{measure.name}”.")
-            return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
-    if measure is not None:
-        team, pairing = measure.team, measure.pairing
-    return render(
-        request,
-        "redesign_projects/measure_form.html",
-        {"form": form, "measure": measure, "owner": team or pairing, "team": team,
-         "pairing": pairing},
-    )  # fmt: skip
-
-
-@login_required
-def measure_create(request, team_id):
-    """Define a measure for a team: its members and administrators."""
-    team, access = selectors.team_measure_access(request.user, team_id)
-    _require_edit(access)
-    return _measure_form_page(request, team=team)
-
-
-@login_required
-def pairing_measure_create(request, pairing_id):
-    """Define a measure for a pair's QI project: the pair and administrators."""
-    pairing, access = selectors.pairing_measure_access(request.user, pairing_id)
-    _require_edit(access)
-    return _measure_form_page(request, pairing=pairing)
-
-
-@login_required
-def pairing_measures(request, pairing_id):
-    """A pair's QI measures as charts (the pairing page links here)."""
-    pairing, access = selectors.pairing_measure_access(request.user, pairing_id)
-    return render(
-        request,
-        "redesign_projects/measure_pairing_list.html",
-        {
-            "pairing": pairing,
-            "access": access,
-            "charts": selectors.measure_charts_for_pairing(pairing.pk),
-        },
-    )
-
-
-@login_required
-def measure_update(request, measure_id):
-    measure, access = selectors.get_measure_for_user(request.user, measure_id)
-    _require_edit(access)
-    return _measure_form_page(request, measure=measure)
-
-
-@login_required
-def measure_detail(request, measure_id):
-    """One measure: its chart, summary and data, every point (with edit links for writers),
-    recalculated limits and the PDSA cycles marked on it."""
-    measure, access = selectors.get_measure_for_user(request.user, measure_id)
-    return render(
-        request,
-        "redesign_projects/measure_detail.html",
-        {
-            "measure": measure,
-            "access": access,
-            "chart": selectors.chart_for(measure),
-            "points": list(measure.datapoints.all()),
-            "rebases": list(measure.rebases.all()),
-            "cycles": list(measure.pdsa_cycles.all()),
-            "team": measure.team,
-            "pairing": measure.pairing,
-        },
-    )
-
-
-@login_required
-def datapoint_create(request, measure_id):
-    measure, access = selectors.get_measure_for_user(request.user, measure_id)
-    _require_edit(access)
-    form = DataPointForm(request.POST or None, measure=measure)
-    if request.method == "POST" and form.is_valid():
-        try:
-            point = measure_services.datapoint_create(
-                measure=measure, acting_user=request.user, **form.point_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Added {point.period:%d %b %Y}: {form['value'].value()}.")
-            return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
-    return render(
-        request,
-        "redesign_projects/measure_point_form.html",
-        {**_owner(measure), "form": form, "point": None},
-    )
-
-
-@login_required
-def datapoint_update(request, datapoint_id):
-    """Correct a data point; the audit trail keeps the old value and who changed it."""
-    point, measure, access = selectors.get_datapoint_for_user(request.user, datapoint_id)
-    _require_edit(access)
-    form = DataPointForm(request.POST or None, instance=point, measure=measure)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure_services.datapoint_update(
-                point=point, acting_user=request.user, **form.point_fields()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Saved the corrected data point.")
-            return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
-    return render(
-        request,
-        "redesign_projects/measure_point_form.html",
-        {**_owner(measure), "form": form, "point": point},
-    )
-
-
-@login_required
-def datapoint_import(request, measure_id):
-    """Paste or upload many data points: "preview" shows every row with its errors; "confirm"
-    saves all rows or none (the text is checked again when saving)."""
-    measure, access = selectors.get_measure_for_user(request.user, measure_id)
-    _require_edit(access)
-    form = DataPointImportForm(request.POST or None, request.FILES or None)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["text"]
-        if "confirm" in request.POST:
-            preview = measure_services.datapoints_import(
-                measure=measure, text=text, acting_user=request.user
-            )
-            if preview.is_valid:
-                messages.success(request, f"Imported {len(preview.rows)} data points.")
-                return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
-            messages.error(request, "Nothing was imported: correct the rows marked below.")
-        else:
-            preview = measure_services.datapoints_preview(measure=measure, text=text)
-        # The confirm step posts exactly the text that was previewed.
-        form = DataPointImportForm(initial={"text": text})
-    return render(
-        request,
-        "redesign_projects/measure_import.html",
-        {**_owner(measure), "form": form, "preview": preview},
-    )
-
-
-@login_required
-def rebase_create(request, measure_id):
-    """Recalculate the limits from a date, with the reason (required) shown on the chart."""
-    measure, access = selectors.get_measure_for_user(request.user, measure_id)
-    _require_edit(access)
-    form = RebaseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure_services.rebase_create(
-                measure=measure,
-                starts_on=form.cleaned_data["starts_on"],
-                reason=form.cleaned_data["reason"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The limits are recalculated from that date.")
-            return redirect("redesign_projects:measure_detail", measure_id=measure.pk)
-    return render(
-        request, "redesign_projects/measure_rebase_form.html", {**_owner(measure), "form": form}
-    )
-
-
-@login_required
-def pdsa_list(request, team_id):
-    """The team's log of tests of change, newest first."""
-    team, access = selectors.team_measure_access(request.user, team_id)
-    return render(
-        request,
-        "redesign_projects/measure_pdsa_list.html",
-        {"team": team, "access": access, "cycles": selectors.pdsa_cycles_for_team(team)},
-    )
-
-
-def _pdsa_form_page(request, *, team, cycle=None):
-    form = PdsaCycleForm(request.POST or None, instance=cycle, team=team)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if cycle is None:
-                measure_services.pdsa_cycle_create(
-                    team=team, acting_user=request.user, **form.cycle_fields()
-                )
-            else:
-                measure_services.pdsa_cycle_update(
-                    cycle=cycle, acting_user=request.user, **form.cycle_fields()
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Saved the PDSA cycle.")
-            return redirect("redesign_projects:pdsa_list", team_id=team.pk)
-    return render(
-        request,
-        "redesign_projects/measure_pdsa_form.html",
-        {"form": form, "team": team, "cycle": cycle},
-    )
-
-
-@login_required
-def pdsa_create(request, team_id):
-    team, access = selectors.team_measure_access(request.user, team_id)
-    _require_edit(access)
-    return _pdsa_form_page(request, team=team)
-
-
-@login_required
-def pdsa_update(request, cycle_id):
-    cycle, access = selectors.get_pdsa_cycle_for_user(request.user, cycle_id)
-    _require_edit(access)
-    return _pdsa_form_page(request, team=cycle.team, cycle=cycle)
-
-
-@login_required
-def chart_rules_edit(request, programme_id):
-    """The programme's special-cause rule lengths: its administrators only (404 for others)."""
-    programme = get_programme_for_user(request.user, programme_id)
-    current = selectors.chart_rule_set_of(programme)
-    form = ChartRuleSetForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure_services.chart_rules_set(
-                programme=programme, acting_user=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Saved the chart rules: every chart now uses them.")
-            return redirect("redesign_projects:chart_rules_edit", programme_id=programme.pk)
-    return render(
-        request,
-        "redesign_projects/measure_chart_rules.html",
-        {"form": form, "programme": programme},
     )

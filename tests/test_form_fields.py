@@ -10,7 +10,18 @@ from pathlib import Path
 import pytest
 from django import forms
 
-APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
+APPS = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+    "governance",
+    "demo",
+)
 ROOT = Path(__file__).resolve().parent.parent
 FACTORIES = {"modelform_factory", "modelformset_factory", "inlineformset_factory"}
 

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.permission_table import World
-from tests.test_permissions import TABLE
+from tests.permission_table import World, full_table
+
+TABLE = full_table()
 
 SUCCESS_ORDER = ("administrator", "faculty", "participant", "clinical_leader", "other_participant")
 # Columns whose value must never come from an unexpected POST field.
@@ -48,9 +49,18 @@ WATCHED = {
     "pairing",
     "email",
 }
-APPS = ("leadership", "cohorts", "modules", "redesign_projects", "pairings")
+APPS = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+)
 # POST-only URLs whose form is shown on another page: its fields are read from there.
-FORM_PAGES = {"cohorts:report_generate": "cohorts:report_list"}
+FORM_PAGES = {"reports:report_generate": "reports:report_list"}
 
 
 def _extras(world) -> dict[str, str]:

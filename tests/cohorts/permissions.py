@@ -4,7 +4,8 @@ leaders read the cohort page; every member reads the people list; outsiders get 
 from django.utils import timezone
 
 from cohorts.models import Enrolment
-from tests.permission_table import Expect, logged_in, statuses
+from leadership.models import Notification
+from tests.permission_table import Expect, logged_in
 
 
 def _cohort(world):
@@ -28,16 +29,9 @@ POST_ONLY = logged_in(405)
 
 ROWS = {
     "cohorts:cohort_list": Expect(get=logged_in(404, administrator=200)),
-    "cohorts:leader_home": Expect(get=logged_in(404, clinical_leader=200)),
-    "cohorts:faculty_home": Expect(get=logged_in(404, faculty=200)),
-    "cohorts:participant_home": Expect(get=logged_in(404, participant=200, other_participant=200)),
     "cohorts:cohort_detail": Expect(
         get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
         kwargs=_cohort,
-    ),
-    "cohorts:cohort_card": Expect(
-        get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
-        kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
     ),
     "cohorts:cohort_edit": Expect(
         get=ADMIN_OF_COHORT,
@@ -60,13 +54,6 @@ ROWS = {
     "cohorts:cohort_people": Expect(get=logged_in(200, other_participant=404), kwargs=_cohort),
     "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
-    "cohorts:person_detail": Expect(
-        get=ADMIN_OF_COHORT,
-        kwargs=lambda world: {
-            "cohort_id": world.cohort.pk,
-            "person_id": world.personas["participant"].pk,
-        },
-    ),
     "cohorts:enrolment_create": Expect(
         get=ADMIN_OF_COHORT,
         post=ADMIN_OF_COHORT_POST,
@@ -99,97 +86,35 @@ ROWS = {
 }
 
 
-# Reports and certificates (issue 9) ------------------------------------------------------------
-# Sponsors (administrators, clinical leaders) see every report of the cohort; a participant only
-# their own transcript and certificate (someone else's report: 404); faculty are told no (403).
+# A cohort's e-mail log (/notifications/cohort/…): its administrators only.
 
 
-def _report(world, status="ready"):
-    from django.core.files.base import ContentFile
-
-    from cohorts.models import ReportRequest
-
-    def make():
-        report = ReportRequest(
-            cohort=world.cohort,
-            kind=ReportRequest.Kind.PROGRESS,
-            requested_by=world.personas["clinical_leader"],
-            status=status,
-            error="Boom" if status == "failed" else "",
-            finished_at=timezone.now(),
-        )
-        if status == "ready":
-            report.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
-        report.save()
-        return report
-
-    return world.once(f"report-{status}", make)
-
-
-def _certificate(world):
-    from cohorts.models import Certificate
-
+def _failed_notification(world):
     return world.once(
-        "certificate",
-        lambda: Certificate.objects.create(
-            cohort=world.cohort,
-            person=world.personas["participant"],
-            name_on_certificate="Aroha Participant",
-            programme_name=world.cohort.programme.name,
-            issued_by=world.personas["administrator"],
+        "failed_notification",
+        lambda: Notification.objects.create(
+            recipient=world.personas["participant"],
+            kind=Notification.Kind.SESSION_REMINDER,
+            dedup_key="permissions:failed",
+            template="generic",
+            cohort_id=world.cohort.pk,
+            status=Notification.Status.FAILED,
         ),
     )
 
 
-# Sponsors: 200; participants of the cohort may open the page (their own documents); faculty 403.
-REPORT_PAGE = logged_in(200, faculty=403, other_participant=404)
-SPONSOR_ONLY = logged_in(403, other_participant=404, administrator=200, clinical_leader=200)
-REPORT_OF_SPONSORS = logged_in(
-    404, faculty=403, administrator=200, clinical_leader=200, participant=404
-)
+MEMBERS_403 = {"participant": 403, "faculty": 403, "clinical_leader": 403}
 
 ROWS.update(
     {
-        "cohorts:report_list": Expect(get=REPORT_PAGE, kwargs=_cohort),
-        "cohorts:report_generate": Expect(
-            get=logged_in(405),
-            post=logged_in(403, other_participant=404, administrator=302, clinical_leader=302),
+        "notification_log": Expect(
+            get=logged_in(404, administrator=200, **MEMBERS_403),
             kwargs=_cohort,
-            data=lambda world: {"kind": "progress"},
         ),
-        "cohorts:report_detail": Expect(
-            get=REPORT_OF_SPONSORS,
-            kwargs=lambda world: {"cohort_id": world.cohort.pk, "report_id": _report(world).pk},
-        ),
-        "cohorts:report_download": Expect(
-            get=REPORT_OF_SPONSORS,
-            kwargs=lambda world: {"cohort_id": world.cohort.pk, "report_id": _report(world).pk},
-        ),
-        "cohorts:report_retry": Expect(
+        "notification_retry": Expect(
             get=logged_in(405),
-            post=logged_in(404, faculty=403, administrator=302, clinical_leader=302),
-            kwargs=lambda world: {
-                "cohort_id": world.cohort.pk,
-                "report_id": _report(world, "failed").pk,
-            },
+            post=logged_in(404, administrator=302, **MEMBERS_403),
+            kwargs=lambda world: {"pk": _failed_notification(world).pk},
         ),
-        "cohorts:report_export_csv": Expect(
-            get=SPONSOR_ONLY,
-            kwargs=lambda world: {"cohort_id": world.cohort.pk, "figure": "attendance"},
-        ),
-        "cohorts:report_export_xlsx": Expect(get=SPONSOR_ONLY, kwargs=_cohort),
-        "cohorts:certificate_revoke": Expect(
-            get=logged_in(405),
-            post=ADMIN_OF_COHORT_POST,
-            kwargs=lambda world: {
-                "cohort_id": world.cohort.pk,
-                "certificate_id": _certificate(world).pk,
-            },
-            data=lambda world: {"reason": "Issued in error"},
-        ),
-        # Public: anyone may check a code, and learns only valid/revoked, name and programme.
-        "cohorts:certificate_verify": Expect(get=statuses(200)),
-        # Redirects a participant to their cohort's report page.
-        "cohorts:my_documents": Expect(get=logged_in(404, participant=302, other_participant=302)),
     }
 )

@@ -13,9 +13,11 @@ from openpyxl import load_workbook
 
 from cohorts.models import Cohort, Enrolment, Programme
 from leadership.models import AuditEvent, User
-from modules.models import ModuleTemplate
+from modules.models import Attendance, ModuleTemplate
+from modules.services import programme_models_install
 from tests.cohorts.helpers import csv_bytes, participant_rows
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.modules.helpers import add_attended_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def _upload(client, cohort, data: bytes, name="people.csv"):
 
 
 @pytest.mark.parametrize("people", [5, 50])
-def test_the_cohort_page_runs_five_queries_whatever_the_cohort_size(
+def test_the_cohort_page_runs_six_queries_whatever_the_cohort_size(
     client,
     cohort,
     administrator,
@@ -71,8 +73,9 @@ def test_the_cohort_page_runs_five_queries_whatever_the_cohort_size(
     )
     client.force_login(administrator)
     # 1 session, 2 user, 3 cohort with programme and the viewer's roles in it, 4 the viewer's
-    # roles everywhere (navigation), 5 every enrolment with its person.
-    with no_queries_from_templates(monkeypatch), django_assert_num_queries(5):
+    # roles everywhere (navigation), 5 every enrolment with its person, 6 the sessions still to
+    # come (whether "Mark as completed" can be offered).
+    with no_queries_from_templates(monkeypatch), django_assert_num_queries(6):
         response = client.get(reverse("cohorts:cohort_detail", args=[cohort.pk]))
     assert response.status_code == 200
     overview = response.context["overview"]
@@ -136,6 +139,25 @@ def test_completing_a_cohort_with_sessions_to_come_is_refused_with_a_message(
     assert "still has 1 session to come" in response.content.decode()
     cohort.refresh_from_db()
     assert cohort.status == Cohort.Status.RUNNING
+
+
+def test_the_cohort_page_offers_completing_only_once_every_session_is_over(
+    client, cohort, administrator
+):
+    from modules.models import Module, Session
+
+    module = Module.objects.create(cohort=cohort, position=1, title="Strategy")
+    starts = timezone.now() + datetime.timedelta(days=7)
+    session = Session.objects.create(
+        module=module, starts_at=starts, ends_at=starts + datetime.timedelta(hours=4)
+    )
+    client.force_login(administrator)
+    url = reverse("cohorts:cohort_detail", args=[cohort.pk])
+    page = client.get(url).content.decode()
+    assert "Mark as cancelled" in page
+    assert "Mark as completed" not in page
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+    assert "Mark as completed" in client.get(url).content.decode()
 
 
 # The cohort list ---------------------------------------------------------------------------------
@@ -300,12 +322,12 @@ def test_the_person_page_shows_who_changed_their_enrolment_and_when(client, coho
         reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk]),
         {"withdrawn_on": timezone.localdate().isoformat(), "reason": "Took a new post"},
     )
-    assert response["Location"] == reverse("cohorts:person_detail", args=[cohort.pk, mele.pk])
+    assert response["Location"] == reverse("reports:person_detail", args=[cohort.pk, mele.pk])
     page = client.get(response["Location"])
     labels = [event.label for event in page.context["history"]]
     assert labels == [
         "Enrolment status changed",
-        "Enrolled",
+        "Enrolled (role given)",
         "Invited to set a password",
         "Account created",
     ]
@@ -337,7 +359,7 @@ def test_an_enrolment_of_another_cohort_is_not_found(
     enrolment = other_participant.enrolments.get()
     url = reverse("cohorts:enrolment_withdraw", args=[cohort.pk, enrolment.pk])
     assert client.get(url).status_code == 404
-    other = reverse("cohorts:person_detail", args=[cohort.pk, other_participant.pk])
+    other = reverse("reports:person_detail", args=[cohort.pk, other_participant.pk])
     assert client.get(other).status_code == 404
 
 
@@ -511,3 +533,45 @@ def test_a_programme_someone_else_runs_is_not_found(client, administrator):
     for name in ("cohorts:programme_detail", "modules:programme_edit"):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404
     assert client.post(reverse("modules:programme_copy", args=[theirs.pk])).status_code == 404
+
+
+# A new cohort's schedule; a person's attendance ----------------------------------------------
+
+
+def test_creating_a_cohort_lays_out_its_schedule_from_the_programme(client, administrator):
+    programme_models_install()
+    programme = Programme.objects.get(slug="enhanced-care-management")
+    programme.administrators.add(administrator)
+    client.force_login(administrator)
+    starts = datetime.date.today() + datetime.timedelta(days=60)
+    response = client.post(
+        reverse("modules:cohort_create"),
+        {
+            "programme": programme.pk,
+            "name": "Cohort 9",
+            "starts_on": starts.isoformat(),
+            "capacity": 40,
+            "time_zone": "Pacific/Auckland",
+            "holiday_region": "NZ-AUK",
+            "venue_name": "",
+            "venue_address": "",
+            "sponsor_emails": "",
+        },
+        follow=True,
+    )
+    cohort = Cohort.objects.get(name="Cohort 9")
+    assert cohort.modules.count() == programme.module_templates.count()
+    sessions = sum(m.sessions.count() for m in cohort.modules.all())
+    assert f"Scheduled {cohort.modules.count()} modules in {sessions} sessions." in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_a_participants_page_shows_their_attendance_against_the_rule(client, administrator, cohort):
+    people = add_attended_sessions(cohort, 1, 4)
+    Attendance.objects.filter(person=people[0]).order_by("session__starts_at").first().delete()
+    client.force_login(administrator)
+    page = client.get(reverse("reports:person_detail", args=[cohort.pk, people[0].pk]))
+    text = page.content.decode()
+    assert "Attendance in Cohort 3" in text
+    assert "75%" in text

@@ -18,7 +18,7 @@ import psycopg2
 import redis
 from django.db import connection
 
-from tests.leadership.conftest import free_port
+from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,13 +14,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cohorts.models import ReportRequest
-from cohorts.tasks import queue_pending_reports
 from home.tasks import sweep_notifications
 from leadership.models import Notification, TaskHeartbeat
 from leadership.tasks import heartbeat
 from modules.models import ModuleTemplate, Session
 from redesign_projects.models import Assignment, SubmissionFile
+from reports.models import ReportRequest
+from reports.tasks import queue_pending_reports
 from tests.conftest import PASSWORD
 from tests.redesign_projects.helpers import make_assignment, pdf
 from tests.totp import code_for
@@ -133,7 +133,7 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
             # A progress report asked for: recorded, its build waits for the broker.
             asked, report_seconds = _timed(
                 lambda: admin.post(
-                    reverse("cohorts:report_generate", args=[cohort.pk]), {"kind": "progress"}
+                    reverse("reports:report_generate", args=[cohort.pk]), {"kind": "progress"}
                 )
             )
             assert asked.status_code == 302

@@ -26,13 +26,14 @@ from playwright.sync_api import Page, expect
 
 from cohorts import services as cohort_services
 from cohorts.models import Enrolment
+from measures import services as measure_services
+from measures.models import DataPoint
 from modules import services as module_services
 from modules.calendars import session_uid
 from modules.models import Attendance, Session
 from modules.services import programme_models_install
-from redesign_projects import measure_services
 from redesign_projects import services as project_services
-from redesign_projects.models import Assignment, DataPoint, Submission
+from redesign_projects.models import Assignment, Submission
 from tests.a11y.axe import describe, serious_violations
 from tests.browser import log_in
 from tests.factories import EnrolmentFactory, UserFactory

@@ -4,8 +4,6 @@ ROWS = {
     # Health probes: unauthenticated by design, and they say only ok/failing per check.
     "health_live": Expect(get=statuses(200), post=statuses(405)),
     "health_ready": Expect(get=statuses(200), post=statuses(405)),
-    # Anonymous visitors log in; anyone logged in is sent on to their start page.
-    "home": Expect(get=logged_in(302)),
     "account_login": Expect(get=statuses(302, anonymous=200)),
     "account_logout": Expect(get=statuses(200, anonymous=302)),
     "account_inactive": Expect(get=statuses(200)),
@@ -22,29 +20,11 @@ ROWS = {
 }
 
 
-def _failed_notification(world):
-    from leadership.models import Notification
-
-    return world.once(
-        "failed_notification",
-        lambda: Notification.objects.create(
-            recipient=world.personas["participant"],
-            kind=Notification.Kind.SESSION_REMINDER,
-            dedup_key="permissions:failed",
-            template="generic",
-            cohort_id=world.cohort.pk,
-            status=Notification.Status.FAILED,
-        ),
-    )
-
-
 def _preference_token(world):
     from leadership.notifications import preference_token
 
     return preference_token(world.personas["participant"], "session_reminder")
 
-
-MEMBERS_403 = {"participant": 403, "faculty": 403, "clinical_leader": 403}
 
 ROWS.update(
     {
@@ -57,22 +37,8 @@ ROWS.update(
             post=statuses(302),
             kwargs=lambda world: {"token": _preference_token(world)},
         ),
-        "notification_log": Expect(
-            get=logged_in(404, administrator=200, **MEMBERS_403),
-            kwargs=lambda world: {"cohort_id": world.cohort.pk},
-        ),
-        "notification_retry": Expect(
-            get=logged_in(405),
-            post=logged_in(404, administrator=302, **MEMBERS_403),
-            kwargs=lambda world: {"pk": _failed_notification(world).pk},
-        ),
     }
 )
-
-# The governance pages (audit trail, subject access, erasure) keep their rows beside them.
-from tests.leadership.privacy_permissions import ROWS as PRIVACY_ROWS  # noqa: E402
-
-ROWS.update(PRIVACY_ROWS)
 
 # Identity: two-factor authentication and single sign-on (leadership/account_urls.py).
 # The persona sessions were made by force_login, so pages that change two-factor settings

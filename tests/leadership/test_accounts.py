@@ -28,7 +28,7 @@ def _login(client, email, password=PASSWORD, **extra):
 def test_a_person_logs_in_with_their_email_in_any_case(client, participant):
     response = _login(client, "PARTICIPANT@Example.org")
     assert response.status_code == 302
-    assert client.get(reverse("home")).url == reverse("cohorts:participant_home")
+    assert client.get(reverse("home")).url == reverse("home:participant_home")
 
 
 def test_an_administrator_logs_in_with_their_email_in_any_case_and_a_code(client, administrator):
@@ -251,30 +251,6 @@ def test_changing_to_a_password_made_of_your_name_is_refused_on_the_page(client,
 @pytest.mark.django_db
 def test_nobody_can_sign_themselves_up(client):
     assert client.get("/accounts/signup/").status_code == 404
-
-
-@pytest.mark.parametrize(
-    ("persona", "start_page"),
-    [
-        ("administrator", "cohorts:cohort_list"),
-        ("clinical_leader", "cohorts:leader_home"),
-        ("faculty", "cohorts:faculty_home"),
-        ("participant", "cohorts:participant_home"),
-    ],
-)
-def test_home_sends_each_role_to_its_start_page(client, personas, persona, start_page):
-    client.force_login(personas[persona])
-    response = client.get(reverse("home"))
-    assert response.url == reverse(start_page)
-    assert client.get(response.url).status_code == 200
-
-
-def test_someone_with_no_role_is_welcomed_and_told_so(client, django_user_model):
-    user = django_user_model.objects.create_user("nobody@example.org", PASSWORD, first_name="N")
-    client.force_login(user)
-    response = client.get(reverse("home"))
-    assert response.status_code == 200
-    assert "not enrolled in any cohort" in response.content.decode()
 
 
 def test_logging_out_takes_a_post(client, participant):

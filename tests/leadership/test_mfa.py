@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Enrolment
-from leadership.mfa import DEMO_TOTP_SECRET, current_totp_code, mfa_required_for
+from leadership.mfa import current_totp_code, mfa_required_for
 from leadership.models import AuditEvent, LoginSession
 from tests.conftest import PASSWORD
 from tests.factories import EnrolmentFactory, UserFactory
@@ -150,12 +150,12 @@ def test_a_new_clinical_leader_is_sent_to_set_up_an_app_and_reaches_nothing_else
     EnrolmentFactory(cohort=cohort, person=leader, role=Enrolment.Role.CLINICAL_LEADER)
     _password(client, leader)
     assert _logged_in_as(client) == leader.pk
-    for url in (reverse("cohorts:leader_home"), reverse("home"), reverse("mfa_index") + "x/"):
+    for url in (reverse("reports:leader_home"), reverse("home"), reverse("mfa_index") + "x/"):
         response = client.get(url)
         assert response.status_code in (302, 404)
         if response.status_code == 302:
             assert response.url == SET_UP_PAGE
-    assert client.post(reverse("cohorts:leader_home")).url == SET_UP_PAGE
+    assert client.post(reverse("reports:leader_home")).url == SET_UP_PAGE
     assert client.get(reverse("mfa_index")).status_code == 200  # the set-up pages stay open
     _confirm_password(client)
     page = client.get(SET_UP_PAGE)
@@ -167,7 +167,7 @@ def test_a_new_clinical_leader_is_sent_to_set_up_an_app_and_reaches_nothing_else
 
     codes = client.get(reverse("mfa_view_recovery_codes"))
     assert len(codes.context["unused_codes"]) == 10
-    assert client.get(reverse("cohorts:leader_home")).status_code == 200
+    assert client.get(reverse("reports:leader_home")).status_code == 200
     assert AuditEvent.objects.filter(action="mfa.totp_enabled", person_id=leader.pk).exists()
 
 
@@ -177,13 +177,13 @@ def test_turning_the_app_on_ends_the_persons_other_sessions(participant):
     _password(here, participant)
     _set_up_app(here)
     assert _logged_in_as(here) == participant.pk
-    assert elsewhere.get(reverse("cohorts:participant_home")).status_code == 302
+    assert elsewhere.get(reverse("home:participant_home")).status_code == 302
     assert LoginSession.objects.filter(user=participant).count() == 1
 
 
 def test_others_may_use_it_and_turn_it_off_again(client, participant):
     _password(client, participant)
-    assert client.get(reverse("cohorts:participant_home")).status_code == 200
+    assert client.get(reverse("home:participant_home")).status_code == 200
     _set_up_app(client)
     again = Client()
     assert _password(again, participant).url == CODE_PAGE
@@ -209,7 +209,7 @@ def test_an_administrator_cannot_turn_it_off(client, administrator):
 def test_a_setting_requires_it_of_everyone(client, participant, settings):
     settings.MFA_REQUIRED_FOR_ALL = True
     _password(client, participant)
-    assert client.get(reverse("cohorts:participant_home")).url == SET_UP_PAGE
+    assert client.get(reverse("home:participant_home")).url == SET_UP_PAGE
 
 
 def test_someone_made_an_administrator_is_sent_to_set_up_within_minutes(
@@ -218,10 +218,10 @@ def test_someone_made_an_administrator_is_sent_to_set_up_within_minutes(
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         _password(client, participant)
-        assert client.get(reverse("cohorts:participant_home")).status_code == 200
+        assert client.get(reverse("home:participant_home")).status_code == 200
         programme.administrators.add(participant)
         clock.shift(datetime.timedelta(minutes=6))
-        assert client.get(reverse("cohorts:participant_home")).url == SET_UP_PAGE
+        assert client.get(reverse("home:participant_home")).url == SET_UP_PAGE
 
 
 def test_a_password_reset_does_not_skip_the_code(client, administrator):
@@ -248,22 +248,3 @@ def test_the_admin_sites_own_login_form_is_not_a_way_round(client, administrator
     assert response.url.startswith(reverse("account_login"))
     client.post(reverse("admin:login"), {"username": administrator.email, "password": PASSWORD})
     assert _logged_in_as(client) is None
-
-
-def test_the_demo_leaders_and_administrators_have_the_published_demo_app(programme, cohort):
-    from cohorts.demo import demo_email
-    from leadership import demo
-
-    admin, leader, participant = (
-        UserFactory(email=demo_email(n)) for n in ("admin", "leader", "p")
-    )
-    programme.administrators.add(admin)
-    EnrolmentFactory(cohort=cohort, person=leader, role=Enrolment.Role.CLINICAL_LEADER)
-    EnrolmentFactory(cohort=cohort, person=participant, role=Enrolment.Role.PARTICIPANT)
-    outsider = UserFactory(email="admin@hospital.example.org")
-    programme.administrators.add(outsider)
-    today = timezone.localdate()
-    demo.load(today)
-    demo.load(today)  # idempotent
-    assert secret_of(admin) == secret_of(leader) == DEMO_TOTP_SECRET
-    assert Authenticator.objects.filter(type="totp").count() == 2

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leadership import notifications
-from leadership.models import AuditEvent, Notification, NotificationPreference
+from leadership.models import Notification, NotificationPreference
 from tests.factories import UserFactory
 from tests.faults.processes import wait_for
 
@@ -279,47 +279,3 @@ def test_two_claimers_never_take_the_same_rows(participant):
     second = notifications.claim_due(batch_size=6)
     assert len(first) == 6 and len(second) == 4
     assert not set(first) & set(second)
-
-
-def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
-    client,
-    administrator,
-    cohort,
-    participant,
-    django_assert_num_queries,
-    django_capture_on_commit_callbacks,
-):
-    def row(key, **fields):
-        return Notification.objects.create(
-            recipient=participant,
-            kind="session_reminder",
-            dedup_key=key,
-            cohort_id=cohort.pk,
-            template="generic",
-            context={"subject": "s", "message": "m"},
-            **fields,
-        )
-
-    for n in range(3):
-        row(f"ok{n}", status="sent")
-    failed = row("bad", status="failed", attempts=5, last_error="550 nope")
-    client.force_login(administrator)
-    url = reverse("notification_log", args=[cohort.pk])
-    # session, user, the cohort with the user's roles in it, the navigation's roles, the rows
-    # with their recipients
-    with django_assert_num_queries(5):
-        page = client.get(url)
-    assert page.content.decode().count("<tr>") == 5  # header + 4 rows
-    failures = client.get(url, {"status": "failed"}).content.decode()
-    assert "550 nope" in failures and failures.count("<tr>") == 2
-
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("notification_retry", args=[failed.pk]))
-    failed.refresh_from_db()
-    assert failed.status == Notification.Status.SENT  # eager sender ran after commit
-    assert AuditEvent.objects.filter(action="notification.retry", actor=administrator).exists()
-
-
-def test_the_log_is_not_found_for_people_outside_the_cohort(client, other_participant, cohort):
-    client.force_login(other_participant)
-    assert client.get(reverse("notification_log", args=[cohort.pk])).status_code == 404

@@ -45,7 +45,7 @@ import django, json
 django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
-from cohorts.demo import DEMO_PASSWORD
+from demo.cohorts import DEMO_PASSWORD
 setup_test_environment()
 pages = {}
 for who in ("admin", "leader", "faculty", "participant"):

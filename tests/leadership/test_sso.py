@@ -200,7 +200,7 @@ def test_an_invited_person_signs_on_with_their_verified_address(client, idp, par
     response = _sign_on(client, idp, email="Participant@Example.org", email_verified=True)
     assert response.status_code == 302
     assert _logged_in_as(client) == participant.pk
-    assert client.get(reverse("cohorts:participant_home")).status_code == 200
+    assert client.get(reverse("home:participant_home")).status_code == 200
     link = SocialAccount.objects.get(user=participant)
     assert link.uid == "sub-Participant@Example.org"
     login = AuditEvent.objects.get(action="auth.login")

@@ -4,7 +4,7 @@ import datetime
 import zoneinfo
 
 from cohorts.models import Enrolment
-from modules.models import Module, ModuleTemplate, Session
+from modules.models import Attendance, Module, ModuleTemplate, Session
 from tests.factories import EnrolmentFactory, UserFactory
 
 AUCKLAND = zoneinfo.ZoneInfo("Pacific/Auckland")
@@ -60,4 +60,18 @@ def add_participants(cohort, n, prefix="p"):
         person = UserFactory(email=f"{prefix}{i}-{cohort.pk}@example.org")
         EnrolmentFactory(cohort=cohort, person=person, role=Enrolment.Role.PARTICIPANT)
         people.append(person)
+    return people
+
+
+def add_attended_sessions(cohort, participants: int, sessions: int):
+    """``participants`` new participants, present at each of ``sessions`` held sessions of a
+    new module (one a day, ending the day before yesterday). Returns the participants."""
+    people = add_participants(cohort, participants, prefix=f"g{participants}")
+    module = make_module(cohort, position=1 + cohort.modules.count())
+    start = datetime.date.today() - datetime.timedelta(days=sessions + 1)
+    for n in range(sessions):
+        session = make_session(module, start + datetime.timedelta(days=n))
+        Attendance.objects.bulk_create(
+            Attendance(session=session, person=p, status="present") for p in people
+        )
     return people

@@ -96,7 +96,7 @@ def test_the_request_id_travels_to_the_task_the_request_queued(
     client.force_login(clinical_leader)
     with json_lines() as read:
         response = client.post(
-            reverse("cohorts:report_generate", args=[cohort.pk]),
+            reverse("reports:report_generate", args=[cohort.pk]),
             {"kind": "progress"},
             headers={"X-Request-ID": "journey-0000000042"},
         )

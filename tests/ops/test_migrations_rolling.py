@@ -7,7 +7,16 @@ release that stopped using it (see the README's "Deploying")."""
 from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
 
-OUR_APPS = {"leadership", "cohorts", "modules", "redesign_projects", "pairings"}
+OUR_APPS = {
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+}
 # Operations that break the code still running from the previous release.
 BREAKING = (
     migrations.RemoveField,

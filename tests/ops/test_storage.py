@@ -7,10 +7,10 @@ import os
 import pytest
 from django.urls import reverse
 
-from cohorts import report_services
-from cohorts.models import ReportRequest
 from redesign_projects import services
 from redesign_projects.models import SubmissionFile
+from reports import services as report_services
+from reports.models import ReportRequest
 from tests.redesign_projects.helpers import PDF_BYTES, checked, make_assignment, make_team, pdf
 
 from .conftest import keys_in
@@ -86,7 +86,7 @@ def test_a_built_report_is_stored_in_the_bucket_and_served_to_its_sponsor_only(
     assert keys_in(s3_endpoint, s3_storage) == {report.file.name}
     assert _nothing_on_local_disk(settings)
 
-    url = reverse("cohorts:report_download", args=[cohort.pk, report.pk])
+    url = reverse("reports:report_download", args=[cohort.pk, report.pk])
     client.force_login(clinical_leader)
     response = client.get(url)
     assert response.status_code == 200

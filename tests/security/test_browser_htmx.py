@@ -18,7 +18,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from redesign_projects import measure_services, services
+from measures import services as measure_services
+from redesign_projects import services
 from redesign_projects.models import Feedback
 from tests.browser import log_in
 from tests.redesign_projects.helpers import make_assignment, make_team, submit
@@ -54,7 +55,7 @@ def test_markup_in_a_measures_unit_is_shown_as_text_and_does_nothing(
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     log_in(page, live_server, administrator.email)
-    form = live_server.url + reverse("redesign_projects:datapoint_create", args=[measure.pk])
+    form = live_server.url + reverse("measures:datapoint_create", args=[measure.pk])
     page.goto(form)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(1000)  # a refresh of 0 s, or htmx's load trigger, would have acted

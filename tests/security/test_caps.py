@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from redesign_projects import measure_services, services
-from redesign_projects.measures import MAX_PDSA_TEXT_CHARACTERS
-from redesign_projects.models import Assignment, PdsaCycle, Submission, SubmissionFile
+from measures import services as measure_services
+from measures.charting import MAX_PDSA_TEXT_CHARACTERS
+from measures.models import PdsaCycle
+from redesign_projects import services
+from redesign_projects.models import Assignment, Submission, SubmissionFile
 from tests.redesign_projects.helpers import checked, make_assignment, make_team, pdf
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +101,7 @@ def test_text_beyond_the_cap_is_refused_next_to_the_field(client, essay, partici
 def test_a_pdsa_cycles_texts_are_capped_next_to_each_field(client, cohort, participant, field):
     team = make_team(cohort, lead=participant)
     client.force_login(participant)
-    url = reverse("redesign_projects:pdsa_create", args=[team.pk])
+    url = reverse("measures:pdsa_create", args=[team.pk])
     assert f"At most {MAX_PDSA_TEXT_CHARACTERS:,} characters." in client.get(url).content.decode()
     response = client.post(
         url,

@@ -15,8 +15,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from redesign_projects import measure_services
-from redesign_projects.charts import (
+from measures import services as measure_services
+from measures.charting import MAX_MEASURES_PER_OWNER, MAX_POINTS_PER_MEASURE
+from measures.charts import (
     Annotation,
     Point,
     analyse_run_chart,
@@ -25,8 +26,7 @@ from redesign_projects.charts import (
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from redesign_projects.measures import MAX_MEASURES_PER_OWNER, MAX_POINTS_PER_MEASURE
-from redesign_projects.models import DataPoint
+from measures.models import DataPoint
 from tests.redesign_projects.helpers import make_team
 
 pytestmark = pytest.mark.django_db
@@ -123,10 +123,10 @@ def test_a_measure_at_the_cap_costs_every_page_a_bounded_multiple_of_a_small_one
     client.force_login(administrator)
 
     pages = {
-        "measure page": lambda m, team: reverse("redesign_projects:measure_detail", args=[m.pk]),
+        "measure page": lambda m, team: reverse("measures:measure_detail", args=[m.pk]),
         "team page": lambda m, team: reverse("redesign_projects:team_detail", args=[team.pk]),
         "measures export": lambda m, team: reverse(
-            "cohorts:report_export_csv", args=[team.cohort_id, "measures"]
+            "reports:report_export_csv", args=[team.cohort_id, "measures"]
         ),
     }
     ratios = {}
@@ -142,7 +142,7 @@ def test_the_chart_draws_the_latest_notes_and_the_table_lists_them_all(client, c
     team = make_team(cohort, lead=participant)
     measure = _measure_with(team, participant, points=120, name="Annotated")
     client.force_login(participant)
-    page = client.get(reverse("redesign_projects:measure_detail", args=[measure.pk]))
+    page = client.get(reverse("measures:measure_detail", args=[measure.pk]))
     chart = page.context["chart"]
     svg = chart.svg
     # 120 annotations, 3 PDSA cycles and one recalculated limit: 124 notes, the latest 20
@@ -178,7 +178,7 @@ def test_a_full_measure_takes_no_more_points_one_at_a_time_or_imported(client, c
     # The add-a-point page says so above its form.
     client.force_login(participant)
     page = client.post(
-        reverse("redesign_projects:datapoint_create", args=[measure.pk]),
+        reverse("measures:datapoint_create", args=[measure.pk]),
         {"period": later.isoformat(), "value": "5"},
     )
     assert page.status_code == 200
@@ -192,7 +192,7 @@ def test_the_import_form_states_the_caps(client, cohort, participant):
         team=team, name="Any", unit="minutes", better="down", acting_user=participant
     )
     client.force_login(participant)
-    page = client.get(reverse("redesign_projects:datapoint_import", args=[measure.pk]))
+    page = client.get(reverse("measures:datapoint_import", args=[measure.pk]))
     assert "1,000 points in a measure" in page.content.decode()
 
 

@@ -34,6 +34,7 @@ import time_machine
 from django.apps import apps
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
@@ -41,12 +42,22 @@ from django.utils import timezone
 from icalendar import Calendar
 from pypdf import PdfReader
 
+from cohorts import services as cohort_services
 from home.planners import PLANNERS
 from leadership import notifications
 from leadership.audit import audit_maintenance
 from leadership.models import Notification
-from tests.permission_table import PERSONAS, World
-from tests.test_permissions import TABLE
+from measures import services as measure_services
+from measures.models import Measure
+from modules import services as module_services
+from pairings import services as pairing_services
+from pairings.models import ShadowingEntry
+from redesign_projects import services as project_services
+from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submission
+from reports.models import Certificate
+from reports.rendering import progress_report_pdf
+from tests.factories import CohortFactory, ProgrammeFactory
+from tests.permission_table import PERSONAS, World, full_table
 
 from .hostile import ESCAPED, PIECES, payload, unescaped
 
@@ -69,7 +80,7 @@ SYSTEM_FIELDS = {
     "leadership.Notification.template": "the name of an e-mail template",
     "leadership.LoginSession.session_key": "a random key",
     "leadership.LoginSession.session_data": "signed session data",
-    "cohorts.Certificate.code": "a random verification code",
+    "reports.Certificate.code": "a random verification code",
     "modules.CalendarFeed.token": "a random token",
     "redesign_projects.SubmissionFile.content_type": "our MIME type for the checked file",
     "redesign_projects.SubmissionFile.sha256": "a hash of the file",
@@ -124,20 +135,13 @@ def _hostile(max_length: int = 200) -> str:
 def _build_table_world(world: World) -> dict:
     """Every URL's arguments, made by the permission table's builders, in one world."""
     urls = {}
-    for name, expect in sorted(TABLE.items()):
+    for name, expect in sorted(full_table().items()):
         urls[name] = reverse(name, kwargs=expect.kwargs(world))
     return urls
 
 
 def _typed_through_services(world: World) -> None:
     """The texts people type, typed through the services as the people who may type them."""
-    from cohorts import services as cohort_services
-    from modules import services as module_services
-    from pairings import services as pairing_services
-    from pairings.models import ShadowingEntry
-    from redesign_projects import measure_services
-    from redesign_projects import services as project_services
-    from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submission
 
     admin, participant = world.personas["administrator"], world.personas["participant"]
     faculty = world.personas["faculty"]
@@ -208,7 +212,6 @@ def _typed_through_services(world: World) -> None:
         acting_user=participant,
     )  # fmt: skip
     # Another office, its names hostile too, enrols the newcomer (who is told by e-mail).
-    from tests.factories import CohortFactory, ProgrammeFactory
 
     elsewhere = CohortFactory(
         programme=ProgrammeFactory(name=_hostile(), slug="elsewhere"), name=text, slug="else-1"
@@ -289,7 +292,6 @@ def _check_calendar(body: bytes, where: str) -> list[str]:
 
 
 def _report_text(world: World) -> str:
-    from cohorts.report_services import progress_report_pdf
 
     pdf = progress_report_pdf(world.cohort)
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
@@ -319,7 +321,7 @@ def test_hostile_text_in_every_field_is_shown_only_as_text(cohort, other_cohort,
         if personas[persona] is not None:
             clients[persona].force_login(personas[persona])
     for name, url in sorted(urls.items()):
-        expected = TABLE[name].get
+        expected = full_table()[name].get
         if expected is None:
             continue
         for persona in PERSONAS:
@@ -341,12 +343,11 @@ def test_hostile_text_in_every_field_is_shown_only_as_text(cohort, other_cohort,
                 calendars_with_payload += b"evil.example" in body
     # Pages the table reaches only with a query: a certificate looked up by its code, a
     # filtered audit trail.
-    from cohorts.models import Certificate
 
     certificate = Certificate.objects.first()
     for persona, url in (
-        ("anonymous", reverse("cohorts:certificate_verify") + f"?code={certificate.code}"),
-        ("administrator", reverse("audit_log") + f"?cohort={cohort.pk}&person=a"),
+        ("anonymous", reverse("reports:certificate_verify") + f"?code={certificate.code}"),
+        ("administrator", reverse("governance:audit_log") + f"?cohort={cohort.pk}&person=a"),
     ):
         html = clients[persona].get(url).content.decode()
         problems += [f"{url} as {persona}: {found}" for found in unescaped(html)]
@@ -354,9 +355,6 @@ def test_hostile_text_in_every_field_is_shown_only_as_text(cohort, other_cohort,
 
     # Previews of what people paste or upload, shown before anything is stored (with the
     # hostile text as values and as the problems reported about them).
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from redesign_projects.models import Measure
 
     text = _hostile()
     measure = Measure.objects.filter(team__cohort=cohort).first()
@@ -364,7 +362,7 @@ def test_hostile_text_in_every_field_is_shown_only_as_text(cohort, other_cohort,
     previews = (
         (
             "participant",
-            reverse("redesign_projects:datapoint_import", args=[measure.pk]),
+            reverse("measures:datapoint_import", args=[measure.pk]),
             {"text": f'period,value,annotation\n{text},{text},"{text}"\n2030-01-01,1,"{text}"'},
         ),
         (

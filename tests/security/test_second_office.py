@@ -70,7 +70,7 @@ def test_a_second_office_sees_none_of_her_account_history_in_the_audit_trail(
 ):
     _her_account_history(participant, cohort)
     _enrol_by_email(client, second_office, participant)
-    page = client.get(reverse("audit_log"), {"person": participant.first_name})
+    page = client.get(reverse("governance:audit_log"), {"person": participant.first_name})
     shown = {event.action for event in page.context["page"]}
     assert shown == {"enrolment.create"}
     html = page.content.decode()
@@ -81,7 +81,7 @@ def test_a_second_office_sees_none_of_it_on_her_page(client, cohort, participant
     _her_account_history(participant, cohort)
     _enrol_by_email(client, second_office, participant)
     page = client.get(
-        reverse("cohorts:person_detail", args=[second_office["cohort"].pk, participant.pk])
+        reverse("reports:person_detail", args=[second_office["cohort"].pk, participant.pk])
     )
     assert [event.action for event in page.context["history"]] == ["enrolment.create"]
     assert "10.9.8.7" not in page.content.decode()
@@ -92,7 +92,7 @@ def test_a_second_offices_export_of_her_holds_only_its_own_cohorts(
 ):
     _her_account_history(participant, cohort)
     _enrol_by_email(client, second_office, participant)
-    response = client.post(reverse("person_export", args=[participant.pk]))
+    response = client.post(reverse("governance:person_export", args=[participant.pk]))
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         data = json.loads(archive.read("data.json"))
         everything = b"".join(archive.read(name) for name in archive.namelist())
@@ -109,7 +109,7 @@ def test_her_own_export_still_holds_everything(client, cohort, participant, seco
     _her_account_history(participant, cohort)
     _enrol_by_email(client, second_office, participant)
     client.force_login(participant)
-    response = client.post(reverse("my_data_export"))
+    response = client.post(reverse("governance:my_data_export"))
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         data = json.loads(archive.read("data.json"))
     codes = {event["code"] for event in data["audit_events"]}

@@ -1,0 +1,362 @@
+"""Measures as charts, and data points from pasted or uploaded CSV.
+
+:func:`measure_chart` turns one measure's rows (already fetched: its data points, rebases and
+PDSA cycles, and the programme's rule set) into a :class:`MeasureChart` with the chart library,
+so the team page, the measure page and the PDF reports draw the same chart from the same code.
+It runs no queries: the selectors prefetch what it reads.
+
+:func:`parse_datapoints_csv` reads CSV text into rows with per-row errors, for the import's
+preview; nothing is saved here (``services.datapoints_import`` saves all or nothing).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Literal, cast
+
+from .charts import (
+    Annotation,
+    Baseline,
+    DataTable,
+    Nature,
+    Point,
+    Rebase,
+    RunChartAnalysis,
+    SpcRules,
+    XmrAnalysis,
+    analyse_run_chart,
+    analyse_xmr,
+    chart_notes,
+    chart_summary,
+    chart_table,
+    describe_signals,
+    render_run_chart_svg,
+    render_xmr_chart_svg,
+    xmr_possible,
+)
+from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
+from .models import Rebase as RebaseRow
+
+# A run chart needs a line to read: with fewer points there is no chart, only the table.
+MIN_RUN_CHART_POINTS = 2
+
+ChartKind = Literal["run", "xmr", "none"]
+
+
+@dataclass(frozen=True)
+class MeasureChart:
+    """One measure drawn for a page or a report.
+
+    ``kind`` is "xmr" when there are at least the rule set's ``min_points`` points, "run" from
+    ``MIN_RUN_CHART_POINTS`` points, else "none" (``svg`` empty, ``table`` None, ``summary`` says
+    why). ``svg`` is the library's output, escaped throughout and safe to embed; every other
+    field is plain text to escape as usual. ``assurance_label`` is empty without a target (or on
+    a run chart, which has no limits to judge a target by)."""
+
+    measure: Measure
+    kind: ChartKind
+    svg: str
+    summary: str
+    variation_label: str
+    assurance_label: str
+    signal_labels: list[str] = field(default_factory=list)
+    table: DataTable | None = None
+    point_count: int = 0
+    notes: list[str] = field(default_factory=list)
+    rules: str = ""
+
+
+def spc_rules_for(rule_set: ChartRuleSet | None) -> SpcRules:
+    """The programme's rule lengths, or the Making Data Count defaults without a rule set."""
+    if rule_set is None:
+        return SpcRules(**ChartRuleSet.DEFAULTS)
+    return SpcRules(shift=rule_set.shift, trend=rule_set.trend, min_points=rule_set.min_points)
+
+
+def _run_variation(analysis: RunChartAnalysis) -> str:
+    natures = {found.nature for found in analysis.signals}
+    if not natures:
+        return "random variation (no signals)"
+    if {Nature.IMPROVEMENT, Nature.CONCERN} <= natures:
+        return "non-random — improvement and concern"
+    if Nature.IMPROVEMENT in natures:
+        return "non-random — improvement"
+    if Nature.CONCERN in natures:
+        return "non-random — concern"
+    return "non-random variation"
+
+
+def _annotations(
+    points: Sequence[DataPoint], cycles: Iterable[PdsaCycle], extra: Iterable[Annotation] = ()
+) -> list[Annotation]:
+    notes = [Annotation(point.period, point.annotation) for point in points if point.annotation]
+    notes += [Annotation(cycle.started_on, f"PDSA: {cycle.change_idea}") for cycle in cycles]
+    notes += list(extra)
+    return sorted(notes, key=lambda note: note.period)
+
+
+def measure_chart(
+    measure: Measure,
+    *,
+    points: Sequence[DataPoint],
+    rebases: Sequence[RebaseRow],
+    cycles: Sequence[PdsaCycle],
+    rules: SpcRules,
+    compact: bool = False,
+) -> MeasureChart:
+    """Analyse and draw one measure from rows already in memory (no queries). ``compact``: for
+    print (see ``MeasureChart``).
+
+    ``points`` must be in period order (the model's ordering). A rebase that cannot be applied
+    (say, too few points after it since the rule set changed) is left out and the summary says
+    so, rather than the page failing."""
+    count = len(points)
+    if count < MIN_RUN_CHART_POINTS:
+        have = "no data points" if count == 0 else "1 data point"
+        return MeasureChart(
+            measure=measure,
+            kind="none",
+            svg="",
+            summary=(
+                f"No chart yet: {measure.name} has {have}; a run chart needs at least "
+                f"{MIN_RUN_CHART_POINTS}, and an XmR chart {rules.min_points}."
+            ),
+            variation_label="",
+            assurance_label="",
+            point_count=count,
+        )
+    series = [
+        Point(period=p.period, value=float(p.value), astronomical=p.astronomical) for p in points
+    ]
+    baseline = (
+        Baseline(measure.baseline_starts_on, measure.baseline_ends_on)
+        if measure.baseline_starts_on and measure.baseline_ends_on
+        else None
+    )
+    target = None if measure.target is None else float(measure.target)
+    chart_id = f"measure-{measure.pk}"
+    caption = f"{measure.name}: data"
+    analysis: XmrAnalysis | RunChartAnalysis
+    if xmr_possible(count, rules):
+        steps = [Rebase(r.starts_on, r.reason) for r in rebases]
+        note = ""
+        try:
+            analysis = analyse_xmr(
+                series, better=measure.better, target=target, rules=rules, baseline=baseline,
+                rebases=steps,
+            )  # fmt: skip
+        except ValueError as error:
+            analysis = analyse_xmr(
+                series, better=measure.better, target=target, rules=rules, baseline=baseline
+            )
+            note = f" Recalculated limits not shown: {error}"
+        annotations = _annotations(points, cycles)
+        svg = render_xmr_chart_svg(
+            analysis,
+            title=measure.name,
+            y_label=measure.unit,
+            annotations=annotations,
+            chart_id=chart_id,
+            compact=compact,
+        )
+        variation = analysis.variation.label
+        assurance = analysis.assurance.label if analysis.assurance else ""
+        summary = chart_summary(analysis) + note
+        kind: ChartKind = "xmr"
+    else:
+        analysis = analyse_run_chart(
+            series, better=measure.better, baseline=baseline, target=target
+        )
+        # Run charts have no limits to recalculate; the recorded change still shows on the chart.
+        changes = [Annotation(r.starts_on, f"Change: {r.reason}") for r in rebases]
+        annotations = _annotations(points, cycles, changes)
+        svg = render_run_chart_svg(
+            analysis,
+            title=measure.name,
+            y_label=measure.unit,
+            annotations=annotations,
+            chart_id=chart_id,
+            compact=compact,
+        )
+        variation, assurance = _run_variation(analysis), ""
+        summary = chart_summary(analysis)
+        kind = "run"
+    return MeasureChart(
+        measure=measure,
+        kind=kind,
+        svg=svg,
+        summary=summary,
+        variation_label=variation,
+        assurance_label=assurance,
+        signal_labels=describe_signals(analysis),
+        table=chart_table(analysis, caption=caption, unit=measure.unit, annotations=annotations),
+        point_count=count,
+        notes=chart_notes(analysis, annotations),
+        rules=analysis.rules.statement,
+    )
+
+
+# --- CSV of data points --------------------------------------------------------------------
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+PERIOD_HEADINGS = ("period", "date", "month", "week")
+VALUE_HEADINGS = ("value",)
+ANNOTATION_HEADINGS = ("annotation", "note", "notes", "comment")
+MAX_ROWS = 1000
+# What one measure and one owner may hold, so that every page, report and export that draws
+# them has a bounded cost (a page at these caps: tests/security/test_chart_cost.py).
+MAX_POINTS_PER_MEASURE = 1000
+MAX_MEASURES_PER_OWNER = 20
+# A PDSA cycle's plan, prediction, do, study and act: each a few paragraphs at most.
+PDSA_TEXT_FIELDS = ("plan", "prediction", "do", "study", "act")
+MAX_PDSA_TEXT_CHARACTERS = 5_000
+
+
+def points_cap_error(have: int, adding: int) -> str:
+    """Why ``adding`` more points to a measure holding ``have`` is refused."""
+    return (
+        f"A measure holds at most {MAX_POINTS_PER_MEASURE:,} data points: this one has {have:,}"
+        + (f" and these would add {adding:,}" if adding > 1 else "")
+        + ". Start a new measure for a new phase of the project."
+    )
+
+
+@dataclass
+class ImportRow:
+    """One CSV row: its line number, what was read, and what is wrong with it."""
+
+    line: int
+    period_text: str
+    value_text: str
+    annotation: str
+    period: datetime.date | None = None
+    value: Decimal | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    """The parsed file: ``errors`` are about the whole file; each row has its own."""
+
+    rows: list[ImportRow]
+    errors: list[str]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows) and not any(row.errors for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(bool(row.errors) for row in self.rows)
+
+
+def parse_period(text: str) -> datetime.date | None:
+    """A date written as ISO (2025-03-01) or day/month/year (1/3/2025); None otherwise."""
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_value(text: str) -> Decimal | None:
+    """A finite number ("1,234.5" and "12%" allowed); None otherwise."""
+    cleaned = text.strip().replace(",", "").removesuffix("%").strip()
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or not math.isfinite(float(number)):
+        return None
+    # Stored to four decimal places (a computed percentage like 33.333333 is fine rounded).
+    return (
+        number.quantize(Decimal("0.0001")) if cast(int, number.as_tuple().exponent) < -4 else number
+    )
+
+
+def _column(headings: list[str], names: Sequence[str]) -> int | None:
+    return next((i for i, heading in enumerate(headings) if heading in names), None)
+
+
+def parse_datapoints_csv(
+    text: str, *, existing_periods: Iterable[datetime.date] = ()
+) -> ImportPreview:
+    """Read CSV text (a header row with period/date and value, optional annotation) into rows.
+
+    Each row is checked on its own — a date in ISO or d/m/Y, a number, an annotation of at most
+    300 characters — and against the rest: a period already in the file, or already recorded
+    for the measure (``existing_periods``), is an error on that row, never an overwrite."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    records = [(number, record) for number, record in enumerate(reader, start=1) if any(record)]
+    if not records:
+        return ImportPreview(rows=[], errors=["The file is empty: paste a header row and data."])
+    headings = [cell.strip().lower() for cell in records[0][1]]
+    period_at = _column(headings, PERIOD_HEADINGS)
+    value_at = _column(headings, VALUE_HEADINGS)
+    note_at = _column(headings, ANNOTATION_HEADINGS)
+    if period_at is None or value_at is None:
+        return ImportPreview(
+            rows=[],
+            errors=[
+                "The first row must name the columns: “period” (or “date”) and “value”, "
+                "optionally “annotation”."
+            ],
+        )
+    if len(records) - 1 > MAX_ROWS:
+        return ImportPreview(
+            rows=[],
+            errors=[f"At most {MAX_ROWS} rows at a time; this file has {len(records) - 1}."],
+        )
+    existing = set(existing_periods)
+    if len(existing) + len(records) - 1 > MAX_POINTS_PER_MEASURE:
+        return ImportPreview(rows=[], errors=[points_cap_error(len(existing), len(records) - 1)])
+    seen: dict[datetime.date, int] = {}
+    rows = []
+    for line, record in records[1:]:
+
+        def cell(index: int | None, record: list[str] = record) -> str:
+            return record[index].strip() if index is not None and index < len(record) else ""
+
+        row = ImportRow(
+            line=line,
+            period_text=cell(period_at),
+            value_text=cell(value_at),
+            annotation=cell(note_at),
+        )
+        row.period = parse_period(row.period_text)
+        if not row.period_text:
+            row.errors.append("The period is missing.")
+        elif row.period is None:
+            row.errors.append(
+                f"“{row.period_text}” is not a date: write 2025-03-01 or 1/3/2025 (day/month/year)."
+            )
+        elif row.period in seen:
+            row.errors.append(
+                f"{row.period.isoformat()} is also on line {seen[row.period]}: one value a period."
+            )
+        elif row.period in existing:
+            row.errors.append(
+                f"There is already a value for {row.period.isoformat()}: edit that point instead."
+            )
+        if row.period is not None:
+            seen.setdefault(row.period, line)
+        row.value = parse_value(row.value_text)
+        if not row.value_text:
+            row.errors.append("The value is missing.")
+        elif row.value is None:
+            row.errors.append(f"“{row.value_text}” is not a number.")
+        elif abs(row.value) >= Decimal("1e10"):
+            row.errors.append(f"{row.value_text} is too large.")
+        if len(row.annotation) > 300:
+            row.errors.append("The annotation is longer than 300 characters.")
+        rows.append(row)
+    if not rows:
+        return ImportPreview(rows=[], errors=["There are no data rows under the header."])
+    return ImportPreview(rows=rows, errors=[])

@@ -1,0 +1,185 @@
+"""Reads for improvement measures: measures drawn as charts, and who may see or change them.
+
+A measure belongs to a redesign team or to a clinician–manager pair's QI project, and access
+follows its owner: whoever may see the team (``redesign_projects.selectors``) or the pairing
+(``pairings.selectors``) may read its measures; the team's members, the pair and
+administrators may change them. Outsiders get 404.
+"""
+
+from dataclasses import dataclass
+from typing import cast
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from cohorts.selectors import CohortAccess
+from pairings.models import Pairing
+from pairings.selectors import get_pairing_for_user
+from redesign_projects.models import RedesignTeam
+from redesign_projects.selectors import ProjectAccess, get_team_for_user
+
+from .charting import MeasureChart, measure_chart, spc_rules_for
+from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
+from .models import Rebase as MeasureRebase
+
+
+def _measures_with_rows() -> QuerySet[Measure]:
+    """Measures with everything a chart reads: owner, programme rule set (one query, joined),
+    then data points, rebases and PDSA cycles (one prefetch query each)."""
+    return Measure.objects.select_related(
+        "team__cohort__programme__chart_rule_set",
+        "pairing__cohort__programme__chart_rule_set",
+    ).prefetch_related(
+        Prefetch("datapoints", queryset=DataPoint.objects.order_by("period")),
+        Prefetch("rebases", queryset=MeasureRebase.objects.order_by("starts_on")),
+        Prefetch("pdsa_cycles", queryset=PdsaCycle.objects.order_by("started_on", "pk")),
+    )
+
+
+def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
+    owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
+    try:
+        return owner.cohort.programme.chart_rule_set
+    except ChartRuleSet.DoesNotExist:
+        return None
+
+
+def chart_for(measure: Measure, *, compact: bool = False) -> MeasureChart:
+    """The chart of a measure fetched through ``_measures_with_rows`` (no further queries)."""
+    return measure_chart(
+        measure,
+        points=list(measure.datapoints.all()),
+        rebases=list(measure.rebases.all()),
+        cycles=list(measure.pdsa_cycles.all()),
+        rules=spc_rules_for(_rule_set_of(measure)),
+        compact=compact,
+    )
+
+
+def measure_charts_for_teams(
+    team_ids: list[int], *, compact: bool = False
+) -> dict[int, list[MeasureChart]]:
+    """Each team's measures drawn as charts, in the teams' own order (``position``, then age).
+
+    Returns ``{team_id: [MeasureChart, ...]}`` with a key (maybe an empty list) for every id
+    given. No access check: callers pass only teams the viewer may see.
+
+    Queries: 4 whatever the number of teams, measures or points — the measures joined with
+    their team, cohort, programme and the programme's rule set; their data points; their
+    rebases; their PDSA cycles — or 1 when none of the teams has a measure. XmR charts use the
+    programme's ``ChartRuleSet`` (Making Data Count values when it has none); a measure with
+    too few points for XmR is a run chart, and with fewer than two points has no chart.
+    ``compact`` charts are for print (see ``MeasureChart``)."""
+    charts: dict[int, list[MeasureChart]] = {team_id: [] for team_id in team_ids}
+    if not team_ids:
+        return charts
+    for measure in (
+        _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
+    ):
+        charts[cast(int, measure.team_id)].append(chart_for(measure, compact=compact))
+    return charts
+
+
+@dataclass(frozen=True)
+class MeasureAccess(CohortAccess):
+    """The viewer's access to the cohort of a measure's owner (a team or a pair): anyone who
+    gets one may read; ``can_edit`` may add data, edit the measure, rebase it and log PDSA
+    cycles (the team's members or the pair, and administrators)."""
+
+    can_edit: bool = False
+    team: RedesignTeam | None = None
+    pairing: Pairing | None = None
+
+
+def _team_access(team: RedesignTeam, access: ProjectAccess) -> MeasureAccess:
+    """A team's measures are changed by its current members and administrators."""
+    can_edit = access.is_admin or team.pk in access.team_ids
+    return MeasureAccess(roles=access.roles, can_edit=can_edit, team=team)
+
+
+def team_measure_access(user, team_id) -> tuple[RedesignTeam, MeasureAccess]:
+    """The team and what the user may do with its measures: 404 unless they may see the team
+    (members, faculty, clinical leaders, administrators; peers with peer review on)."""
+    team, access = get_team_for_user(user, team_id)
+    return team, _team_access(team, access)
+
+
+def pairing_measure_access(user, pairing_id) -> tuple[Pairing, MeasureAccess]:
+    """A pairing and what the user may do with its QI measures: as for the pairing's page (the
+    pair and administrators write, clinical leaders read, anyone else 404)."""
+    pairing, access = get_pairing_for_user(user, pairing_id)
+    return pairing, MeasureAccess(
+        roles=access.roles, can_edit=access.can_contribute, pairing=pairing
+    )
+
+
+def get_measure_for_user(user, measure_id) -> tuple[Measure, MeasureAccess]:
+    """A measure (with its rows prefetched for ``chart_for``) and the user's access, checked
+    on its team or pairing; 404 for anyone who may not see the owner."""
+    try:
+        measure = _measures_with_rows().get(pk=int(measure_id))
+    except (Measure.DoesNotExist, TypeError, ValueError) as exc:
+        raise Http404("Not found.") from exc
+    if measure.team_id:
+        team, access = team_measure_access(user, measure.team_id)
+        measure.team = team
+    else:
+        pairing, access = pairing_measure_access(user, measure.pairing_id)
+        measure.pairing = pairing
+    return measure, access
+
+
+def get_datapoint_for_user(user, datapoint_id) -> tuple[DataPoint, Measure, MeasureAccess]:
+    """A data point and its measure, with access checked on the measure's owner."""
+    point = DataPoint.objects.filter(pk=datapoint_id).only("id", "measure_id").first()
+    if point is None:
+        raise Http404("Not found.")
+    measure, access = get_measure_for_user(user, point.measure_id)
+    point = next(p for p in measure.datapoints.all() if p.pk == point.pk)
+    return point, measure, access
+
+
+def pdsa_cycles_for_team(team: RedesignTeam) -> list[PdsaCycle]:
+    """The team's PDSA cycles, newest first, with their measures: one query."""
+    return list(
+        team.pdsa_cycles.select_related("measure", "created_by").order_by("-started_on", "-pk")
+    )
+
+
+def get_pdsa_cycle_for_user(user, cycle_id) -> tuple[PdsaCycle, MeasureAccess]:
+    """A PDSA cycle and the user's access, checked on its team."""
+    cycle = PdsaCycle.objects.filter(pk=cycle_id).select_related("measure").first()
+    if cycle is None:
+        raise Http404("Not found.")
+    team, access = team_measure_access(user, cycle.team_id)
+    cycle.team = team
+    return cycle, access
+
+
+def measure_charts_for_pairing(pairing_id: int) -> list[MeasureChart]:
+    """A pair's QI measures as charts: 4 queries (as ``measure_charts_for_teams``), or 1."""
+    return [
+        chart_for(measure)
+        for measure in _measures_with_rows()
+        .filter(pairing_id=pairing_id)
+        .order_by("position", "pk")
+    ]
+
+
+def chart_rule_set_of(programme) -> ChartRuleSet:
+    """The programme's rule set, or an unsaved one with the Making Data Count defaults."""
+    return ChartRuleSet.objects.filter(programme=programme).first() or ChartRuleSet(
+        programme=programme, **ChartRuleSet.DEFAULTS
+    )
+
+
+def team_page_measures(team: RedesignTeam, access: ProjectAccess) -> dict:
+    """The team page's measures section (``measures/_team_measures.html``, plugged into the
+    page by ``MeasuresConfig.ready``): the team's charts and whether the viewer may add
+    measures. ``access`` is the viewer's, already checked by the team page. Queries: as
+    ``measure_charts_for_teams`` for one team (4, or 1 without measures)."""
+    return {
+        "charts": measure_charts_for_teams([team.pk])[team.pk],
+        "can_edit": _team_access(team, access).can_edit,
+    }

@@ -1,0 +1,645 @@
+"""What the PDF reports show, read in a fixed number of queries whatever the size of the cohort.
+
+``progress_report_data`` gathers the cohort progress report; ``transcript_data`` one
+participant's transcript; ``sponsor_dashboard`` the key figures on the clinical leader's start
+page. Each documents its queries: the tests assert the exact counts. Everything here is plain
+data for templates, which only display it.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from cohorts.models import Cohort, Enrolment
+from leadership.models import User
+from measures.charting import MeasureChart
+from measures.models import PdsaCycle
+from measures.selectors import measure_charts_for_teams
+from modules.models import Attendance, Session, ShortCourseSignup
+from modules.selectors import ParticipantAttendance, attendance_summary_for_cohort
+from pairings.models import Pairing
+from pairings.selectors import cohort_pairings
+from redesign_projects.models import (
+    Assignment,
+    Feedback,
+    RedesignTeam,
+    Submission,
+    TeamMembership,
+)
+from redesign_projects.selectors import (
+    Cell,
+    WorkStatus,
+    assignment_overview,
+    work_status,
+)
+
+from .models import Certificate, ReportRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+# The most recent PDSA cycles printed per team.
+RECENT_CYCLES = 3
+# The attendance matrix is printed on landscape A4: this many sessions side by side.
+MATRIX_COLUMNS = 14
+ATTENDANCE_CODES: dict[str | None, str] = {
+    Attendance.Status.PRESENT: "P",
+    Attendance.Status.LATE: "L",
+    Attendance.Status.APOLOGIES: "Ap",
+    Attendance.Status.ABSENT: "A",
+}
+NOT_RECORDED = "NR"
+NOT_EXPECTED = "–"
+SUBMITTED_STATUSES = {WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.CHANGES_REQUESTED}
+STATUS_BY_LABEL = {label: status for status, label in WorkStatus.LABELS.items()}
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+@dataclass
+class SessionColumn:
+    session: Session
+    number: int
+    held: bool
+    attended: int = 0
+    expected: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.attended, self.expected) if self.held else None
+
+
+@dataclass
+class MatrixRow:
+    person: User
+    summary: ParticipantAttendance
+    codes: list[str]
+
+
+@dataclass
+class MatrixPart:
+    """Up to ``MATRIX_COLUMNS`` sessions of the matrix: one landscape table."""
+
+    columns: list[SessionColumn]
+    rows: list[tuple[User, ParticipantAttendance, list[str]]]
+
+    @property
+    def first_number(self) -> int | None:
+        return self.columns[0].number if self.columns else None
+
+    @property
+    def last_number(self) -> int | None:
+        return self.columns[-1].number if self.columns else None
+
+
+@dataclass
+class AttendanceFigures:
+    sessions: list[SessionColumn]
+    rows: list[MatrixRow]
+    parts: list[MatrixPart]
+    attended: int
+    expected: int
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.attended, self.expected)
+
+    @property
+    def held_count(self) -> int:
+        return sum(1 for column in self.sessions if column.held)
+
+
+def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
+    """Seven queries: the four of ``attendance_summary_for_cohort`` (which decides who is
+    expected and the rates), then the cohort's sessions with modules, its sign-ups and its
+    attendance rows, for the matrix and the per-session rates."""
+    summaries = attendance_summary_for_cohort(cohort)
+    sessions = list(
+        Session.objects.filter(module__cohort=cohort)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("module")
+        .order_by("starts_at", "pk")
+    )
+    signed_up = set(
+        ShortCourseSignup.objects.filter(session__module__cohort=cohort).values_list(
+            "session_id", "person_id"
+        )
+    )
+    statuses = {
+        (session_id, person_id): status
+        for session_id, person_id, status in Attendance.objects.filter(
+            session__module__cohort=cohort
+        ).values_list("session_id", "person_id", "status")
+    }
+    columns = [
+        SessionColumn(session=s, number=n, held=s.starts_at <= now)
+        for n, s in enumerate(sessions, start=1)
+    ]
+    rows = []
+    for summary in summaries:
+        person = summary.person
+        codes = []
+        for column in columns:
+            session = column.session
+            if session.takes_signups and (session.pk, person.pk) not in signed_up:
+                codes.append(NOT_EXPECTED)
+                continue
+            if not column.held:
+                codes.append("")
+                continue
+            status = statuses.get((session.pk, person.pk))
+            column.expected += 1
+            if status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
+                column.attended += 1
+            codes.append(ATTENDANCE_CODES.get(status, NOT_RECORDED))
+        rows.append(MatrixRow(person=person, summary=summary, codes=codes))
+    parts = []
+    for start in range(0, len(columns), MATRIX_COLUMNS) or [0]:
+        end = start + MATRIX_COLUMNS
+        parts.append(
+            MatrixPart(
+                columns=columns[start:end],
+                rows=[(r.person, r.summary, r.codes[start:end]) for r in rows],
+            )
+        )
+    return AttendanceFigures(
+        sessions=columns,
+        rows=rows,
+        parts=parts,
+        attended=sum(s.attended for s in summaries),
+        expected=sum(s.expected for s in summaries),
+    )
+
+
+# --- work and teams ---------------------------------------------------------------------------
+
+
+@dataclass
+class WorkCounts:
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    not_due: int = 0
+
+    def add(self, status: str, due_at: datetime.datetime | None, now, n: int = 1) -> str:
+        """Count ``n`` pieces of work in ``status``; returns the bucket it went to."""
+        if status == WorkStatus.LATE:
+            self.late += n
+            return "late"
+        if status in SUBMITTED_STATUSES:
+            self.on_time += n
+            return "on_time"
+        if due_at is not None and due_at < now:
+            self.overdue += n
+            return "overdue"
+        self.not_due += n
+        return "not_due"
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late + self.overdue + self.not_due
+
+
+@dataclass
+class WorkItem:
+    """One assignment as it stands for one team."""
+
+    cell: Cell
+    bucket: str
+    feedback: Feedback | None = None
+
+    @property
+    def assignment(self) -> Assignment:
+        return self.cell.assignment
+
+
+@dataclass
+class ChartView:
+    """A measure's chart (the measures app's ``MeasureChart``) in the report. ``src`` is set
+    when the PDF is rendered: the chart's SVG is then served to WeasyPrint from memory by the
+    report's URL fetcher (see ``rendering.ReportFetcher``)."""
+
+    chart: MeasureChart
+    src: str = ""
+
+
+@dataclass
+class TeamSection:
+    team: RedesignTeam
+    members: list[User]
+    work: list[WorkItem]
+    reasons: list[str] = field(default_factory=list)
+    charts: list[ChartView] = field(default_factory=list)
+    cycles: list[PdsaCycle] = field(default_factory=list)
+
+    @property
+    def needs_help(self) -> bool:
+        return bool(self.reasons)
+
+
+def _teams(
+    cohort: Cohort, now: datetime.datetime, counts: WorkCounts
+) -> tuple[list[Assignment], list[TeamSection]]:
+    """Nine queries, then the measures: the five of ``assignment_overview``; the teams with
+    their lead, manager partner and sponsor; current memberships with their people; released
+    feedback on team submissions; PDSA cycles; then ``measure_charts_for_teams`` (none without
+    teams, one when no team has a measure, else four)."""
+    assignments, rows = assignment_overview(cohort)
+    teams = {
+        team.pk: team
+        for team in RedesignTeam.objects.filter(cohort=cohort).select_related(
+            "clinical_lead", "manager_partner", "executive_sponsor"
+        )
+    }
+    members: dict[int, list[User]] = defaultdict(list)
+    for membership in (
+        TeamMembership.objects.current()
+        .filter(cohort=cohort)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person__pk")
+    ):
+        members[membership.team_id].append(membership.person)
+    feedback: dict[tuple[int | None, int], Feedback] = {}
+    for item in (
+        Feedback.objects.filter(
+            submission__assignment__cohort=cohort,
+            submission__team__isnull=False,
+            released_at__isnull=False,
+        )
+        .select_related("submission")
+        .order_by("submission__version")
+    ):
+        feedback[(item.submission.team_id, item.submission.assignment_id)] = item
+    cycles: dict[int, list[PdsaCycle]] = defaultdict(list)
+    for cycle in PdsaCycle.objects.filter(team__cohort=cohort).order_by("-started_on", "-pk"):
+        if len(cycles[cycle.team_id]) < RECENT_CYCLES:
+            cycles[cycle.team_id].append(cycle)
+    # Compact: the report prints each chart's title, status and notes as text, and one legend.
+    charts = measure_charts_for_teams([row.team.pk for row in rows], compact=True)
+    sections = []
+    for row in rows:
+        team = teams[row.team.pk]
+        work, reasons = [], []
+        for cell in row.cells:
+            if cell.counts:
+                buckets: Counter[str] = Counter()
+                for label, n in cell.counts:
+                    buckets[counts.add(STATUS_BY_LABEL[label], cell.due_at, now, n)] += n
+                bucket = "overdue" if buckets["overdue"] else max(buckets, key=lambda b: buckets[b])
+                if buckets["overdue"]:
+                    reasons.append(
+                        f"{buckets['overdue']} overdue on “{cell.assignment.title}” (individual)"
+                    )
+            else:
+                bucket = counts.add(cell.status, cell.due_at, now)
+                if bucket == "overdue":
+                    reasons.append(f"“{cell.assignment.title}” is overdue")
+            if cell.status == WorkStatus.CHANGES_REQUESTED and not cell.counts:
+                reasons.append(f"changes requested on “{cell.assignment.title}”")
+            work.append(
+                WorkItem(
+                    cell=cell, bucket=bucket, feedback=feedback.get((team.pk, cell.assignment.pk))
+                )
+            )
+        sections.append(
+            TeamSection(
+                team=team,
+                members=members[team.pk],
+                work=work,
+                reasons=reasons,
+                charts=[ChartView(chart=chart) for chart in charts[team.pk]],
+                cycles=cycles[team.pk],
+            )
+        )
+    return assignments, sections
+
+
+# --- the progress report ----------------------------------------------------------------------
+
+
+@dataclass
+class PeopleCounts:
+    participants: int = 0
+    completed: int = 0
+    withdrawn: int = 0
+    on_track: int = 0
+    leaders: list[User] = field(default_factory=list)
+    faculty: list[User] = field(default_factory=list)
+
+
+@dataclass
+class ProgressReport:
+    cohort: Cohort
+    produced_at: datetime.datetime
+    data_cutoff: datetime.datetime
+    people: PeopleCounts
+    attendance: AttendanceFigures
+    assignments: list[Assignment]
+    work: WorkCounts
+    teams: list[TeamSection]
+    pairings: list[Pairing]
+
+    @property
+    def teams_needing_help(self) -> list[TeamSection]:
+        return [t for t in self.teams if t.needs_help]
+
+    @property
+    def teams_on_track(self) -> list[TeamSection]:
+        return [t for t in self.teams if not t.needs_help]
+
+    @property
+    def signalling_charts(self) -> list[tuple[RedesignTeam, ChartView]]:
+        """Measures showing special-cause signals, for the one-page summary."""
+        return [(t.team, view) for t in self.teams for view in t.charts if view.chart.signal_labels]
+
+    @property
+    def chart_count(self) -> int:
+        return sum(len(t.charts) for t in self.teams)
+
+    @property
+    def chart_rules(self) -> list[str]:
+        """The special-cause rules the report's charts use, each stated once."""
+        stated = (view.chart.rules for team in self.teams for view in team.charts)
+        return list(dict.fromkeys(rules for rules in stated if rules))
+
+    @property
+    def ends_on(self) -> datetime.date | None:
+        sessions = self.attendance.sessions
+        return (
+            sessions[-1].session.starts_at.astimezone(self.cohort.tzinfo).date()
+            if sessions
+            else None
+        )
+
+
+def _people(cohort: Cohort) -> PeopleCounts:
+    """One query: every enrolment with its person."""
+    counts = PeopleCounts()
+    for enrolment in (
+        Enrolment.objects.filter(cohort=cohort)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name")
+    ):
+        if enrolment.role == Enrolment.Role.PARTICIPANT:
+            if enrolment.status == Enrolment.Status.WITHDRAWN:
+                counts.withdrawn += 1
+                continue
+            counts.participants += 1
+            counts.completed += enrolment.status == Enrolment.Status.COMPLETED
+        elif enrolment.status != Enrolment.Status.WITHDRAWN:
+            if enrolment.role == Enrolment.Role.CLINICAL_LEADER:
+                counts.leaders.append(enrolment.person)
+            elif enrolment.role == Enrolment.Role.FACULTY:
+                counts.faculty.append(enrolment.person)
+    return counts
+
+
+# Queries before the measures (see ``progress_report_data``).
+PROGRESS_REPORT_QUERIES = 18
+
+
+def progress_report_data(cohort: Cohort, *, now: datetime.datetime | None = None) -> ProgressReport:
+    """Everything the cohort progress report shows, in ``PROGRESS_REPORT_QUERIES`` queries plus
+    the measures' whatever the number of people, sessions, teams, assignments or data points:
+    enrolments (1); attendance (7, see ``_attendance``); assignments and teams (9, see
+    ``_teams``); pairings (1); then the measures' charts (none without teams, one when no team
+    has a measure, else four). ``cohort`` must come with its programme."""
+    now = now or timezone.now()
+    people = _people(cohort)
+    attendance = _attendance(cohort, now)
+    people.on_track = sum(1 for row in attendance.rows if row.summary.meets_rule)
+    work = WorkCounts()
+    assignments, teams = _teams(cohort, now, work)
+    return ProgressReport(
+        cohort=cohort,
+        produced_at=timezone.now(),
+        data_cutoff=now,
+        people=people,
+        attendance=attendance,
+        assignments=assignments,
+        work=work,
+        teams=teams,
+        pairings=cohort_pairings(cohort),
+    )
+
+
+# --- transcripts and certificates ---------------------------------------------------------------
+
+
+@dataclass
+class TranscriptLine:
+    assignment: Assignment
+    status: str
+    label: str
+
+
+@dataclass
+class Transcript:
+    cohort: Cohort
+    person: User
+    enrolment: Enrolment
+    team: RedesignTeam | None
+    attendance: ParticipantAttendance | None
+    sessions: list[tuple[Session, str]]
+    work: list[TranscriptLine]
+    certificate: Certificate | None
+    produced_at: datetime.datetime
+
+
+def transcript_data(cohort: Cohort, person: User) -> Transcript:
+    """One participant's record in ``cohort``: attendance per session, each assignment's status
+    (their team's for team assignments, their own for individual ones) and their certificate.
+    Eleven queries: enrolment; the four of ``attendance_summary_for_cohort``; sessions; their
+    attendance rows; their current team; assignments; their submissions with feedback; their
+    certificate."""
+    now = timezone.now()
+    enrolment = Enrolment.objects.get(cohort=cohort, person=person, role=Enrolment.Role.PARTICIPANT)
+    summaries = attendance_summary_for_cohort(cohort, people=[person])
+    sessions = list(
+        Session.objects.filter(module__cohort=cohort)
+        .select_related("module")
+        .order_by("starts_at", "pk")
+    )
+    own = dict(
+        Attendance.objects.filter(session__module__cohort=cohort, person=person).values_list(
+            "session_id", "status"
+        )
+    )
+    membership = (
+        TeamMembership.objects.current()
+        .filter(cohort=cohort, person=person)
+        .select_related("team")
+        .first()
+    )
+    team = membership.team if membership else None
+    assignments = list(Assignment.objects.filter(cohort=cohort).order_by("due_at", "pk"))
+    units = Q(owner=person) | (Q(team=team) if team else Q(pk__in=[]))
+    latest: dict[int, dict] = {}
+    drafts: set[int] = set()
+    for row in Submission.objects.filter(units, assignment__cohort=cohort).values(
+        "assignment_id",
+        "status",
+        "version",
+        "is_late",
+        "feedback__decision",
+        "feedback__released_at",
+    ):
+        if row["status"] == Submission.Status.DRAFT:
+            drafts.add(row["assignment_id"])
+        elif row["version"] > latest.get(row["assignment_id"], {}).get("version", 0):
+            latest[row["assignment_id"]] = {
+                "version": row["version"],
+                "is_late": row["is_late"],
+                "decision": row["feedback__decision"],
+                "released": row["feedback__released_at"] is not None,
+            }
+    work = []
+    for assignment in assignments:
+        if assignment.is_team and team is None:
+            continue
+        status = work_status(has_draft=assignment.pk in drafts, latest=latest.get(assignment.pk))
+        label = WorkStatus.LABELS[status]
+        if status in (WorkStatus.NOT_STARTED, WorkStatus.DRAFT) and assignment.due_at < now:
+            label = f"{label} (overdue)"
+        work.append(TranscriptLine(assignment=assignment, status=status, label=label))
+    rows = []
+    for session in sessions:
+        if session.is_cancelled:
+            label = "Cancelled"
+        elif session.starts_at > now:
+            label = "To come"
+        else:
+            status = own.get(session.pk, "")
+            label = Attendance.Status(status).label if status else "Not recorded"
+        rows.append((session, label))
+    return Transcript(
+        cohort=cohort,
+        person=person,
+        enrolment=enrolment,
+        team=team,
+        attendance=summaries[0] if summaries else None,
+        sessions=rows,
+        work=work,
+        certificate=Certificate.objects.filter(cohort=cohort, person=person).first(),
+        produced_at=now,
+    )
+
+
+# --- the clinical leader's start page -----------------------------------------------------------
+
+
+@dataclass
+class SponsoredCohort:
+    cohort: Cohort
+    participants: int
+    withdrawn: int
+    team_count: int
+    attended: int
+    expected: int
+    reports: list[ReportRequest]
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return percent(self.attended, self.expected)
+
+    @property
+    def latest_ready(self) -> ReportRequest | None:
+        return next((r for r in self.reports if r.status == ReportRequest.Status.READY), None)
+
+    @property
+    def in_progress(self) -> ReportRequest | None:
+        return next((r for r in self.reports if r.is_in_progress), None)
+
+
+class _SponsorCounts(TypedDict):
+    participant_count: int
+    withdrawn_count: int
+    team_count: int
+
+
+def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[SponsoredCohort]:
+    """The cohorts ``user`` sponsors as clinical leader, newest first, with participants,
+    withdrawals, teams, attendance so far and their progress reports. Four queries however
+    many cohorts: cohorts with counts; attendance rows that count; held sessions × expected
+    people; progress reports."""
+    now = now or timezone.now()
+    participants = Q(enrolments__role=Enrolment.Role.PARTICIPANT)
+    cohorts = list(
+        # A subquery picks the cohorts, so the counts below join enrolments afresh instead of
+        # reusing the join that found the leader's own enrolment.
+        Cohort.objects.filter(
+            pk__in=Cohort.objects.with_role(user, Enrolment.Role.CLINICAL_LEADER).values("pk")
+        )
+        .select_related("programme")
+        .annotate(
+            participant_count=Count(
+                "enrolments",
+                filter=participants & Q(enrolments__status__in=Enrolment.ACTIVE_STATUSES),
+                distinct=True,
+            ),
+            withdrawn_count=Count(
+                "enrolments",
+                filter=participants & Q(enrolments__status=Enrolment.Status.WITHDRAWN),
+                distinct=True,
+            ),
+            team_count=Count("redesign_teams", distinct=True),
+        )
+        .order_by("-starts_on", "name")
+    )
+    ids = [c.pk for c in cohorts]
+    active = Enrolment.objects.filter(
+        cohort_id=OuterRef("session__module__cohort_id"),
+        person_id=OuterRef("person_id"),
+        role=Enrolment.Role.PARTICIPANT,
+        status__in=Enrolment.ACTIVE_STATUSES,
+    )
+    attended = dict(
+        Attendance.objects.filter(
+            Exists(active),
+            session__module__cohort_id__in=ids,
+            session__seat_limit__isnull=True,
+            session__status=Session.Status.SCHEDULED,
+            session__starts_at__lte=now,
+            status__in=(Attendance.Status.PRESENT, Attendance.Status.LATE),
+        )
+        .values_list("session__module__cohort_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    held = dict(
+        Session.objects.filter(
+            module__cohort_id__in=ids,
+            seat_limit__isnull=True,
+            status=Session.Status.SCHEDULED,
+            starts_at__lte=now,
+        )
+        .values_list("module__cohort_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    reports: dict[int, list[ReportRequest]] = defaultdict(list)
+    for report in ReportRequest.objects.filter(
+        cohort_id__in=ids, kind=ReportRequest.Kind.PROGRESS
+    ).order_by("-requested_at", "-pk"):
+        reports[report.cohort_id].append(report)
+    return [
+        SponsoredCohort(
+            cohort=cohort,
+            participants=cohort.participant_count,
+            withdrawn=cohort.withdrawn_count,
+            team_count=cohort.team_count,
+            attended=attended.get(cohort.pk, 0),
+            expected=held.get(cohort.pk, 0) * cohort.participant_count,
+            reports=reports[cohort.pk][:3],
+        )
+        for cohort in cast("list[WithAnnotations[Cohort, _SponsorCounts]]", cohorts)
+    ]

@@ -1,0 +1,279 @@
+"""Pages for reports and certificates, the cohort page's cards and the clinical leader's start
+page (which is made of report figures).
+
+Sponsors (administrators, clinical leaders) build and read every report of the cohort;
+participants only their own transcript and certificate. Files are served only by
+``report_download``, after the same check."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cohorts import selectors as cohort_selectors
+from cohorts.models import Enrolment
+from cohorts.selectors import (
+    ADMINISTRATOR,
+    COHORT_PAGE_ROLES,
+    cohorts_for_role,
+    get_cohort_for_user,
+)
+from cohorts.shortcuts import render
+from leadership.services import audit_record
+from leadership.storage import private_download
+from modules.selectors import attendance_summary_for_cohort
+
+from . import cards, certificates, data, exports, forms, selectors, services
+from .models import ReportRequest
+
+ADMIN_ONLY = frozenset({ADMINISTRATOR})
+
+
+@login_required
+def cohort_card(request, cohort_id, card):
+    """One card of the cohort page, loaded by htmx after the page (see ``reports.cards``)."""
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=COHORT_PAGE_ROLES)
+    if card not in cards.CARDS:
+        raise Http404("No such card.")
+    chosen = cards.CARDS[card]
+    context = {
+        **chosen.context(cohort),
+        "card": chosen,
+        "name": card,
+        "can_manage": access.is_admin,
+    }
+    return render(request, "reports/_card.html", context)
+
+
+@login_required
+def leader_home(request):
+    """The clinical leader's start page: the cohorts they sponsor with their key figures, the
+    latest progress report and a button to build a new one."""
+    sponsored = data.sponsor_dashboard(request.user)
+    if not sponsored:
+        raise Http404
+    return render(request, "reports/leader_home.html", {"sponsored": sponsored})
+
+
+@login_required
+def report_list(request, cohort_id):
+    """The cohort's reports: build one, follow it, download earlier ones."""
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    page = selectors.report_page(cohort, request.user, access)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "cohort": cohort,
+            "page": page,
+            "is_sponsor": selectors.is_sponsor(access),
+            "is_admin": access.is_admin,
+            "kinds": ReportRequest.Kind,
+            "figures": exports.FIGURES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_generate(request, cohort_id):
+    """Ask for a report; it is built in the background (an identical one in progress is
+    reused) and its page follows the build."""
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=selectors.REPORT_ROLES)
+    form = forms.ReportRequestForm(request.POST, participants=selectors.report_subjects(cohort))
+    if not form.is_valid():
+        messages.error(request, "Choose a kind of report (and a participant from the list).")
+        return redirect("reports:report_list", cohort_id=cohort.pk)
+    kind, person = form.cleaned_data["kind"], form.cleaned_data["person"]
+    if person is None and kind == ReportRequest.Kind.TRANSCRIPT:
+        person = request.user
+    if person is None and kind == ReportRequest.Kind.CERTIFICATES:
+        person = None if selectors.is_sponsor(access) else request.user
+    selectors.check_may_request(access, request.user, kind, person)
+    try:
+        report, created = services.report_request(
+            cohort=cohort, kind=kind, person=person, acting_user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reports:report_list", cohort_id=cohort.pk)
+    if created:
+        messages.success(request, f"Building the {report.get_kind_display().lower()}.")
+    else:
+        messages.info(request, "That report is already being built: here it is.")
+    return redirect("reports:report_detail", cohort_id=cohort.pk, report_id=report.pk)
+
+
+@login_required
+def report_detail(request, cohort_id, report_id):
+    """One report's progress; htmx asks again every two seconds until it is ready or failed."""
+    report, _access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
+    context = {
+        "cohort": cohort,
+        "report": report,
+        "can_retry": services.can_retry(report),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/report_status.html", context)
+    return render(request, "reports/report_detail.html", context)
+
+
+@login_required
+@require_POST
+def report_retry(request, cohort_id, report_id):
+    """Build a failed report again."""
+    report, access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
+    selectors.check_may_request(access, request.user, report.kind, report.person)
+    try:
+        report = services.report_retry(report=report, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Building it again.")
+    return redirect("reports:report_detail", cohort_id=cohort.pk, report_id=report.pk)
+
+
+@login_required
+def report_download(request, cohort_id, report_id):
+    """The report's PDF, as an attachment that no cache keeps."""
+    report, _access = selectors.get_report_for_user(request.user, cohort_id, report_id)
+    cohort = report.cohort
+    if report.status != ReportRequest.Status.READY or not report.file:
+        raise Http404("This report is not ready.")
+    audit_record(
+        actor=request.user,
+        action="report.download",
+        target=report,
+        cohort_id=cohort.pk,
+        person_id=report.person_id,
+    )
+    # Streamed through this view after the check, never a redirect to a signed bucket URL
+    # (why: leadership/storage.py).
+    return private_download(
+        report.file, filename=selectors.download_name(report), content_type="application/pdf"
+    )
+
+
+def _figures(request, cohort_id):
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=selectors.SPONSOR_ROLES)
+    return cohort, data.progress_report_data(cohort)
+
+
+def _audit_figures_export(request, cohort, figure: str) -> None:
+    audit_record(
+        actor=request.user,
+        action="report.export",
+        target=cohort,
+        cohort_id=cohort.pk,
+        changes={"figures": figure},
+    )
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def report_export_csv(request, cohort_id, figure):
+    """One of the report's figures (attendance, assignments, measures) as CSV."""
+    if figure not in exports.FIGURES:
+        raise Http404("No such figure.")
+    cohort, report = _figures(request, cohort_id)
+    _audit_figures_export(request, cohort, figure)
+    stamp = timezone.localdate().isoformat()
+    return _attachment(
+        exports.figure_csv(report, figure),
+        "text/csv; charset=utf-8",
+        f"{cohort.slug}-{figure}-{stamp}.csv",
+    )
+
+
+@login_required
+def report_export_xlsx(request, cohort_id):
+    """All of the report's figures as one workbook, a sheet each."""
+    cohort, report = _figures(request, cohort_id)
+    _audit_figures_export(request, cohort, "all (xlsx)")
+    stamp = timezone.localdate().isoformat()
+    return _attachment(
+        exports.figures_xlsx(report),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{cohort.slug}-figures-{stamp}.xlsx",
+    )
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, cohort_id, certificate_id):
+    """Revoke a certificate, with a reason; the verification page says so from then on."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    certificate = selectors.get_certificate_for_administrator(cohort, certificate_id)
+    form = forms.CertificateRevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the certificate is revoked.")
+    else:
+        try:
+            certificates.certificate_revoke(
+                certificate=certificate,
+                reason=form.cleaned_data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Revoked the certificate {certificate.code}.")
+    return redirect("reports:report_list", cohort_id=cohort.pk)
+
+
+def certificate_verify(request):
+    """Public: is a certificate code genuine? Says valid or revoked, with only the name and
+    programme printed on it; an unknown code says just that."""
+    form = forms.CertificateVerifyForm(request.GET or None)
+    certificate, checked = None, False
+    if form.is_valid():
+        checked = True
+        certificate = selectors.certificate_for_code(form.cleaned_data["code"])
+    response = render(
+        request,
+        "reports/report_certificate_verify.html",
+        {"form": form, "certificate": certificate, "checked": checked},
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+def my_documents(request):
+    """A participant's way to their transcript and certificate: the report page of their
+    newest cohort."""
+    cohort = cohorts_for_role(request.user, Enrolment.Role.PARTICIPANT).first()
+    if cohort is None:
+        raise Http404
+    return redirect("reports:report_list", cohort_id=cohort.pk)
+
+
+@login_required
+def person_detail(request, cohort_id, person_id):
+    """A person's record in the cohort: details, enrolments, who changed them when, and their
+    attendance (administrators)."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    person = cohort_selectors.get_person_in_cohort(cohort, person_id)
+    return render(
+        request,
+        "reports/person_detail.html",
+        {
+            "cohort": cohort,
+            "person": person,
+            "enrolments": cohort_selectors.person_enrolments(person, request.user),
+            "history": cohort_selectors.person_history(person, request.user),
+            "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
+        },
+    )

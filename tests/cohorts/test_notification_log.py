@@ -1,0 +1,53 @@
+"""A cohort's e-mail log: its administrators see every e-mail, filter it and send a failed one
+again; nobody outside the cohort finds it."""
+
+import pytest
+from django.urls import reverse
+
+from leadership.models import AuditEvent, Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
+    client,
+    administrator,
+    cohort,
+    participant,
+    django_assert_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    def row(key, **fields):
+        return Notification.objects.create(
+            recipient=participant,
+            kind="session_reminder",
+            dedup_key=key,
+            cohort_id=cohort.pk,
+            template="generic",
+            context={"subject": "s", "message": "m"},
+            **fields,
+        )
+
+    for n in range(3):
+        row(f"ok{n}", status="sent")
+    failed = row("bad", status="failed", attempts=5, last_error="550 nope")
+    client.force_login(administrator)
+    url = reverse("notification_log", args=[cohort.pk])
+    # session, user, the cohort with the user's roles in it, the navigation's roles, the rows
+    # with their recipients
+    with django_assert_num_queries(5):
+        page = client.get(url)
+    assert page.content.decode().count("<tr>") == 5  # header + 4 rows
+    failures = client.get(url, {"status": "failed"}).content.decode()
+    assert "550 nope" in failures and failures.count("<tr>") == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notification_retry", args=[failed.pk]))
+    failed.refresh_from_db()
+    assert failed.status == Notification.Status.SENT  # eager sender ran after commit
+    assert AuditEvent.objects.filter(action="notification.retry", actor=administrator).exists()
+
+
+def test_the_log_is_not_found_for_people_outside_the_cohort(client, other_participant, cohort):
+    client.force_login(other_participant)
+    assert client.get(reverse("notification_log", args=[cohort.pk])).status_code == 404

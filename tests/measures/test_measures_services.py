@@ -1,0 +1,272 @@
+"""Measure services and the CSV reader: validation, duplicates never overwrite, imports are
+all-or-nothing, and every change is attributable."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from leadership.models import AuditEvent
+from measures import services as measure_services
+from measures.charting import parse_datapoints_csv, parse_period, parse_value
+from measures.models import DataPoint, Measure, Rebase
+from tests.redesign_projects.helpers import make_team, participant_in
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def team(cohort, participant):
+    return make_team(cohort, lead=participant)
+
+
+@pytest.fixture
+def measure(team, participant):
+    return measure_services.measure_create(
+        team=team, name="Length of stay", unit="days", better="down", acting_user=participant
+    )
+
+
+def _point(measure, period, value, by=None):
+    return measure_services.datapoint_create(
+        measure=measure, period=period, value=Decimal(value), acting_user=by
+    )
+
+
+# --- measures ------------------------------------------------------------------------------
+
+
+def test_a_measure_is_created_after_the_teams_others_and_audited(team, measure, participant):
+    second = measure_services.measure_create(
+        team=team, name="Readmissions", unit="%", acting_user=participant
+    )
+    assert (measure.position, second.position) == (0, 1)
+    event = AuditEvent.objects.get(action="measure.create", target_id=str(second.pk))
+    assert event.actor == participant and event.changes["unit"] == "%"
+
+
+def test_a_team_cannot_have_two_measures_of_one_name(team, measure):
+    with pytest.raises(ValidationError, match="already has a measure with this name"):
+        measure_services.measure_create(
+            team=team, name="Length of stay", unit="d", acting_user=None
+        )
+
+
+def test_a_baseline_needs_both_ends_in_order(team):
+    with pytest.raises(ValidationError) as error:
+        measure_services.measure_create(
+            team=team, name="x", unit="n", baseline_starts_on=D(2024, 1, 1), acting_user=None
+        )
+    assert "baseline_ends_on" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        measure_services.measure_create(
+            team=team, name="x", unit="n", baseline_starts_on=D(2024, 5, 1),
+            baseline_ends_on=D(2024, 1, 1), acting_user=None,
+        )  # fmt: skip
+    assert "baseline_ends_on" in error.value.message_dict
+
+
+def test_the_database_refuses_a_measure_with_no_owner_or_two(team):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measure.objects.create(name="Orphan", unit="n")
+
+
+def test_an_update_records_old_and_new_values(measure, participant):
+    measure_services.measure_update(
+        measure=measure, target=Decimal("5.5"), unit="days", acting_user=participant
+    )
+    event = AuditEvent.objects.get(action="measure.update")
+    assert event.changes == {"target": {"from": None, "to": "5.5"}}
+
+
+# --- data points ---------------------------------------------------------------------------
+
+
+def test_a_second_value_for_a_period_is_an_error_not_an_overwrite(measure):
+    _point(measure, D(2024, 1, 1), "6")
+    with pytest.raises(ValidationError) as error:
+        _point(measure, D(2024, 1, 1), "4")
+    assert "already a value for 2024-01-01" in error.value.message_dict["period"][0]
+    assert list(measure.datapoints.values_list("value", flat=True)) == [Decimal("6")]
+
+
+def test_correcting_a_point_is_attributed_and_keeps_the_old_value(measure, participant, faculty):
+    point = _point(measure, D(2024, 1, 1), "6", by=participant)
+    measure_services.datapoint_update(
+        point=point, period=D(2024, 1, 1), value=Decimal("6.5"), annotation="Recounted",
+        acting_user=faculty,
+    )  # fmt: skip
+    point.refresh_from_db()
+    assert point.value == Decimal("6.5") and point.recorded_by == faculty
+    event = AuditEvent.objects.get(action="datapoint.update")
+    assert event.actor == faculty
+    assert event.changes["value"] == {"from": "6", "to": "6.5"}
+    assert event.changes["annotation"] == {"from": "", "to": "Recounted"}
+
+
+def test_a_point_cannot_be_moved_onto_another_points_period(measure):
+    _point(measure, D(2024, 1, 1), "6")
+    second = _point(measure, D(2024, 2, 1), "7")
+    with pytest.raises(ValidationError):
+        measure_services.datapoint_update(
+            point=second, period=D(2024, 1, 1), value=Decimal("7"), acting_user=None
+        )
+
+
+# --- the CSV reader ------------------------------------------------------------------------
+
+
+def test_it_reads_iso_and_day_month_year_dates_and_plain_numbers():
+    assert parse_period("2025-03-01") == D(2025, 3, 1)
+    assert parse_period(" 1/3/2025 ") == D(2025, 3, 1)
+    assert parse_period("03/01/2025") == D(2025, 1, 3)  # day first, never US order
+    assert parse_period("March 2025") is None and parse_period("31/2/2025") is None
+    assert parse_value("1,234.5") == Decimal("1234.5")
+    assert parse_value("12%") == Decimal("12")
+    assert parse_value("33.333333") == Decimal("33.3333")
+    assert parse_value("NaN") is None and parse_value("inf") is None and parse_value("x") is None
+
+
+def test_each_kind_of_bad_row_gets_its_own_message():
+    text = (
+        "Period,Value,Annotation\n"
+        "2025-01-01,5,ok\n"
+        "2025-13-01,5,\n"  # not a date
+        ",5,\n"  # no period
+        "2025-02-01,,\n"  # no value
+        "2025-03-01,five,\n"  # not a number
+        "1/1/2025,6,\n"  # same period as line 2
+        "2025-04-01,5," + "x" * 301 + "\n"  # annotation too long
+        "2025-05-01,99999999999,\n"  # too large
+        "2024-12-01,4,\n"  # already recorded
+    )
+    preview = parse_datapoints_csv(text, existing_periods=[D(2024, 12, 1)])
+    errors = {row.line: row.errors for row in preview.rows}
+    assert errors[2] == []
+    assert "is not a date" in errors[3][0]
+    assert errors[4] == ["The period is missing."]
+    assert errors[5] == ["The value is missing."]
+    assert errors[6] == ["“five” is not a number."]
+    assert "also on line 2" in errors[7][0]
+    assert "longer than 300" in errors[8][0]
+    assert "too large" in errors[9][0]
+    assert "already a value for 2024-12-01" in errors[10][0]
+    assert not preview.is_valid and preview.error_count == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty"),
+        ("when,amount\n2025-01-01,4\n", "must name the columns"),
+        ("period,value\n", "no data rows"),
+    ],
+)
+def test_a_file_without_usable_columns_or_rows_is_refused_as_a_whole(text, message):
+    preview = parse_datapoints_csv(text)
+    assert message in preview.errors[0] and not preview.is_valid
+
+
+def test_columns_may_come_in_any_order_with_a_byte_order_mark():
+    preview = parse_datapoints_csv("\ufeffnote,value,date\r\nStarted,4.5,1/2/2025\r\n")
+    assert preview.is_valid
+    row = preview.rows[0]
+    assert (row.period, row.value, row.annotation) == (D(2025, 2, 1), Decimal("4.5"), "Started")
+
+
+# --- imports -------------------------------------------------------------------------------
+
+
+def test_an_import_saves_every_row_with_one_audit_event(measure, participant):
+    preview = measure_services.datapoints_import(
+        measure=measure,
+        text="period,value\n2025-01-01,4\n1/2/2025,5\n2025-03-01,6\n",
+        acting_user=participant,
+    )
+    assert preview.is_valid
+    assert measure.datapoints.count() == 3
+    assert set(measure.datapoints.values_list("recorded_by", flat=True)) == {participant.pk}
+    event = AuditEvent.objects.get(action="datapoint.import")
+    assert event.changes == {"count": 3, "from": "2025-01-01", "to": "2025-03-01"}
+
+
+@pytest.mark.parametrize("rows", [3, 300])
+def test_an_import_takes_the_same_queries_however_many_rows(
+    measure, participant, django_assert_num_queries, rows
+):
+    text = "period,value\n" + "".join(
+        f"{D(2000, 1, 3) + datetime.timedelta(weeks=n)},{n}\n" for n in range(rows)
+    )
+    # Savepoint and release; lock the measure; its recorded periods; the insert; the audit
+    # event. Nothing a row: bench/measure_import.py imports 100,000 points this way.
+    with django_assert_num_queries(6):
+        preview = measure_services.datapoints_import(
+            measure=measure, text=text, acting_user=participant
+        )
+    assert preview.is_valid and measure.datapoints.count() == rows
+
+
+def test_one_bad_row_means_nothing_is_saved(measure):
+    _point(measure, D(2025, 2, 1), "9")
+    preview = measure_services.datapoints_import(
+        measure=measure, text="period,value\n2025-01-01,4\n2025-02-01,5\n", acting_user=None
+    )
+    assert not preview.is_valid
+    assert list(measure.datapoints.values_list("value", flat=True)) == [Decimal("9")]
+    assert not AuditEvent.objects.filter(action="datapoint.import").exists()
+
+
+# --- rebases and PDSA cycles ---------------------------------------------------------------
+
+
+def test_a_rebase_needs_a_reason_and_two_points_after_it(measure, participant):
+    for month in range(1, 5):
+        _point(measure, D(2025, month, 1), str(month))
+    with pytest.raises(ValidationError) as error:
+        measure_services.rebase_create(
+            measure=measure, starts_on=D(2025, 3, 1), reason="  ", acting_user=participant
+        )
+    assert "reason" in error.value.message_dict
+    with pytest.raises(ValidationError, match="there is 1"):
+        measure_services.rebase_create(
+            measure=measure, starts_on=D(2025, 4, 1), reason="Changed", acting_user=participant
+        )
+    measure_services.rebase_create(
+        measure=measure, starts_on=D(2025, 3, 1), reason="New pathway", acting_user=participant
+    )
+    with pytest.raises(ValidationError, match="already recalculated"):
+        measure_services.rebase_create(
+            measure=measure, starts_on=D(2025, 3, 1), reason="Again", acting_user=participant
+        )
+    assert Rebase.objects.get().reason == "New pathway"
+    assert AuditEvent.objects.filter(action="measure.rebase", actor=participant).count() == 1
+
+
+def test_a_pdsa_cycle_may_only_name_its_own_teams_measure(cohort, team, measure):
+    other = make_team(cohort, lead=participant_in(cohort, profession="nurse"), name="Other")
+    with pytest.raises(ValidationError) as error:
+        measure_services.pdsa_cycle_create(
+            team=other, measure=measure, change_idea="x", started_on=D(2025, 1, 1),
+            acting_user=None,
+        )  # fmt: skip
+    assert "measure" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        measure_services.pdsa_cycle_create(
+            team=team, change_idea="x", started_on=D(2025, 2, 1), ended_on=D(2025, 1, 1),
+            acting_user=None,
+        )  # fmt: skip
+    assert "ended_on" in error.value.message_dict
+    cycle = measure_services.pdsa_cycle_create(
+        team=team, measure=measure, change_idea="Checklist", started_on=D(2025, 1, 1),
+        acting_user=None,
+    )  # fmt: skip
+    measure_services.pdsa_cycle_update(cycle=cycle, study="LOS fell", act="Adopt", acting_user=None)
+    assert AuditEvent.objects.get(action="pdsa_cycle.update").changes["act"]["to"] == "Adopt"
+
+
+def test_points_are_stored_exactly(measure):
+    _point(measure, D(2025, 1, 1), "0.0001")
+    assert DataPoint.objects.get().value == Decimal("0.0001")
