@@ -47,7 +47,8 @@ def _token(world):
 
 
 def _token_data(world) -> dict:
-    return {"name": "Ward dashboard", "scope": "read", "expires_on": "2099-01-01"}
+    soon = datetime.date.today() + datetime.timedelta(days=30)
+    return {"name": "Ward dashboard", "scope": "read", "expires_on": soon.isoformat()}
 
 
 ROWS = {
