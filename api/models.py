@@ -61,6 +61,10 @@ class ApiToken(models.Model):
         related_name="+",
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    rate_window = models.PositiveBigIntegerField(
+        default=0, help_text="The minute (since the epoch) ``rate_count`` counts requests in."
+    )
+    rate_count = models.PositiveIntegerField(default=0)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from cohorts.models import Cohort, Programme
@@ -101,11 +102,25 @@ def api_token_revoke(*, token: ApiToken, acting_user: User) -> ApiToken:
     return token
 
 
-def api_token_use(*, token: ApiToken, method: str, path: str) -> None:
-    """Record one request made with ``token``: an audit event in its creator's name (which
-    token, which request) and the time it was last used. Two writes, run per request."""
+def api_token_use(*, token: ApiToken, method: str, path: str, per_minute: int) -> bool:
+    """Count one request made with ``token`` against its limit of ``per_minute`` requests a
+    minute (a fixed window on the token's row: one conditional UPDATE, so two processes
+    counting at once cannot both slip under the limit) and, when it is within the limit,
+    record the use: the time and an audit event in its creator's name (which token, which
+    request). Returns False, recording nothing, when the token is over its limit."""
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    window = int(now.timestamp()) // 60
+    counted = (
+        ApiToken.objects.filter(pk=token.pk)
+        .filter(Q(rate_window__lt=window) | Q(rate_count__lt=per_minute))
+        .update(
+            rate_count=Case(When(rate_window=window, then=F("rate_count") + 1), default=Value(1)),
+            rate_window=window,
+            last_used_at=now,
+        )
+    )
+    if not counted:
+        return False
     audit_record(
         actor=token.created_by,
         action="api_token.use",
@@ -113,6 +128,7 @@ def api_token_use(*, token: ApiToken, method: str, path: str) -> None:
         cohort_id=token.cohort_id,
         changes={"token": token.prefix, "method": method, "path": path[:300]},
     )
+    return True
 
 
 # --- batches of points ---------------------------------------------------------------------

@@ -26,9 +26,10 @@ def bearer(raw: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def make_measure(cohort, lead, *, points=20, name="Length of stay", team_name="Flow team"):
-    """A team led by ``lead`` with a measure of ``points`` monthly points from January 2024."""
-    team = make_team(cohort, lead=lead, name=team_name)
+def make_measure(cohort, lead, *, points=20, name="Length of stay", team=None):
+    """A measure of ``points`` monthly points from January 2024, of ``team`` or of a new team
+    led by ``lead``."""
+    team = team or make_team(cohort, lead=lead, name="Flow team")
     measure = measure_services.measure_create(
         team=team, name=name, unit="days", better="down", acting_user=None
     )
