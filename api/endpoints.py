@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -514,7 +514,7 @@ def points_create(request, measure_id: int):
         response = HttpResponse(json.dumps(body), content_type="application/json")
         response["Idempotent-Replayed"] = "true"
         return response
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 def _batch_text(request: HttpRequest) -> str:
