@@ -21,16 +21,26 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from cohorts.models import Cohort
-from cohorts.selectors import PEOPLE_LIST_ROLES
+from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import ADMINISTRATOR, PEOPLE_LIST_ROLES
 from measures.charting import MeasureChart
 from measures.charts import RunChartAnalysis, XmrAnalysis
 from measures.models import PdsaCycle
 from measures.selectors import chart_for, measure_charts_for_teams
-from redesign_projects.selectors import project_access, teams_for_cohort
+from modules.selectors import attendance_summary_for_cohort, cohort_schedule
+from modules.views import READS_ATTENDANCE
+from pairings.selectors import cohort_pairings
+from redesign_projects.selectors import (
+    STAFF_READERS,
+    assignment_overview,
+    project_access,
+    teams_for_cohort,
+)
 
 from . import schemas, selectors, services
 
+# As the cohort's pairings page (pairings.views.cohort_overview).
+PAIRINGS_READERS = {ADMINISTRATOR, Enrolment.Role.CLINICAL_LEADER}
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
 
@@ -154,6 +164,7 @@ def _limit(limit: int | None) -> int:
 
 
 def _next_url(request: HttpRequest, rows: list, limit: int) -> str | None:
+    """The next page's URL: the cursor names the last row's ``pk``."""
     if len(rows) <= limit:
         return None
     query = request.GET.copy()
@@ -288,6 +299,9 @@ def _visible_teams(request: HttpRequest, cohort_id: int):
 
 
 def _in_memory_page(rows: list, cursor: str | None, limit: int | None) -> tuple[list, int]:
+    """A page of ``rows`` (in ``pk`` order) that a selector returned whole: the selectors
+    that compute per-row figures (charts, attendance, statuses) fetch a cohort's rows in a
+    fixed number of queries, and pages are cut from them."""
     size = _limit(limit)
     after = _after(cursor)
     return [row for row in rows if row.pk > after][: size + 1], size
@@ -416,6 +430,119 @@ def pdsa_list(request, cohort_id: int, cursor: str | None = None, limit: int | N
         for c in rows
     ]  # fmt: skip
     return _page(request, schemas.PdsaCyclePage, rows, items, size)
+
+
+# --- sessions, attendance, assignments, pairs ---------------------------------------------
+
+
+@api.get("/cohorts/{cohort_id}/sessions/", response=schemas.SessionPage, url_name="session_list")
+def session_list(
+    request, cohort_id: int, since: str | None = None, until: str | None = None,
+    cursor: str | None = None, limit: int | None = None,
+):  # fmt: skip
+    """The cohort's sessions (``since``/``until``: ISO dates of their start, inclusive), for
+    any member, with apologies and the number expected, as on the schedule page. Five queries:
+    the cohort, then the schedule's four."""
+    cohort, _ = selectors.get_cohort_for_caller(_caller(request), cohort_id)
+    first = _date(since, "since") if since else None
+    last = _date(until, "until") if until else None
+    sessions = sorted(
+        (
+            (module, session)
+            for module in cohort_schedule(cohort)
+            for session in module.session_list
+            if (first is None or session.starts_at.date() >= first)
+            and (last is None or session.starts_at.date() <= last)
+        ),
+        key=lambda pair: pair[1].pk,
+    )
+    modules = {session.pk: module for module, session in sessions}
+    rows, size = _in_memory_page([session for _, session in sessions], cursor, limit)
+    items = [
+        schemas.SessionOut(
+            id=s.pk, module_id=s.module_id, module_title=modules[s.pk].title, title=s.title,
+            starts_at=s.starts_at, ends_at=s.ends_at, status=s.status,
+            apologies_count=s.apologies_count, expected_count=s.expected_count,
+        )
+        for s in rows
+    ]  # fmt: skip
+    return _page(request, schemas.SessionPage, rows, items, size)
+
+
+class _Keyed:
+    """A row without a ``pk`` of its own, keyed for a page."""
+
+    def __init__(self, pk: int, row: Any) -> None:
+        self.pk, self.row = pk, row
+
+
+@api.get(
+    "/cohorts/{cohort_id}/attendance/", response=schemas.AttendancePage, url_name="attendance_list"
+)
+def attendance_list(request, cohort_id: int, cursor: str | None = None, limit: int | None = None):
+    """Each participant's attendance rate against the programme's rule, for those who read
+    the cohort's attendance page (administrators, faculty, clinical leaders). Five queries."""
+    cohort, _ = selectors.get_cohort_for_caller(_caller(request), cohort_id, roles=READS_ATTENDANCE)
+    summary = sorted(
+        (_Keyed(line.person.pk, line) for line in attendance_summary_for_cohort(cohort)),
+        key=lambda keyed: keyed.pk,
+    )
+    rows, size = _in_memory_page(summary, cursor, limit)
+    items = [
+        schemas.AttendanceOut(
+            person_id=k.pk, name=k.row.person.get_full_name() or "", expected=k.row.expected,
+            attended=k.row.attended, apologies=k.row.apologies, rate=k.row.rate,
+            meets_rule=k.row.meets_rule,
+        )
+        for k in rows
+    ]  # fmt: skip
+    return _page(request, schemas.AttendancePage, rows, items, size)
+
+
+@api.get(
+    "/cohorts/{cohort_id}/assignments/", response=schemas.AssignmentPage,
+    url_name="assignment_list",
+)  # fmt: skip
+def assignment_list(request, cohort_id: int, cursor: str | None = None, limit: int | None = None):
+    """Each assignment with each team's submission status, as the assignments overview (its
+    readers: administrators, faculty, clinical leaders). Six queries."""
+    cohort, _ = selectors.get_cohort_for_caller(_caller(request), cohort_id, roles=STAFF_READERS)
+    assignments, team_rows = assignment_overview(cohort)
+    statuses: dict[int, list[schemas.TeamStatusOut]] = {a.pk: [] for a in assignments}
+    for team_row in team_rows:
+        for cell in team_row.cells:
+            statuses[cell.assignment.pk].append(
+                schemas.TeamStatusOut(
+                    team_id=team_row.team.pk, status=cell.status, due_at=cell.due_at
+                )
+            )
+    rows, size = _in_memory_page(sorted(assignments, key=lambda a: a.pk), cursor, limit)
+    items = [
+        schemas.AssignmentOut(
+            id=a.pk, title=a.title, kind=a.kind, due_at=a.due_at, teams=statuses[a.pk]
+        )
+        for a in rows
+    ]
+    return _page(request, schemas.AssignmentPage, rows, items, size)
+
+
+@api.get("/cohorts/{cohort_id}/pairs/", response=schemas.PairPage, url_name="pair_list")
+def pair_list(request, cohort_id: int, cursor: str | None = None, limit: int | None = None):
+    """The cohort's clinician–manager pairs, for those who read the pairings page
+    (administrators and clinical leaders). Two queries."""
+    cohort, _ = selectors.get_cohort_for_caller(_caller(request), cohort_id, roles=PAIRINGS_READERS)
+    pairs = sorted(cohort_pairings(cohort), key=lambda pairing: pairing.pk)
+    rows, size = _in_memory_page(pairs, cursor, limit)
+    items = [
+        schemas.PairOut(
+            id=p.pk, kind=p.kind, status=p.status, clinician_id=p.clinician_id,
+            clinician_name=p.clinician.get_full_name() or "", manager_id=p.manager_id,
+            manager_name=p.manager.get_full_name() or "", started_on=p.started_on,
+            ended_on=p.ended_on, shadowing_count=p.shadowing_count,
+        )
+        for p in rows
+    ]  # fmt: skip
+    return _page(request, schemas.PairPage, rows, items, size)
 
 
 # --- measure feeds --------------------------------------------------------------------------

@@ -129,6 +129,57 @@ class PdsaCycleOut(Schema):
     ended_on: datetime.date | None
 
 
+class SessionOut(Schema):
+    id: int
+    module_id: int
+    module_title: str
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    status: str
+    apologies_count: int
+    expected_count: int
+
+
+class AttendanceOut(Schema):
+    """One participant's attendance at the sessions held so far (as the cohort's page)."""
+
+    person_id: int
+    name: str
+    expected: int
+    attended: int
+    apologies: int
+    rate: float | None
+    meets_rule: bool | None
+
+
+class TeamStatusOut(Schema):
+    team_id: int
+    status: str
+    due_at: datetime.datetime | None
+
+
+class AssignmentOut(Schema):
+    id: int
+    title: str
+    kind: str
+    due_at: datetime.datetime
+    teams: list[TeamStatusOut]
+
+
+class PairOut(Schema):
+    id: int
+    kind: str
+    status: str
+    clinician_id: int
+    clinician_name: str
+    manager_id: int
+    manager_name: str
+    started_on: datetime.date | None
+    ended_on: datetime.date | None
+    shadowing_count: int
+
+
 class BatchOut(Schema):
     created: int
     unchanged: int
@@ -174,4 +225,32 @@ class PdsaCyclePage(Schema):
     """A page: ``next`` is the URL of the next page, or null on the last."""
 
     items: list[PdsaCycleOut]
+    next: str | None
+
+
+class SessionPage(Schema):
+    """A page: ``next`` is the URL of the next page, or null on the last."""
+
+    items: list[SessionOut]
+    next: str | None
+
+
+class AttendancePage(Schema):
+    """A page: ``next`` is the URL of the next page, or null on the last."""
+
+    items: list[AttendanceOut]
+    next: str | None
+
+
+class AssignmentPage(Schema):
+    """A page: ``next`` is the URL of the next page, or null on the last."""
+
+    items: list[AssignmentOut]
+    next: str | None
+
+
+class PairPage(Schema):
+    """A page: ``next`` is the URL of the next page, or null on the last."""
+
+    items: list[PairOut]
     next: str | None

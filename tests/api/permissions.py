@@ -11,6 +11,7 @@ import datetime
 
 from api import services
 from tests.measures.permissions import MEASURE, _measure
+from tests.pairings.permissions import _pairing_kwargs
 from tests.permission_table import Expect, logged_in, statuses
 from tests.redesign_projects.permissions import _team
 
@@ -18,10 +19,19 @@ PROGRAMME = {"kwargs": lambda world: {"programme_id": world.cohort.programme_id}
 COHORT = {"kwargs": lambda world: {"cohort_id": world.cohort.pk}}
 MEMBERS = statuses(200, anonymous=401, other_participant=404)
 ADMIN_PAGE = logged_in(404, administrator=200)
+# Attendance and assignments: administrators, faculty and clinical leaders (participants 403).
+STAFF = statuses(200, anonymous=401, other_participant=404, participant=403)
+PAIR_READERS = statuses(403, anonymous=401, other_participant=404, clinical_leader=200,
+                        administrator=200)  # fmt: skip
 
 
 def _cohort_with_team(world):
     _team(world)
+    return {"cohort_id": world.cohort.pk}
+
+
+def _cohort_with_pair(world):
+    _pairing_kwargs(world)
     return {"cohort_id": world.cohort.pk}
 
 
@@ -69,5 +79,9 @@ ROWS = {
     "api:measure_list": Expect(get=MEMBERS, kwargs=_cohort_with_measure),
     "api:pdsa_list": Expect(get=MEMBERS, kwargs=_cohort_with_team),
     "api:measure_detail": Expect(get=MEMBERS, **MEASURE),
+    "api:session_list": Expect(get=MEMBERS, **COHORT),
+    "api:attendance_list": Expect(get=STAFF, **COHORT),
+    "api:assignment_list": Expect(get=STAFF, kwargs=_cohort_with_team),
+    "api:pair_list": Expect(get=PAIR_READERS, kwargs=_cohort_with_pair),
     "api:points_create": Expect(post=statuses(401), **MEASURE),
 }

@@ -19,6 +19,10 @@ def test_the_schema_is_valid_openapi_and_lists_every_endpoint(client):
         "/api/cohorts/{cohort_id}/teams/",
         "/api/cohorts/{cohort_id}/measures/",
         "/api/cohorts/{cohort_id}/pdsa-cycles/",
+        "/api/cohorts/{cohort_id}/sessions/",
+        "/api/cohorts/{cohort_id}/attendance/",
+        "/api/cohorts/{cohort_id}/assignments/",
+        "/api/cohorts/{cohort_id}/pairs/",
         "/api/measures/{measure_id}/",
         "/api/measures/{measure_id}/points/",
     }
