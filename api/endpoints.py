@@ -450,7 +450,8 @@ def session_list(
         (
             (module, session)
             for module in cohort_schedule(cohort)
-            for session in module.session_list
+            # ``session_list``: the schedule's prefetch (modules.selectors.cohort_schedule).
+            for session in getattr(module, "session_list")  # noqa: B009
             if (first is None or session.starts_at.date() >= first)
             and (last is None or session.starts_at.date() <= last)
         ),
