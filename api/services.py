@@ -183,7 +183,8 @@ def points_receive(
 ) -> tuple[BatchResult, dict | None, bool]:
     """Add a batch of points (CSV text with ``period`` and ``value`` columns) to ``measure``,
     all or none, through ``measures.services.datapoints_import`` (its checks, its audit event
-    in the token creator's name, and whatever it does when a point is added).
+    in the token creator's name, and whatever it does when a point is added), and record an
+    audit event of the batch naming the token (what was created, what was unchanged).
 
     Idempotent: a row whose period is already recorded with the same value is left as it is
     (``unchanged``); with another value it is an error on that row. Returns the result, the
@@ -201,6 +202,20 @@ def points_receive(
     result = _receive(measure=measure, text=text, token=token)
     if not result.ok:
         return result, None, False
+    owner = measure.team or measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
+    audit_record(
+        actor=token.created_by,
+        action="api_points.receive",
+        target=measure,
+        cohort_id=owner.cohort_id,
+        changes={
+            "token": token.prefix,
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "idempotency_key": idempotency_key,
+        },
+    )
     response = response_for(result)
     if idempotency_key:
         PointBatch.objects.create(

@@ -52,6 +52,9 @@ def test_a_batch_is_saved_and_the_answer_carries_the_updated_analysis(
     assert event.actor == administrator
     assert event.changes["count"] == 9
     assert AuditEvent.objects.filter(action="api_token.use").count() == 1
+    batch = AuditEvent.objects.get(action="api_points.receive")
+    assert batch.changes == {"token": writer[0].prefix, "created": 9, "unchanged": 0,
+                             "idempotency_key": ""}  # fmt: skip
 
 
 def test_sending_the_same_batch_again_changes_nothing(client, measure, writer):
