@@ -1,6 +1,7 @@
 """Pages for the programme administrator's API tokens and the API's documentation. Each view:
 access → form → service → redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -63,4 +64,8 @@ def token_revoke(request, token_id):
 
 def documentation(request):
     """How to use the API: tokens, curl, Power BI, the schema. Public, like any API's docs."""
-    return render(request, "api/documentation.html")
+    return render(
+        request,
+        "api/documentation.html",
+        {"requests_per_minute": settings.API_REQUESTS_PER_MINUTE},
+    )

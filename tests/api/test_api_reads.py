@@ -8,9 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures import services as measure_services
 from measures.selectors import chart_for, get_measure_for_user
 from tests.api.helpers import bearer, make_measure, make_token
 from tests.factories import CohortFactory, EnrolmentFactory
+from tests.pairings.helpers import enrol, manager_in, pair
+from tests.redesign_projects.helpers import make_assignment
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,40 @@ def test_the_measure_list_runs_the_same_queries_for_2_or_12_measures(
     # the caller's roles, the teams; then the measures with their owners and rule set, their
     # points, rebases and PDSA cycles.
     assert few == many == 10
+
+
+# Each list: its own queries after the token's four (token with creator, administrator check,
+# counted use, audit event), whatever the page size; and whether it is a cohort's.
+LIST_QUERIES = {
+    "api:programme_list": (1, False),  # the programmes
+    "api:cohort_list": (1, False),  # the cohorts with their programme
+    "api:enrolment_list": (2, True),  # the cohort with the caller's roles; the enrolments
+    "api:team_list": (2, True),  # the cohort; the teams with counts
+    "api:pdsa_list": (3, True),  # the cohort; the teams; the cycles
+    "api:assignment_list": (6, True),  # the cohort; the assignments overview's five
+    "api:pair_list": (2, True),  # the cohort; the pairs with their members and counts
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_QUERIES))
+def test_each_list_runs_the_same_queries_for_a_page_of_one_or_of_all(
+    client, administrator, programme, cohort, participant, name
+):
+    measure = make_measure(cohort, participant, points=2)
+    for n in range(3):
+        measure_services.pdsa_cycle_create(
+            team=measure.team, measure=measure, change_idea=f"Idea {n}",
+            started_on=datetime.date(2024, 6, n + 1), acting_user=None,
+        )  # fmt: skip
+        pair(cohort, enrol(cohort), manager_in(cohort))
+        make_assignment(cohort, title=f"Assignment {n}")
+    EnrolmentFactory.create_batch(3, cohort=cohort)
+    CohortFactory(programme=programme, name="Cohort 9")
+    _, raw = make_token(administrator, programme)
+    own, of_cohort = LIST_QUERIES[name]
+    url = reverse(name, kwargs={"cohort_id": cohort.pk} if of_cohort else {})
+
+    one = _queries(client, url + "?limit=1", **bearer(raw))
+    every = _queries(client, url + "?limit=500", **bearer(raw))
+
+    assert one == every == 4 + own

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from api import services
 from api.models import ApiToken
 from api.services import hash_token
 from leadership.models import AuditEvent
@@ -177,3 +178,27 @@ def test_only_the_programme_administrator_revokes(client, administrator, program
     assert client.post(reverse("api:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+COHORT_ENDPOINTS = [
+    "api:enrolment_list", "api:team_list", "api:measure_list", "api:pdsa_list",
+    "api:session_list", "api:attendance_list", "api:assignment_list", "api:pair_list",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COHORT_ENDPOINTS)
+def test_a_cohort_token_reads_each_endpoint_of_its_cohort_and_none_of_another(
+    client, administrator, programme, cohort, other_cohort, name
+):
+    _, raw = make_token(administrator, programme, cohort=cohort)
+    mine = client.get(reverse(name, args=[cohort.pk]), **bearer(raw))
+    other = client.get(reverse(name, args=[other_cohort.pk]), **bearer(raw))
+    assert mine.status_code == 200
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("name", COHORT_ENDPOINTS)
+def test_a_revoked_token_reads_no_endpoint(client, administrator, programme, cohort, name):
+    token, raw = make_token(administrator, programme)
+    services.api_token_revoke(token=token, acting_user=administrator)
+    assert client.get(reverse(name, args=[cohort.pk]), **bearer(raw)).status_code == 401
