@@ -648,6 +648,10 @@ def points_create(request, measure_id: int):
 def _batch_text(request: HttpRequest) -> str:
     """The batch as the CSV the measures' import reads (JSON rows are turned into it)."""
     kind = request.content_type or ""
+    if len(request.body) > settings.API_MAX_BODY_BYTES:  # sent without a Content-Length
+        raise ApiError(
+            413, "too_large", f"At most {settings.API_MAX_BODY_BYTES} bytes in one batch."
+        )
     try:
         raw = request.body.decode("utf-8")
     except UnicodeDecodeError as exc:
