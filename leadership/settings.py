@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "reports",
     "governance",
     "demo",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -481,3 +482,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DAY_SECONDS,
     },
 }
+
+# The API (api/): requests a token may make a minute, and the largest batch of points it may
+# POST (a 1,000-row batch is ~40 KB).
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)
+API_MAX_BODY_BYTES = 256 * 1024

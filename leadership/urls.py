@@ -35,4 +35,5 @@ urlpatterns = [
     path("cohorts/", include("reports.urls")),
     path("cohorts/", include("home.urls")),
     path("privacy/", include("governance.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -70,6 +70,9 @@ class MeasureChart:
     point_count: int = 0
     notes: list[str] = field(default_factory=list)
     rules: str = ""
+    # The numbers behind the drawing (centre lines, limits, signals), for the API; None
+    # without a chart.
+    analysis: XmrAnalysis | RunChartAnalysis | None = None
 
 
 def spc_rules_for(rule_set: ChartRuleSet | None) -> SpcRules:
@@ -199,6 +202,7 @@ def measure_chart(
         point_count=count,
         notes=chart_notes(analysis, annotations),
         rules=analysis.rules.statement,
+        analysis=analysis,
     )
 
 

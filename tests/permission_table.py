@@ -68,6 +68,7 @@ APPS_WITH_TABLES = (
     "reports",
     "home",
     "governance",
+    "api",
 )
 
 

@@ -22,7 +22,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # Reports sit under the other top-floor apps: subject access and retention (governance)
     # include a person's certificates and documents.
     ("reports",),
-    ("home", "governance", "demo"),
+    ("home", "governance", "demo", "api"),
 )
 FLOOR_OF = {app: level for level, apps in enumerate(FLOORS) for app in apps}
 PROJECT_WIRING = {"leadership/settings.py", "leadership/urls.py", "leadership/celery.py"}
