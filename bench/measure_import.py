@@ -75,19 +75,24 @@ def copy_rows(measures, files: list[str]) -> float:
 def main() -> None:
     _setup.setup_django(URL)
     from measures import services as measure_services
-    from measures.charting import MAX_ROWS
+    from measures.charting import MAX_MEASURES_PER_OWNER, MAX_ROWS
     from measures.models import DataPoint, Measure
     from tests.factories import CohortFactory, ProgrammeFactory
     from tests.redesign_projects.helpers import make_team, participant_in
 
     cohort = CohortFactory(programme=ProgrammeFactory())
     lead = participant_in(cohort, profession="doctor")
-    team = make_team(cohort, lead=lead, name="Flow")
+    # A team holds at most MAX_MEASURES_PER_OWNER measures: as many teams as that takes.
+    teams = [
+        make_team(cohort, lead=lead if t == 0 else participant_in(cohort, profession="nurse"),
+                  name=f"Flow {t + 1}")
+        for t in range(-(-2 * MEASURES // MAX_MEASURES_PER_OWNER))
+    ]  # fmt: skip
 
-    def new_measures(prefix: str) -> list[Measure]:
+    def new_measures(prefix: str, first: int) -> list[Measure]:
         return [
             measure_services.measure_create(
-                team=team,
+                team=teams[(first + n) // MAX_MEASURES_PER_OWNER],
                 name=f"{prefix} {n + 1}",
                 unit="days",
                 better="down",
@@ -97,7 +102,8 @@ def main() -> None:
             for n in range(MEASURES)
         ]
 
-    measures, copied = new_measures("Measure"), new_measures("Copied")
+    # The imported measures, and as many again for the COPY of the same rows.
+    measures, copied = new_measures("Measure", 0), new_measures("Copied", MEASURES)
     rng = random.Random(11)
     files = [csv_text(rng, MAX_ROWS) for _ in measures]
     baseline = _setup.peak_rss_mb()

@@ -9,17 +9,23 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Field
 from openpyxl import load_workbook
 
+from leadership.archives import check_archive
 from leadership.models import User, normalise_email
 
 from .models import Cohort, Enrolment
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+# What a workbook of MAX_ROWS people may expand to when opened: their text is a megabyte or
+# two, and a spreadsheet's XML around it ten times that.
+MAX_XLSX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
 
 # Our field → the header it is shown under.
 FIELDS = {
@@ -69,7 +75,7 @@ def _key(text: str) -> str:
 
 
 def _max_length(name: str) -> int:
-    return User._meta.get_field(name).max_length
+    return cast(int, cast(Field, User._meta.get_field(name)).max_length)
 
 
 @dataclass
@@ -171,7 +177,12 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
+    """The first sheet's rows as text. The archive is checked as uploaded documents are
+    (``leadership.archives``) before openpyxl opens it, read-only (rows streamed, not built
+    into a workbook in memory)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_archive(archive, name=name, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -194,7 +205,10 @@ def read_file(filename: str, data: bytes) -> ImportPreview:
         return preview
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
     try:
-        table = _read_xlsx(data) if is_xlsx else _read_csv(data)
+        table = _read_xlsx(data, filename) if is_xlsx else _read_csv(data)
+    except ValidationError as refused:
+        preview.file_errors.extend(refused.messages)
+        return preview
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, csv.Error):
         preview.file_errors.append(
             "The file could not be read. Upload a CSV file or an Excel workbook (.xlsx)."

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 
@@ -20,11 +22,11 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, cohorts, actions: dict[str, str], **kwargs):
         """``cohorts``: the viewer's cohorts (evaluated once, here, into the choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].choices = [
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [
             ("", "Any cohort"),
             *((cohort.pk, str(cohort)) for cohort in cohorts),
         ]
-        self.fields["action"].choices = [
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", "Any action"),
             *sorted(actions.items(), key=lambda item: item[1]),
         ]

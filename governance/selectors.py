@@ -4,13 +4,13 @@ and names their actions (``leadership.audit.ACTION_LABELS``)."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, Func, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cohorts.models import Enrolment, Programme
-from leadership.audit import ACTION_LABELS
+from cohorts.models import Programme
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.keyset import Cursor, KeysetPage
 from leadership.models import AuditEvent, User
 
@@ -29,79 +29,46 @@ class AuditFilters:
 @dataclass(frozen=True)
 class TrailReader:
     """Whose trail a person reads: ``programme_ids`` None for a superuser (every event), else
-    the programmes they administer (maybe none), and about how many people are enrolled in
-    them (``people``, counted per programme)."""
+    the programmes they administer (maybe none); ``user`` for their own account events."""
 
+    user: User
     programme_ids: list[int] | None
-    people: int = 0
 
 
 def trail_reader(user: User) -> TrailReader:
     """Whose trail ``user`` reads. One query (none for a superuser): the programmes they
-    administer, each with the number of people enrolled in it."""
+    administer."""
     if user.is_superuser:
-        return TrailReader(programme_ids=None)
-    rows = Programme.objects.administered_by(user).annotate(
-        people=Count("cohorts__enrolments__person_id", distinct=True)
-    )
-    counted = list(rows.values_list("pk", "people"))
-    return TrailReader(
-        programme_ids=[pk for pk, _ in counted], people=sum(people for _, people in counted)
-    )
+        return TrailReader(user=user, programme_ids=None)
+    programme_ids = list(Programme.objects.administered_by(user).values_list("pk", flat=True))
+    return TrailReader(user=user, programme_ids=programme_ids)
 
 
-def _people(reader: TrailReader) -> QuerySet:
-    """Everyone enrolled in ``reader``'s programmes, as a subquery of person ids."""
-    enrolled = Enrolment.objects.filter(cohort__programme_id__in=reader.programme_ids)
-    return enrolled.values("person_id")
+def visible_event_sets(reader: TrailReader, *, own: bool = True) -> list[QuerySet[AuditEvent]]:
+    """The audit events ``reader`` may see, as disjoint sets each read newest first from one
+    index:
 
+    * each programme's events (``(programme_id, created_at, id)``): events about its cohorts
+      and about the programme itself, whose programme was recorded with them;
+    * the events without a cohort that they caused themselves, their sign-ins left out
+      (``leadership.audit.own_account_events`` says why), from
+      ``(actor_id, created_at, id) WHERE cohort_id IS NULL``.
 
-# Up to this many people, their cohort-less events are read person by person (a page each at
-# most); beyond it, newest first across everyone's, keeping theirs (see ``_people_events``).
-PEOPLE_ONE_BY_ONE = 200
-
-
-def visible_event_sets(reader: TrailReader) -> list[QuerySet[AuditEvent]]:
-    """The events ``reader`` may see that are about their programmes, one set per programme,
-    each read newest first from ``(programme_id, created_at, id)``: events about its cohorts
-    and about the programme itself, whose programme was recorded with them. One set per
-    programme rather than ``programme_id IN``, so each is an ordered index range. A superuser
-    reads one set, the whole trail (``(created_at, id)``); someone who administers nothing,
-    none. The cohort-less events about their people are ``people_events``."""
+    A superuser reads one set, the whole trail (``(created_at, id)``); someone who
+    administers nothing, only their own. One set per programme rather than
+    ``programme_id IN``, so each is an ordered index range: the page is the newest of each
+    set's newest rows. ``own=False`` leaves out their own account events (when only one
+    cohort's are wanted)."""
     if reader.programme_ids is None:
         return [AuditEvent.objects.all()]
-    return [AuditEvent.objects.filter(programme_id=pk) for pk in reader.programme_ids]
-
-
-def people_events(reader: TrailReader, person=None) -> QuerySet[AuditEvent] | None:
-    """Cohort-less events (accounts, log-ins, calendar feeds, exports) about a person enrolled
-    in one of ``reader``'s programmes, decided by today's enrolments (or about ``person``, an
-    id or an ``OuterRef``, who is one of them); None for a superuser (``visible_event_sets``
-    has them all) or when there is nobody. Disjoint from ``visible_event_sets``."""
-    if reader.programme_ids is None or not reader.people:
-        return None
-    about = {"person_id": person} if person is not None else {"person_id__in": _people(reader)}
-    return AuditEvent.objects.filter(cohort_id__isnull=True, **about).filter(
-        Q(programme_id__isnull=True) | ~Q(programme_id__in=reader.programme_ids)
-    )
-
-
-def _newest_of_each_person(
-    reader: TrailReader, filters: AuditFilters, cursor: Cursor
-) -> QuerySet[AuditEvent]:
-    """``people_events``, filtered, narrowed to each person's own page from ``cursor``: one
-    short index range per person (``(person_id, created_at, id)``), so no more than a page per
-    person is read however quiet they are against the rest of the trail. (Newest first across
-    everyone's instead, keeping theirs, reads the whole trail when they are few and quiet:
-    PostgreSQL cannot know that from its statistics.)"""
-    own = people_events(reader, person=OuterRef("pk"))
-    own = cursor.slice(_filtered(own, filters), time="created_at", size=AUDIT_PAGE_SIZE)
-    newest = (
-        User.objects.filter(pk__in=_people(reader))
-        .annotate(event=Func(ArraySubquery(own.values("pk")), function="unnest"))
-        .values("event")
-    )
-    return AuditEvent.objects.filter(pk__in=newest)
+    sets = [AuditEvent.objects.filter(programme_id=pk) for pk in reader.programme_ids]
+    if own:
+        sets.append(
+            AuditEvent.objects.filter(own_account_events(reader.user)).filter(
+                Q(programme_id__isnull=True) | ~Q(programme_id__in=reader.programme_ids)
+            )
+        )
+    return sets
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -134,19 +101,16 @@ def audit_trail_page(reader: TrailReader, filters: AuditFilters, cursor: Cursor)
     each with its actor, from the position ``cursor`` names.
 
     One query whatever the length of the trail or the depth of the page: each visible set
-    (``visible_event_sets``, ``people_events``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to
+    (``visible_event_sets``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to
     the position from an index, and the page is the newest of those (UNION ALL; the sets are
     disjoint). No count: the page says "Newer" and "Older", not "page 3 of 2,000".
 
     ``person`` matches part of the name or e-mail of the person the event is about, or of the
     person who acted; the dates are whole days in the current time zone."""
-    sets = [_filtered(events, filters) for events in visible_event_sets(reader)]
-    about_people = people_events(reader)
-    if about_people is not None and not filters.cohort_id:
-        if reader.people <= PEOPLE_ONE_BY_ONE:
-            sets.append(_newest_of_each_person(reader, filters, cursor))
-        else:
-            sets.append(_filtered(about_people, filters))
+    sets = [
+        _filtered(events, filters)
+        for events in visible_event_sets(reader, own=not filters.cohort_id)
+    ]
     branches = [
         cursor.slice(events.select_related("actor"), time="created_at", size=AUDIT_PAGE_SIZE)
         for events in sets
@@ -167,7 +131,7 @@ def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[Audi
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.change_lines = change_lines(event.changes)
-        event.person = people.get(event.person_id)
+        event.person = people.get(cast(int, event.person_id))  # None finds no one
     return events
 
 
@@ -175,13 +139,3 @@ def people_of(events: list[AuditEvent]) -> dict[int, User]:
     """The people a page of events is about, by id. One query."""
     ids = {event.person_id for event in events if event.person_id}
     return User.objects.in_bulk(ids) if ids else {}
-
-
-def change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None, [], {}):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines

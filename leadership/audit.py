@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import connection, models, transaction
-from django.db.models import BigIntegerField, OuterRef, Subquery
-from django.db.models.expressions import BaseExpression
+from django.db.models import BigIntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 
 # The programme an event concerns: an id, an expression the INSERT evaluates, or None.
-ProgrammeOf = Callable[[models.Model, int | None], int | BaseExpression | None]
+ProgrammeOf = Callable[[models.Model, int | None], int | Combinable | None]
 
 # Plain words for the actions the apps record. An action missing here is shown as recorded.
 ACTION_LABELS = {
@@ -76,6 +76,10 @@ ACTION_LABELS = {
     "datapoint.create": "Data point entered",
     "datapoint.update": "Data point corrected",
     "datapoint.import": "Data points imported",
+    "api_token.create": "API token created",
+    "api_token.revoke": "API token revoked",
+    "api_token.use": "API token used",
+    "api_points.receive": "Data points received through the API",
     "pdsa_cycle.create": "PDSA cycle created",
     "pdsa_cycle.update": "PDSA cycle changed",
     "chart_rules.set": "Chart rules changed",
@@ -133,7 +137,7 @@ def register_programme_of(resolver: ProgrammeOf) -> None:
     _programme_of = resolver
 
 
-def programme_of(target: models.Model, cohort_id: int | None) -> int | BaseExpression | None:
+def programme_of(target: models.Model, cohort_id: int | None) -> int | Combinable | None:
     """The programme of an event about ``target`` in cohort ``cohort_id``: an id, or an
     expression (a subquery) that the event's INSERT evaluates, so recording it costs no query."""
     return None if _programme_of is None else _programme_of(target, cohort_id)
@@ -159,3 +163,28 @@ def backfill_programmes(*, events, cohorts, programme_type_id: int | None) -> in
                 programme_id__isnull=True, cohort_id__isnull=True, target_type_id=programme_type_id
             ).update(programme_id=Cast("target_id", BigIntegerField()))
     return filled
+
+
+def change_lines(changes: dict) -> list[str]:
+    """An event's recorded changes as lines to display: "field: old → new" or "field: value"."""
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
+        elif value not in ("", None, [], {}):
+            lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
+
+
+def own_account_events(user) -> Q:
+    """Events without a cohort that ``user`` caused, their own sign-ins left out: all that a
+    programme office may read of the account-wide part of the trail (the exports and erasures
+    it did).
+
+    Events without a cohort are about a whole account — logins with network addresses, two-
+    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
+    and one account can be in several offices' programmes: enrolling someone must not show an
+    office what the person did before, or does elsewhere. Those stay with superusers (and the
+    person, in their own subject-access export)."""
+    sign_ins = Q(action__startswith="auth.") | Q(action__startswith="mfa.")
+    return Q(cohort_id__isnull=True, actor=user) & ~sign_ins

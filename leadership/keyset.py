@@ -89,6 +89,12 @@ class KeysetPage:
     older: str | None
     is_newest: bool
 
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
     @classmethod
     def from_rows(cls, rows: list, cursor: Cursor, *, time: str, size: int) -> "KeysetPage":
         """The page from what ``Cursor.slice`` fetched (``size + 1`` rows at most, in the
@@ -105,6 +111,8 @@ class KeysetPage:
         def token(row) -> str:
             return Position(getattr(row, time), row.pk).token()
 
+        newer: str | None
+        older: str | None
         if cursor.direction == "newer":
             newer, older = (token(rows[0]) if more else None), token(rows[-1])
         else:

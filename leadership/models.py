@@ -33,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
@@ -154,20 +154,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["programme_id", "created_at", "id"], name="audit_programme_idx"),
             models.Index(fields=["cohort_id", "created_at", "id"], name="audit_cohort_idx"),
             models.Index(fields=["person_id", "created_at", "id"], name="audit_person_idx"),
-            # Cohort-less events (log-ins, accounts, calendar feeds), which programme
-            # administrators see when they are about their people: a few people's read person
-            # by person, many people's in time order, keeping theirs (governance.selectors).
-            models.Index(
-                fields=["person_id", "created_at", "id"],
-                name="audit_no_cohort_person_idx",
-                condition=models.Q(cohort_id__isnull=True),
-            ),
-            models.Index(
-                fields=["created_at", "id"],
-                name="audit_no_cohort_idx",
-                condition=models.Q(cohort_id__isnull=True),
-            ),
             models.Index(fields=["action", "created_at", "id"], name="audit_action_idx"),
+            # An administrator's own events without a cohort (their exports, erasures): the
+            # part of the account-wide trail a programme office reads (governance.selectors).
+            models.Index(
+                fields=["actor_id", "created_at", "id"],
+                name="audit_own_idx",
+                condition=models.Q(cohort_id__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -203,9 +197,11 @@ class Notification(models.Model):
         FEEDBACK_RELEASED = "feedback_released", "Feedback released"
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+        PROGRAMME_ADDED = "programme_added", "Enrolled by another programme office"
 
-    # Nobody can opt out of these: without them a person cannot use the product at all.
-    ALWAYS_REQUIRED = frozenset({Kind.INVITATION})
+    # Nobody can opt out of these: without them a person cannot use the product at all, or
+    # would not learn that another office can now see their account.
+    ALWAYS_REQUIRED = frozenset({Kind.INVITATION, Kind.PROGRAMME_ADDED})
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -236,6 +232,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The key of the sender's advisory lock while it holds the row "
+        "(leadership.notifications: a claim whose lock is free belongs to a dead worker).",
+    )
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

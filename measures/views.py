@@ -113,7 +113,6 @@ def measure_detail(request, measure_id):
             "measure": measure,
             "access": access,
             "chart": chart,
-            "chart_rows": chart.table.rows[-selectors.LATEST_POINTS :] if chart.table else (),
             "points": points[-selectors.LATEST_POINTS :],
             "point_count": len(points),
             "latest": selectors.LATEST_POINTS,

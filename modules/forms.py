@@ -136,7 +136,7 @@ class AttendanceRegisterForm(forms.Form):
         for person, row in rows:
             initial[f"status_{person.pk}"] = row.status if row else ""
             initial[f"note_{person.pk}"] = row.note if row else ""
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, **{**kwargs, "initial": initial})
         self.people = [person for person, _row in rows]
         # One field of each kind serves every person (fields only clean values; what differs
         # per person, the recorded status and note, is the form's ``initial``): building 100
@@ -167,7 +167,7 @@ class AttendanceRegisterForm(forms.Form):
                     id=f"id_{self.add_prefix(status)}",
                     label=f"Attendance of {person}",
                     value=chosen,
-                    errors=errors.get(status, []),
+                    errors=[str(error) for error in errors.get(status, [])],
                     choices=tuple(
                         RegisterChoice(
                             id=f"id_{self.add_prefix(status)}_{index}",
@@ -183,7 +183,7 @@ class AttendanceRegisterForm(forms.Form):
                     id=f"id_{self.add_prefix(note)}",
                     label=f"Note for {person}",
                     value=self._value(note),
-                    errors=errors.get(note, []),
+                    errors=[str(error) for error in errors.get(note, [])],
                 ),
             )
 
@@ -208,7 +208,7 @@ class AttendanceRegisterForm(forms.Form):
 
 def module_template_formset(data=None, *, programme: Programme):
     """The programme's module sequence as a formset: edit, add one, delete."""
-    formset_class = forms.modelformset_factory(
+    formset_class: type[forms.BaseModelFormSet] = forms.modelformset_factory(
         ModuleTemplate,
         fields=["title", "theme", "kind", "length_half_days", "offset_weeks", "phase"],
         extra=1,

@@ -6,7 +6,7 @@
   an event is then an index range on ``(programme_id, created_at, id)`` instead of three ORed
   subqueries that made PostgreSQL read the whole trail for every page.
 * One ``(…, created_at, id)`` index for each way the trail is narrowed (none, programme,
-  cohort, person, action, cohort-less events and one person's of those); they replace the single-column indexes on ``created_at``,
+  cohort, person, action, and one person's own events without a cohort); they replace the single-column indexes on ``created_at``,
   ``cohort_id`` and ``person_id``, which they begin with. The e-mail log gets
   ``(cohort_id, scheduled_for, id)`` in place of ``cohort_id``.
 * The append-only trigger (migration 0003) now also refuses to let erasure's maintenance door
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("cohorts", "0009_report_models_moved_to_reports"),
-        ("leadership", "0004_login_sessions_and_cache_table"),
+        ("leadership", "0006_notification_kind_programme_added"),
     ]
 
     operations = [
@@ -113,16 +113,8 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             index=models.Index(
                 condition=models.Q(("cohort_id__isnull", True)),
-                fields=["person_id", "created_at", "id"],
-                name="audit_no_cohort_person_idx",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(
-                condition=models.Q(("cohort_id__isnull", True)),
-                fields=["created_at", "id"],
-                name="audit_no_cohort_idx",
+                fields=["actor_id", "created_at", "id"],
+                name="audit_own_idx",
             ),
         ),
         migrations.AddIndex(
