@@ -57,6 +57,22 @@ class Programme(models.Model):
     completion_requires_final_assignment = models.BooleanField(
         "final assignment must be accepted", default=True
     )
+    email_greeting = models.CharField(
+        "e-mail greeting",
+        max_length=60,
+        default="Hello",
+        db_default="Hello",
+        help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", "Hello".',
+    )
+    email_sign_off = models.CharField(
+        "e-mail sign-off",
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text='The closing line of its e-mails, e.g. "Ngā mihi, the programme office". '
+        "Empty: no sign-off.",
+    )
     administrators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -78,6 +94,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def email_voice(self) -> dict[str, str]:
+        """The greeting and sign-off its e-mails use, for a notification's context (the
+        e-mail templates read ``greeting`` and ``sign_off``)."""
+        return {"greeting": self.email_greeting, "sign_off": self.email_sign_off}
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):

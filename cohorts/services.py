@@ -38,6 +38,8 @@ PROGRAMME_EDITABLE_FIELDS = (
     "project_kinds",
     "completion_min_attendance_percent",
     "completion_requires_final_assignment",
+    "email_greeting",
+    "email_sign_off",
 )
 
 
@@ -324,6 +326,7 @@ def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> 
         programme_name=cohort.programme.name,
         cohort_name=cohort.name,
         cohort_id=cohort.pk,
+        voice=cohort.programme.email_voice(),
     )
 
 

@@ -8,12 +8,13 @@ from django.urls import reverse
 from cohorts.models import Cohort, Enrolment
 from leadership import notifications
 from leadership.models import Notification
-from modules.selectors import attendance_summary_for_cohort
+from modules.selectors import attendance_summary_for_cohort, registers_missing
 from redesign_projects.selectors import teams_summary_for_cohort
 
 
 def cohort_week_figures(cohort: Cohort) -> dict:
-    """Attendance so far and work overdue, as the digest states them."""
+    """Attendance so far (sessions whose register was taken), registers not taken and work
+    overdue, as the digest states them."""
     attendance = attendance_summary_for_cohort(cohort)
     expected = sum(row.expected for row in attendance)
     attended = sum(row.attended for row in attendance)
@@ -21,6 +22,7 @@ def cohort_week_figures(cohort: Cohort) -> dict:
     teams = teams_summary_for_cohort(cohort)
     return {
         "attendance_percent": round(100 * attended / expected) if expected else None,
+        "registers_missing": len(registers_missing(cohort)),
         "below_rule": below_rule,
         "overdue": teams.overdue_count,
         "unplaced": len(teams.unplaced),
@@ -30,10 +32,14 @@ def cohort_week_figures(cohort: Cohort) -> dict:
 def _message(cohort: Cohort, figures: dict) -> str:
     lines = [f"This week in {cohort.name} ({cohort.programme.name}):"]
     if figures["attendance_percent"] is None:
-        lines.append("• No sessions held yet.")
+        lines.append("• No session with a register taken yet.")
     else:
         lines.append(f"• Attendance so far: {figures['attendance_percent']}%.")
         lines.append(f"• Participants below the attendance rule: {figures['below_rule']}.")
+    if figures["registers_missing"]:
+        lines.append(
+            f"• Registers not taken: {figures['registers_missing']} (left out of attendance)."
+        )
     lines.append(f"• Pieces of work overdue: {figures['overdue']}.")
     if figures["unplaced"]:
         lines.append(f"• Participants not yet in a redesign team: {figures['unplaced']}.")
@@ -76,6 +82,7 @@ def plan_leader_digests(*, now: datetime.datetime) -> int:
                 template="generic",
                 context={
                     "programme_name": cohort.programme.name,
+                    **cohort.programme.email_voice(),
                     "subject": f"Weekly digest: {cohort.name}",
                     "message": message,
                     "link": notifications.absolute_url(

@@ -172,6 +172,11 @@ class Notification(models.Model):
         FEEDBACK_RELEASED = "feedback_released", "Feedback released"
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+        REGISTER_REMINDER = "register_reminder", "Register not taken after a session"
+        REGISTER_MISSING = "register_missing", "Registers still missing (programme office)"
+        SCHEDULE_CHANGE = "schedule_change", "Schedule changes"
+        ANNOUNCEMENT = "announcement", "Announcements from the programme office"
+        APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
 
     # Nobody can opt out of these: without them a person cannot use the product at all.
     ALWAYS_REQUIRED = frozenset({Kind.INVITATION})

@@ -443,6 +443,12 @@ NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", d
 NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", default=2)
 # Days before a session that its reminders go out, unless the programme sets its own.
 SESSION_REMINDER_DAYS = [14, 2]
+# A session's faculty are reminded this long after it ends without a register; the programme
+# office is told when it is still missing this many working days after the session's day.
+# Sessions that ended longer ago than the look-back are never chased (a first deploy).
+REGISTER_REMINDER_AFTER_MINUTES = env.int("REGISTER_REMINDER_AFTER_MINUTES", default=30)
+REGISTER_OFFICE_AFTER_WORKING_DAYS = env.int("REGISTER_OFFICE_AFTER_WORKING_DAYS", default=2)
+REGISTER_CHASE_LOOKBACK_DAYS = env.int("REGISTER_CHASE_LOOKBACK_DAYS", default=14)
 SESSION_REMINDER_DAYS_MAX = 31
 # Assignment reminders: days before the (extended) due date, and overdue notices days after.
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])

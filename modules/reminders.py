@@ -1,19 +1,25 @@
-"""Session reminders: planned by beat's sweep (``home/planners.py``), sent by the
-notification pipeline. Dedup keys carry the session's ``sequence``, so a moved session gets
-fresh reminders and the old pending ones are cancelled (``session_reminders_cancel``)."""
+"""Session reminders and registers not taken: planned by beat's sweep (``home/planners.py``),
+sent by the notification pipeline. Session reminders' dedup keys carry the session's
+``sequence``, so a moved session gets fresh reminders and the old pending ones are cancelled
+(``session_reminders_cancel``). A register not taken brings one reminder to the session's
+faculty shortly after it ends and, still missing two working days later, one notice to the
+programme office."""
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from cohorts.models import Cohort, Programme
 from leadership import notifications
-from leadership.models import Notification
+from leadership.models import Notification, User
 
 from . import selectors
 from .calendars import calendar_for
 from .models import Attendance, Session
+from .workdays import add_working_days
 
 
 def reminder_offsets(session: Session) -> list[int]:
@@ -91,6 +97,7 @@ def _plan_one(session: Session, days: int, now: datetime.datetime) -> int:
     starts, ends = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     context = {
         "programme_name": cohort.programme.name,
+        **cohort.programme.email_voice(),
         "cohort_name": cohort.name,
         "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
         "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
@@ -121,3 +128,109 @@ def session_reminders_cancel(session: Session) -> int:
     """Cancel a session's pending reminders (it moved or was cancelled); the next sweep plans
     fresh ones under the new sequence if it still takes place."""
     return notifications.cancel_pending(dedup_key_prefix=session_key_prefix(session))
+
+
+# --- Registers not taken -----------------------------------------------------------------
+
+LIVE_COHORTS = (Cohort.Status.PLANNED, Cohort.Status.RUNNING)
+
+
+def _registers_not_taken(now: datetime.datetime):
+    """Sessions of live cohorts that ended within the look-back without a register."""
+    lookback = datetime.timedelta(days=settings.REGISTER_CHASE_LOOKBACK_DAYS)
+    return (
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED,
+            register_taken_at__isnull=True,
+            ends_at__lte=now,
+            ends_at__gte=now - lookback,
+            module__cohort__status__in=LIVE_COHORTS,
+        )
+        .select_related("module__cohort__programme", "facilitator")
+        .order_by("ends_at", "pk")
+    )
+
+
+def _register_context(session: Session) -> dict:
+    cohort = session.module.cohort
+    starts = session.starts_at.astimezone(cohort.tzinfo)
+    return {
+        "programme_name": cohort.programme.name,
+        **cohort.programme.email_voice(),
+        "cohort_name": cohort.name,
+        "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
+        "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
+        "link": notifications.absolute_url(
+            reverse("modules:attendance_register", kwargs={"session_id": session.pk})
+        ),
+    }
+
+
+def plan_register_reminders(*, now: datetime.datetime) -> int:
+    """Remind a session's faculty (``selectors.faculty_for_sessions``) once, from
+    ``REGISTER_REMINDER_AFTER_MINUTES`` after it ends, that its register has not been taken.
+    At most one e-mail per session and person ever (the dedup key has no date); opt-outs as
+    for every kind. Returns rows created."""
+    after = datetime.timedelta(minutes=settings.REGISTER_REMINDER_AFTER_MINUTES)
+    sessions = [s for s in _registers_not_taken(now) if s.ends_at + after <= now]
+    faculty = selectors.faculty_for_sessions(sessions)
+    created = 0
+    for session in sessions:
+        with transaction.atomic():
+            created += notifications.notify_many(
+                recipients=faculty[session.pk],
+                kind=Notification.Kind.REGISTER_REMINDER,
+                dedup_key=lambda person, pk=session.pk: f"register-reminder:{pk}:{person.pk}",
+                template="register_reminder",
+                context=_register_context(session),
+                subject=session,
+                cohort_id=session.module.cohort_id,
+            )
+    return created
+
+
+def office_due_at(session: Session) -> datetime.datetime:
+    """When the programme office hears of a missing register: 09:00 (the cohort's time) on
+    the ``REGISTER_OFFICE_AFTER_WORKING_DAYS``-th working day after the session's day."""
+    cohort = session.module.cohort
+    tz = cohort.tzinfo
+    day = add_working_days(
+        cohort.holiday_region,
+        session.starts_at.astimezone(tz).date(),
+        settings.REGISTER_OFFICE_AFTER_WORKING_DAYS,
+    )
+    return datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz)
+
+
+def plan_register_office_notices(*, now: datetime.datetime) -> int:
+    """Tell the programme's administrators once per session when its register is still not
+    taken ``REGISTER_OFFICE_AFTER_WORKING_DAYS`` working days after the session's day. At
+    most one e-mail per session and administrator; opt-outs as for every kind. Returns rows
+    created."""
+    sessions = [s for s in _registers_not_taken(now) if office_due_at(s) <= now]
+    if not sessions:
+        return 0
+    administrators: dict[int, list[User]] = defaultdict(list)
+    for row in Programme.administrators.through.objects.filter(
+        programme_id__in={s.module.cohort.programme_id for s in sessions},
+        user__is_active=True,
+    ).select_related("user"):
+        administrators[row.programme_id].append(row.user)
+    faculty = selectors.faculty_for_sessions(sessions)
+    created = 0
+    for session in sessions:
+        cohort = session.module.cohort
+        context = _register_context(session)
+        context["days"] = settings.REGISTER_OFFICE_AFTER_WORKING_DAYS
+        context["faculty"] = ", ".join(str(person) for person in faculty[session.pk])
+        with transaction.atomic():
+            created += notifications.notify_many(
+                recipients=administrators[cohort.programme_id],
+                kind=Notification.Kind.REGISTER_MISSING,
+                dedup_key=lambda person, pk=session.pk: f"register-missing:{pk}:{person.pk}",
+                template="register_missing",
+                context=context,
+                subject=session,
+                cohort_id=cohort.pk,
+            )
+    return created

@@ -537,6 +537,21 @@ def session_update(
 # --- Attendance --------------------------------------------------------------------------
 
 
+def register_closed_reason(session: Session) -> str:
+    """Why ``session``'s register cannot be taken now ("" when it can): it was cancelled, or
+    its day has not come (apologies are sent by participants ahead, not on the register)."""
+    if session.is_cancelled:
+        return "This session was cancelled; there is no register to take."
+    tz = session.module.cohort.tzinfo
+    day = session.starts_at.astimezone(tz).date()
+    if day > timezone.localdate(timezone=tz):
+        return (
+            f"The register opens on the session's day ({_fmt(day)}). Until then participants "
+            "send their own apologies from the session's page."
+        )
+    return ""
+
+
 @transaction.atomic
 def attendance_register_save(
     *,
@@ -546,29 +561,33 @@ def attendance_register_save(
 ) -> int:
     """Save a whole register in one go: ``entries`` maps person id → (status, note), where an
     empty status means "not recorded" (an existing row is removed). Only the people on the
-    session's register may appear. Present, late and absent cannot be recorded before the
-    session's day, nor anything for a cancelled session. Each changed row is audited as
-    ``attendance.record``; returns how many changed."""
+    session's register may appear. Refused for a cancelled session and before the session's
+    day (``register_closed_reason``), and when nobody at all would be marked.
+
+    The first save marks the register taken (``Session.register_taken_at``): from then on the
+    session counts in attendance rates, and no register reminder is sent for it. Each changed
+    row is audited as ``attendance.record``, the register itself as ``attendance.register``;
+    returns how many rows changed."""
     session = (
         Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
     )
     cohort = session.module.cohort
-    if session.is_cancelled:
-        raise ValidationError("This session was cancelled; there is no register to take.")
-    allowed = {person.pk for person in selectors.register_people(session)}
+    closed = register_closed_reason(session)
+    if closed:
+        raise ValidationError(closed)
+    people = selectors.register_people(session)
+    allowed = {person.pk for person in people}
     unknown = set(entries) - allowed
     if unknown:
         raise ValidationError("Some of the people in the register are not on this session.")
-    before_day = session.starts_at.astimezone(cohort.tzinfo).date() > timezone.localdate(
-        timezone=cohort.tzinfo
-    )
-    if before_day and any(
-        status not in ("", Attendance.Status.APOLOGIES) for status, _note in entries.values()
-    ):
-        raise ValidationError(
-            "The session has not happened yet: only apologies can be recorded before its day."
-        )
     existing = {a.person_id: a for a in session.attendances.select_for_update()}
+    marked = {pk for pk, row in existing.items() if row.status} - set(entries)
+    marked |= {pk for pk, (status, _note) in entries.items() if status}
+    if people and not marked:
+        raise ValidationError(
+            "Nobody is marked: mark each person present, late, apologies or absent (or use "
+            "“Mark everyone not yet marked as present”) before saving."
+        )
     now = timezone.now()
     changed = 0
     for person_id, (status, note) in entries.items():
@@ -606,6 +625,16 @@ def attendance_register_save(
             changes={"status": [before[0], status], "note": [before[1], note]},
         )
         changed += 1
+    if session.register_taken_at is None:
+        session.register_taken_at = now
+        session.save(update_fields=["register_taken_at"])
+        audit_record(
+            actor=acting_user,
+            action="attendance.register",
+            target=session,
+            cohort_id=cohort.pk,
+            changes={"marked": len(marked), "on_register": len(people)},
+        )
     return changed
 
 

@@ -1,0 +1,42 @@
+from django.db import migrations, models
+
+
+def keep_the_old_greeting(apps, schema_editor):
+    """Programmes made before this release greeted with "Kia ora" (it was in the templates);
+    they keep it until an administrator changes it."""
+    apps.get_model("cohorts", "Programme").objects.update(email_greeting="Kia ora")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cohorts", "0009_report_models_moved_to_reports"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="programme",
+            name="email_greeting",
+            field=models.CharField(
+                db_default="Hello",
+                default="Hello",
+                help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", '
+                '"Hello".',
+                max_length=60,
+                verbose_name="e-mail greeting",
+            ),
+        ),
+        migrations.AddField(
+            model_name="programme",
+            name="email_sign_off",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                help_text='The closing line of its e-mails, e.g. "Ngā mihi, the programme '
+                'office". Empty: no sign-off.',
+                max_length=200,
+                verbose_name="e-mail sign-off",
+            ),
+        ),
+        migrations.RunPython(keep_the_old_greeting, migrations.RunPython.noop, elidable=True),
+    ]
