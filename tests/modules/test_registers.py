@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from leadership import notifications
@@ -82,13 +83,13 @@ def test_mark_everyone_not_yet_marked_as_present_fills_the_rest_and_saves_nothin
 
 
 def test_a_register_with_nobody_marked_is_refused(faculty, participant, friday_session):
-    with time_machine.travel(local(FRIDAY, 12, 30), tick=False):
-        with pytest.raises(Exception, match="Nobody is marked"):
-            services.attendance_register_save(
-                session=friday_session,
-                entries={participant.pk: ("", "")},
-                acting_user=faculty,
-            )
+    with (
+        time_machine.travel(local(FRIDAY, 12, 30), tick=False),
+        pytest.raises(ValidationError, match="Nobody is marked"),
+    ):
+        services.attendance_register_save(
+            session=friday_session, entries={participant.pk: ("", "")}, acting_user=faculty
+        )
     friday_session.refresh_from_db()
     assert friday_session.register_taken_at is None
 
