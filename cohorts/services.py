@@ -331,6 +331,47 @@ def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> 
 
 
 @transaction.atomic
+def invitations_resend(
+    *, cohort: Cohort, people: list[User], acting_user: User, today: datetime.date | None = None
+) -> int:
+    """Invite again each of ``people`` who is a current member of ``cohort`` and still has not
+    set a password: a new set-password e-mail each (the link in an older one may have
+    expired). At most one resend per person per day, however often the button is pressed.
+    Audited as ``person.invite`` with ``resend``. Returns how many e-mails were recorded."""
+    today = today or timezone.localdate()
+    members = {
+        e.person_id
+        for e in Enrolment.objects.filter(
+            cohort=cohort, person__in=people, status__in=Enrolment.ACTIVE_STATUSES
+        )
+    }
+    sent = 0
+    for person in people:
+        if person.pk not in members or person.has_usable_password():
+            continue
+        row = notifications.invitation_notify(
+            person=person,
+            programme_name=cohort.programme.name,
+            cohort_name=cohort.name,
+            cohort_id=cohort.pk,
+            voice=cohort.programme.email_voice(),
+            resend_key=f"resend-{today.isoformat()}",
+        )
+        if row is None:
+            continue
+        audit_record(
+            actor=acting_user,
+            action="person.invite",
+            target=person,
+            cohort_id=cohort.pk,
+            person_id=person.pk,
+            changes={"email": person.email, "cohort": cohort.name, "resend": True},
+        )
+        sent += 1
+    return sent
+
+
+@transaction.atomic
 def enrolment_create(
     *, cohort: Cohort, person: User, role: str, acting_user: User | None
 ) -> Enrolment:

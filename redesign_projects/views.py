@@ -450,6 +450,9 @@ def submission_detail(request, submission_id):
     feedback = getattr(submission, "feedback", None)
     if feedback and not (feedback.is_released or access.gives_feedback):
         feedback = None
+    if feedback and own:
+        # Opening it is reading it: the start page stops listing it as unread.
+        services.feedback_mark_read(feedback=feedback, person=request.user)
     with timezone.override(submission.assignment.cohort.tzinfo):
         return render(
             request,

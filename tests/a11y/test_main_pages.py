@@ -99,7 +99,7 @@ def _main_pages() -> list[MainPage]:
             screenshot=True,
             phone_screenshot=True,
         ),
-        MainPage("leader-start", "leader", reverse("reports:leader_home"), screenshot=True),
+        MainPage("leader-start", "leader", reverse("home:leader_home"), screenshot=True),
         MainPage(
             "participant-start",
             "participant",

@@ -57,7 +57,7 @@ print(json.dumps(pages))
 """
     pages = json.loads(_run(["-c", visit], env).stdout)
     assert pages == {
-        "admin": [200, "/cohorts/"],
+        "admin": [200, "/cohorts/office/"],
         "leader": [200, "/cohorts/sponsored/"],
         "faculty": [200, "/cohorts/teaching/"],
         "participant": [200, "/cohorts/mine/"],
