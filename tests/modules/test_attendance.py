@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import time_machine
 
-from leadership.models import AuditEvent
+from leadership.models import AuditEvent, Notification
 from modules import selectors
 from modules.models import Attendance, Session, ShortCourseSignup
 from tests.factories import CohortFactory
@@ -136,7 +136,7 @@ def test_the_register_of_a_future_session_is_refused_before_anything_is_marked(
     assert coming.register_taken_at is None
 
 
-def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, coming):
+def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, faculty, coming):
     client.force_login(participant)
     url = f"/schedule/session/{coming.pk}/apologies/"
 
@@ -154,6 +154,11 @@ def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, 
     assert AuditEvent.objects.filter(
         action="attendance.apologies", person_id=participant.pk
     ).exists()
+    # The session's faculty are told, with the reason.
+    (told,) = Notification.objects.filter(kind="apologies_received")
+    assert told.recipient == faculty
+    assert told.context["reason"] == "Rostered on nights"
+    assert told.context["participant_name"] == participant.get_full_name()
 
     annotated = selectors.cohort_session(coming, viewer=participant)
     assert annotated.apologies_count == 1 and annotated.expected_count == 0
