@@ -237,3 +237,35 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()} in {self.cohort.name}"
+
+
+class Announcement(models.Model):
+    """A message the programme office wrote to people of a cohort: everyone, or a set chosen
+    by role, team or work not yet submitted. Plain text as typed (never HTML); each recipient
+    gets it through the notifications outbox, and ``form_token`` makes the same form sent
+    twice one announcement."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="announcements")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        max_length=5000,
+        help_text="Plain text: blank lines separate paragraphs; web addresses become links.",
+    )
+    audience = models.JSONField(
+        default=dict, blank=True, help_text="The filters chosen: role, team, not submitted."
+    )
+    audience_label = models.CharField(
+        "sent to", max_length=300, help_text='In words, e.g. "Participants in Flow team".'
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="announcements_sent"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    form_token = models.UUIDField(unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.cohort.name}, {self.sent_at:%Y-%m-%d})"

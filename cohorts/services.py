@@ -2,21 +2,22 @@
 validates with ``full_clean()`` and records an audit event naming the acting user."""
 
 import datetime
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from leadership import notifications
-from leadership.models import User, normalise_email
+from leadership.models import Notification, User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
 from .imports import check_rows
-from .models import Cohort, Enrolment, Programme
+from .models import Announcement, Cohort, Enrolment, Programme
 
 
 def _unique_slug(model, base: str) -> str:
@@ -566,3 +567,86 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
         changes={"participants": len(enrolments)},
     )
     return enrolments
+
+
+# Announcements -------------------------------------------------------------------------------
+
+
+def announcement_context(*, cohort: Cohort, subject: str, body: str, sender: User) -> dict:
+    """What the announcement e-mail template reads (also for the preview): the programme's
+    greeting and sign-off, the subject and body as typed, and a link to the cohort's start
+    page."""
+    return {
+        "programme_name": cohort.programme.name,
+        **cohort.programme.email_voice(),
+        "cohort_name": cohort.name,
+        "subject": subject,
+        "body": body,
+        "sender_name": sender.get_full_name() or sender.email,
+        "link": notifications.absolute_url("/"),
+    }
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    cohort: Cohort,
+    subject: str,
+    body: str,
+    audience: dict,
+    audience_label: str,
+    recipients: list[User],
+    form_token: uuid.UUID,
+    acting_user: User,
+) -> tuple[Announcement, bool]:
+    """Record an announcement and one e-mail to each of ``recipients`` through the outbox
+    (sent after commit; opt-outs of announcements respected). The same ``form_token`` again
+    (a double click, a resubmitted page) sends nothing and returns the first announcement with
+    False. Refuses an empty subject or body and an empty audience. Audited as
+    ``announcement.send`` with the audience and how many it went to."""
+    subject = " ".join(subject.split())
+    body = body.strip()
+    existing = Announcement.objects.filter(form_token=form_token).first()
+    if existing is not None:
+        return existing, False
+    people = list({person.pk: person for person in recipients}.values())
+    if not people:
+        raise ValidationError("Nobody matches this audience: choose another.")
+    announcement = Announcement(
+        cohort=cohort,
+        subject=subject,
+        body=body,
+        audience=audience,
+        audience_label=audience_label[:300],
+        recipient_count=len(people),
+        sent_by=acting_user,
+        form_token=form_token,
+    )
+    announcement.full_clean()
+    try:
+        with transaction.atomic():
+            announcement.save()
+    except IntegrityError:  # the same form, sent at the same moment by another request
+        return Announcement.objects.get(form_token=form_token), False
+    context = announcement_context(cohort=cohort, subject=subject, body=body, sender=acting_user)
+    notifications.notify_many(
+        recipients=people,
+        kind=Notification.Kind.ANNOUNCEMENT,
+        dedup_key=lambda person: f"announcement:{announcement.pk}:{person.pk}",
+        template="announcement",
+        context=context,
+        subject=announcement,
+        cohort_id=cohort.pk,
+    )
+    audit_record(
+        actor=acting_user,
+        action="announcement.send",
+        target=announcement,
+        cohort_id=cohort.pk,
+        changes={
+            "subject": subject,
+            "audience": audience_label,
+            "recipients": len(people),
+        },
+    )
+    return announcement, True

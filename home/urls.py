@@ -15,4 +15,10 @@ urlpatterns = [
     path("teaching/", views.faculty_home, name="faculty_home"),
     path("mine/", views.participant_home, name="participant_home"),
     path("<int:cohort_id>/attention/", views.cohort_attention, name="cohort_attention"),
+    path("<int:cohort_id>/announcements/", views.announcement_list, name="announcement_list"),
+    path(
+        "<int:cohort_id>/announcements/new/",
+        views.announcement_create,
+        name="announcement_create",
+    ),
 ]

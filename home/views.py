@@ -2,17 +2,30 @@
 page is a to-do list of the work waiting for them, every item linking to where it is done.
 Each page runs a fixed number of queries whatever the data (``home.selectors``)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from cohorts import services as cohort_services
 from cohorts.models import Cohort
-from cohorts.selectors import COHORT_PAGE_ROLES, get_cohort_for_user, roles_for_user
+from cohorts.selectors import (
+    ADMINISTRATOR,
+    COHORT_PAGE_ROLES,
+    get_cohort_for_user,
+    roles_for_user,
+)
 from cohorts.shortcuts import render
+from leadership.emails import render_email
+from leadership.forms import add_service_errors
 from reports.data import sponsor_dashboard
 
-from . import selectors
+from . import announcements, selectors
+from .forms import AnnouncementForm
+
+ADMIN_ONLY = frozenset({ADMINISTRATOR})
 
 
 @login_required
@@ -95,3 +108,80 @@ def participant_home(request):
     if not todo.cohorts:
         raise Http404
     return render(request, "home/participant_home.html", {"todo": todo, "now": timezone.now()})
+
+
+# --- Announcements ----------------------------------------------------------------------------
+
+
+@login_required
+def announcement_list(request, cohort_id):
+    """The announcements sent to a cohort, newest first, and a button to write one."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    sent = cohort.announcements.select_related("sent_by")
+    return render(request, "home/announcement_list.html", {"cohort": cohort, "sent": sent})
+
+
+@login_required
+def announcement_create(request, cohort_id):
+    """Write to a cohort (or those chosen by role, team or work not submitted): "Preview"
+    shows how many it goes to and the e-mail as the first of them will read it; "Send"
+    records it in the outbox. Something edited after its preview is previewed again, not
+    sent; the same form sent twice is one announcement."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    form = AnnouncementForm(request.POST or None, cohort=cohort)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        audience = announcements.audience_for(cohort, **form.audience_filters())
+        digest = announcements.preview_digest(
+            subject=data["subject"], body=data["body"], filters=audience.filters
+        )
+        if request.POST.get("action") == "send" and data["previewed"] == digest:
+            try:
+                announcement, created = cohort_services.announcement_send(
+                    cohort=cohort,
+                    subject=data["subject"],
+                    body=data["body"],
+                    audience=audience.filters,
+                    audience_label=audience.label,
+                    recipients=audience.people,
+                    form_token=data["form_token"],
+                    acting_user=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        f"Sent “{announcement.subject}” to {announcement.recipient_count} "
+                        f"{'person' if announcement.recipient_count == 1 else 'people'}. "
+                        "Each e-mail is in the cohort's e-mail log.",
+                    )
+                else:
+                    messages.info(request, "That announcement was already sent; not again.")
+                return redirect("home:announcement_list", cohort_id=cohort.pk)
+        if request.POST.get("action") == "send" and data["previewed"] != digest:
+            messages.warning(request, "It changed since the preview: check it again, then send.")
+        preview = _preview(cohort, request.user, data, audience)
+        form.data = form.data.copy()
+        form.data["previewed"] = digest
+    return render(
+        request,
+        "home/announcement_form.html",
+        {"cohort": cohort, "form": form, "preview": preview},
+    )
+
+
+def _preview(cohort, sender, data: dict, audience: announcements.Audience) -> dict:
+    """The recipient count and the e-mail as its first recipient will read it."""
+    example = None
+    if audience.people:
+        first = audience.people[0]
+        context = cohort_services.announcement_context(
+            cohort=cohort, subject=data["subject"], body=data["body"], sender=sender
+        )
+        context["recipient_name"] = first.get_short_name() or first.email
+        subject, text, _html = render_email("announcement", context)
+        example = {"to": first, "subject": subject, "text": text}
+    return {"audience": audience, "example": example}
