@@ -292,6 +292,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: console in the quick start, SMTP (or anything EMAIL_URL names) otherwise.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# On the console, one line per e-mail (leadership/console_mail.py) unless EMAIL_CONSOLE_FULL.
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend") and not env.bool(
+    "EMAIL_CONSOLE_FULL", default=False
+):
+    EMAIL_BACKEND = "leadership.console_mail.SummaryEmailBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Leadership programmes <noreply@localhost>"
