@@ -532,8 +532,9 @@ class ImportRejected(Exception):
 
 @transaction.atomic
 def participants_import(*, cohort: Cohort, preview, acting_user: User | None) -> list[Enrolment]:
-    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``,
-    all or nothing. The cohort is locked and the rows checked again against the cohort as it is
+    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``
+    in its role (participant unless the list says otherwise; rows it skipped are left out), all
+    or nothing. The cohort is locked and the rows checked again against the cohort as it is
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
@@ -543,13 +544,13 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     if not preview.is_valid:
         raise ImportRejected(preview)
     enrolments = []
-    for row in preview.rows:
+    for row in preview.importable_rows:
         values = row.values
         enrolments.append(
             person_enrol(
                 cohort=cohort,
                 email=values["email"],
-                role=Enrolment.Role.PARTICIPANT,
+                role=row.role,
                 acting_user=acting_user,
                 first_name=values["first_name"],
                 last_name=values["last_name"],
@@ -564,7 +565,11 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
         action="cohort.import",
         target=cohort,
         cohort_id=cohort.pk,
-        changes={"participants": len(enrolments)},
+        changes={
+            "participants": sum(1 for e in enrolments if e.role == Enrolment.Role.PARTICIPANT),
+            "other_roles": sum(1 for e in enrolments if e.role != Enrolment.Role.PARTICIPANT),
+            "skipped": len(preview.skipped_rows),
+        },
     )
     return enrolments
 

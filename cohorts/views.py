@@ -360,7 +360,8 @@ def import_confirm(request, cohort_id):
             {"cohort": cohort, "form": forms.ImportUploadForm(), "preview": rejected.preview},
         )
     request.session.pop(_session_key(cohort), None)
-    messages.success(request, f"Imported {len(enrolments)} participants into {cohort.name}.")
+    done = imports.imported_text([e.role for e in enrolments])
+    messages.success(request, f"Imported {done} into {cohort.name}.")
     return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
 
 
