@@ -45,6 +45,7 @@ class ProgrammeForm(forms.ModelForm):
             "pairs_avoid_same_team",
             "email_greeting",
             "email_sign_off",
+            "decimal_comma",
         ]
 
 

@@ -57,6 +57,13 @@ class Programme(models.Model):
     completion_requires_final_assignment = models.BooleanField(
         "final assignment must be accepted", default=True
     )
+    decimal_comma = models.BooleanField(
+        "numbers use a decimal comma",
+        default=False,
+        db_default=False,
+        help_text="Measure data pasted from a spreadsheet reads “12,5” as twelve and a half "
+        "(and “1.234,5” as 1234.5), as spreadsheets in much of Europe write numbers.",
+    )
     email_greeting = models.CharField(
         "e-mail greeting",
         max_length=60,

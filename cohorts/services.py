@@ -41,6 +41,7 @@ PROGRAMME_EDITABLE_FIELDS = (
     "completion_requires_final_assignment",
     "email_greeting",
     "email_sign_off",
+    "decimal_comma",
 )
 
 
