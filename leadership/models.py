@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
+    # On PostgreSQL both name columns use the ICU root collation (migration 0006), so names sort
+    # by their letters whatever their macrons and accents. An AlterField on either must keep
+    # it: Django does not know of it and would put the database default back.
     first_name = models.CharField("first name", max_length=150)
     last_name = models.CharField("last name", max_length=150, blank=True)
     profession = models.CharField(
