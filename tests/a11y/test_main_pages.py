@@ -73,6 +73,7 @@ def _main_pages() -> list[MainPage]:
     c = cohort.pk
     return [
         MainPage("login", "", reverse("account_login"), screenshot=True),
+        MainPage("office-start", "admin", reverse("home:office_home"), screenshot=True),
         MainPage("cohort-list", "admin", reverse("cohorts:cohort_list"), screenshot=True),
         MainPage("cohort", "admin", reverse("cohorts:cohort_detail", args=[c]), screenshot=True),
         MainPage("cohort-people", "admin", reverse("cohorts:cohort_people", args=[c])),
@@ -92,6 +93,10 @@ def _main_pages() -> list[MainPage]:
         ),
         MainPage("pairing", "admin", reverse("pairings:pairing_detail", args=[pairing.pk])),
         MainPage("notification-log", "admin", reverse("notification_log", args=[c])),
+        MainPage("invitations", "admin", reverse("cohorts:invitation_list", args=[c])),
+        MainPage("announcement-form", "admin", reverse("home:announcement_create", args=[c])),
+        MainPage("attendance", "admin", reverse("modules:cohort_attendance", args=[c])),
+        MainPage("faculty-start", "faculty", reverse("home:faculty_home"), screenshot=True),
         MainPage(
             "register",
             "faculty",
