@@ -67,9 +67,11 @@ class Programme(models.Model):
     email_greeting = models.CharField(
         "e-mail greeting",
         max_length=60,
+        blank=True,
         default="Hello",
         db_default="Hello",
-        help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", "Hello".',
+        help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", "Hello" '
+        '(empty: "Hello").',
     )
     email_sign_off = models.CharField(
         "e-mail sign-off",

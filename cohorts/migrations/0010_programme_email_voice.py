@@ -17,10 +17,11 @@ class Migration(migrations.Migration):
             model_name="programme",
             name="email_greeting",
             field=models.CharField(
+                blank=True,
                 db_default="Hello",
                 default="Hello",
                 help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", '
-                '"Hello".',
+                '"Hello" (empty: "Hello").',
                 max_length=60,
                 verbose_name="e-mail greeting",
             ),
