@@ -1,10 +1,17 @@
 from django.db import migrations, models
 
 
+# The shipped programme models run in England (cohorts/programme_models.py).
+NHS_MODELS = ("primary-care-network-leadership", "clinician-manager-partnership")
+
+
 def keep_the_old_greeting(apps, schema_editor):
     """Programmes made before this release greeted with "Kia ora" (it was in the templates);
-    they keep it until an administrator changes it."""
-    apps.get_model("cohorts", "Programme").objects.update(email_greeting="Kia ora")
+    they keep it until an administrator changes it — except the shipped NHS programme models,
+    which now say "Dear"."""
+    programmes = apps.get_model("cohorts", "Programme").objects
+    programmes.exclude(slug__in=NHS_MODELS).update(email_greeting="Kia ora")
+    programmes.filter(slug__in=NHS_MODELS).update(email_greeting="Dear")
 
 
 class Migration(migrations.Migration):
