@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cohorts.models import Announcement
+from cohorts.privacy import export_enrolments
 from home.announcements import audience_for
 from leadership import notifications
 from leadership.models import AuditEvent, Notification
@@ -64,6 +65,9 @@ def test_preview_then_send_records_one_e_mail_each_in_the_log_and_the_audit_trai
     event = AuditEvent.objects.get(action="announcement.send")
     assert event.actor == administrator
     assert event.changes["recipients"] == 3
+    # What they wrote is part of what is held about them (subject access).
+    held = export_enrolments(administrator, None).sections["announcements_sent"]
+    assert [(a["subject"], a["to"]) for a in held] == [("Room change", "Everyone in Cohort 3")]
 
     log = client.get(reverse("notification_log", args=[cohort.pk]) + "?kind=announcement")
     assert list(log.context["rows"]) and {row.pk for row in log.context["rows"]} == {
