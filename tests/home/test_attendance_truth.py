@@ -65,6 +65,8 @@ def test_a_session_without_a_register_leaves_every_rate_unchanged_and_brings_one
     assert report.attendance.registers_missing == 1
     assert report_data.sponsor_dashboard(clinical_leader)[0].registers_missing == 1
     assert cohort_week_figures(cohort)["registers_missing"] == 1
+    programme = Cohort.objects.get(pk=cohort.pk).programme
+    assert module_selectors.programme_attendance_comparison(programme)["registers_missing"] == 1
     labels = {
         row[12]
         for row in module_selectors.attendance_export_rows(cohort)

@@ -164,3 +164,19 @@ def test_sessions_older_than_the_look_back_are_not_chased(friday_session, facult
     later = local(FRIDAY + datetime.timedelta(days=30), 10)
     assert _plan(reminders.plan_register_reminders, later) == 0
     assert _plan(reminders.plan_register_office_notices, later) == 0
+
+
+def test_the_attendance_page_says_how_many_registers_are_missing_and_links_them(
+    client, cohort, friday_session, faculty, clinical_leader
+):
+    register = reverse("modules:attendance_register", args=[friday_session.pk])
+    url = reverse("modules:cohort_attendance", args=[cohort.pk])
+    with time_machine.travel(local(FRIDAY, 13), tick=False):
+        client.force_login(faculty)
+        page = client.get(url).content.decode()
+        assert "1 register not taken." in page and f'href="{register}"' in page
+        client.force_login(clinical_leader)
+        page = client.get(url).content.decode()
+        assert "1 register not taken." in page and f'href="{register}"' not in page
+        schedule = client.get(reverse("modules:cohort_schedule", args=[cohort.pk]))
+        assert "Register not taken" in schedule.content.decode()
