@@ -69,7 +69,7 @@ def build(name: str, *, cohorts: int, **size) -> dict:
     from modules.models import Session
     from pairings.models import Pairing
     from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
-    from tests.reports.helpers import build_world
+    from tests.worlds import build_world
 
     programme = ProgrammeFactory(name=f"{name} programme")
     admin = UserFactory(profession="manager")

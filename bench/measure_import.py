@@ -83,17 +83,22 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from measures import services as measure_services
-    from measures.charting import MAX_ROWS
+    from measures.charting import MAX_MEASURES_PER_OWNER, MAX_ROWS
     from measures.models import DataPoint, Measure
     from tests.factories import CohortFactory, ProgrammeFactory
     from tests.redesign_projects.helpers import make_team, participant_in
 
     cohort = CohortFactory(programme=ProgrammeFactory())
     lead = participant_in(cohort, profession="doctor")
-    team = make_team(cohort, lead=lead, name="Flow")
+    # A team holds at most MAX_MEASURES_PER_OWNER measures: as many teams as that takes.
+    teams = [
+        make_team(cohort, lead=lead if t == 0 else participant_in(cohort, profession="nurse"),
+                  name=f"Flow {t + 1}")
+        for t in range(-(-MEASURES // MAX_MEASURES_PER_OWNER))
+    ]  # fmt: skip
     measures = [
         measure_services.measure_create(
-            team=team,
+            team=teams[n // MAX_MEASURES_PER_OWNER],
             name=f"Measure {n + 1}",
             unit="days",
             better="down",
@@ -118,7 +123,7 @@ def main() -> None:
         timings.append(time.perf_counter() - one)
         assert preview.is_valid, preview.errors or [r.errors for r in preview.rows if r.errors][:3]
     total = time.perf_counter() - started
-    points = DataPoint.objects.filter(measure__team=team).count()
+    points = DataPoint.objects.filter(measure__team__cohort=cohort).count()
     assert points == MEASURES * MAX_ROWS, points
     per_file = statistics.median(timings)
     peak = peak_mb()

@@ -96,7 +96,7 @@ def main() -> None:
     from reports import data as report_data
     from reports import rendering
     from tests.factories import CohortFactory, ProgrammeFactory
-    from tests.reports.helpers import build_world
+    from tests.worlds import build_world
 
     started = time.perf_counter()
     programme = ProgrammeFactory(name="Enhanced Care Management", slug="ecm")

@@ -15,11 +15,14 @@ import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Field
 from openpyxl import load_workbook
 
+from leadership.archives import check_archive
 from leadership.models import User, normalise_email
 
 from .exports import FORMULA_STARTS
@@ -27,6 +30,9 @@ from .models import Cohort, Enrolment
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+# What a workbook of MAX_ROWS people may expand to when opened: their text is a megabyte or
+# two, and a spreadsheet's XML around it ten times that.
+MAX_XLSX_UNCOMPRESSED_BYTES = 40 * 1024 * 1024
 
 # Our person fields → the header each is shown under.
 PERSON_FIELDS = {
@@ -76,7 +82,7 @@ PROFESSION_SYNONYMS = {
     User.Profession.OTHER_CLINICAL: ["otherclinical", "clinical", "otherclinicalstaff"],
     User.Profession.OTHER: ["other", "nonclinical"],
 }
-_PROFESSIONS = {
+_PROFESSIONS: dict[str, str] = {
     synonym: value for value, synonyms in PROFESSION_SYNONYMS.items() for synonym in synonyms
 }
 # The product's own codes and labels ("allied_health", "Allied health professional") always
@@ -86,7 +92,7 @@ for _value, _label in User.Profession.choices:
     _PROFESSIONS[re.sub(r"[^a-z0-9]", "", _label.lower())] = _value
 
 # Enrolment roles by code, label and the words people use.
-_ROLES = {
+_ROLES: dict[str, str] = {
     "sponsor": Enrolment.Role.CLINICAL_LEADER,
     "clinicalleader": Enrolment.Role.CLINICAL_LEADER,
 }
@@ -100,7 +106,7 @@ def _key(text: str) -> str:
 
 
 def _max_length(name: str) -> int:
-    return User._meta.get_field(name).max_length
+    return cast(int, cast(Field, User._meta.get_field(name)).max_length)
 
 
 @dataclass
@@ -231,7 +237,12 @@ def _read_csv(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
+    """The first sheet's rows as text. The archive is checked as uploaded documents are
+    (``leadership.archives``) before openpyxl opens it, read-only (rows streamed, not built
+    into a workbook in memory)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        check_archive(archive, name=name, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -254,7 +265,10 @@ def read_file(filename: str, data: bytes) -> ImportPreview:
         return preview
     is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
     try:
-        table = _read_xlsx(data) if is_xlsx else _read_csv(data)
+        table = _read_xlsx(data, filename) if is_xlsx else _read_csv(data)
+    except ValidationError as refused:
+        preview.file_errors.extend(refused.messages)
+        return preview
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, csv.Error):
         preview.file_errors.append(
             "The file could not be read. Upload a CSV file or an Excel workbook (.xlsx)."
@@ -281,8 +295,10 @@ def read_file(filename: str, data: bytes) -> ImportPreview:
         for index, name in columns.items():
             values[name] = _as_typed(cells[index].strip()) if index < len(cells) else ""
         row = ImportRow(line=line, values=values)
-        withdrawn = status_column is not None and status_column < len(cells)
-        if withdrawn and _key(cells[status_column]) == Enrolment.Status.WITHDRAWN:
+        status = (
+            cells[status_column] if status_column is not None and status_column < len(cells) else ""
+        )
+        if _key(status) == Enrolment.Status.WITHDRAWN:
             row.skipped = "Withdrawn in this list: not enrolled."
         preview.rows.append(row)
     return preview

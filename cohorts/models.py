@@ -165,6 +165,22 @@ class Cohort(models.Model):
         default=False,
         help_text="Participants may read and comment on other teams' work in this cohort.",
     )
+    # What peers see when peer review is on: team work only unless these say otherwise (db
+    # defaults too, for rows inserted by the previous release during a rolling deploy).
+    peer_review_shows_feedback = models.BooleanField(
+        "peers see released feedback",
+        default=False,
+        db_default=False,
+        help_text="With peer review on, participants also read the faculty feedback released "
+        "on other teams' work.",
+    )
+    peer_review_shows_individual_work = models.BooleanField(
+        "peers see individual work",
+        default=False,
+        db_default=False,
+        help_text="With peer review on, participants also read each other's submitted "
+        "individual work and its files (otherwise only team work is shared).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # db_default too: rows inserted by older code during a rolling deploy stay valid.
     version = models.PositiveIntegerField(
@@ -197,6 +213,12 @@ class Cohort(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def language(self) -> str:
+        """The English its people write, as a BCP 47 tag for ``<html lang>``: British in the
+        United Kingdom's regions, New Zealand English in New Zealand's."""
+        return "en-GB" if self.holiday_region.startswith("GB-") else "en-NZ"
 
     @property
     def accepts_enrolments(self) -> bool:

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.models import AuditEvent, Notification, User
 
 from .models import Cohort, Enrolment, Programme
@@ -441,36 +442,21 @@ def person_enrolments(person: User, administrator) -> list[Enrolment]:
     )
 
 
-ACTION_LABELS = {
-    "person.create": "Account created",
-    "person.invite": "Invited to set a password",
-    "enrolment.create": "Enrolled",
-    "enrolment.status": "Enrolment status changed",
-}
-
-
-def _change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines
-
-
 def person_history(person: User, administrator) -> list[AuditEvent]:
     """Who changed this person's account and enrolments, and when, newest first: events about
-    the person in cohorts ``administrator`` administers, and events about their account. Each
-    event gets ``label`` and ``change_lines`` to display. One query."""
+    the person in cohorts ``administrator`` administers, and the account-wide ones they may
+    read (their own actions; every one for a superuser — ``leadership.audit.
+    own_account_events`` says why). Each event gets ``label`` and ``change_lines`` to display.
+    One query."""
     cohort_ids = Cohort.objects.administered_by(administrator).values("pk")
+    readable = Q(cohort_id__in=cohort_ids) | own_account_events(administrator)
     events = list(
         AuditEvent.objects.filter(person_id=person.pk)
-        .filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+        .filter(Q() if administrator.is_superuser else readable)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
-        event.change_lines = _change_lines(event.changes)
+        event.change_lines = change_lines(event.changes)
     return events

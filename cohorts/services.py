@@ -4,10 +4,11 @@ validates with ``full_clean()`` and records an audit event naming the acting use
 import datetime
 import uuid
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -154,7 +155,15 @@ def cohort_create(
     return cohort
 
 
-COHORT_EDITABLE_FIELDS = ("name", "capacity", "venue_name", "venue_address", "peer_review_enabled")
+COHORT_EDITABLE_FIELDS = (
+    "name",
+    "capacity",
+    "venue_name",
+    "venue_address",
+    "peer_review_enabled",
+    "peer_review_shows_feedback",
+    "peer_review_shows_individual_work",
+)
 
 
 class EditConflict(ValidationError):
@@ -178,7 +187,8 @@ def cohort_update(*, cohort: Cohort, version: int, fields: dict, acting_user: Us
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if current.version != version:
         differ = [
-            f"{Cohort._meta.get_field(name).verbose_name} (now “{getattr(current, name)}”)"
+            f"{cast(Field, Cohort._meta.get_field(name)).verbose_name} "
+            f"(now “{getattr(current, name)}”)"
             for name in COHORT_EDITABLE_FIELDS
             if name in fields and getattr(current, name) != fields[name]
         ]
@@ -224,9 +234,28 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _sessions_to_come(cohort: Cohort) -> int:
+    """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
+    completed. One query."""
+    # Sessions belong to the modules app, a floor above: read them through the reverse
+    # relation rather than importing it.
+    return Cohort.objects.filter(pk=cohort.pk).aggregate(
+        n=Count(
+            "modules__sessions",
+            filter=Q(
+                modules__sessions__status="scheduled",
+                modules__sessions__ends_at__gt=timezone.now(),
+            ),
+        )
+    )["n"]
+
+
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
-    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
     allowed = COHORT_TRANSITIONS[cohort.status]
+    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+        allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 
 
@@ -247,17 +276,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
             }
         )
     if status == Cohort.Status.COMPLETED:
-        # Sessions belong to the modules app, a floor above: read them through the reverse
-        # relation rather than importing it.
-        unfinished = Cohort.objects.filter(pk=cohort.pk).aggregate(
-            n=Count(
-                "modules__sessions",
-                filter=Q(
-                    modules__sessions__status="scheduled",
-                    modules__sessions__ends_at__gt=timezone.now(),
-                ),
-            )
-        )["n"]
+        unfinished = _sessions_to_come(cohort)
         if unfinished:
             raise ValidationError(
                 {
@@ -295,9 +314,11 @@ def person_create(
     organisation: str = "",
     acting_user: User | None,
     password: str | None = None,
+    cohort_id: int | None = None,
 ) -> User:
     """Create an account for a person. Without a password it cannot be used until the person
-    sets one through their invitation link."""
+    sets one through their invitation link. ``cohort_id``: the cohort the account is made for,
+    whose office then sees its creation in the audit trail."""
     person = User.objects.create_user(
         email=email,
         password=password,
@@ -308,7 +329,13 @@ def person_create(
         department=department,
         organisation=organisation,
     )
-    audit_record(actor=acting_user, action="person.create", target=person, person_id=person.pk)
+    audit_record(
+        actor=acting_user,
+        action="person.create",
+        target=person,
+        person_id=person.pk,
+        cohort_id=cohort_id,
+    )
     return person
 
 
@@ -427,7 +454,43 @@ def enrolment_create(
         person_id=person.pk,
         changes={"role": role, "status": enrolment.status},
     )
+    _tell_if_enrolled_by_another_office(enrolment)
     return enrolment
+
+
+def _tell_if_enrolled_by_another_office(enrolment: Enrolment) -> None:
+    """E-mail someone whose existing account, known to another programme's office, has just
+    been enrolled by this programme's office for the first time: that office can now see their
+    details and what they do in its cohorts. Once per programme; nobody can opt out."""
+    person, cohort = enrolment.person, enrolment.cohort
+    programme_id = cohort.programme_id
+    known_elsewhere = (
+        Enrolment.objects.filter(person=person).exclude(cohort__programme_id=programme_id).exists()
+        or person.administered_programmes.exclude(pk=programme_id).exists()
+    )
+    if not known_elsewhere:
+        return
+    if (
+        Enrolment.objects.filter(person=person, cohort__programme_id=programme_id)
+        .exclude(pk=enrolment.pk)
+        .exists()
+    ):
+        return
+    notifications.notify(
+        recipient=person,
+        kind=Notification.Kind.PROGRAMME_ADDED,
+        dedup_key=f"programme-added:{programme_id}:{person.pk}",
+        template="programme_added",
+        context={
+            "programme_name": cohort.programme.name,
+            **cohort.programme.email_voice(),
+            "cohort_name": cohort.name,
+            "role": enrolment.get_role_display().lower(),
+            "link": notifications.absolute_url("/"),
+        },
+        subject=enrolment,
+        cohort_id=cohort.pk,
+    )
 
 
 @transaction.atomic
@@ -446,22 +509,36 @@ def person_enrol(
 ) -> Enrolment:
     """Enrol the person with ``email`` in ``cohort``, creating their account (and inviting them
     to set a password) when there is none. An existing account keeps its details. Raises
-    ``ValidationError`` (nothing saved) when the enrolment is refused."""
+    ``ValidationError`` (nothing saved) when the enrolment is refused.
+
+    Two administrators (or one double click) enrolling the same new address at once: the
+    unique index on e-mail makes the second insert wait for the first and then fail; the
+    second request then takes the account the first created, and is told the person is
+    already enrolled (or is enrolled, in another cohort) — never a server error."""
     person = User.objects.filter(email__iexact=normalise_email(email)).first()
     if person is None:
         if not first_name:
             raise ValidationError({"first_name": "Give a first name for a new person."})
-        person = person_create(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            profession=profession,
-            job_title=job_title,
-            department=department,
-            organisation=organisation,
-            acting_user=acting_user,
-        )
-        person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        try:
+            with transaction.atomic():  # a savepoint: the failed insert leaves ours usable
+                person = person_create(
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    profession=profession,
+                    job_title=job_title,
+                    department=department,
+                    organisation=organisation,
+                    acting_user=acting_user,
+                    cohort_id=cohort.pk,
+                )
+                person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        except (IntegrityError, ValidationError):
+            # Someone else's request created the account since we looked (the unique index
+            # or, had they committed already, the uniqueness check said so).
+            person = User.objects.filter(email__iexact=normalise_email(email)).first()
+            if person is None:
+                raise
     return enrolment_create(cohort=cohort, person=person, role=role, acting_user=acting_user)
 
 

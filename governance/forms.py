@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 
@@ -5,7 +7,9 @@ class AuditFilterForm(forms.Form):
     """Filters for the audit trail page. ``cohort`` offers only cohorts the viewer
     administers."""
 
-    cohort = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any cohort")
+    cohort: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Any cohort"
+    )
     person = forms.CharField(
         required=False, max_length=200, help_text="Part of a name or e-mail: who did it or whom."
     )
@@ -19,8 +23,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, cohorts, actions: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = cohorts
-        self.fields["action"].choices = [
+        cast(forms.ModelChoiceField, self.fields["cohort"]).queryset = cohorts
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", "Any action"),
             *sorted(actions.items(), key=lambda item: item[1]),
         ]

@@ -4,12 +4,13 @@ actions (``leadership.audit.ACTION_LABELS``)."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
-from cohorts.models import Cohort, Enrolment, Programme
-from leadership.audit import ACTION_LABELS
+from cohorts.models import Cohort, Programme
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.models import AuditEvent, User
 
 AUDIT_PAGE_SIZE = 50
@@ -27,18 +28,18 @@ class AuditFilters:
 def events_visible_to(user: User) -> QuerySet[AuditEvent]:
     """The audit events ``user`` may read: every event for a superuser; for a programme
     administrator, events about the cohorts of their programmes, events about their
-    programmes themselves, and cohort-less events (accounts, calendar feeds, exports) about a
-    person enrolled in one of those cohorts. Nobody else sees any (empty queryset).
+    programmes themselves, and the events without a cohort that they caused themselves (not
+    their sign-ins; ``leadership.audit.own_account_events`` says why). Nobody else sees any
+    (empty queryset).
 
     Built from subqueries, so reading it is still a single query."""
     if user.is_superuser:
         return AuditEvent.objects.all()
     cohorts = Cohort.objects.administered_by(user)
     programme_ids = Programme.objects.administered_by(user).values("pk")
-    people = Enrolment.objects.filter(cohort__in=cohorts, person_id=OuterRef("person_id"))
     return AuditEvent.objects.filter(
         Q(cohort_id__in=cohorts.values("pk"))
-        | (Q(cohort_id__isnull=True) & Exists(people))
+        | own_account_events(user)
         | Q(
             target_type__app_label="cohorts",
             target_type__model="programme",
@@ -82,7 +83,7 @@ def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[Audi
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.change_lines = change_lines(event.changes)
-        event.person = people.get(event.person_id)
+        event.person = people.get(cast(int, event.person_id))  # None finds no one
     return events
 
 
@@ -90,13 +91,3 @@ def people_of(events: list[AuditEvent]) -> dict[int, User]:
     """The people a page of events is about, by id. One query."""
     ids = {event.person_id for event in events if event.person_id}
     return User.objects.in_bulk(ids) if ids else {}
-
-
-def change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None, [], {}):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines

@@ -79,7 +79,7 @@ def audience_for(
     return Audience(people=list(people.values()), label=label, filters=filters)
 
 
-ROLE_PLURALS = {
+ROLE_PLURALS: dict[str, str] = {
     Enrolment.Role.PARTICIPANT: "Participants",
     Enrolment.Role.FACULTY: "Faculty",
     Enrolment.Role.CLINICAL_LEADER: "Clinical leaders",

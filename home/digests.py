@@ -29,23 +29,6 @@ def cohort_week_figures(cohort: Cohort) -> dict:
     }
 
 
-def _message(cohort: Cohort, figures: dict) -> str:
-    lines = [f"This week in {cohort.name} ({cohort.programme.name}):"]
-    if figures["attendance_percent"] is None:
-        lines.append("• No session with a register taken yet.")
-    else:
-        lines.append(f"• Attendance so far: {figures['attendance_percent']}%.")
-        lines.append(f"• Participants below the attendance rule: {figures['below_rule']}.")
-    if figures["registers_missing"]:
-        lines.append(
-            f"• Registers not taken: {figures['registers_missing']} (left out of attendance)."
-        )
-    lines.append(f"• Pieces of work overdue: {figures['overdue']}.")
-    if figures["unplaced"]:
-        lines.append(f"• Participants not yet in a redesign team: {figures['unplaced']}.")
-    return "\n".join(lines)
-
-
 def plan_leader_digests(*, now: datetime.datetime) -> int:
     """Record this week's digest for every clinical leader of every running cohort once their
     week has started (Monday 07:00 local). Returns rows created."""
@@ -73,18 +56,18 @@ def plan_leader_digests(*, now: datetime.datetime) -> int:
         ]
         if not pending:
             continue
-        message = _message(cohort, cohort_week_figures(cohort))
+        figures = cohort_week_figures(cohort)
         for enrolment in pending:
             row = notifications.notify(
                 recipient=enrolment.person,
                 kind=Notification.Kind.LEADER_DIGEST,
                 dedup_key=f"leader-digest:{cohort.pk}:{enrolment.person_id}:{year}-W{week:02d}",
-                template="generic",
+                template="leader_digest",
                 context={
                     "programme_name": cohort.programme.name,
                     **cohort.programme.email_voice(),
-                    "subject": f"Weekly digest: {cohort.name}",
-                    "message": message,
+                    "cohort_name": cohort.name,
+                    **figures,
                     "link": notifications.absolute_url(
                         reverse("cohorts:cohort_detail", kwargs={"cohort_id": cohort.pk})
                     ),

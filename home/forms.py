@@ -1,6 +1,7 @@
 """The announcement form: who it goes to (each filter optional) and what it says."""
 
 import uuid
+from typing import cast
 
 from django import forms
 
@@ -39,10 +40,10 @@ class AnnouncementForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.teams = {t.pk: t for t in cohort.redesign_teams.order_by("name")}
         self.assignments = {a.pk: a for a in cohort.assignments.order_by("due_at", "pk")}
-        self.fields["team"].choices = [("", "Any team")] + [
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Any team")] + [
             (pk, team.name) for pk, team in self.teams.items()
         ]
-        self.fields["not_submitted"].choices = [("", "Anyone")] + [
+        cast(forms.ChoiceField, self.fields["not_submitted"]).choices = [("", "Anyone")] + [
             (pk, a.title) for pk, a in self.assignments.items()
         ]
 

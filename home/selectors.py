@@ -42,6 +42,8 @@ from redesign_projects.selectors import WorkStatus, work_status
 from reports.models import ReportRequest
 
 LIVE_COHORTS = (Cohort.Status.PLANNED, Cohort.Status.RUNNING)
+# One piece of work: (assignment, team, owner), a team's or a person's.
+Unit = tuple[int, int | None, int | None]
 
 
 def _active(role: str, person: User):
@@ -226,8 +228,8 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         )
     }
     mine = Q(owner=user) | Q(team__in=current.values("team_id"))
-    latest: dict[tuple, dict] = {}
-    drafts: set[tuple] = set()
+    latest: dict[Unit, dict] = {}
+    drafts: set[Unit] = set()
     for row in Submission.objects.filter(mine, assignment__cohort__in=taking_part).values(
         "id",
         "assignment_id",
@@ -239,7 +241,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         "feedback__decision",
         "feedback__released_at",
     ):
-        unit = (row["assignment_id"], row["team_id"], row["owner_id"])
+        unit: Unit = (row["assignment_id"], row["team_id"], row["owner_id"])
         if row["status"] == Submission.Status.DRAFT:
             drafts.add(unit)
         elif row["version"] > latest.get(unit, {}).get("version", 0):
@@ -250,7 +252,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
                 "decision": row["feedback__decision"],
                 "released": row["feedback__released_at"] is not None,
             }
-    due, overdue, to_revise = [], [], []
+    due: list[WorkItem] = []
+    overdue: list[WorkItem] = []
+    to_revise: list[WorkItem] = []
     for assignment in assignments:
         team = teams.get(assignment.cohort_id) if assignment.is_team else None
         if assignment.is_team and team is None:
@@ -564,6 +568,7 @@ def _overdue_by_team(
     counts: dict[int, Counter] = defaultdict(Counter)
     for assignment in assignments:
         c = assignment.cohort_id
+        units: list[tuple[Unit, int | None]]
         if assignment.is_team:
             units = [
                 ((assignment.pk, t.pk, None), t.pk) for t in teams.values() if t.cohort_id == c

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import Q
 
 # Plain words for the actions the apps record. An action missing here is shown as recorded.
 ACTION_LABELS = {
@@ -69,6 +70,10 @@ ACTION_LABELS = {
     "datapoint.create": "Data point entered",
     "datapoint.update": "Data point corrected",
     "datapoint.import": "Data points imported",
+    "api_token.create": "API token created",
+    "api_token.revoke": "API token revoked",
+    "api_token.use": "API token used",
+    "api_points.receive": "Data points received through the API",
     "pdsa_cycle.create": "PDSA cycle created",
     "pdsa_cycle.update": "PDSA cycle changed",
     "chart_rules.set": "Chart rules changed",
@@ -108,3 +113,28 @@ def audit_maintenance() -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
+
+
+def change_lines(changes: dict) -> list[str]:
+    """An event's recorded changes as lines to display: "field: old → new" or "field: value"."""
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
+        elif value not in ("", None, [], {}):
+            lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
+
+
+def own_account_events(user) -> Q:
+    """Events without a cohort that ``user`` caused, their own sign-ins left out: all that a
+    programme office may read of the account-wide part of the trail (the exports and erasures
+    it did).
+
+    Events without a cohort are about a whole account — logins with network addresses, two-
+    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
+    and one account can be in several offices' programmes: enrolling someone must not show an
+    office what the person did before, or does elsewhere. Those stay with superusers (and the
+    person, in their own subject-access export)."""
+    sign_ins = Q(action__startswith="auth.") | Q(action__startswith="mfa.")
+    return Q(cohort_id__isnull=True, actor=user) & ~sign_ins

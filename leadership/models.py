@@ -33,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
@@ -175,14 +175,16 @@ class Notification(models.Model):
         FEEDBACK_RELEASED = "feedback_released", "Feedback released"
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+        PROGRAMME_ADDED = "programme_added", "Enrolled by another programme office"
         REGISTER_REMINDER = "register_reminder", "Register not taken after a session"
         REGISTER_MISSING = "register_missing", "Registers still missing (programme office)"
         SCHEDULE_CHANGE = "schedule_change", "Schedule changes"
         ANNOUNCEMENT = "announcement", "Announcements from the programme office"
         APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
 
-    # Nobody can opt out of these: without them a person cannot use the product at all.
-    ALWAYS_REQUIRED = frozenset({Kind.INVITATION})
+    # Nobody can opt out of these: without them a person cannot use the product at all, or
+    # would not learn that another office can now see their account.
+    ALWAYS_REQUIRED = frozenset({Kind.INVITATION, Kind.PROGRAMME_ADDED})
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -213,6 +215,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The key of the sender's advisory lock while it holds the row "
+        "(leadership.notifications: a claim whose lock is free belongs to a dead worker).",
+    )
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

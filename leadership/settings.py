@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "reports",
     "governance",
     "demo",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -120,6 +121,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The name's parts together, in either order or backwards (leadership/passwords.py).
+    {"NAME": "leadership.passwords.NameValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -144,6 +147,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # allauth: e-mail is the login name; nobody signs up, people are invited.
 ACCOUNT_ADAPTER = "leadership.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "leadership.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -219,7 +223,9 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-LANGUAGE_CODE = "en-nz"
+# The organisation's English ("en-gb" for a programme office in the United Kingdom): what pages
+# about no one cohort declare; a cohort's pages declare its region's (Cohort.language).
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-nz")
 # The programme office this product was first built for is in Auckland; each cohort also
 # carries its own time zone for its sessions and calendars.
 TIME_ZONE = env.str("TIME_ZONE", default="Pacific/Auckland")
@@ -487,3 +493,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DAY_SECONDS,
     },
 }
+
+# The API (api/): requests a token may make a minute, and the largest batch of points it may
+# POST (a 1,000-row batch is ~40 KB).
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)
+API_MAX_BODY_BYTES = 256 * 1024

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, cast
 
 from .charts import (
     Annotation,
@@ -30,12 +30,13 @@ from .charts import (
     Rebase,
     RunChartAnalysis,
     SpcRules,
+    XmrAnalysis,
     analyse_run_chart,
     analyse_xmr,
     chart_notes,
     chart_summary,
     chart_table,
-    describe_signal,
+    describe_signals,
     render_run_chart_svg,
     render_xmr_chart_svg,
     xmr_possible,
@@ -70,6 +71,9 @@ class MeasureChart:
     point_count: int = 0
     notes: list[str] = field(default_factory=list)
     rules: str = ""
+    # The numbers behind the drawing (centre lines, limits, signals), for the API; None
+    # without a chart.
+    analysis: XmrAnalysis | RunChartAnalysis | None = None
 
 
 def spc_rules_for(rule_set: ChartRuleSet | None) -> SpcRules:
@@ -142,6 +146,7 @@ def measure_chart(
     target = None if measure.target is None else float(measure.target)
     chart_id = f"measure-{measure.pk}"
     caption = f"{measure.name}: data"
+    analysis: XmrAnalysis | RunChartAnalysis
     if xmr_possible(count, rules):
         steps = [Rebase(r.starts_on, r.reason) for r in rebases]
         note = ""
@@ -193,11 +198,12 @@ def measure_chart(
         summary=summary,
         variation_label=variation,
         assurance_label=assurance,
-        signal_labels=[describe_signal(analysis, found) for found in analysis.signals],
-        table=chart_table(analysis, caption=caption, unit=measure.unit),
+        signal_labels=describe_signals(analysis),
+        table=chart_table(analysis, caption=caption, unit=measure.unit, annotations=annotations),
         point_count=count,
         notes=chart_notes(analysis, annotations),
         rules=analysis.rules.statement,
+        analysis=analysis,
     )
 
 
@@ -209,6 +215,22 @@ VALUE_HEADINGS = ("value",)
 ANNOTATION_HEADINGS = ("annotation", "note", "notes", "comment")
 MAX_ROWS = 1000
 DELIMITER_NAMES = {"\t": "tabs", ";": "semicolons", ",": "commas"}
+# What one measure and one owner may hold, so that every page, report and export that draws
+# them has a bounded cost (a page at these caps: tests/security/test_chart_cost.py).
+MAX_POINTS_PER_MEASURE = 1000
+MAX_MEASURES_PER_OWNER = 20
+# A PDSA cycle's plan, prediction, do, study and act: each a few paragraphs at most.
+PDSA_TEXT_FIELDS = ("plan", "prediction", "do", "study", "act")
+MAX_PDSA_TEXT_CHARACTERS = 5_000
+
+
+def points_cap_error(have: int, adding: int) -> str:
+    """Why ``adding`` more points to a measure holding ``have`` is refused."""
+    return (
+        f"A measure holds at most {MAX_POINTS_PER_MEASURE:,} data points: this one has {have:,}"
+        + (f" and these would add {adding:,}" if adding > 1 else "")
+        + ". Start a new measure for a new phase of the project."
+    )
 
 
 @dataclass
@@ -281,7 +303,9 @@ def parse_value(text: str, *, decimal_comma: bool = False) -> Decimal | None:
     if not number.is_finite() or not math.isfinite(float(number)):
         return None
     # Stored to four decimal places (a computed percentage like 33.333333 is fine rounded).
-    return number.quantize(Decimal("0.0001")) if number.as_tuple().exponent < -4 else number
+    return (
+        number.quantize(Decimal("0.0001")) if cast(int, number.as_tuple().exponent) < -4 else number
+    )
 
 
 def _delimiter(first_line: str) -> str:
@@ -351,6 +375,8 @@ def parse_datapoints_csv(
             errors=[f"At most {MAX_ROWS} rows at a time; this has {len(data)}."],
         )
     existing = set(existing_periods)
+    if len(existing) + len(data) > MAX_POINTS_PER_MEASURE:
+        return ImportPreview(rows=[], errors=[points_cap_error(len(existing), len(data))])
     seen: dict[datetime.date, int] = {}
     rows = []
     for line, record in data:

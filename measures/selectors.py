@@ -9,6 +9,7 @@ administrators may change them. Outsiders get 404.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -40,6 +41,7 @@ def _measures_with_rows() -> QuerySet[Measure]:
 
 def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
     owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
     try:
         return owner.cohort.programme.chart_rule_set
     except ChartRuleSet.DoesNotExist:
@@ -78,7 +80,7 @@ def measure_charts_for_teams(
     for measure in (
         _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
     ):
-        charts[measure.team_id].append(chart_for(measure, compact=compact))
+        charts[cast(int, measure.team_id)].append(chart_for(measure, compact=compact))
     return charts
 
 

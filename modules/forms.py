@@ -126,7 +126,7 @@ class AttendanceRegisterForm(forms.Form):
 
 def module_template_formset(data=None, *, programme: Programme):
     """The programme's module sequence as a formset: edit, add one, delete."""
-    formset_class = forms.modelformset_factory(
+    formset_class: type[forms.BaseModelFormSet] = forms.modelformset_factory(
         ModuleTemplate,
         fields=["title", "theme", "kind", "length_half_days", "offset_weeks", "phase"],
         extra=1,

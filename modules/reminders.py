@@ -10,6 +10,7 @@ import datetime
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -155,6 +156,11 @@ def _registers_not_taken(now: datetime.datetime):
     )
 
 
+def _key(kind: str, session_id: int, person: User) -> str:
+    """At most one e-mail of ``kind`` per session and person, ever."""
+    return f"{kind}:{session_id}:{person.pk}"
+
+
 def _register_context(session: Session) -> dict:
     cohort = session.module.cohort
     starts = session.starts_at.astimezone(cohort.tzinfo)
@@ -184,7 +190,7 @@ def plan_register_reminders(*, now: datetime.datetime) -> int:
             created += notifications.notify_many(
                 recipients=faculty[session.pk],
                 kind=Notification.Kind.REGISTER_REMINDER,
-                dedup_key=lambda person, pk=session.pk: f"register-reminder:{pk}:{person.pk}",
+                dedup_key=partial(_key, "register-reminder", session.pk),
                 template="register_reminder",
                 context=_register_context(session),
                 subject=session,
@@ -231,7 +237,7 @@ def plan_register_office_notices(*, now: datetime.datetime) -> int:
             created += notifications.notify_many(
                 recipients=administrators[cohort.programme_id],
                 kind=Notification.Kind.REGISTER_MISSING,
-                dedup_key=lambda person, pk=session.pk: f"register-missing:{pk}:{person.pk}",
+                dedup_key=partial(_key, "register-missing", session.pk),
                 template="register_missing",
                 context=context,
                 subject=session,

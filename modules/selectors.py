@@ -6,6 +6,7 @@ Every selector runs a fixed number of queries whatever the number of sessions or
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import (
     Count,
@@ -265,7 +266,7 @@ def schedule_clashes(cohort: Cohort, sessions: list[Session]) -> list[Clash]:
                         )
                     )
             for kind, message in found:
-                key = (kind, *sorted((session.pk, other.pk)))
+                key = (kind, min(session.pk, other.pk), max(session.pk, other.pk))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -309,7 +310,7 @@ def schedule_summary_for_cohort(cohort: Cohort) -> dict:
                     "session_count": len(live),
                 }
             )
-    rows.sort(key=lambda row: row["first_day"])
+    rows.sort(key=itemgetter("first_day"))
     return {
         "cohort": cohort,
         "rows": rows,

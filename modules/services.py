@@ -86,7 +86,7 @@ def programme_update_with_modules(
     from them keep their own copy of the details)."""
     templates = ModuleTemplate.objects.filter(programme=programme)
     templates.filter(pk__in=list(deleted_template_ids)).delete()
-    existing = {t.pk: t for t in templates}
+    existing: dict[int | None, ModuleTemplate] = {t.pk: t for t in templates}
     # Move every remaining template out of the way first: positions are unique per programme,
     # and a reorder would otherwise collide half-way through.
     templates.update(position=F("position") + 1000)
@@ -421,7 +421,7 @@ def module_update(
         "venue_name": venue_name,
         "venue_address": venue_address,
     }
-    changes = {
+    changes: dict[str, object] = {
         name: [getattr(module, name), value]
         for name, value in new.items()
         if getattr(module, name) != value
@@ -441,7 +441,7 @@ def module_update(
             .exclude(venue_name=venue_name, venue_address=venue_address)
             .select_related("module__cohort__programme")
         )
-        before = [reminders.session_change(session) for session in moved]
+        was = [reminders.session_change(session) for session in moved]
         now = timezone.now()
         for session in moved:
             session.venue_name, session.venue_address = venue_name, venue_address
@@ -451,7 +451,7 @@ def module_update(
             moved, ["venue_name", "venue_address", "sequence", "updated_at"]
         )
         changes["sessions_venue"] = len(moved)
-        reminders.schedule_change_notify(cohort=module.cohort, changes=before)
+        reminders.schedule_change_notify(cohort=module.cohort, changes=was)
     if changes:
         audit_record(
             actor=acting_user,
@@ -615,7 +615,7 @@ def attendance_register_save(
         if not status:
             if row is None:
                 continue
-            before = row.status
+            before: object = row.status
             row.delete()
             audit_record(
                 actor=acting_user,
@@ -753,6 +753,7 @@ def short_course_signup(
     _require_future(session, "signing up")
     if session.signups.filter(person=person).exists():
         raise ValidationError("You have already signed up for this session.")
+    assert session.seat_limit is not None  # it takes sign-ups
     if session.signups.count() >= session.seat_limit:
         raise ValidationError(f"All {session.seat_limit} seats are taken.")
     try:

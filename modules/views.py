@@ -15,8 +15,9 @@ from cohorts import selectors as cohort_selectors
 from cohorts import services as cohort_services
 from cohorts.forms import CohortCreateForm, ProgrammeForm
 from cohorts.models import Cohort, Enrolment
-from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user
+from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
 from leadership.forms import add_service_errors
+from leadership.notifications import absolute_url
 from leadership.services import audit_record
 
 from . import calendars, exports, selectors, services
@@ -71,6 +72,9 @@ def cohort_schedule(request, cohort_id):
             "modules": modules,
             "clashes": clashes,
             "is_admin": is_admin,
+            # Faculty and participants have no cohort page: the breadcrumb names the cohort
+            # without linking to a page that would refuse them.
+            "opens_cohort_page": access.holds_any(COHORT_PAGE_ROLES),
             "is_participant": access.is_participant,
             "takes_register": access.holds_any(TAKES_REGISTER),
             "reads_attendance": access.holds_any(READS_ATTENDANCE),
@@ -469,11 +473,8 @@ def calendar_feed(request, token):
 def my_schedule(request):
     """The person's own sessions, with apologies, sign-ups and their calendar link."""
     feed = selectors.live_feed_for_person(request.user)
-    feed_url = (
-        request.build_absolute_uri(reverse("modules:calendar_feed", args=[feed.token]))
-        if feed
-        else None
-    )
+    # From SITE_URL, as links in e-mails are: the address outlives the request's Host.
+    feed_url = absolute_url(reverse("modules:calendar_feed", args=[feed.token])) if feed else None
     return render(
         request,
         "modules/my_schedule.html",

@@ -194,7 +194,7 @@ class Assignment(models.Model):
         valid = set(AcceptedType.values)
         if not self.accepted_types or not set(self.accepted_types) <= valid:
             raise ValidationError({"accepted_types": "Choose at least one accepted file type."})
-        if self.module_id and self.module.cohort_id != self.cohort_id:
+        if self.module is not None and self.module.cohort_id != self.cohort_id:
             raise ValidationError({"module": "Choose a module of this cohort."})
 
     @property
@@ -394,6 +394,17 @@ class Submission(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_accepted(self) -> bool:
+        """Its feedback is released and accepts it: the work is finished, and no further
+        version of it can be made. Reads ``feedback`` (select it with the submission)."""
+        feedback = getattr(self, "feedback", None)
+        return (
+            feedback is not None
+            and feedback.is_released
+            and feedback.decision == Feedback.Decision.ACCEPTED
+        )
 
 
 def submission_file_name(instance: "SubmissionFile", filename: str) -> str:

@@ -9,12 +9,14 @@ data for templates, which only display it.
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
+from measures.charting import MeasureChart
 from measures.models import PdsaCycle
 from measures.selectors import measure_charts_for_teams
 from modules.models import Attendance, Session, ShortCourseSignup
@@ -41,11 +43,14 @@ from redesign_projects.selectors import (
 
 from .models import Certificate, ReportRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # The most recent PDSA cycles printed per team.
 RECENT_CYCLES = 3
 # The attendance matrix is printed on landscape A4: this many sessions side by side.
 MATRIX_COLUMNS = 14
-ATTENDANCE_CODES = {
+ATTENDANCE_CODES: dict[str | None, str] = {
     Attendance.Status.PRESENT: "P",
     Attendance.Status.LATE: "L",
     Attendance.Status.APOLOGIES: "Ap",
@@ -249,7 +254,7 @@ class ChartView:
     when the PDF is rendered: the chart's SVG is then served to WeasyPrint from memory by the
     report's URL fetcher (see ``rendering.ReportFetcher``)."""
 
-    chart: object
+    chart: MeasureChart
     src: str = ""
 
 
@@ -289,7 +294,7 @@ def _teams(
         .order_by("person__last_name", "person__first_name", "person__pk")
     ):
         members[membership.team_id].append(membership.person)
-    feedback: dict[tuple[int, int], Feedback] = {}
+    feedback: dict[tuple[int | None, int], Feedback] = {}
     for item in (
         Feedback.objects.filter(
             submission__assignment__cohort=cohort,
@@ -312,10 +317,10 @@ def _teams(
         work, reasons = [], []
         for cell in row.cells:
             if cell.counts:
-                buckets = Counter()
+                buckets: Counter[str] = Counter()
                 for label, n in cell.counts:
                     buckets[counts.add(STATUS_BY_LABEL[label], cell.due_at, now, n)] += n
-                bucket = "overdue" if buckets["overdue"] else max(buckets, key=buckets.get)
+                bucket = "overdue" if buckets["overdue"] else max(buckets, key=lambda b: buckets[b])
                 if buckets["overdue"]:
                     reasons.append(
                         f"{buckets['overdue']} overdue on “{cell.assignment.title}” (individual)"
@@ -541,7 +546,7 @@ def transcript_data(cohort: Cohort, person: User) -> Transcript:
         elif session.register_taken_at is None:
             label = REGISTER_NOT_TAKEN
         else:
-            status = own.get(session.pk)
+            status = own.get(session.pk, "")
             label = Attendance.Status(status).label if status else "Not recorded"
         rows.append((session, label))
     return Transcript(
@@ -582,6 +587,12 @@ class SponsoredCohort:
     @property
     def in_progress(self) -> ReportRequest | None:
         return next((r for r in self.reports if r.is_in_progress), None)
+
+
+class _SponsorCounts(TypedDict):
+    participant_count: int
+    withdrawn_count: int
+    team_count: int
 
 
 def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[SponsoredCohort]:
@@ -666,5 +677,5 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
             reports=reports[cohort.pk][:3],
             registers_missing=held.get(cohort.pk, (0, 0))[1],
         )
-        for cohort in cohorts
+        for cohort in cast("list[WithAnnotations[Cohort, _SponsorCounts]]", cohorts)
     ]

@@ -32,6 +32,7 @@ def render_report(
     if report.kind == ReportRequest.Kind.PROGRESS:
         return progress_report_pdf(cohort, now=now)
     if report.kind == ReportRequest.Kind.TRANSCRIPT:
+        assert report.person is not None  # report_transcript_has_person
         return transcript_pdf(cohort, report.person)
     if not certificates:
         raise ValueError("A certificates report prints the certificates its build issued.")
@@ -47,7 +48,7 @@ class ReportFetcher(StaticFilesOnlyFetcher):
     render time. They are still vector drawings from our own chart code; nothing but the
     registered charts and our static files can be fetched."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.charts: dict[str, bytes] = {}
 
@@ -99,6 +100,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
     return render_pdf(
         "reports/transcript.html",
         {
+            "cohort": cohort,  # its language (<html lang>)
             "transcript": transcript,
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,

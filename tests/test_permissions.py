@@ -1,6 +1,5 @@
 """Walk every named URL for every persona against ``tests/*/permissions.py``."""
 
-import importlib
 import re
 
 import pytest
@@ -11,34 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PASSWORD
 from tests.governance.privacy_checks import assert_patient_data_warning
-from tests.permission_table import PERSONAS, World
+from tests.permission_table import PERSONAS, World, full_table
 
-APPS_WITH_TABLES = (
-    "leadership",
-    "cohorts",
-    "modules",
-    "redesign_projects",
-    "pairings",
-    "measures",
-    "reports",
-    "home",
-    "governance",
-)
 # Django's admin site checks staff status itself and is covered by its own test below.
 SKIPPED_NAMESPACES = {"admin"}
 
 
-def _table() -> dict:
-    table: dict = {}
-    for app in APPS_WITH_TABLES:
-        rows = importlib.import_module(f"tests.{app}.permissions").ROWS
-        overlap = table.keys() & rows.keys()
-        assert not overlap, f"URL names listed twice: {overlap}"
-        table.update(rows)
-    return table
-
-
-TABLE = _table()
+TABLE = full_table()
 
 
 def _named_urls(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:

@@ -24,6 +24,7 @@ from .data import (
     Signal,
     month_starts,
 )
+from .notes import MAX_DRAWN_NOTES, chart_notes
 from .run_chart import (
     RUNS_TABLE,
     RunChartAnalysis,
@@ -44,16 +45,16 @@ from .spc import (
     xmr_possible,
 )
 from .svg import (
-    chart_notes,
     chart_status,
     escape_text,
     render_legend_svg,
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from .text import DataTable, chart_summary, chart_table, describe_signal
+from .text import DataTable, chart_summary, chart_table, describe_signal, describe_signals
 
 __all__ = [
+    "MAX_DRAWN_NOTES",
     "RUNS_TABLE",
     "Annotation",
     "Assurance",
@@ -83,6 +84,7 @@ __all__ = [
     "chart_summary",
     "chart_table",
     "describe_signal",
+    "describe_signals",
     "escape_text",
     "month_starts",
     "render_legend_svg",

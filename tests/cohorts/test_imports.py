@@ -265,3 +265,47 @@ def test_a_people_export_imports_back_into_a_new_cohort_as_it_was(
         "=Rehab+Older people",
     )
     assert not fresh.enrolments.filter(person=gone).exists()
+
+
+# --- workbooks that would expand too far (issue 19) --------------------------------------------
+
+
+def _with_extra_members(workbook: bytes, members: dict[str, bytes]) -> bytes:
+    """``workbook`` with ``members`` added to its zip archive, deflated."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO(workbook)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_workbook_that_expands_like_a_zip_bomb_is_refused_before_it_is_opened():
+    # 40 MB of shared-string padding in well under 100 kB: it would be read into memory whole.
+    padding = b"<si><t>" + b"a" * (40 * 1024 * 1024) + b"</t></si>"
+    bomb = _with_extra_members(xlsx_bytes(participant_rows(3)), {"xl/padding.xml": padding})
+    assert len(bomb) < 100 * 1024
+    preview = imports.read_file("people.xlsx", bomb)
+    assert not preview.rows
+    assert len(preview.file_errors) == 1
+    assert preview.file_errors[0].startswith("“people.xlsx” ")
+    assert preview.file_errors[0].endswith("it looks like a compressed bomb and was refused.")
+
+
+def test_a_workbook_of_thousands_of_parts_is_refused():
+    parts = {f"xl/extra/{n}.xml": b"<x/>" for n in range(2001)}
+    preview = imports.read_file(
+        "a.xlsx", _with_extra_members(xlsx_bytes(participant_rows(2)), parts)
+    )
+    assert preview.file_errors == ["“a.xlsx” contains too many parts to be a document."]
+
+
+def test_a_workbook_within_the_limits_is_read(cohort):
+    preview = _checked(
+        _with_extra_members(xlsx_bytes(participant_rows(2)), {"xl/notes.xml": b"<n/>" * 100}),
+        cohort,
+        filename="a.xlsx",
+    )
+    assert preview.is_valid and len(preview.rows) == 2

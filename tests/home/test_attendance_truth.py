@@ -17,7 +17,7 @@ from modules import selectors as module_selectors
 from modules.models import Module, Session
 from reports import data as report_data
 from reports import exports as report_exports
-from tests.reports.helpers import build_world
+from tests.worlds import build_world
 
 pytestmark = pytest.mark.django_db
 

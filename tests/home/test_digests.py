@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 from home.digests import plan_leader_digests
+from leadership.emails import render_email
 from leadership.models import Notification
 from modules.models import Attendance
 from tests.modules.helpers import add_participants, make_module, make_session, register_taken
@@ -30,9 +31,12 @@ def test_each_leader_gets_one_digest_a_week_with_attendance_and_late_work(
     digest = Notification.objects.filter(kind="leader_digest").first()
     assert digest.recipient == clinical_leader
     assert digest.cohort_id == cohort.pk
-    assert "Attendance so far: 50%." in digest.context["message"]
-    assert "Participants below the attendance rule: 1." in digest.context["message"]
-    assert "Registers not taken: 1 (left out of attendance)." in digest.context["message"]
+    subject, text, html = render_email(digest.template, digest.context)
+    assert subject == f"Weekly digest: {cohort.name}"
+    for body in (text, html):
+        assert "Attendance so far: 50%." in body
+        assert "Participants below the attendance rule: 1." in body
+        assert "Registers not taken: 1 (left out of attendance)." in body
 
 
 def test_before_monday_seven_the_new_week_waits(cohort, clinical_leader):

@@ -23,7 +23,7 @@ from reports import services as report_services
 from reports.models import ReportRequest
 from reports.tasks import build_report
 from tests.factories import CohortFactory, EnrolmentFactory
-from tests.reports.helpers import build_world, flat, pdf_text
+from tests.worlds import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -216,11 +216,14 @@ def test_a_participant_asks_only_for_their_own_transcript(
     someone_else = world["people"][0]
     assert _generate(client, cohort, kind="transcript", person=someone_else.pk).status_code == 403
     assert _generate(client, cohort, kind="progress").status_code == 403
+    Cohort.objects.filter(pk=cohort.pk).update(holiday_region=Cohort.HolidayRegion.SCOTLAND)
     with django_capture_on_commit_callbacks(execute=True):
         response = _generate(client, cohort, kind="transcript")
     report = ReportRequest.objects.get()
     assert (report.person, report.status) == (participant, "ready")
-    text = flat(pdf_text(report.file.read()))
+    pdf = report.file.read()
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == "en-GB"  # the cohort's
+    text = flat(pdf_text(pdf))
     assert "participant transcript" in text.lower()
     assert participant.get_full_name() in text
     assert "Day 1" in text

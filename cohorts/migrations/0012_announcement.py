@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0010_programme_email_voice'),
+        ('cohorts', '0011_programme_email_voice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

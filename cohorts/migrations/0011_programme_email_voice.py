@@ -16,7 +16,7 @@ def keep_the_old_greeting(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cohorts", "0009_report_models_moved_to_reports"),
+        ("cohorts", "0010_cohort_peer_review_scope"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0011_announcement'),
+        ('cohorts', '0012_announcement'),
     ]
 
     operations = [

@@ -1,4 +1,5 @@
-"""Shared by the report tests (and bench/): a cohort with everything a report shows."""
+"""Shared test worlds: builders that several test packages use (and bench/): a cohort with
+everything a report shows, and how to read a built PDF back as text."""
 
 import datetime
 import io
