@@ -4,7 +4,7 @@ The API's batch goes through the whole request stack (middleware, token, rate li
 JSON parsing, the measures' own import, the chart redrawn for the answer), so it is compared
 with ``measures.services.datapoints_import`` of the same 1,000 rows measured in the same run,
 on the same machine: the ratio says what the API adds. Each is run ``ROUNDS`` times on fresh
-measures and the median kept. It runs in a fresh database (``leadership_bench_api``).
+measures and the median kept. It runs in a fresh database (``<BENCH_DB_PREFIX>_api``).
 
 Goal: one 1,000-point batch accepted in under 1 s (an information system's nightly feed, or a
 retry, should not time out).
@@ -14,44 +14,20 @@ Run from the project root: .venv/bin/python bench/api_points.py [ROUNDS]
 
 import datetime
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import figure  # noqa: E402  (after the path is set)
+import _setup  # noqa: E402  (sets the import path)
+from _results import figure  # noqa: E402
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-DB_NAME = "leadership_bench_api"
 ROWS = 1000
 GOAL_S = 1.0
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="leadership.settings",
-    DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    CELERY_TASK_ALWAYS_EAGER="true",
-    CELERY_BROKER_URL="",
-    PRIVATE_MEDIA_ROOT="/tmp/leadership-bench-api",
-    LOG_LEVEL="WARNING",
-    EMAIL_URL="dummymail://",
-    ALLOWED_HOSTS="testserver",
-)
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    admin.close()
+URL = _setup.configure("api")
 
 
 def rows() -> list[tuple[str, float]]:
@@ -64,14 +40,7 @@ def rows() -> list[tuple[str, float]]:
 
 
 def main() -> None:
-    recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
+    _setup.setup_django(URL)
     from django.test import Client
 
     from measures import services as measure_services
@@ -100,7 +69,8 @@ def main() -> None:
         )  # fmt: skip
 
     # The first request imports the views (and scipy): not what a feed waits for each time.
-    assert client.get("/api/programmes/", secure=True, **headers).status_code == 200
+    status = client.get("/api/programmes/", secure=True, **headers).status_code
+    _setup.require(status == 200, f"the API answered {status}")
     imports, batches = [], []
     for n in range(ROUNDS):
         target = measure(f"Import {n}")
@@ -109,7 +79,7 @@ def main() -> None:
             measure=target, text=csv_text, acting_user=lead
         )
         imports.append(time.perf_counter() - started)
-        assert preview.is_valid
+        _setup.require(preview.is_valid, f"the import was refused: {preview.errors[:3]}")
 
         target = measure(f"API {n}")
         started = time.perf_counter()
@@ -118,8 +88,8 @@ def main() -> None:
             secure=True, **headers,
         )  # fmt: skip
         batches.append(time.perf_counter() - started)
-        assert response.status_code == 201, response.content[:500]
-        assert target.datapoints.count() == ROWS
+        _setup.require(response.status_code == 201, f"the batch: {response.content[:500]!r}")
+        _setup.require(target.datapoints.count() == ROWS, "the batch did not save every point")
 
     batch, imported = statistics.median(batches), statistics.median(imports)
     print(
@@ -127,7 +97,7 @@ def main() -> None:
         f"(slowest {max(batches) * 1000:.0f} ms); CSV import median {imported * 1000:.0f} ms; "
         f"ratio {batch / imported:.2f}"
     )
-    print(f"Load average while measuring: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    print(f"Load average while measuring: {_setup.load_average()}")
     figure(
         f"API batch of {ROWS} points (POST, JSON)",
         f"{batch * 1000:.0f} ms median, {batch / imported:.2f}× the CSV import",

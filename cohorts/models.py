@@ -270,6 +270,18 @@ class Enrolment(models.Model):
         return f"{self.person} — {self.get_role_display()} in {self.cohort.name}"
 
 
+def programme_of_audit_event(target: models.Model, cohort_id: int | None):
+    """The programme an audit event concerns (``leadership.audit.programme_of``, registered in
+    ``CohortsConfig.ready``): its cohort's, as a subquery the event's INSERT evaluates, or the
+    programme itself for an event about a programme; None for anything else (an account's
+    events, read through the person's enrolments)."""
+    if cohort_id is not None:
+        return models.Subquery(Cohort.objects.filter(pk=cohort_id).values("programme_id")[:1])
+    if isinstance(target, Programme):
+        return target.pk
+    return None
+
+
 class Announcement(models.Model):
     """A message the programme office wrote to people of a cohort: everyone, or a set chosen
     by role, team or work not yet submitted. Plain text as typed (never HTML); each recipient

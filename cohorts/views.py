@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 
 from leadership import notifications
 from leadership.forms import NotificationFilterForm, add_service_errors
+from leadership.keyset import Cursor
 from leadership.models import Notification
-from leadership.selectors import notifications_for_cohort
+from leadership.selectors import NOTIFICATION_PAGE_SIZE, notifications_for_cohort
 from leadership.services import audit_record
 
 from . import exports, forms, imports, selectors, services
@@ -372,14 +373,22 @@ def import_confirm(request, cohort_id):
 
 @login_required
 def notification_log(request, cohort_id: int):
-    """Administrators see every e-mail of a cohort, filtered by kind, status and person."""
+    """Administrators see every e-mail of a cohort, 50 a page ("Newer", "Older"), filtered by
+    kind, status and person."""
     cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
-    filters = NotificationFilterForm(request.GET or None)
-    rows = notifications_for_cohort(cohort, filters.cleaned() if filters.is_valid() else {})
+    filtering = {
+        key: value
+        for key, value in request.GET.items()
+        if key in NotificationFilterForm.base_fields
+    }
+    filters = NotificationFilterForm(filtering or None)
+    page = notifications_for_cohort(
+        cohort, filters.cleaned() if filters.is_valid() else {}, Cursor.from_query(request.GET)
+    )
     return render(
         request,
         "cohorts/notification_log.html",
-        {"cohort": cohort, "filters": filters, "rows": rows},
+        {"cohort": cohort, "filters": filters, "page": page, "page_size": NOTIFICATION_PAGE_SIZE},
     )
 
 

@@ -12,6 +12,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from measures.charting import MeasureChart
+from measures.charts import render_legend_svg
 
 register = template.Library()
 
@@ -24,19 +25,27 @@ def chart_svg(chart: MeasureChart) -> SafeString:
     return mark_safe(chart.svg)  # noqa: S308  (escaped by measures.charts.svg)
 
 
+@register.simple_tag
+def chart_legend() -> SafeString:
+    """One legend for compact charts (drawn without their own): our markup, no user text."""
+    return mark_safe(render_legend_svg())  # noqa: S308  (built from constants)
+
+
 @register.filter
-def table_rows(chart: MeasureChart) -> SafeString:
-    """The data table's body rows, the first cell of each its row header, every cell escaped.
-    Joined here rather than in a template loop (or ``format_html`` per cell): a measure at its
-    cap has a thousand rows of eight cells, and those took most of the page's time."""
+def table_rows(chart: MeasureChart, latest: int | str = "") -> SafeString:
+    """The data table's body rows (only the ``latest`` so many when given), the first cell of
+    each its row header, every cell escaped. Joined here rather than in a template loop (or
+    ``format_html`` per cell): a measure at its cap has a thousand rows of eight cells, and
+    those took most of the page's time."""
     if not isinstance(chart, MeasureChart):
         raise TypeError("table_rows takes a MeasureChart.")
     if chart.table is None:
         return SafeString("")
+    shown = chart.table.rows[-int(latest) :] if latest else chart.table.rows
     rows = (
         f'<tr><th scope="row">{escape(first)}</th>'
         + "".join(f"<td>{escape(cell)}</td>" for cell in rest)
         + "</tr>"
-        for first, *rest in chart.table.rows
+        for first, *rest in shown
     )
     return mark_safe("\n".join(rows))  # noqa: S308  (every cell escaped just above)

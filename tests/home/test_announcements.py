@@ -70,9 +70,7 @@ def test_preview_then_send_records_one_e_mail_each_in_the_log_and_the_audit_trai
     assert [(a["subject"], a["to"]) for a in held] == [("Room change", "Everyone in Cohort 3")]
 
     log = client.get(reverse("notification_log", args=[cohort.pk]) + "?kind=announcement")
-    assert list(log.context["rows"]) and {row.pk for row in log.context["rows"]} == {
-        row.pk for row in rows
-    }
+    assert {row.pk for row in log.context["page"].rows} == {row.pk for row in rows}
 
     mail.outbox.clear()
     notifications.send_due()

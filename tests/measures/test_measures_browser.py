@@ -48,5 +48,7 @@ def test_a_member_imports_data_and_sees_the_chart(page, live_server, cohort, par
     chart = page.get_by_role("img", name="Length of stay")
     expect(chart).to_be_visible()
     expect(page.locator(".measure-summary")).to_contain_text("Run chart of 9 points")
-    page.get_by_text("Data table for Length of stay").click()
-    expect(page.get_by_role("rowheader", name="Sep 2025")).to_be_visible()
+    # The team page's charts are compact; the full chart and its data are a link away.
+    page.get_by_role("link", name="Full chart and data for Length of stay").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Length of stay")
+    expect(page.get_by_role("rowheader", name="Sep 2025", exact=True)).to_be_visible()

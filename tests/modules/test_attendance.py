@@ -320,3 +320,26 @@ def test_cohort_attendance_page_lists_each_participants_rate(client, clinical_le
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 3
     assert Session.objects.count() == 6
+
+
+def test_the_register_shows_what_was_posted_when_it_is_sent_back_with_an_error(
+    client, faculty, participant, held
+):
+    other = add_participants(held.module.cohort, 1)[0]
+    client.force_login(faculty)
+    response = client.post(
+        f"/schedule/session/{held.pk}/register/",
+        {
+            f"status_{participant.pk}": "late",
+            f"note_{participant.pk}": '<b>"Stuck"</b>',
+            f"status_{other.pk}": "asleep",
+        },
+    )
+    html = response.content.decode()
+    assert (
+        f'name="status_{participant.pk}" value="late" class="btn-check" '
+        f'id="id_status_{participant.pk}_2" checked>'
+    ) in html
+    assert 'value="&lt;b&gt;&quot;Stuck&quot;&lt;/b&gt;"' in html
+    assert f'id="id_status_{other.pk}-errors"' in html
+    assert html.count(" checked>") == 1  # "asleep" is no choice, so nothing is ticked for them

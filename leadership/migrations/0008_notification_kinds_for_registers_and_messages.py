@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leadership', '0006_notification_kind_programme_added'),
+        ('leadership', '0007_audit_programme_and_page_indexes'),
     ]
 
     operations = [

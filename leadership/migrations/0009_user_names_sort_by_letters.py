@@ -34,7 +34,7 @@ def uncollate(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leadership", "0007_notification_kinds_for_registers_and_messages"),
+        ("leadership", "0008_notification_kinds_for_registers_and_messages"),
     ]
 
     operations = [migrations.RunPython(collate, uncollate)]
