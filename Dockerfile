@@ -26,4 +26,6 @@ USER app
 
 EXPOSE 8000
 # No gunicorn access log: the app writes one JSON line per request (leadership/logging_json.py).
-CMD ["gunicorn", "leadership.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers and threads: gunicorn.conf.py (from the core count; WEB_CONCURRENCY and
+# GUNICORN_THREADS override).
+CMD ["gunicorn", "leadership.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -1,9 +1,34 @@
 """Gunicorn's settings, read from the working directory (the Dockerfile's and compose's
-gunicorn commands run from the project root): with JSON logs, gunicorn's own lines (start-up,
-worker restarts, time-outs) are JSON objects too, so the log platform reads one format. The
-access log stays off: the app writes one line per request (leadership/logging_json.py)."""
+gunicorn commands run from the project root).
+
+How many requests a host serves at once: ``workers`` processes (``WEB_CONCURRENCY``, by
+default two per core) of ``threads`` threads each (``GUNICORN_THREADS``, by default 2). A
+page spends part of its time waiting for PostgreSQL; two processes per core keep the cores
+busy meanwhile, and the second thread in each lets a slow request (a report download, an
+export) not hold up the next one. Each thread keeps one database connection open
+(``CONN_MAX_AGE``), so a host holds ``workers × threads`` connections: see the README,
+"Deploying", for sizing them against the database's ``max_connections``.
+
+With JSON logs, gunicorn's own lines (start-up, worker restarts, time-outs) are JSON objects
+too, so the log platform reads one format. The access log stays off: the app writes one line
+per request (leadership/logging_json.py)."""
 
 import os
+
+
+def _positive(name: str, default: int) -> int:
+    """A whole number from the environment, or ``default`` when unset or 0 (docker-compose
+    passes 0 for "not set": gunicorn itself reads WEB_CONCURRENCY as a number, so it may not
+    be empty)."""
+    number = int(os.environ.get(name, "").strip() or 0)
+    if number < 0:
+        raise ValueError(f"{name} must be a whole number, not {number}.")
+    return number or default
+
+
+workers = _positive("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
+threads = _positive("GUNICORN_THREADS", 2)
+worker_class = "gthread" if threads > 1 else "sync"
 
 _production = os.environ.get("DJANGO_ENV", "development") == "production"
 if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import figure  # noqa: E402  (after the path is set)
+import _setup  # noqa: E402, F401  (sets the import path)
+from _results import figure  # noqa: E402
 
 from pairings.matching import Candidate, match  # noqa: E402
 

@@ -10,47 +10,20 @@ Run from the project root: .venv/bin/python bench/portfolio_page.py [RUNS]
 """
 
 import datetime
-import os
-import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _results import figure  # noqa: E402  (after the path is set)
+import _setup  # noqa: E402  (sets the import path)
+from _results import figure  # noqa: E402
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-DB_NAME = "leadership_bench_portfolio"
 GOAL_RATIO = 15
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="leadership.settings",
-    DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    DEBUG="false",
-    ALLOWED_HOSTS="testserver",
-    CELERY_TASK_ALWAYS_EAGER="true",
-    CELERY_BROKER_URL="",
-    PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher",
-    PRIVATE_MEDIA_ROOT="/tmp/leadership-bench-portfolio",
-    LOG_LEVEL="WARNING",
-    EMAIL_URL="dummymail://",
-)
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    admin.close()
+URL = _setup.configure("portfolio")
 
 
 def build(name: str, *, cohorts: int, projects: int, measures: int, points: int = 24):
@@ -106,13 +79,7 @@ def build(name: str, *, cohorts: int, projects: int, measures: int, points: int 
 
 
 def main() -> None:
-    recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    _setup.setup_django(URL)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -131,8 +98,7 @@ def main() -> None:
         client.get(url)  # caches warm, session settled
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+        _setup.require(response.status_code == 200, f"{url} answered {response.status_code}")
         counts[label] = len(queries)
     print(f"Portfolio queries: {counts['small']} (2 cohorts) and {counts['large']} (20 cohorts)")
     figure(
@@ -147,19 +113,14 @@ def main() -> None:
     anonymous = Client()
     login = reverse("account_login")
 
-    def timed(client: Client, target: str) -> float:
-        began = time.perf_counter()
+    def fetch(client: Client, target: str) -> None:
         response = client.get(target)
-        assert response.status_code == 200, response.status_code
-        return time.perf_counter() - began
+        _setup.require(response.status_code == 200, f"{target} answered {response.status_code}")
 
-    timed(admin, url), timed(anonymous, login)  # warm up
-    page_runs, login_runs = [], []
-    for _ in range(RUNS):
-        page_runs.append(timed(admin, url))
-        login_runs.append(timed(anonymous, login))
-    page_ms = statistics.median(page_runs) * 1000
-    login_ms = statistics.median(login_runs) * 1000
+    medians = _setup.interleaved_medians(
+        {"page": lambda: fetch(admin, url), "login": lambda: fetch(anonymous, login)}, RUNS
+    )
+    page_ms, login_ms = medians["page"], medians["login"]
     ratio = page_ms / login_ms
     print(
         f"Portfolio page, 20 cohorts / 200 projects / 600 measures: median {page_ms:.0f} ms; "
@@ -171,7 +132,7 @@ def main() -> None:
         f"≤ {GOAL_RATIO}×",
         ratio <= GOAL_RATIO,
     )
-    print(f"Load average while measuring: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    print(f"Load average while measuring: {_setup.load_average()}")
 
 
 if __name__ == "__main__":

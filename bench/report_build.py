@@ -3,7 +3,7 @@ rendering a plain calibration document of the same number of pages in the same r
 
 The cohort: 50 participants, 10 sessions (the last quarter still to come), 10 teams, 4 team
 assignments, 3 measures of 36 monthly points per team, PDSA cycles and pairings. It is built
-in a fresh database (``leadership_bench_reports``) with the same builder the tests use.
+in a fresh database (``<BENCH_DB_PREFIX>_reports``) with the same builder the tests use.
 
 Prints: the data gathering's queries and time, the report's build time (data + template +
 WeasyPrint; wall clock and this process's CPU time, best and median of RUNS), its pages, the
@@ -15,47 +15,20 @@ ratio includes the cost of tagging.
 Run from the project root: .venv/bin/python bench/report_build.py [RUNS]
 """
 
-import os
-import resource
+import io
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _setup  # noqa: E402  (sets the import path)
 from _results import figure  # noqa: E402
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-DB_NAME = "leadership_bench_reports"
-
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="leadership.settings",
-    DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    CELERY_TASK_ALWAYS_EAGER="true",
-    CELERY_BROKER_URL="",
-    PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher",
-    PRIVATE_MEDIA_ROOT="/tmp/leadership-bench-reports",
-    LOG_LEVEL="WARNING",
-    # Building the cohort releases feedback, which e-mails teams: not what is measured here.
-    EMAIL_URL="dummymail://",
-)
-
-
-def recreate_database() -> None:
-    import psycopg2
-
-    admin = psycopg2.connect("postgres://postgres@127.0.0.1:5432/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    admin.close()
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+URL = _setup.configure("reports")
+peak_mb = _setup.peak_rss_mb
 
 
 def calibration_html(pages: int) -> str:
@@ -79,16 +52,7 @@ def calibration_html(pages: int) -> str:
 
 
 def main() -> None:
-    recreate_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-    import io
-
+    _setup.setup_django(URL)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from pypdf import PdfReader
@@ -99,7 +63,7 @@ def main() -> None:
     from reports import data as report_data
     from reports import rendering
     from tests.factories import CohortFactory, ProgrammeFactory
-    from tests.reports.helpers import build_world
+    from tests.worlds import build_world
 
     started = time.perf_counter()
     programme = ProgrammeFactory(name="Enhanced Care Management", slug="ecm")
@@ -176,7 +140,7 @@ def main() -> None:
     per_page = report_cpu / pages
     figure("Report time a page (CPU)", f"{per_page:.3f} s", "< 0.2 s", per_page < 0.2)
     figure("Report peak memory", f"{peak_mb():.0f} MB", "< 400 MB", peak_mb() < 400)
-    print(f"Load average while measuring: {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    print(f"Load average while measuring: {_setup.load_average()}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ status non-zero; a goal not met does not (the table says so).
 
     .venv/bin/python bench/run_all.py                 # every script (what `make bench` runs)
     .venv/bin/python bench/run_all.py measure_chart   # only the scripts named
+
+Each script has its own database, ``<BENCH_DB_PREFIX>_<script>``, and the ones that run Celery
+workers use ``BENCH_REDIS_URL``; set both to run beside another bench or test run on the same
+machine (``bench/_setup.py``). A figure is printed only from a complete run: a script whose
+run is incomplete exits non-zero and is a failed row here.
 """
 
 import os

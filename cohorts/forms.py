@@ -1,6 +1,7 @@
 """Forms for programmes, cohorts and people. They validate input; services do the writing."""
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ class LinesField(forms.CharField):
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value) -> list[str]:
+    def to_python(self, value) -> list[str]:  # type: ignore[override]  # lines, not one string
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -43,6 +44,9 @@ class ProgrammeForm(forms.ModelForm):
             "completion_min_attendance_percent",
             "completion_requires_final_assignment",
             "pairs_avoid_same_team",
+            "email_greeting",
+            "email_sign_off",
+            "decimal_comma",
         ]
 
 
@@ -75,8 +79,9 @@ class CohortCreateForm(forms.ModelForm):
     def __init__(self, *args, programmes, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.fields["programme"].queryset = programmes
-        self.fields["programme"].empty_label = None
+        programme_field = cast(forms.ModelChoiceField, self.fields["programme"])
+        programme_field.queryset = programmes
+        programme_field.empty_label = None
         self.fields["capacity"].required = False
 
     def clean_starts_on(self) -> datetime.date:
@@ -130,7 +135,15 @@ class CohortEditForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = ["name", "capacity", "venue_name", "venue_address", "peer_review_enabled"]
+        fields = [
+            "name",
+            "capacity",
+            "venue_name",
+            "venue_address",
+            "peer_review_enabled",
+            "peer_review_shows_feedback",
+            "peer_review_shows_individual_work",
+        ]
         widgets = {"venue_address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

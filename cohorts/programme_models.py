@@ -2,8 +2,10 @@
 ``modules.services.programme_models_install`` and by a data migration) is idempotent: it
 creates what is missing and leaves an administrator's edits alone."""
 
+from typing import Any
+
 # Each module template: (title, theme, kind, half-days, weeks from the cohort start, phase).
-PROGRAMME_MODELS = [
+PROGRAMME_MODELS: list[dict[str, Any]] = [
     {
         "name": "Enhanced Care Management and Clinical Leadership",
         "slug": "enhanced-care-management",

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     Exists,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -20,7 +22,8 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from leadership.models import AuditEvent, User
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
+from leadership.models import AuditEvent, Notification, User
 
 from .models import Cohort, Enrolment, Programme
 
@@ -314,11 +317,12 @@ def cohort_overview(cohort: Cohort, *, today: datetime.date | None = None) -> Co
     )
 
 
-def _needs_attention(
-    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+def setup_notes(
+    cohort: Cohort, *, leaders: int, faculty: int, participants: int, today: datetime.date
 ) -> list[str]:
-    """Plain sentences for the administrator. Teams, pairings and overdue work are added by
-    their apps on the cohort page itself."""
+    """What is missing from a live cohort's set-up, in sentences: a start date passed while
+    still planned, no clinical leader, no faculty, no participants. No queries. (The start
+    pages of ``home`` list these with everything else that needs attention.)"""
     if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
         return []
     notes = []
@@ -327,12 +331,30 @@ def _needs_attention(
             f"The start date ({cohort.starts_on:%-d %b %Y}) has passed but the cohort is still "
             "planned: start it."
         )
-    if not by_role[Enrolment.Role.CLINICAL_LEADER]:
+    if not leaders:
         notes.append("No clinical leader sponsors this cohort.")
-    if not by_role[Enrolment.Role.FACULTY]:
+    if not faculty:
         notes.append("No faculty are enrolled.")
     if participants == 0:
         notes.append("No participants are enrolled yet.")
+    return notes
+
+
+def _needs_attention(
+    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+) -> list[str]:
+    """Plain sentences for the administrator: ``setup_notes`` and invitations not accepted.
+    Registers, teams, pairings, overdue work and reports are added by ``home`` (loaded into the
+    cohort page's "Needs attention")."""
+    if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
+        return []
+    notes = setup_notes(
+        cohort,
+        leaders=len(by_role[Enrolment.Role.CLINICAL_LEADER]),
+        faculty=len(by_role[Enrolment.Role.FACULTY]),
+        participants=participants,
+        today=today,
+    )
     invited = sum(
         1 for group in by_role.values() for e in group if not e.person.has_usable_password()
     )
@@ -342,6 +364,45 @@ def _needs_attention(
             "invitation (no password set yet)."
         )
     return notes
+
+
+@dataclass
+class PendingInvitation:
+    """Someone enrolled who has not set a password yet, and when they were last invited."""
+
+    person: User
+    roles: list[str]
+    last_invited_at: datetime.datetime | None
+
+
+def invitations_pending(cohort: Cohort) -> list[PendingInvitation]:
+    """The cohort's current members who have not accepted their invitation (no password set
+    yet), by name, with their roles and when their latest invitation for this cohort was
+    recorded. Two queries: enrolments with people; their invitation e-mails."""
+    pending: dict[int, PendingInvitation] = {}
+    for enrolment in (
+        _enrolments_with_people(cohort)
+        .filter(
+            status__in=Enrolment.ACTIVE_STATUSES,
+            person__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .order_by("person__last_name", "person__first_name", "person__pk")
+    ):
+        row = pending.setdefault(enrolment.person_id, PendingInvitation(enrolment.person, [], None))
+        row.roles.append(enrolment.get_role_display())
+    invited = dict(
+        Notification.objects.filter(
+            kind=Notification.Kind.INVITATION,
+            cohort_id=cohort.pk,
+            recipient_id__in=list(pending),
+        )
+        .values_list("recipient_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    for person_id, row in pending.items():
+        row.last_invited_at = invited.get(person_id)
+    return list(pending.values())
 
 
 def cohort_people(cohort: Cohort) -> list[Enrolment]:
@@ -381,36 +442,21 @@ def person_enrolments(person: User, administrator) -> list[Enrolment]:
     )
 
 
-ACTION_LABELS = {
-    "person.create": "Account created",
-    "person.invite": "Invited to set a password",
-    "enrolment.create": "Enrolled",
-    "enrolment.status": "Enrolment status changed",
-}
-
-
-def _change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines
-
-
 def person_history(person: User, administrator) -> list[AuditEvent]:
     """Who changed this person's account and enrolments, and when, newest first: events about
-    the person in cohorts ``administrator`` administers, and events about their account. Each
-    event gets ``label`` and ``change_lines`` to display. One query."""
+    the person in cohorts ``administrator`` administers, and the account-wide ones they may
+    read (their own actions; every one for a superuser — ``leadership.audit.
+    own_account_events`` says why). Each event gets ``label`` and ``change_lines`` to display.
+    One query."""
     cohort_ids = Cohort.objects.administered_by(administrator).values("pk")
+    readable = Q(cohort_id__in=cohort_ids) | own_account_events(administrator)
     events = list(
         AuditEvent.objects.filter(person_id=person.pk)
-        .filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+        .filter(Q() if administrator.is_superuser else readable)
         .select_related("actor")
         .order_by("-created_at", "-id")
     )
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
-        event.change_lines = _change_lines(event.changes)
+        event.change_lines = change_lines(event.changes)
     return events

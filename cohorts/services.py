@@ -2,21 +2,23 @@
 validates with ``full_clean()`` and records an audit event naming the acting user."""
 
 import datetime
+import uuid
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Field, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from leadership import notifications
-from leadership.models import User, normalise_email
+from leadership.models import Notification, User, normalise_email
 from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
 from .imports import check_rows
-from .models import Cohort, Enrolment, Programme
+from .models import Announcement, Cohort, Enrolment, Programme
 
 
 def _unique_slug(model, base: str) -> str:
@@ -38,6 +40,9 @@ PROGRAMME_EDITABLE_FIELDS = (
     "project_kinds",
     "completion_min_attendance_percent",
     "completion_requires_final_assignment",
+    "email_greeting",
+    "email_sign_off",
+    "decimal_comma",
 )
 
 
@@ -150,7 +155,15 @@ def cohort_create(
     return cohort
 
 
-COHORT_EDITABLE_FIELDS = ("name", "capacity", "venue_name", "venue_address", "peer_review_enabled")
+COHORT_EDITABLE_FIELDS = (
+    "name",
+    "capacity",
+    "venue_name",
+    "venue_address",
+    "peer_review_enabled",
+    "peer_review_shows_feedback",
+    "peer_review_shows_individual_work",
+)
 
 
 class EditConflict(ValidationError):
@@ -174,7 +187,8 @@ def cohort_update(*, cohort: Cohort, version: int, fields: dict, acting_user: Us
     current = Cohort.objects.select_for_update().get(pk=cohort.pk)
     if current.version != version:
         differ = [
-            f"{Cohort._meta.get_field(name).verbose_name} (now “{getattr(current, name)}”)"
+            f"{cast(Field, Cohort._meta.get_field(name)).verbose_name} "
+            f"(now “{getattr(current, name)}”)"
             for name in COHORT_EDITABLE_FIELDS
             if name in fields and getattr(current, name) != fields[name]
         ]
@@ -220,9 +234,28 @@ COHORT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _sessions_to_come(cohort: Cohort) -> int:
+    """Scheduled sessions of ``cohort`` that have not ended: while there are any it cannot be
+    completed. One query."""
+    # Sessions belong to the modules app, a floor above: read them through the reverse
+    # relation rather than importing it.
+    return Cohort.objects.filter(pk=cohort.pk).aggregate(
+        n=Count(
+            "modules__sessions",
+            filter=Q(
+                modules__sessions__status="scheduled",
+                modules__sessions__ends_at__gt=timezone.now(),
+            ),
+        )
+    )["n"]
+
+
 def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
-    """The (value, label) statuses ``cohort`` may move to, in display order."""
+    """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
     allowed = COHORT_TRANSITIONS[cohort.status]
+    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+        allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 
 
@@ -243,17 +276,7 @@ def cohort_set_status(*, cohort: Cohort, status: str, acting_user: User | None) 
             }
         )
     if status == Cohort.Status.COMPLETED:
-        # Sessions belong to the modules app, a floor above: read them through the reverse
-        # relation rather than importing it.
-        unfinished = Cohort.objects.filter(pk=cohort.pk).aggregate(
-            n=Count(
-                "modules__sessions",
-                filter=Q(
-                    modules__sessions__status="scheduled",
-                    modules__sessions__ends_at__gt=timezone.now(),
-                ),
-            )
-        )["n"]
+        unfinished = _sessions_to_come(cohort)
         if unfinished:
             raise ValidationError(
                 {
@@ -291,9 +314,11 @@ def person_create(
     organisation: str = "",
     acting_user: User | None,
     password: str | None = None,
+    cohort_id: int | None = None,
 ) -> User:
     """Create an account for a person. Without a password it cannot be used until the person
-    sets one through their invitation link."""
+    sets one through their invitation link. ``cohort_id``: the cohort the account is made for,
+    whose office then sees its creation in the audit trail."""
     person = User.objects.create_user(
         email=email,
         password=password,
@@ -304,7 +329,13 @@ def person_create(
         department=department,
         organisation=organisation,
     )
-    audit_record(actor=acting_user, action="person.create", target=person, person_id=person.pk)
+    audit_record(
+        actor=acting_user,
+        action="person.create",
+        target=person,
+        person_id=person.pk,
+        cohort_id=cohort_id,
+    )
     return person
 
 
@@ -324,7 +355,49 @@ def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> 
         programme_name=cohort.programme.name,
         cohort_name=cohort.name,
         cohort_id=cohort.pk,
+        voice=cohort.programme.email_voice(),
     )
+
+
+@transaction.atomic
+def invitations_resend(
+    *, cohort: Cohort, people: list[User], acting_user: User, today: datetime.date | None = None
+) -> int:
+    """Invite again each of ``people`` who is a current member of ``cohort`` and still has not
+    set a password: a new set-password e-mail each (the link in an older one may have
+    expired). At most one resend per person per day, however often the button is pressed.
+    Audited as ``person.invite`` with ``resend``. Returns how many e-mails were recorded."""
+    today = today or timezone.localdate()
+    members = {
+        e.person_id
+        for e in Enrolment.objects.filter(
+            cohort=cohort, person__in=people, status__in=Enrolment.ACTIVE_STATUSES
+        )
+    }
+    sent = 0
+    for person in people:
+        if person.pk not in members or person.has_usable_password():
+            continue
+        row = notifications.invitation_notify(
+            person=person,
+            programme_name=cohort.programme.name,
+            cohort_name=cohort.name,
+            cohort_id=cohort.pk,
+            voice=cohort.programme.email_voice(),
+            resend_key=f"resend-{today.isoformat()}",
+        )
+        if row is None:
+            continue
+        audit_record(
+            actor=acting_user,
+            action="person.invite",
+            target=person,
+            cohort_id=cohort.pk,
+            person_id=person.pk,
+            changes={"email": person.email, "cohort": cohort.name, "resend": True},
+        )
+        sent += 1
+    return sent
 
 
 @transaction.atomic
@@ -381,7 +454,43 @@ def enrolment_create(
         person_id=person.pk,
         changes={"role": role, "status": enrolment.status},
     )
+    _tell_if_enrolled_by_another_office(enrolment)
     return enrolment
+
+
+def _tell_if_enrolled_by_another_office(enrolment: Enrolment) -> None:
+    """E-mail someone whose existing account, known to another programme's office, has just
+    been enrolled by this programme's office for the first time: that office can now see their
+    details and what they do in its cohorts. Once per programme; nobody can opt out."""
+    person, cohort = enrolment.person, enrolment.cohort
+    programme_id = cohort.programme_id
+    known_elsewhere = (
+        Enrolment.objects.filter(person=person).exclude(cohort__programme_id=programme_id).exists()
+        or person.administered_programmes.exclude(pk=programme_id).exists()
+    )
+    if not known_elsewhere:
+        return
+    if (
+        Enrolment.objects.filter(person=person, cohort__programme_id=programme_id)
+        .exclude(pk=enrolment.pk)
+        .exists()
+    ):
+        return
+    notifications.notify(
+        recipient=person,
+        kind=Notification.Kind.PROGRAMME_ADDED,
+        dedup_key=f"programme-added:{programme_id}:{person.pk}",
+        template="programme_added",
+        context={
+            "programme_name": cohort.programme.name,
+            **cohort.programme.email_voice(),
+            "cohort_name": cohort.name,
+            "role": enrolment.get_role_display().lower(),
+            "link": notifications.absolute_url("/"),
+        },
+        subject=enrolment,
+        cohort_id=cohort.pk,
+    )
 
 
 @transaction.atomic
@@ -400,22 +509,36 @@ def person_enrol(
 ) -> Enrolment:
     """Enrol the person with ``email`` in ``cohort``, creating their account (and inviting them
     to set a password) when there is none. An existing account keeps its details. Raises
-    ``ValidationError`` (nothing saved) when the enrolment is refused."""
+    ``ValidationError`` (nothing saved) when the enrolment is refused.
+
+    Two administrators (or one double click) enrolling the same new address at once: the
+    unique index on e-mail makes the second insert wait for the first and then fail; the
+    second request then takes the account the first created, and is told the person is
+    already enrolled (or is enrolled, in another cohort) — never a server error."""
     person = User.objects.filter(email__iexact=normalise_email(email)).first()
     if person is None:
         if not first_name:
             raise ValidationError({"first_name": "Give a first name for a new person."})
-        person = person_create(
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            profession=profession,
-            job_title=job_title,
-            department=department,
-            organisation=organisation,
-            acting_user=acting_user,
-        )
-        person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        try:
+            with transaction.atomic():  # a savepoint: the failed insert leaves ours usable
+                person = person_create(
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    profession=profession,
+                    job_title=job_title,
+                    department=department,
+                    organisation=organisation,
+                    acting_user=acting_user,
+                    cohort_id=cohort.pk,
+                )
+                person_invite(person=person, cohort=cohort, acting_user=acting_user)
+        except (IntegrityError, ValidationError):
+            # Someone else's request created the account since we looked (the unique index
+            # or, had they committed already, the uniqueness check said so).
+            person = User.objects.filter(email__iexact=normalise_email(email)).first()
+            if person is None:
+                raise
     return enrolment_create(cohort=cohort, person=person, role=role, acting_user=acting_user)
 
 
@@ -487,8 +610,9 @@ class ImportRejected(Exception):
 
 @transaction.atomic
 def participants_import(*, cohort: Cohort, preview, acting_user: User | None) -> list[Enrolment]:
-    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``,
-    all or nothing. The cohort is locked and the rows checked again against the cohort as it is
+    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``
+    in its role (participant unless the list says otherwise; rows it skipped are left out), all
+    or nothing. The cohort is locked and the rows checked again against the cohort as it is
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
@@ -498,13 +622,13 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     if not preview.is_valid:
         raise ImportRejected(preview)
     enrolments = []
-    for row in preview.rows:
+    for row in preview.importable_rows:
         values = row.values
         enrolments.append(
             person_enrol(
                 cohort=cohort,
                 email=values["email"],
-                role=Enrolment.Role.PARTICIPANT,
+                role=row.role,
                 acting_user=acting_user,
                 first_name=values["first_name"],
                 last_name=values["last_name"],
@@ -519,6 +643,93 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
         action="cohort.import",
         target=cohort,
         cohort_id=cohort.pk,
-        changes={"participants": len(enrolments)},
+        changes={
+            "participants": sum(1 for e in enrolments if e.role == Enrolment.Role.PARTICIPANT),
+            "other_roles": sum(1 for e in enrolments if e.role != Enrolment.Role.PARTICIPANT),
+            "skipped": len(preview.skipped_rows),
+        },
     )
     return enrolments
+
+
+# Announcements -------------------------------------------------------------------------------
+
+
+def announcement_context(*, cohort: Cohort, subject: str, body: str, sender: User) -> dict:
+    """What the announcement e-mail template reads (also for the preview): the programme's
+    greeting and sign-off, the subject and body as typed, and a link to the cohort's start
+    page."""
+    return {
+        "programme_name": cohort.programme.name,
+        **cohort.programme.email_voice(),
+        "cohort_name": cohort.name,
+        "subject": subject,
+        "body": body,
+        "sender_name": sender.get_full_name() or sender.email,
+        "link": notifications.absolute_url("/"),
+    }
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    cohort: Cohort,
+    subject: str,
+    body: str,
+    audience: dict,
+    audience_label: str,
+    recipients: list[User],
+    form_token: uuid.UUID,
+    acting_user: User,
+) -> tuple[Announcement, bool]:
+    """Record an announcement and one e-mail to each of ``recipients`` through the outbox
+    (sent after commit; opt-outs of announcements respected). The same ``form_token`` again
+    (a double click, a resubmitted page) sends nothing and returns the first announcement with
+    False. Refuses an empty subject or body and an empty audience. Audited as
+    ``announcement.send`` with the audience and how many it went to."""
+    subject = " ".join(subject.split())
+    body = body.strip()
+    existing = Announcement.objects.filter(form_token=form_token).first()
+    if existing is not None:
+        return existing, False
+    people = list({person.pk: person for person in recipients}.values())
+    if not people:
+        raise ValidationError("Nobody matches this audience: choose another.")
+    announcement = Announcement(
+        cohort=cohort,
+        subject=subject,
+        body=body,
+        audience=audience,
+        audience_label=audience_label[:300],
+        recipient_count=len(people),
+        sent_by=acting_user,
+        form_token=form_token,
+    )
+    announcement.full_clean()
+    try:
+        with transaction.atomic():
+            announcement.save()
+    except IntegrityError:  # the same form, sent at the same moment by another request
+        return Announcement.objects.get(form_token=form_token), False
+    context = announcement_context(cohort=cohort, subject=subject, body=body, sender=acting_user)
+    notifications.notify_many(
+        recipients=people,
+        kind=Notification.Kind.ANNOUNCEMENT,
+        dedup_key=lambda person: f"announcement:{announcement.pk}:{person.pk}",
+        template="announcement",
+        context=context,
+        subject=announcement,
+        cohort_id=cohort.pk,
+    )
+    audit_record(
+        actor=acting_user,
+        action="announcement.send",
+        target=announcement,
+        cohort_id=cohort.pk,
+        changes={
+            "subject": subject,
+            "audience": audience_label,
+            "recipients": len(people),
+        },
+    )
+    return announcement, True

@@ -34,6 +34,7 @@ def load(today: datetime.date) -> None:
         .order_by("person__last_name")[:12]
     ]
     now = timezone.now()
+    module_day = timezone.localdate() + datetime.timedelta(days=14)
     rows = []
     for n, person in enumerate(people):
         if n < 8:
@@ -52,11 +53,16 @@ def load(today: datetime.date) -> None:
                 kind=Notification.Kind.SESSION_REMINDER,
                 dedup_key=f"demo:cohort{cohort.pk}:{person.pk}",
                 cohort_id=cohort.pk,
-                template="generic",
+                template="session_reminder",
                 context={
                     "programme_name": cohort.programme.name,
-                    "subject": "Reminder: Culture and change starts soon",
-                    "message": "Module 3 runs at the Waitematā Learning Centre.",
+                    "session_title": "Culture and change",
+                    "session_date": f"{module_day:%A} {module_day.day} {module_day:%B %Y}",
+                    "session_times": "09:00–17:00 (Pacific/Auckland)",
+                    "venue_name": "Waitematā Learning Centre",
+                    "venue_address": "",
+                    "what_to_prepare": "",
+                    "when_label": "in two weeks",
                 },
                 scheduled_for=when,
                 next_attempt_at=when,

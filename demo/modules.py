@@ -66,7 +66,7 @@ def _dress(session: Session, facilitator: User | None, acting_user: User | None)
 
 def _take_register(session: Session, people: list[User], recorder: User | None) -> None:
     rng = random.Random(session.pk)  # the same register on every machine
-    entries = {}
+    entries: dict[int, tuple[str, str]] = {}
     for person in people:
         roll = rng.random()
         status = (

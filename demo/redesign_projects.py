@@ -6,6 +6,7 @@ leaves the same rows. Teams come from the same suggestion function administrator
 import datetime
 import random
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -140,7 +141,7 @@ def _form_teams(cohort: Cohort, admin, leader) -> None:
         services.TeamPlan(
             team=None,
             name=name,
-            clinical_lead=people[suggested.lead_id],
+            clinical_lead=people[cast(int, suggested.lead_id)],
             members=tuple(people[pk] for pk in suggested.member_ids),
             focus_kind=kind,
         )
@@ -290,7 +291,7 @@ def _create_work(cohort: Cohort, participant: User | None, faculty: User) -> Non
 # pattern: "shift" steps by ``change`` two-thirds of the way through, "trend" climbs by
 # ``change`` over the last third, "flat" stays level; the PDSA cycle sits at the change.
 OUT, PRO, BAL = "outcome", "process", "balancing"
-MEASURES = {
+MEASURES: dict[str, list[tuple[Any, ...]]] = {
     "COPD early supported discharge": [
         ("30-day COPD readmissions", OUT, "%", "down", 15, 36, "shift", 22, -6, 1.6,
          "Early supported discharge for COPD", "Early supported discharge service began"),
@@ -343,15 +344,16 @@ def _series(
 ) -> tuple[list[Decimal], int | None]:
     """Monthly values with a shift, a trend or neither, and where the change starts."""
     at = months * 2 // 3 if pattern == "shift" else months // 2 if pattern == "trend" else None
+    start = months if at is None else at  # read only for a shift or a trend
     values = []
     for month in range(months):
         value = level
-        if pattern == "shift" and month >= at:
+        if pattern == "shift" and month >= start:
             value += change
-        elif pattern == "trend" and month >= at:
-            value += change * min(1.0, (month - at + 1) / (months - at))
+        elif pattern == "trend" and month >= start:
+            value += change * min(1.0, (month - start + 1) / (months - start))
         # A steady climb reads as a trend only if the month-to-month noise is smaller than it.
-        wobble = noise * (0.15 if pattern == "trend" and month >= at else 1)
+        wobble = noise * (0.15 if pattern == "trend" and month >= start else 1)
         value = max(0.0, value + rng.gauss(0, wobble))
         values.append(Decimal(str(round(min(value, 100.0) if percent else value, 1))))
     return values, at

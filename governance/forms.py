@@ -1,11 +1,13 @@
+from typing import cast
+
 from django import forms
 
 
 class AuditFilterForm(forms.Form):
     """Filters for the audit trail page. ``cohort`` offers only cohorts the viewer
-    administers."""
+    administers (its cleaned value is the cohort's id)."""
 
-    cohort = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any cohort")
+    cohort = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     person = forms.CharField(
         required=False, max_length=200, help_text="Part of a name or e-mail: who did it or whom."
     )
@@ -18,9 +20,13 @@ class AuditFilterForm(forms.Form):
     )
 
     def __init__(self, *args, cohorts, actions: dict[str, str], **kwargs):
+        """``cohorts``: the viewer's cohorts (evaluated once, here, into the choices)."""
         super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = cohorts
-        self.fields["action"].choices = [
+        cast(forms.ChoiceField, self.fields["cohort"]).choices = [
+            ("", "Any cohort"),
+            *((cohort.pk, str(cohort)) for cohort in cohorts),
+        ]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", "Any action"),
             *sorted(actions.items(), key=lambda item: item[1]),
         ]

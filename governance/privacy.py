@@ -18,7 +18,10 @@ asks about; the README summarises them):
   one (the other half of a pairing, a line manager), and as a role where someone acted on
   them ("you", "programme staff", "system"). No other person's name, e-mail or job is copied.
 * **Scope**: the person themself and superusers get everything; a programme administrator gets
-  the account-level data plus what belongs to the cohorts of the programmes they administer.
+  the person's profile (without when they joined or last logged in) and what belongs to the
+  cohorts of the programmes they administer — not the account's sign-in methods, e-mail
+  choices, calendar feeds, logins or other account events, nor e-mails and audit events of
+  other offices' cohorts: one account can be in several offices' programmes.
 
 Erasure (``person_erase``) anonymises rather than deletes, so every cohort figure (places,
 attendance rates, submission and completion counts) stays the same: the rows stay and point at
@@ -129,8 +132,8 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
     # The order of the parts is the order of data.json's keys, of the CSVs and of the files
     # in the zip: a new section goes where a reader would look for it, not simply at the end.
     parts = (
-        leadership_privacy.export_account(person),
-        modules_privacy.export_calendar_feeds(person),
+        leadership_privacy.export_account(person, cohort_ids),
+        modules_privacy.export_calendar_feeds(person, cohort_ids),
         cohorts_privacy.export_enrolments(person, cohort_ids),
         modules_privacy.export_attendance(person, cohort_ids),
         redesign_projects_privacy.export_project_work(person, cohort_ids),

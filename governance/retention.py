@@ -22,6 +22,7 @@ twice removes nothing the second time; ``dry_run`` counts without changing anyth
 import datetime
 import logging
 from collections.abc import Callable
+from functools import partial
 from importlib import import_module
 
 from django.conf import settings
@@ -112,7 +113,7 @@ def _remove(kind: str, rows: QuerySet) -> int:
                 stored = report.file
                 report.delete()
                 if stored:
-                    transaction.on_commit(lambda stored=stored: stored.delete(save=False))
+                    transaction.on_commit(partial(stored.delete, save=False))
             removed += 1
         return removed
     if kind == "audit_events":

@@ -1,15 +1,17 @@
-"""Reading the audit trail: which events a person may see, filtered, and labelled for the
-page. The kernel records the events (``leadership.services.audit_record``) and names their
-actions (``leadership.audit.ACTION_LABELS``)."""
+"""Reading the audit trail: which events a person may see, a page at a time, filtered, and
+labelled for the page. The kernel records the events (``leadership.services.audit_record``)
+and names their actions (``leadership.audit.ACTION_LABELS``)."""
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from cohorts.models import Cohort, Enrolment, Programme
-from leadership.audit import ACTION_LABELS
+from cohorts.models import Programme
+from leadership.audit import ACTION_LABELS, change_lines, own_account_events
+from leadership.keyset import Cursor, KeysetPage
 from leadership.models import AuditEvent, User
 
 AUDIT_PAGE_SIZE = 50
@@ -24,56 +26,103 @@ class AuditFilters:
     date_to: datetime.date | None = None
 
 
-def events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """The audit events ``user`` may read: every event for a superuser; for a programme
-    administrator, events about the cohorts of their programmes, events about their
-    programmes themselves, and cohort-less events (accounts, calendar feeds, exports) about a
-    person enrolled in one of those cohorts. Nobody else sees any (empty queryset).
+@dataclass(frozen=True)
+class TrailReader:
+    """Whose trail a person reads: ``programme_ids`` None for a superuser (every event), else
+    the programmes they administer (maybe none); ``user`` for their own account events."""
 
-    Built from subqueries, so reading it is still a single query."""
+    user: User
+    programme_ids: list[int] | None
+
+
+def trail_reader(user: User) -> TrailReader:
+    """Whose trail ``user`` reads. One query (none for a superuser): the programmes they
+    administer."""
     if user.is_superuser:
-        return AuditEvent.objects.all()
-    cohorts = Cohort.objects.administered_by(user)
-    programme_ids = Programme.objects.administered_by(user).values("pk")
-    people = Enrolment.objects.filter(cohort__in=cohorts, person_id=OuterRef("person_id"))
-    return AuditEvent.objects.filter(
-        Q(cohort_id__in=cohorts.values("pk"))
-        | (Q(cohort_id__isnull=True) & Exists(people))
-        | Q(
-            target_type__app_label="cohorts",
-            target_type__model="programme",
-            target_id__in=_as_text(programme_ids),
+        return TrailReader(user=user, programme_ids=None)
+    programme_ids = list(Programme.objects.administered_by(user).values_list("pk", flat=True))
+    return TrailReader(user=user, programme_ids=programme_ids)
+
+
+def visible_event_sets(reader: TrailReader, *, own: bool = True) -> list[QuerySet[AuditEvent]]:
+    """The audit events ``reader`` may see, as disjoint sets each read newest first from one
+    index:
+
+    * each programme's events (``(programme_id, created_at, id)``): events about its cohorts
+      and about the programme itself, whose programme was recorded with them;
+    * the events without a cohort that they caused themselves, their sign-ins left out
+      (``leadership.audit.own_account_events`` says why), from
+      ``(actor_id, created_at, id) WHERE cohort_id IS NULL``.
+
+    A superuser reads one set, the whole trail (``(created_at, id)``); someone who
+    administers nothing, only their own. One set per programme rather than
+    ``programme_id IN``, so each is an ordered index range: the page is the newest of each
+    set's newest rows. ``own=False`` leaves out their own account events (when only one
+    cohort's are wanted)."""
+    if reader.programme_ids is None:
+        return [AuditEvent.objects.all()]
+    sets = [AuditEvent.objects.filter(programme_id=pk) for pk in reader.programme_ids]
+    if own:
+        sets.append(
+            AuditEvent.objects.filter(own_account_events(reader.user)).filter(
+                Q(programme_id__isnull=True) | ~Q(programme_id__in=reader.programme_ids)
+            )
         )
-    )
+    return sets
 
 
-def _as_text(ids: QuerySet) -> QuerySet:
-    """``target_id`` is text (it names rows of any model); compare programme ids as text."""
-    return ids.annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day`` in the current time zone, so a date filter is a range
+    on ``created_at`` that its indexes serve (``created_at::date`` would serve none)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def audit_trail(user: User, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """The events ``user`` may read, newest first, filtered, each with its actor. One query
-    per page, plus the paginator's count: the page does not grow with the trail.
-
-    ``person`` matches part of the name or e-mail of the person the event is about, or of the
-    person who acted."""
-    events = events_visible_to(user).select_related("actor", "target_type")
+def _filtered(events: QuerySet[AuditEvent], filters: AuditFilters) -> QuerySet[AuditEvent]:
     if filters.cohort_id:
         events = events.filter(cohort_id=filters.cohort_id)
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.date_from:
-        events = events.filter(created_at__date__gte=filters.date_from)
+        events = events.filter(created_at__gte=_day_start(filters.date_from))
     if filters.date_to:
-        events = events.filter(created_at__date__lte=filters.date_to)
+        next_day = filters.date_to + datetime.timedelta(days=1)
+        events = events.filter(created_at__lt=_day_start(next_day))
     if filters.person:
         term = filters.person
         matching = User.objects.filter(
             Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
         ).values("pk")
         events = events.filter(Q(person_id__in=matching) | Q(actor_id__in=matching))
-    return events.order_by("-created_at", "-id")
+    return events
+
+
+def audit_trail_page(reader: TrailReader, filters: AuditFilters, cursor: Cursor) -> KeysetPage:
+    """One page of the events ``reader`` (``trail_reader``) may see, newest first, filtered,
+    each with its actor, from the position ``cursor`` names.
+
+    One query whatever the length of the trail or the depth of the page: each visible set
+    (``visible_event_sets``) gives its ``AUDIT_PAGE_SIZE + 1`` rows next to
+    the position from an index, and the page is the newest of those (UNION ALL; the sets are
+    disjoint). No count: the page says "Newer" and "Older", not "page 3 of 2,000".
+
+    ``person`` matches part of the name or e-mail of the person the event is about, or of the
+    person who acted; the dates are whole days in the current time zone."""
+    sets = [
+        _filtered(events, filters)
+        for events in visible_event_sets(reader, own=not filters.cohort_id)
+    ]
+    branches = [
+        cursor.slice(events.select_related("actor"), time="created_at", size=AUDIT_PAGE_SIZE)
+        for events in sets
+    ]
+    if not branches:
+        return KeysetPage.from_rows([], cursor, time="created_at", size=AUDIT_PAGE_SIZE)
+    page = branches[0]
+    if len(branches) > 1:
+        page = branches[0].union(*branches[1:], all=True)
+        ordering = ("created_at", "pk") if cursor.direction == "newer" else ("-created_at", "-pk")
+        page = page.order_by(*ordering)[: AUDIT_PAGE_SIZE + 1]
+    return KeysetPage.from_rows(list(page), cursor, time="created_at", size=AUDIT_PAGE_SIZE)
 
 
 def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[AuditEvent]:
@@ -82,7 +131,7 @@ def label_events(events: list[AuditEvent], people: dict[int, User]) -> list[Audi
     for event in events:
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.change_lines = change_lines(event.changes)
-        event.person = people.get(event.person_id)
+        event.person = people.get(cast(int, event.person_id))  # None finds no one
     return events
 
 
@@ -90,13 +139,3 @@ def people_of(events: list[AuditEvent]) -> dict[int, User]:
     """The people a page of events is about, by id. One query."""
     ids = {event.person_id for event in events if event.person_id}
     return User.objects.in_bulk(ids) if ids else {}
-
-
-def change_lines(changes: dict) -> list[str]:
-    lines = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
-        elif value not in ("", None, [], {}):
-            lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines

@@ -6,7 +6,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_POST
 from cohorts.models import Cohort
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
 from leadership.audit import ACTION_LABELS
-from leadership.models import AuditEvent, User
+from leadership.keyset import Cursor, KeysetPage
+from leadership.models import User
 from leadership.privacy import is_erased
 
 from . import privacy, selectors
@@ -32,35 +32,42 @@ def _require_administrator(request) -> None:
 
 @login_required
 def audit_log(request):
-    """The audit trail of the viewer's programmes, newest first, 50 a page, filtered by
-    cohort, person, action and dates. Administrators only; others get 404."""
+    """The audit trail of the viewer's programmes, newest first, 50 a page ("Newer", "Older"),
+    filtered by cohort, person, action and dates. Administrators only; others get 404."""
     _require_administrator(request)
     if request.GET.get("cohort"):
         # A cohort outside the viewer's programmes is not found, as everywhere else.
         get_cohort_for_user(request.user, request.GET["cohort"], roles={ADMINISTRATOR})
+    filtering = {
+        key: value for key, value in request.GET.items() if key in AuditFilterForm.base_fields
+    }
     form = AuditFilterForm(
-        request.GET or None,
+        filtering or None,
         cohorts=Cohort.objects.administered_by(request.user).select_related("programme"),
         actions=ACTION_LABELS,
     )
+    cursor = Cursor.from_query(request.GET)
     if form.is_bound and not form.is_valid():
-        events = AuditEvent.objects.none()
+        page = KeysetPage.from_rows([], cursor, time="created_at", size=selectors.AUDIT_PAGE_SIZE)
     else:
         data = form.cleaned_data if form.is_bound else {}
-        events = selectors.audit_trail(
-            request.user,
+        page = selectors.audit_trail_page(
+            selectors.trail_reader(request.user),
             selectors.AuditFilters(
-                cohort_id=data["cohort"].pk if data.get("cohort") else None,
+                cohort_id=data.get("cohort"),
                 person=data.get("person", ""),
                 action=data.get("action", ""),
                 date_from=data.get("date_from"),
                 date_to=data.get("date_to"),
             ),
+            cursor,
         )
-    page = Paginator(events, selectors.AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    selectors.label_events(rows, selectors.people_of(rows))
-    return render(request, "governance/audit_log.html", {"form": form, "page": page, "rows": rows})
+    selectors.label_events(page.rows, selectors.people_of(page.rows))
+    return render(
+        request,
+        "governance/audit_log.html",
+        {"form": form, "page": page, "page_size": selectors.AUDIT_PAGE_SIZE},
+    )
 
 
 def _zip_response(*, person: User, acting_user: User, cohort_ids: set[int] | None):

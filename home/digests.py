@@ -8,12 +8,13 @@ from django.urls import reverse
 from cohorts.models import Cohort, Enrolment
 from leadership import notifications
 from leadership.models import Notification
-from modules.selectors import attendance_summary_for_cohort
+from modules.selectors import attendance_summary_for_cohort, registers_missing
 from redesign_projects.selectors import teams_summary_for_cohort
 
 
 def cohort_week_figures(cohort: Cohort) -> dict:
-    """Attendance so far and work overdue, as the digest states them."""
+    """Attendance so far (sessions whose register was taken), registers not taken and work
+    overdue, as the digest states them."""
     attendance = attendance_summary_for_cohort(cohort)
     expected = sum(row.expected for row in attendance)
     attended = sum(row.attended for row in attendance)
@@ -21,23 +22,11 @@ def cohort_week_figures(cohort: Cohort) -> dict:
     teams = teams_summary_for_cohort(cohort)
     return {
         "attendance_percent": round(100 * attended / expected) if expected else None,
+        "registers_missing": len(registers_missing(cohort)),
         "below_rule": below_rule,
         "overdue": teams.overdue_count,
         "unplaced": len(teams.unplaced),
     }
-
-
-def _message(cohort: Cohort, figures: dict) -> str:
-    lines = [f"This week in {cohort.name} ({cohort.programme.name}):"]
-    if figures["attendance_percent"] is None:
-        lines.append("• No sessions held yet.")
-    else:
-        lines.append(f"• Attendance so far: {figures['attendance_percent']}%.")
-        lines.append(f"• Participants below the attendance rule: {figures['below_rule']}.")
-    lines.append(f"• Pieces of work overdue: {figures['overdue']}.")
-    if figures["unplaced"]:
-        lines.append(f"• Participants not yet in a redesign team: {figures['unplaced']}.")
-    return "\n".join(lines)
 
 
 def plan_leader_digests(*, now: datetime.datetime) -> int:
@@ -67,17 +56,18 @@ def plan_leader_digests(*, now: datetime.datetime) -> int:
         ]
         if not pending:
             continue
-        message = _message(cohort, cohort_week_figures(cohort))
+        figures = cohort_week_figures(cohort)
         for enrolment in pending:
             row = notifications.notify(
                 recipient=enrolment.person,
                 kind=Notification.Kind.LEADER_DIGEST,
                 dedup_key=f"leader-digest:{cohort.pk}:{enrolment.person_id}:{year}-W{week:02d}",
-                template="generic",
+                template="leader_digest",
                 context={
                     "programme_name": cohort.programme.name,
-                    "subject": f"Weekly digest: {cohort.name}",
-                    "message": message,
+                    **cohort.programme.email_voice(),
+                    "cohort_name": cohort.name,
+                    **figures,
                     "link": notifications.absolute_url(
                         reverse("cohorts:cohort_detail", kwargs={"cohort_id": cohort.pk})
                     ),

@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Model
 
 from .admin_audit import AuditedModelAdmin
 from .models import AuditEvent, User
@@ -32,7 +33,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "profession"]})]
 
-    def audit_person_id(self, obj: User) -> int:
+    def audit_person_id(self, obj: Model) -> int:
         return obj.pk
 
 
@@ -54,4 +55,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 # The admin's own login form would check a password alone, skipping two-factor
 # authentication; send it to the site's login (allauth's documented way).
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

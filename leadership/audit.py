@@ -1,12 +1,19 @@
-"""The audit trail: the plain words for each recorded action, and the one narrow door through
-which erasure and retention may touch rows the database otherwise refuses to change (see
-migration ``leadership/0003_audit_append_only``). Events are recorded with
-``leadership.services.audit_record``; the audit trail page reads them (``governance``)."""
+"""The audit trail: the plain words for each recorded action, the programme each event
+concerns, and the one narrow door through which erasure and retention may touch rows the
+database otherwise refuses to change (see migration ``leadership/0003_audit_append_only``).
+Events are recorded with ``leadership.services.audit_record``; the audit trail page reads them
+(``governance``)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, models, transaction
+from django.db.models import BigIntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast
+
+# The programme an event concerns: an id, an expression the INSERT evaluates, or None.
+ProgrammeOf = Callable[[models.Model, int | None], int | Combinable | None]
 
 # Plain words for the actions the apps record. An action missing here is shown as recorded.
 ACTION_LABELS = {
@@ -69,6 +76,10 @@ ACTION_LABELS = {
     "datapoint.create": "Data point entered",
     "datapoint.update": "Data point corrected",
     "datapoint.import": "Data points imported",
+    "api_token.create": "API token created",
+    "api_token.revoke": "API token revoked",
+    "api_token.use": "API token used",
+    "api_points.receive": "Data points received through the API",
     "pdsa_cycle.create": "PDSA cycle created",
     "pdsa_cycle.update": "PDSA cycle changed",
     "chart_rules.set": "Chart rules changed",
@@ -108,3 +119,72 @@ def audit_maintenance() -> Iterator[None]:
     yield
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('leadership.audit_maintenance', '', true)")
+
+
+# --- the programme an event concerns -------------------------------------------------------
+# Programme administrators read the events of their programmes. Recording each event's
+# programme (``AuditEvent.programme_id``) makes "the events this person may read" an index
+# range rather than a scan of the whole trail. The kernel knows nothing of programmes, so the
+# app that defines them says how to find an event's (``cohorts.apps``).
+
+_programme_of: ProgrammeOf | None = None
+
+
+def register_programme_of(resolver: ProgrammeOf) -> None:
+    """Say how ``audit_record`` finds the programme of an event from its target and cohort id.
+    Called once, by the app that defines programmes, when Django starts."""
+    global _programme_of  # noqa: PLW0603 — one registration at start-up, read by every write
+    _programme_of = resolver
+
+
+def programme_of(target: models.Model, cohort_id: int | None) -> int | Combinable | None:
+    """The programme of an event about ``target`` in cohort ``cohort_id``: an id, or an
+    expression (a subquery) that the event's INSERT evaluates, so recording it costs no query."""
+    return None if _programme_of is None else _programme_of(target, cohort_id)
+
+
+def backfill_programmes(*, events, cohorts, programme_type_id: int | None) -> int:
+    """Fill in ``programme_id`` on events recorded without one: their cohort's programme, or
+    the programme itself for events about a programme. Never changes a recorded programme (the
+    append-only trigger refuses that). Takes managers so that a migration can pass its
+    historical models. Returns how many events were filled in."""
+    with transaction.atomic(), audit_maintenance():
+        filled = (
+            events.filter(programme_id__isnull=True, cohort_id__isnull=False)
+            .filter(cohort_id__in=cohorts.values("pk"))
+            .update(
+                programme_id=Subquery(
+                    cohorts.filter(pk=OuterRef("cohort_id")).values("programme_id")[:1]
+                )
+            )
+        )
+        if programme_type_id is not None:
+            filled += events.filter(
+                programme_id__isnull=True, cohort_id__isnull=True, target_type_id=programme_type_id
+            ).update(programme_id=Cast("target_id", BigIntegerField()))
+    return filled
+
+
+def change_lines(changes: dict) -> list[str]:
+    """An event's recorded changes as lines to display: "field: old → new" or "field: value"."""
+    lines = []
+    for key, value in changes.items():
+        if isinstance(value, list) and len(value) == 2:
+            lines.append(f"{key.replace('_', ' ')}: {value[0]} → {value[1]}")
+        elif value not in ("", None, [], {}):
+            lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
+
+
+def own_account_events(user) -> Q:
+    """Events without a cohort that ``user`` caused, their own sign-ins left out: all that a
+    programme office may read of the account-wide part of the trail (the exports and erasures
+    it did).
+
+    Events without a cohort are about a whole account — logins with network addresses, two-
+    factor authentication, changes in the admin site, calendar feeds, other offices' exports —
+    and one account can be in several offices' programmes: enrolling someone must not show an
+    office what the person did before, or does elsewhere. Those stay with superusers (and the
+    person, in their own subject-access export)."""
+    sign_ins = Q(action__startswith="auth.") | Q(action__startswith="mfa.")
+    return Q(cohort_id__isnull=True, actor=user) & ~sign_ins

@@ -21,14 +21,14 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
-from django.core.mail.message import DNS_NAME
+from django.core.mail.utils import DNS_NAME
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
     """(subject, plain text, HTML) for template ``name``; the subject is one line."""
-    subject = render_to_string(f"emails/{name}.subject.txt", context)
+    subject: str = render_to_string(f"emails/{name}.subject.txt", context)
     subject = " ".join(subject.split())
     # The HTML's <title> is the subject line, for every kind.
     context = {"subject": subject, **context}
@@ -76,7 +76,7 @@ class BatchRenderer:
 
     PER_RECIPIENT = ("recipient_name", "preferences_url")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._rendered: dict[tuple, tuple[str, str, str]] = {}
         self._marks = {key: f"m{secrets.token_hex(12)}" for key in self.PER_RECIPIENT}
 

@@ -16,6 +16,7 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 import redis
@@ -73,7 +74,7 @@ def redis_urls() -> dict[str, str]:
         "broker": settings.CELERY_BROKER_URL,
         "results": settings.CELERY_RESULT_BACKEND or "",
         "cache": settings.CACHES["default"].get("LOCATION", "")
-        if "redis" in settings.CACHES["default"].get("BACKEND", "").lower()
+        if "redis" in str(settings.CACHES["default"].get("BACKEND", "")).lower()
         else "",
     }
     return {
@@ -134,7 +135,7 @@ def readiness_checks() -> list[CheckResult]:
     urls = redis_urls()
     # One check per Redis server, named "redis" — the roles usually share one server.
     for url in dict.fromkeys(urls.values()):
-        results.append(_run("redis", lambda url=url: check_redis(url)))
+        results.append(_run("redis", partial(check_redis, url)))
     results.append(_run("storage", check_storage))
     return results
 

@@ -88,7 +88,7 @@ class JsonFormatter(logging.Formatter):
     ``FIELDS`` that are set, and the exception's type and traceback if there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, object] = {
             "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(
                 timespec="milliseconds"
             ),
@@ -201,9 +201,10 @@ def _task_started(task_id=None, task=None, **kwargs) -> None:
 
 @signals.task_postrun.connect
 def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
-    started, request_token, task_token = _started.pop(task_id, (None, None, None))
-    if started is None:
+    entry = _started.pop(task_id, None)
+    if entry is None:
         return
+    started, request_token, task_token = entry
     duration_ms = round((time.perf_counter() - started) * 1000, 1)
     try:
         task_logger.info(

@@ -20,6 +20,7 @@ set-up looks on every request.
 """
 
 import time
+from typing import Any
 
 from allauth.mfa import app_settings
 from allauth.mfa import signals as mfa_signals
@@ -67,7 +68,7 @@ def _mfa_facts(user) -> tuple[bool, bool]:
     (``administered_programmes``, ``enrolments``), and the enrolment's own role and status
     constants through the model its relation names."""
     administrations = User.administered_programmes.through
-    enrolment = User.enrolments.field.model
+    enrolment: Any = User.enrolments.field.model  # cohorts.Enrolment, not imported here
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(

@@ -33,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
+    # On PostgreSQL both name columns use the ICU root collation (migration 0006), so names sort
+    # by their letters whatever their macrons and accents. An AlterField on either must keep
+    # it: Django does not know of it and would put the database default back.
     first_name = models.CharField("first name", max_length=150)
     last_name = models.CharField("last name", max_length=150, blank=True)
     profession = models.CharField(
@@ -127,17 +130,42 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64)
     target_repr = models.CharField(max_length=300)
     cohort_id = models.BigIntegerField(
-        null=True, blank=True, db_index=True, help_text="The cohort it concerns, for filtering."
+        null=True, blank=True, help_text="The cohort it concerns, for filtering."
+    )
+    programme_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The programme it concerns (its cohort's, or the programme itself), recorded with "
+            "the event so that who may read it is one index range (leadership.audit)."
+        ),
     )
     person_id = models.BigIntegerField(
-        null=True, blank=True, db_index=True, help_text="The person it concerns, if any."
+        null=True, blank=True, help_text="The person it concerns, if any."
     )
     changes = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        # The trail is read newest first, a page at a time from a (created_at, id) position
+        # (governance.selectors): each way of narrowing it has an index that ends in that
+        # order, so a page is a short index range however long the trail is.
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["created_at", "id"], name="audit_time_idx"),
+            models.Index(fields=["programme_id", "created_at", "id"], name="audit_programme_idx"),
+            models.Index(fields=["cohort_id", "created_at", "id"], name="audit_cohort_idx"),
+            models.Index(fields=["person_id", "created_at", "id"], name="audit_person_idx"),
+            models.Index(fields=["action", "created_at", "id"], name="audit_action_idx"),
+            # An administrator's own events without a cohort (their exports, erasures): the
+            # part of the account-wide trail a programme office reads (governance.selectors).
+            models.Index(
+                fields=["actor_id", "created_at", "id"],
+                name="audit_own_idx",
+                condition=models.Q(cohort_id__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor or 'system'}: {self.action}"
@@ -172,9 +200,16 @@ class Notification(models.Model):
         FEEDBACK_RELEASED = "feedback_released", "Feedback released"
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
+        PROGRAMME_ADDED = "programme_added", "Enrolled by another programme office"
+        REGISTER_REMINDER = "register_reminder", "Register not taken after a session"
+        REGISTER_MISSING = "register_missing", "Registers still missing (programme office)"
+        SCHEDULE_CHANGE = "schedule_change", "Schedule changes"
+        ANNOUNCEMENT = "announcement", "Announcements from the programme office"
+        APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
 
-    # Nobody can opt out of these: without them a person cannot use the product at all.
-    ALWAYS_REQUIRED = frozenset({Kind.INVITATION})
+    # Nobody can opt out of these: without them a person cannot use the product at all, or
+    # would not learn that another office can now see their account.
+    ALWAYS_REQUIRED = frozenset({Kind.INVITATION, Kind.PROGRAMME_ADDED})
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -194,7 +229,7 @@ class Notification(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     subject_id = models.CharField(max_length=64, blank=True)
-    cohort_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    cohort_id = models.BigIntegerField(null=True, blank=True)
     template = models.CharField(max_length=100, help_text="emails/<template>.subject.txt etc.")
     context = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(
@@ -205,6 +240,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The key of the sender's advisory lock while it holds the row "
+        "(leadership.notifications: a claim whose lock is free belongs to a dead worker).",
+    )
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -218,6 +259,10 @@ class Notification(models.Model):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["subject_type", "subject_id"], name="notification_subject_idx"),
+            # A cohort's e-mail log, newest first a page at a time (leadership.selectors).
+            models.Index(
+                fields=["cohort_id", "scheduled_for", "id"], name="notification_cohort_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,9 +11,10 @@ string, and the URL as its route pattern, since some paths hold signed tokens.
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
+from sentry_sdk.types import Event, Hint
 
 
-def scrub(event: dict, hint: dict) -> dict:
+def scrub(event: Event, hint: Hint) -> Event:
     """``before_send``: keep the request's method and route; drop everything else it holds."""
     request = event.get("request")
     if request:

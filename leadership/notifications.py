@@ -5,17 +5,27 @@
 * ``claim_due`` marks a batch ``sending`` with ``SELECT … FOR UPDATE SKIP LOCKED``, so two
   workers never take the same row; ``send_claimed`` sends the batch over one SMTP connection
   and marks each row sent as soon as it is sent — a worker killed mid-batch can repeat at most
-  the one message in flight. Rows left ``sending`` by a dead worker go back to pending after
-  ``NOTIFICATION_CLAIM_LEASE_SECONDS`` (``sweep``).
+  the one message in flight.
+* A sender holds a PostgreSQL advisory lock of its own for as long as it holds its claim, and
+  writes the lock's key on the rows it claims. PostgreSQL lets go of the lock when the
+  sender's session ends — the moment a killed worker's connection closes, or (the session
+  asks the server to probe it, ``tcp_keepalives_*``) about a minute after the worker's whole
+  machine vanished. The next ``sweep`` (every minute) finds the lock free and puts the rows
+  back to pending, so a dead worker's e-mails wait a minute or two, not a lease; a live
+  worker's claim is never taken from it, so nothing is sent twice. Rows claimed without a key
+  (by the previous release's workers during a rolling deploy, or on SQLite) go back after
+  ``NOTIFICATION_CLAIM_LEASE_SECONDS``.
 * Temporary SMTP failures are retried with exponential back-off up to
   ``NOTIFICATION_MAX_ATTEMPTS``; then the row is ``failed`` with its error, for an
   administrator to see and retry.
 """
 
+import contextlib
 import logging
 import math
+import secrets
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
@@ -207,9 +217,10 @@ def cancel_for_person(*, person: User, cohort_id: int) -> int:
     ).update(status=Notification.Status.CANCELLED)
 
 
-def claim_due(*, batch_size: int) -> list[int]:
+def claim_due(*, batch_size: int, claimed_by: int | None = None) -> list[int]:
     """Take up to ``batch_size`` due rows for this worker (``sending``); other workers skip
-    the locked rows instead of waiting for them."""
+    the locked rows instead of waiting for them. ``claimed_by`` is the key of the advisory lock
+    the caller holds while it sends them (``claim_lock``)."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -220,9 +231,53 @@ def claim_due(*, batch_size: int) -> list[int]:
         )
         if ids:
             Notification.objects.filter(id__in=ids).update(
-                status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+                status=Notification.Status.SENDING,
+                claimed_at=now,
+                claimed_by=claimed_by,
+                attempts=F("attempts") + 1,
             )
     return ids
+
+
+# Asked of the server for a sender's session, so that the session — and the sender's lock —
+# ends about a minute after the worker's machine stops answering (30 s idle, then 3 probes
+# 10 s apart), rather than after the operating system's default of two hours.
+_KEEPALIVES = {
+    "tcp_keepalives_idle": "30",
+    "tcp_keepalives_interval": "10",
+    "tcp_keepalives_count": "3",
+}
+
+
+@contextlib.contextmanager
+def claim_lock() -> Iterator[int | None]:
+    """Hold a new advisory lock on this database session for the duration of the block and
+    yield its key (None where the database has no such locks: SQLite)."""
+    if db_connection.vendor != "postgresql":
+        yield None
+        return
+    key = secrets.randbits(63)
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["set_config(%s, %s, false)"] * len(_KEEPALIVES)),
+            [value for setting in _KEEPALIVES.items() for value in setting],
+        )
+        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+    try:
+        yield key
+    finally:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _lock_is_free(key: int) -> bool:
+    """Whether no session holds the advisory lock ``key`` (its sender's session has ended)."""
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (taken,) = cursor.fetchone()
+        if taken:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    return taken
 
 
 def _is_temporary(error: Exception) -> bool:
@@ -398,23 +453,37 @@ def send_due(
         if max_batches is not None and batches >= max_batches:
             break
         batches += 1
-        ids = claim_due(batch_size=batch_size)
-        if not ids:
-            break
-        counts = send_claimed(ids)
-        for key, value in counts.items():
-            totals[key] += value
+        with claim_lock() as key:
+            ids = claim_due(batch_size=batch_size, claimed_by=key)
+            if not ids:
+                break
+            counts = send_claimed(ids)
+        for outcome, value in counts.items():
+            totals[outcome] += value
         if counts["deferred"]:
             break  # the mail server is not answering: the next sweep tries again
     return totals
 
 
 def release_stale_claims() -> int:
-    """Rows a dead worker left ``sending`` go back to pending once their lease has expired."""
+    """Rows a dead worker left ``sending`` go back to pending: those whose sender's lock is
+    free at once (its session has ended), those claimed without a lock once their lease has
+    expired. A claim whose lock is held belongs to a live sender and is left alone."""
+    sending = Notification.objects.filter(status=Notification.Status.SENDING)
+    released = 0
+    if db_connection.vendor == "postgresql":
+        keys = sending.filter(claimed_by__isnull=False).values_list("claimed_by", flat=True)
+        for key in {key for key in keys if key is not None}:
+            if _lock_is_free(key):
+                released += sending.filter(claimed_by=key).update(
+                    status=Notification.Status.PENDING, claimed_by=None
+                )
+        sending = sending.filter(claimed_by__isnull=True)
     lease = timedelta(seconds=settings.NOTIFICATION_CLAIM_LEASE_SECONDS)
-    return Notification.objects.filter(
-        status=Notification.Status.SENDING, claimed_at__lt=timezone.now() - lease
-    ).update(status=Notification.Status.PENDING)
+    released += sending.filter(claimed_at__lt=timezone.now() - lease).update(
+        status=Notification.Status.PENDING, claimed_by=None
+    )
+    return released
 
 
 def run_planners(now: datetime, planners: Iterable[Callable[..., int]]) -> int:
@@ -489,9 +558,19 @@ def preference_opt_in(*, person: User, kind: str) -> None:
     NotificationPreference.objects.filter(person=person, kind=kind).delete()
 
 
-def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
+def invitation_notify(
+    *,
+    person: User,
+    programme_name: str,
+    cohort_name: str,
+    cohort_id: int,
+    voice: dict[str, str] | None = None,
+    resend_key: str = "",
+):
     """Record the invitation e-mail with a set-password link for a newly enrolled person.
-    The link is allauth's password-reset key: it stops working once a password is set."""
+    The link is allauth's password-reset key: it stops working once a password is set.
+    ``voice`` is the programme's greeting and sign-off; ``resend_key`` names a resend (e.g.
+    its day), so a resend is a new e-mail but the same resend recorded twice is one."""
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
@@ -502,10 +581,11 @@ def invitation_notify(*, person: User, programme_name: str, cohort_name: str, co
     return notify(
         recipient=person,
         kind=Notification.Kind.INVITATION,
-        dedup_key=f"invitation:{cohort_id}:{person.pk}",
+        dedup_key=f"invitation:{cohort_id}:{person.pk}" + (f":{resend_key}" if resend_key else ""),
         template="invitation",
         context={
             "programme_name": programme_name,
+            **(voice or {}),
             "cohort_name": cohort_name,
             "set_password_url": absolute_url(path),
             "link": absolute_url("/"),

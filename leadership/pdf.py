@@ -26,7 +26,7 @@ class StaticFilesOnlyFetcher(URLFetcher):
     refuse paths that climb out of the static directories). Anything else — http(s) elsewhere,
     file://, data: — is refused, and WeasyPrint renders without it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(allowed_protocols=["https"], allow_redirects=False)
         self.refused: list[str] = []
 

@@ -83,9 +83,15 @@ def when(value) -> str | None:
 # Subject access: the kernel's sections ----------------------------------------------------------
 
 
-def export_account(person: User) -> SubjectAccessData:
+def export_account(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:
     """The account: profile, e-mail addresses, sign-in methods (kinds and dates, never the
-    secrets) and notification choices. Read-only."""
+    secrets) and notification choices. Read-only.
+
+    An export limited to ``cohort_ids`` (a programme office's) has the profile without when
+    the account was made or last logged in, and none of the rest: one account can be in
+    several offices' programmes, and how it signs in is the person's business, not an
+    office's (``leadership.audit.own_account_events``)."""
+    whole = cohort_ids is None
     s: dict[str, list[dict[str, Any]]] = {}
     s["profile"] = [
         {
@@ -98,22 +104,22 @@ def export_account(person: User) -> SubjectAccessData:
             "department": person.department,
             "organisation": person.organisation,
             "is_active": person.is_active,
-            "date_joined": when(person.date_joined),
-            "last_login": when(person.last_login),
+            "date_joined": when(person.date_joined) if whole else None,
+            "last_login": when(person.last_login) if whole else None,
         }
     ]
     s["email_addresses"] = [
         {"email": a.email, "verified": a.verified, "primary": a.primary}
-        for a in EmailAddress.objects.filter(user=person)
+        for a in (EmailAddress.objects.filter(user=person) if whole else [])
     ]
     # Kinds and dates only: the secrets themselves are never exported.
     s["sign_in_methods"] = [
         {"type": a.get_type_display(), "created_at": when(a.created_at)}
-        for a in Authenticator.objects.filter(user=person)
+        for a in (Authenticator.objects.filter(user=person) if whole else [])
     ]
     s["notification_opt_outs"] = [
         {"kind": p.get_kind_display(), "since": when(p.created_at)}
-        for p in person.notification_opt_outs.all()
+        for p in (person.notification_opt_outs.all() if whole else [])
     ]
     return SubjectAccessData(sections=s)
 
@@ -121,12 +127,9 @@ def export_account(person: User) -> SubjectAccessData:
 def export_emails_and_audit_trail(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:
     """The e-mails sent to the person (kind, date, status — not the body, which can list other
     people) and the audit events about them or caused by them, within ``cohort_ids`` (None:
-    every cohort) plus those that belong to no cohort. Read-only."""
-    notifications = Notification.objects.filter(recipient=person)
-    if cohort_ids is not None:
-        notifications = notifications.filter(
-            Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True)
-        )
+    every cohort, and those that belong to no cohort: logins and the account's other events,
+    which only the person and superusers see). Read-only."""
+    notifications = in_scope(Notification.objects.filter(recipient=person), "cohort_id", cohort_ids)
     s: dict[str, list[dict[str, Any]]] = {}
     s["emails_to_you"] = [
         {
@@ -147,9 +150,11 @@ def _audit_rows(person: User, cohort_ids: set[int] | None) -> list[dict[str, Any
     ``target_repr`` is left out because it can name other people."""
     user_type = ContentType.objects.get_for_model(User)
     about = Q(person_id=person.pk) | Q(target_type=user_type, target_id=str(person.pk))
-    events = AuditEvent.objects.filter(about | Q(actor=person)).select_related("target_type")
-    if cohort_ids is not None:
-        events = events.filter(Q(cohort_id__in=cohort_ids) | Q(cohort_id__isnull=True))
+    events = in_scope(
+        AuditEvent.objects.filter(about | Q(actor=person)).select_related("target_type"),
+        "cohort_id",
+        cohort_ids,
+    )
     rows = []
     for event in events.order_by("created_at", "pk"):
         is_about = event.person_id == person.pk or (

@@ -1,13 +1,18 @@
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from .models import Notification
+from .keyset import Cursor, KeysetPage
+from .models import Notification, User
 
-NOTIFICATION_LOG_LIMIT = 500
+NOTIFICATION_PAGE_SIZE = 50
 
 
-def notifications_for_cohort(cohort, filters: dict) -> QuerySet[Notification]:
-    """A cohort's notifications, newest first, with recipients (one query), filtered by
-    ``kind``, ``status`` and part of the ``person``'s name or e-mail; at most 500 rows."""
+def notifications_for_cohort(cohort, filters: dict, cursor: Cursor) -> KeysetPage:
+    """A page of a cohort's notifications, newest first (by when they were due), each with
+    its recipient, from the position ``cursor`` names ("Newer"/"Older"; no count), filtered by
+    ``kind``, ``status`` and part of the ``person``'s name or e-mail.
+
+    One query however many e-mails the cohort has or how deep the page: the rows next to the
+    position, from the index ``(cohort_id, scheduled_for, id)``."""
     rows = Notification.objects.filter(cohort_id=cohort.pk).select_related("recipient")
     if filters.get("kind"):
         rows = rows.filter(kind=filters["kind"])
@@ -15,9 +20,11 @@ def notifications_for_cohort(cohort, filters: dict) -> QuerySet[Notification]:
         rows = rows.filter(status=filters["status"])
     if filters.get("person"):
         term = filters["person"]
-        rows = rows.filter(
-            Q(recipient__email__icontains=term)
-            | Q(recipient__first_name__icontains=term)
-            | Q(recipient__last_name__icontains=term)
-        )
-    return rows.order_by("-scheduled_for", "-id")[:NOTIFICATION_LOG_LIMIT]
+        matching = User.objects.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        ).values("pk")
+        rows = rows.filter(recipient_id__in=matching)
+    page = cursor.slice(rows, time="scheduled_for", size=NOTIFICATION_PAGE_SIZE)
+    return KeysetPage.from_rows(
+        list(page), cursor, time="scheduled_for", size=NOTIFICATION_PAGE_SIZE
+    )

@@ -64,7 +64,7 @@ def clear_expired() -> dict:
     cache = caches["default"]
     cache_rows = 0
     if isinstance(cache, DatabaseCache):
-        table = connection.ops.quote_name(cache._table)
+        table = connection.ops.quote_name(cache._table)  # type: ignore[attr-defined]  # not in stubs
         with connection.cursor() as cursor:
             # The table name comes from settings and is quoted; the value is a parameter.
             cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608  # nosec B608

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "reports",
     "governance",
     "demo",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,14 +104,23 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'leadership.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: a new PostgreSQL connection (TCP, authentication, a backend process)
+# costs 7-13 ms, more than most of our pages take to build. Each web thread and worker process
+# keeps its own for up to this many seconds; the health check replaces one the database has
+# dropped (a restart, a failover) before a request uses it. 0 reconnects for every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # An unreachable database fails a request, a readiness probe or check_deployment within
     # seconds instead of waiting for the operating system to give up on the connection.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-    )
+    options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # No JIT compilation for our connections. PostgreSQL compiles a query to machine code
+    # when its *estimated* cost passes jit_above_cost; that pays off for analytic queries
+    # that run for seconds, never for a page's queries, which read a few rows from an index.
+    # A misestimate (the audit trail's old visibility filter) cost 560-660 ms of compiling
+    # for a 20 ms query. The database's default is left alone for anyone else's use.
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "leadership.User"
@@ -120,6 +130,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The name's parts together, in either order or backwards (leadership/passwords.py).
+    {"NAME": "leadership.passwords.NameValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -144,6 +156,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # allauth: e-mail is the login name; nobody signs up, people are invited.
 ACCOUNT_ADAPTER = "leadership.accounts.InvitationOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "leadership.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -219,7 +232,9 @@ SOCIALACCOUNT_PROVIDERS = {
     }
 }
 
-LANGUAGE_CODE = "en-nz"
+# The organisation's English ("en-gb" for a programme office in the United Kingdom): what pages
+# about no one cohort declare; a cohort's pages declare its region's (Cohort.language).
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-nz")
 # The programme office this product was first built for is in Auckland; each cohort also
 # carries its own time zone for its sessions and calendars.
 TIME_ZONE = env.str("TIME_ZONE", default="Pacific/Auckland")
@@ -292,6 +307,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: console in the quick start, SMTP (or anything EMAIL_URL names) otherwise.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# On the console, one line per e-mail (leadership/console_mail.py) unless EMAIL_CONSOLE_FULL.
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend") and not env.bool(
+    "EMAIL_CONSOLE_FULL", default=False
+):
+    EMAIL_BACKEND = "leadership.console_mail.SummaryEmailBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Leadership programmes <noreply@localhost>"
@@ -443,6 +463,12 @@ NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", d
 NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", default=2)
 # Days before a session that its reminders go out, unless the programme sets its own.
 SESSION_REMINDER_DAYS = [14, 2]
+# A session's faculty are reminded this long after it ends without a register; the programme
+# office is told when it is still missing this many working days after the session's day.
+# Sessions that ended longer ago than the look-back are never chased (a first deploy).
+REGISTER_REMINDER_AFTER_MINUTES = env.int("REGISTER_REMINDER_AFTER_MINUTES", default=30)
+REGISTER_OFFICE_AFTER_WORKING_DAYS = env.int("REGISTER_OFFICE_AFTER_WORKING_DAYS", default=2)
+REGISTER_CHASE_LOOKBACK_DAYS = env.int("REGISTER_CHASE_LOOKBACK_DAYS", default=14)
 SESSION_REMINDER_DAYS_MAX = 31
 # Assignment reminders: days before the (extended) due date, and overdue notices days after.
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
@@ -476,3 +502,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": DAY_SECONDS,
     },
 }
+
+# The API (api/): requests a token may make a minute, and the largest batch of points it may
+# POST (a 1,000-row batch is ~40 KB).
+API_REQUESTS_PER_MINUTE = env.int("API_REQUESTS_PER_MINUTE", default=120)
+API_MAX_BODY_BYTES = 256 * 1024

@@ -10,6 +10,8 @@ from then on the link (the provider's stable subject id) identifies them. Two-fa
 authentication still applies after signing on, for the people who must have it.
 """
 
+from typing import NoReturn
+
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
@@ -66,6 +68,6 @@ class InvitedPeopleSocialAccountAdapter(DefaultSocialAccountAdapter):
         )
 
     @staticmethod
-    def _refuse(request, message: str) -> None:
+    def _refuse(request, message: str) -> NoReturn:
         messages.error(request, message)
         raise ImmediateHttpResponse(redirect("account_login"))

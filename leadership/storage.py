@@ -14,6 +14,7 @@ files of a few megabytes (submissions are capped; reports are a few hundred kilo
 """
 
 import logging
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
@@ -31,6 +32,12 @@ class _PrivateStorage(LazyObject):
     """``storages["private"]``, looked up on first use, so a test that overrides ``STORAGES``
     gets its own storage (a FileField evaluates its storage once, when models load)."""
 
+    _wrapped: object  # the storage, or ``empty`` until first use
+
+    if TYPE_CHECKING:  # every other attribute is the wrapped storage's
+
+        def __getattr__(self, name: str) -> Any: ...
+
     def _setup(self) -> None:
         self._wrapped = storages[ALIAS]
 
@@ -40,7 +47,7 @@ private_storage = _PrivateStorage()
 
 def get_private_storage() -> Storage:
     """The storage of every private FileField (``FileField(storage=get_private_storage)``)."""
-    return private_storage
+    return cast(Storage, private_storage)
 
 
 @receiver(setting_changed)

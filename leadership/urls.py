@@ -5,6 +5,10 @@ from home import views as home_views
 
 from . import health, views
 
+# The 500 page is drawn with the request, so it has the navigation of the person's roles
+# (Django's own draws it without). 400, 403 and 404 come from templates/ as they are.
+handler500 = "leadership.views.server_error"
+
 urlpatterns = [
     path("", home_views.home, name="home"),
     # Answered by leadership.health.HealthCheckMiddleware before the host check; named here
@@ -31,4 +35,5 @@ urlpatterns = [
     path("cohorts/", include("reports.urls")),
     path("cohorts/", include("home.urls")),
     path("privacy/", include("governance.urls")),
+    path("api/", include("api.urls")),
 ]

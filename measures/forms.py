@@ -2,13 +2,23 @@
 cycles and a programme's chart rules. Forms validate and collect; services save (and run the
 models' own checks, once the owner is set)."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
 
 from pairings.models import Pairing
 from redesign_projects.models import RedesignTeam
 
 from . import services
+from .charting import (
+    MAX_PDSA_TEXT_CHARACTERS,
+    MAX_POINTS_PER_MEASURE,
+    MAX_ROWS,
+    PDSA_TEXT_FIELDS,
+)
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle
 from .models import Rebase as MeasureRebase
 
@@ -26,7 +36,7 @@ class DateInput(forms.DateInput):
 
 def _date_fields(form: forms.BaseForm, *names: str) -> None:
     for name in names:
-        form.fields[name].input_formats = DATE_FORMATS
+        cast(forms.DateField, form.fields[name]).input_formats = DATE_FORMATS
         form.fields[name].widget = DateInput()
 
 
@@ -66,7 +76,8 @@ class DataPointForm(forms.ModelForm):
             "The first day of the month" if measure.frequency == Measure.Frequency.MONTHLY
             else "The first day of the week"
         ) + " it covers, e.g. 2025-03-01 or 1/3/2025."  # fmt: skip
-        self.fields["value"].help_text = f"In {measure.unit}."
+        # Help text is rendered as markup (Django's and crispy's templates mark it safe).
+        self.fields["value"].help_text = format_html("In {}.", measure.unit)
 
     def _post_clean(self) -> None:
         """Saved (and checked against the measure's other points) by the service."""
@@ -77,11 +88,13 @@ class DataPointForm(forms.ModelForm):
 
 class DataPointImportForm(forms.Form):
     text = forms.CharField(
-        label="Paste CSV",
+        label="Paste from a spreadsheet",
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="A header row naming “period” and “value” (and optionally “annotation”), "
-        "then one row a period. Dates as 2025-03-01 or 1/3/2025.",
+        help_text="Copy the cells from Excel (or CSV text): a date and a value a row, with or "
+        "without a header row naming “period” and “value” (and optionally “annotation”). "
+        "Dates as 2025-03-01 or 1/3/2025 (day first). At most "
+        f"{MAX_ROWS:,} rows at a time, and {MAX_POINTS_PER_MEASURE:,} points in a measure.",
     )
     upload = forms.FileField(
         label="Or upload a CSV file", required=False, help_text="At most 1 MB, UTF-8."
@@ -138,12 +151,20 @@ class PdsaCycleForm(forms.ModelForm):
     def __init__(self, *args, owner: RedesignTeam | Pairing, **kwargs):
         super().__init__(*args, **kwargs)
         _date_fields(self, "started_on", "ended_on")
-        self.fields["measure"].queryset = owner.measures.order_by("position", "pk")
+        cast(forms.ModelChoiceField, self.fields["measure"]).queryset = owner.measures.order_by(
+            "position", "pk"
+        )
         self.fields["decision"].help_text = (
             "Once studied. A cycle marked adopted is a change to the process: when its "
             "measure then shifts, the measure page offers to recalculate the limits from it."
         )
         self.fields["measure"].help_text = "The measure whose chart shows this cycle (optional)."
+        for name in PDSA_TEXT_FIELDS:
+            field = self.fields[name]
+            field.max_length = MAX_PDSA_TEXT_CHARACTERS  # type: ignore[attr-defined]
+            field.validators.append(MaxLengthValidator(MAX_PDSA_TEXT_CHARACTERS))
+            field.widget.attrs["maxlength"] = str(MAX_PDSA_TEXT_CHARACTERS)
+            field.help_text += f" At most {MAX_PDSA_TEXT_CHARACTERS:,} characters."
 
     def _post_clean(self) -> None:
         """Saved and checked by the service."""

@@ -158,7 +158,11 @@ class Measure(models.Model):
         if (self.baseline_starts_on is None) != (self.baseline_ends_on is None):
             field = "baseline_ends_on" if self.baseline_ends_on is None else "baseline_starts_on"
             raise ValidationError({field: "Give both ends of the baseline period, or neither."})
-        if self.baseline_starts_on and self.baseline_ends_on < self.baseline_starts_on:
+        if (
+            self.baseline_starts_on
+            and self.baseline_ends_on
+            and self.baseline_ends_on < self.baseline_starts_on
+        ):
             raise ValidationError(
                 {"baseline_ends_on": "The baseline must end on or after the day it starts."}
             )
@@ -166,7 +170,9 @@ class Measure(models.Model):
     @property
     def cohort_id(self) -> int:
         """The cohort of the owner (select_related the owner first)."""
-        return self.team.cohort_id if self.team_id else self.pairing.cohort_id
+        owner = self.team if self.team_id else self.pairing
+        assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
+        return owner.cohort_id
 
 
 class DataPoint(models.Model):

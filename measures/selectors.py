@@ -6,12 +6,17 @@ follows its owner: whoever may see the team (``redesign_projects.selectors``) or
 administrators may change them. Outsiders get 404.
 """
 
+import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from cohorts.selectors import CohortAccess
 from pairings.models import Pairing
@@ -40,6 +45,7 @@ def _measures_with_rows() -> QuerySet[Measure]:
 
 def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
     owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
     try:
         return owner.cohort.programme.chart_rule_set
     except ChartRuleSet.DoesNotExist:
@@ -82,7 +88,7 @@ def measure_charts_for_teams(
     for measure in (
         _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
     ):
-        charts[measure.team_id].append(chart_for(measure, compact=compact, width=width))
+        charts[cast(int, measure.team_id)].append(chart_for(measure, compact=compact, width=width))
     return charts
 
 
@@ -268,11 +274,15 @@ def pairing_measure_access(user, pairing_id) -> tuple[Pairing, MeasureAccess]:
     )
 
 
-def get_measure_for_user(user, measure_id) -> tuple[Measure, MeasureAccess]:
-    """A measure (with its rows prefetched for ``chart_for``) and the user's access, checked
-    on its team or pairing; 404 for anyone who may not see the owner."""
+def get_measure_for_user(
+    user, measure_id, *, with_rows: bool = True
+) -> tuple[Measure, MeasureAccess]:
+    """A measure (with its rows prefetched for ``chart_for``, unless ``with_rows`` is False)
+    and the user's access, checked on its team or pairing; 404 for anyone who may not see the
+    owner."""
+    measures = _measures_with_rows() if with_rows else Measure.objects.all()
     try:
-        measure = _measures_with_rows().get(pk=int(measure_id))
+        measure = measures.get(pk=int(measure_id))
     except (Measure.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("Not found.") from exc
     if measure.team_id:
@@ -282,6 +292,24 @@ def get_measure_for_user(user, measure_id) -> tuple[Measure, MeasureAccess]:
         pairing, access = pairing_measure_access(user, measure.pairing_id)
         measure.pairing = pairing
     return measure, access
+
+
+# The measure page's tables show the latest two years of weekly or monthly figures; the chart
+# draws every point, and the "all data" page and the CSV file have every row.
+LATEST_POINTS = 24
+DATA_PAGE_SIZE = 100
+
+
+def measure_points(measure: Measure) -> QuerySet[DataPoint]:
+    """A measure's data points, oldest first."""
+    return DataPoint.objects.filter(measure=measure).order_by("period", "pk")
+
+
+def measure_points_page(measure: Measure, number: str | None) -> Page:
+    """One page of ``measure_points`` (``DATA_PAGE_SIZE`` rows; a page number that is not one
+    gives the nearest page). Two queries: the count (one measure's points, from its index)
+    and the rows."""
+    return Paginator(measure_points(measure), DATA_PAGE_SIZE).get_page(number)
 
 
 def get_datapoint_for_user(user, datapoint_id) -> tuple[DataPoint, Measure, MeasureAccess]:
@@ -339,10 +367,27 @@ def chart_rule_set_of(programme) -> ChartRuleSet:
 
 def team_page_measures(team: RedesignTeam, access: ProjectAccess) -> dict:
     """The team page's measures section (``measures/_team_measures.html``, plugged into the
-    page by ``MeasuresConfig.ready``): the team's charts and whether the viewer may add
+    page by ``MeasuresConfig.ready``): the team's charts (compact) and whether the viewer may add
     measures. ``access`` is the viewer's, already checked by the team page. Queries: as
     ``measure_charts_for_teams`` for one team (4, or 1 without measures)."""
     return {
-        "charts": measure_charts_for_teams([team.pk])[team.pk],
+        # Compact: the team page shows each measure small, with a link to its full chart.
+        "charts": measure_charts_for_teams([team.pk], compact=True)[team.pk],
         "can_edit": _team_access(team, access).can_edit,
     }
+
+
+def measures_not_updated_this_month(
+    team_ids: Iterable[int] | QuerySet, *, now: datetime.datetime
+) -> list[Measure]:
+    """The measures of ``team_ids`` (ids, or a query of them) with no data point recorded since
+    the first of this month (in the office's time zone), each with its team and
+    ``last_recorded_at`` (None if never), the longest unrecorded first. One query."""
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Measure.objects.filter(team_id__in=team_ids)
+        .select_related("team")
+        .annotate(last_recorded_at=Max("datapoints__recorded_at"))
+        .filter(Q(last_recorded_at__isnull=True) | Q(last_recorded_at__lt=month_start))
+        .order_by(F("last_recorded_at").asc(nulls_first=True), "team__name", "position", "pk")
+    )

@@ -7,6 +7,7 @@ event naming the acting user; a data point's correction records its old and new 
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,15 @@ from leadership.services import audit_record
 from pairings.models import Pairing
 from redesign_projects.models import RedesignTeam
 
-from .charting import ImportPreview, parse_datapoints_csv
+from .charting import (
+    MAX_MEASURES_PER_OWNER,
+    MAX_PDSA_TEXT_CHARACTERS,
+    MAX_POINTS_PER_MEASURE,
+    PDSA_TEXT_FIELDS,
+    ImportPreview,
+    parse_datapoints_csv,
+    points_cap_error,
+)
 from .models import ChartRuleSet, DataPoint, Measure, PdsaCycle, Rebase
 
 MEASURE_FIELDS = (
@@ -47,7 +56,9 @@ PDSA_FIELDS = (
 
 
 def _cohort_id(measure: Measure) -> int:
-    return measure.team.cohort_id if measure.team_id else measure.pairing.cohort_id
+    owner = measure.team if measure.team_id else measure.pairing
+    assert owner is not None  # a team or a pairing (measure_belongs_to_a_team_or_a_pairing)
+    return owner.cohort_id
 
 
 def _validate_measure(measure: Measure) -> None:
@@ -58,7 +69,9 @@ def _validate_measure(measure: Measure) -> None:
         measure.full_clean(validate_constraints=False)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    owner = {"team_id": measure.team_id} if measure.team_id else {"pairing_id": measure.pairing_id}
+    owner: dict[str, int | None] = (
+        {"team_id": measure.team_id} if measure.team_id else {"pairing_id": measure.pairing_id}
+    )
     if Measure.objects.filter(name=measure.name, **owner).exclude(pk=measure.pk).exists():
         whose = "team" if measure.team_id else "pair"
         errors.setdefault("name", []).append(f"This {whose} already has a measure with this name.")
@@ -104,6 +117,11 @@ def measure_create(
     if unknown:
         raise TypeError(f"Unknown measure fields: {sorted(unknown)}")
     owner = {"team": team} if team is not None else {"pairing": pairing}
+    if Measure.objects.filter(**owner).count() >= MAX_MEASURES_PER_OWNER:
+        raise ValidationError(
+            f"A {'team' if team is not None else 'pair'} has at most {MAX_MEASURES_PER_OWNER} "
+            "measures, and this one has them all already."
+        )
     last = Measure.objects.filter(**owner).aggregate(last=Max("position"))["last"]
     measure = Measure(
         team=team,
@@ -175,6 +193,8 @@ def datapoint_create(
     Measure.objects.select_for_update().filter(pk=measure.pk).first()
     if measure.datapoints.filter(period=period).exists():
         raise _existing_point_error(measure, period)
+    if (have := DataPoint.objects.filter(measure=measure).count()) >= MAX_POINTS_PER_MEASURE:
+        raise ValidationError(points_cap_error(have, 1))
     point = DataPoint(
         measure=measure,
         period=period,
@@ -241,9 +261,17 @@ def datapoint_update(
 
 
 def datapoints_preview(*, measure: Measure, text: str) -> ImportPreview:
-    """Parse CSV text against the measure's recorded periods (one query). Saves nothing."""
+    """Parse pasted or uploaded text against the measure's recorded periods, reading numbers as
+    its programme writes them (``Programme.decimal_comma``). Saves nothing. One query, and one
+    more for the programme when the measure's owner was not loaded with it."""
     existing = measure.datapoints.values_list("period", flat=True)
-    return parse_datapoints_csv(text, existing_periods=list(existing))
+    owner = measure.team or measure.pairing
+    assert owner is not None  # a database constraint: every measure has a team or a pairing
+    return parse_datapoints_csv(
+        text,
+        existing_periods=list(existing),
+        decimal_comma=owner.cohort.programme.decimal_comma,
+    )
 
 
 @transaction.atomic
@@ -260,8 +288,8 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
     points = [
         DataPoint(
             measure=measure,
-            period=row.period,
-            value=row.value,
+            period=cast(datetime.date, row.period),  # a valid preview's rows have both
+            value=cast(Decimal, row.value),
             annotation=row.annotation,
             recorded_by=acting_user,
             recorded_at=now,
@@ -343,6 +371,17 @@ def _check_measure_of_owner(cycle: PdsaCycle, measure: Measure | None) -> None:
         raise ValidationError({"measure": "Choose one of this pair's measures."})
 
 
+def _check_pdsa_text(fields: dict) -> None:
+    """Each of a cycle's texts at most ``MAX_PDSA_TEXT_CHARACTERS``, said next to the field."""
+    errors = {
+        name: f"At most {MAX_PDSA_TEXT_CHARACTERS:,} characters (this has {len(value):,})."
+        for name in PDSA_TEXT_FIELDS
+        if len(value := str(fields.get(name) or "")) > MAX_PDSA_TEXT_CHARACTERS
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def pdsa_cycle_create(
     *,
@@ -356,6 +395,7 @@ def pdsa_cycle_create(
     unknown = set(fields) - set(PDSA_FIELDS)
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
+    _check_pdsa_text(fields)
     cycle = PdsaCycle(team=team, pairing=pairing, created_by=acting_user, **fields)
     _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
     cycle.full_clean()
@@ -380,6 +420,7 @@ def pdsa_cycle_update(*, cycle: PdsaCycle, acting_user: User | None, **fields: o
     if unknown:
         raise TypeError(f"Unknown PDSA fields: {sorted(unknown)}")
     _check_measure_of_owner(cycle, fields.get("measure"))  # type: ignore[arg-type]
+    _check_pdsa_text(fields)
     changes = {}
     before = cycle.measure_id
     for name, value in fields.items():

@@ -25,6 +25,8 @@ urlpatterns = [
         name="pairing_measure_create",
     ),
     path("measures/<int:measure_id>/", views.measure_detail, name="measure_detail"),
+    path("measures/<int:measure_id>/data/", views.measure_data, name="measure_data"),
+    path("measures/<int:measure_id>/data.csv", views.measure_data_csv, name="measure_data_csv"),
     path("measures/<int:measure_id>/edit/", views.measure_update, name="measure_update"),
     path("measures/<int:measure_id>/points/new/", views.datapoint_create, name="datapoint_create"),
     path(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from cohorts.selectors import get_programme_for_user
 from leadership.forms import add_service_errors
+from modules.exports import csv_response
 
 from . import selectors, services
 from .forms import (
@@ -99,23 +100,55 @@ def measure_update(request, measure_id):
 
 @login_required
 def measure_detail(request, measure_id):
-    """One measure: its chart, summary and data, every point (with edit links for writers),
-    recalculated limits and the PDSA cycles marked on it."""
+    """One measure: its chart of every point, its summary, the latest
+    ``selectors.LATEST_POINTS`` points as tables (with edit links for writers; every point on
+    the "all data" page and in the CSV file), recalculated limits and the PDSA cycles marked
+    on it. The page's size does not grow with the series beyond the chart itself."""
     measure, access = selectors.get_measure_for_user(request.user, measure_id)
+    chart = selectors.chart_for(measure)
+    points = list(measure.datapoints.all())
     return render(
         request,
         "measures/measure_detail.html",
         {
             "measure": measure,
             "access": access,
-            "chart": selectors.chart_for(measure),
-            "points": list(measure.datapoints.all()),
+            "chart": chart,
+            "points": points[-selectors.LATEST_POINTS :],
+            "point_count": len(points),
+            "latest": selectors.LATEST_POINTS,
             "rebases": list(measure.rebases.all()),
             "cycles": list(measure.pdsa_cycles.all()),
             "team": measure.team,
             "pairing": measure.pairing,
         },
     )
+
+
+@login_required
+def measure_data(request, measure_id):
+    """Every data point of a measure, oldest first, ``selectors.DATA_PAGE_SIZE`` a page."""
+    measure, access = selectors.get_measure_for_user(request.user, measure_id, with_rows=False)
+    page = selectors.measure_points_page(measure, request.GET.get("page"))
+    return render(
+        request,
+        "measures/measure_data.html",
+        {**_owner(measure), "access": access, "page": page},
+    )
+
+
+@login_required
+def measure_data_csv(request, measure_id):
+    """Every data point of a measure as CSV (period, value, annotation, astronomical, when
+    recorded), text cells defused for spreadsheets."""
+    measure, _access = selectors.get_measure_for_user(request.user, measure_id, with_rows=False)
+    rows = [
+        [point.period, point.value, point.annotation, "yes" if point.astronomical else "no",
+         point.recorded_at.isoformat()]
+        for point in selectors.measure_points(measure)
+    ]  # fmt: skip
+    header = ["period", "value", "annotation", "astronomical", "recorded_at"]
+    return csv_response(header, rows, f"measure-{measure.pk}.csv")
 
 
 @login_required

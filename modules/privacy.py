@@ -7,11 +7,13 @@ from leadership.privacy import SubjectAccessData, in_scope, when
 from .models import Attendance, CalendarFeed, ShortCourseSignup
 
 
-def export_calendar_feeds(person: User) -> SubjectAccessData:
-    """Their calendar feeds (when made and revoked; not the secret link). Read-only."""
+def export_calendar_feeds(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:
+    """Their calendar feeds (when made and revoked; not the secret link). Read-only. A feed
+    covers the person's every cohort, so an export limited to ``cohort_ids`` (a programme
+    office's) has none."""
     rows = [
         {"created_at": when(f.created_at), "revoked_at": when(f.revoked_at)}
-        for f in CalendarFeed.objects.filter(person=person)
+        for f in (CalendarFeed.objects.filter(person=person) if cohort_ids is None else [])
     ]
     return SubjectAccessData(sections={"calendar_feeds": rows})
 

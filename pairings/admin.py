@@ -6,7 +6,7 @@ from .models import Pairing, PairingPreference, ShadowingEntry
 class ShadowingEntryInline(admin.TabularInline):
     model = ShadowingEntry
     extra = 0
-    fields = ["occurred_on", "direction", "location", "minutes", "author"]
+    fields = ("occurred_on", "direction", "location", "minutes", "author")
     readonly_fields = fields
     can_delete = False
 

@@ -1,6 +1,7 @@
 """Forms for pairings. They validate what a person typed; the services enforce the rules."""
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -41,9 +42,13 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args, person: User, departments: list[str], people: list[User], **kw):
         super().__init__(*args, **kw)
-        self.fields["preferred_departments"].choices = [(d, d) for d in departments]
+        cast(forms.ChoiceField, self.fields["preferred_departments"]).choices = [
+            (d, d) for d in departments
+        ]
         others = [p.pk for p in people if p.pk != person.pk]
-        self.fields["line_manager"].queryset = User.objects.filter(pk__in=others)
+        cast(forms.ModelChoiceField, self.fields["line_manager"]).queryset = User.objects.filter(
+            pk__in=others
+        )
 
 
 class ShadowingEntryForm(forms.ModelForm):
@@ -57,7 +62,7 @@ class ShadowingEntryForm(forms.ModelForm):
 
     def __init__(self, *args, pairing: Pairing, **kw):
         super().__init__(*args, **kw)
-        self.fields["direction"].choices = [
+        cast(forms.ChoiceField, self.fields["direction"]).choices = [
             (
                 ShadowingEntry.Direction.CLINICIAN_SHADOWED_MANAGER,
                 f"{pairing.clinician} shadowed {pairing.manager}",
@@ -156,8 +161,9 @@ class SuggestionsForm(forms.Form):
             for clinician, accept, manager, pair in self._rows
         ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         people = self.suggestions.people
         banned = self.suggestions.hard_rules
         chosen_by: dict[str, str] = {}

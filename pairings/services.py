@@ -198,6 +198,7 @@ def shadowing_entry_create(
         raise ValidationError("Shadowing is logged on active pairings only.")
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": "Log a session after it has happened."})
+    assert pairing.started_on is not None  # an active pairing has started (a CheckConstraint)
     if occurred_on < pairing.started_on:
         raise ValidationError(
             {"occurred_on": f"The pairing started on {pairing.started_on:%d %b %Y}."}

@@ -2,6 +2,7 @@
 and peer comments. Forms validate and collect; services save."""
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return PersonChoiceField.label_from_instance(self, obj)
+        return PersonChoiceField.label_from_instance(cast(PersonChoiceField, self), obj)
 
 
 class TeamForm(forms.ModelForm):
@@ -81,7 +82,7 @@ class TeamForm(forms.ModelForm):
             )
 
     def team_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class FormationTeamForm(forms.Form):
@@ -113,7 +114,7 @@ class FormationTeamForm(forms.Form):
 
 
 class BaseFormationFormSet(forms.BaseFormSet):
-    def clean(self):
+    def clean(self) -> None:
         if any(self.errors):
             return
         seen: dict[int, str] = {}
@@ -186,7 +187,7 @@ class ExtensionForm(forms.Form):
         else:
             self.people = {p.pk: p for p in selectors.participants_of(cohort).order_by("last_name")}
             choices = [(f"person:{pk}", str(person)) for pk, person in self.people.items()]
-        self.fields["who"].choices = [("", "Choose…"), *choices]
+        cast(forms.ChoiceField, self.fields["who"]).choices = [("", "Choose…"), *choices]
 
     def target(self) -> dict:
         kind, _sep, pk = self.cleaned_data["who"].partition(":")
@@ -224,17 +225,21 @@ class SubmissionForm(forms.Form):
 
     text = forms.CharField(
         required=False,
+        max_length=services.MAX_TEXT_CHARACTERS,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Write here, attach files, or both.",
+        help_text="Write here, attach files, or both. At most "
+        f"{services.MAX_TEXT_CHARACTERS:,} characters; attach longer writing as a file.",
     )
-    files = MultipleFileField(required=False, label="Add files")
+    # A declared field (the metaclass moves it to base_fields), not BaseForm.files as stubs think.
+    files = MultipleFileField(required=False, label="Add files")  # type: ignore[assignment]
 
     def __init__(self, *args, assignment: Assignment, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignment = assignment
         self.fields["files"].help_text = (
             f"Accepted: {', '.join(assignment.accepted_type_labels())}; "
-            f"up to {assignment.max_size_mb} MB each."
+            f"up to {assignment.max_size_mb} MB each, "
+            f"and {services.MAX_FILES_PER_VERSION} files in a version."
         )
         self.fields["files"].widget.attrs["accept"] = ",".join(
             ext
@@ -252,6 +257,10 @@ class SubmissionForm(forms.Form):
         )
 
     def clean_files(self):
+        if len(self.cleaned_data["files"]) > services.MAX_FILES_PER_VERSION:
+            raise ValidationError(
+                f"A version holds at most {services.MAX_FILES_PER_VERSION} files: choose fewer."
+            )
         checked, errors = [], []
         for upload in self.cleaned_data["files"]:
             try:

@@ -194,7 +194,7 @@ class Assignment(models.Model):
         valid = set(AcceptedType.values)
         if not self.accepted_types or not set(self.accepted_types) <= valid:
             raise ValidationError({"accepted_types": "Choose at least one accepted file type."})
-        if self.module_id and self.module.cohort_id != self.cohort_id:
+        if self.module is not None and self.module.cohort_id != self.cohort_id:
             raise ValidationError({"module": "Choose a module of this cohort."})
 
     @property
@@ -395,6 +395,17 @@ class Submission(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_accepted(self) -> bool:
+        """Its feedback is released and accepts it: the work is finished, and no further
+        version of it can be made. Reads ``feedback`` (select it with the submission)."""
+        feedback = getattr(self, "feedback", None)
+        return (
+            feedback is not None
+            and feedback.is_released
+            and feedback.decision == Feedback.Decision.ACCEPTED
+        )
+
 
 def submission_file_name(instance: "SubmissionFile", filename: str) -> str:
     """A generated name: nothing the uploader typed reaches the file system."""
@@ -503,3 +514,24 @@ class PeerComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.submission}"
+
+
+class FeedbackRead(models.Model):
+    """A participant opened released feedback on their own (or their team's) work: until
+    then it is "unread" on their start page. One row per feedback and person."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_reads"
+    )
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feedback", "person"]
+        verbose_name = "feedback read"
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "person"], name="feedback_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} read {self.feedback}"

@@ -3,6 +3,7 @@ both): a person's team memberships, submissions (their own in full, team work as
 feedback, peer comments and extensions."""
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
@@ -43,7 +44,7 @@ def export_project_work(person: User, cohort_ids: set[int] | None) -> SubjectAcc
 
     # Submissions: their own individual work in full; team work they took part in as a list.
     own_files = SubmissionFile.objects.filter(uploaded_by=person)
-    submissions = in_scope(
+    submissions: Iterable[Submission] = in_scope(
         Submission.objects.filter(
             Q(owner=person)
             | Q(members=person)
@@ -94,7 +95,7 @@ def export_project_work(person: User, cohort_ids: set[int] | None) -> SubjectAcc
                 "cohort": sub.assignment.cohort.name,
                 "assignment": sub.assignment.title,
                 "kind": "individual" if mine else "team",
-                "team": sub.team.name if sub.team_id else "",
+                "team": sub.team.name if sub.team is not None else "",
                 "status": sub.get_status_display(),
                 "version": sub.version,
                 "submitted_at": when(sub.submitted_at),

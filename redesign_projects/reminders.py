@@ -7,6 +7,7 @@ idempotent; dedup keys carry the effective due date, so an extension re-plans by
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.urls import reverse
@@ -76,6 +77,7 @@ def outstanding_units(assignments: list[Assignment]) -> list[Unit]:
 
     units = []
     for assignment in assignments:
+        owners: list[tuple[int | None, int | None, list[User]]]
         if assignment.is_team:
             owners = [
                 (team_id, None, people) for team_id, people in teams[assignment.cohort_id].items()
@@ -146,6 +148,7 @@ def _notify_unit(unit: Unit, label: str) -> int:
         template=kind.value,
         context={
             "programme_name": cohort.programme.name,
+            **cohort.programme.email_voice(),
             "assignment_title": assignment.title,
             "due_text": due_text,
             "link": link,
@@ -178,17 +181,19 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
                 .select_related("person")
             ]
         else:
-            people = [submission.owner]
+            people = [cast(User, submission.owner)]  # no team: its owner's
         link = notifications.absolute_url(
             reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
         )
         created += notifications.notify_many(
             recipients=people,
             kind=Notification.Kind.FEEDBACK_RELEASED,
-            dedup_key=lambda person, feedback=feedback: f"feedback:{feedback.pk}:{person.pk}",
+            # mypy cannot infer a lambda with a default argument (the loop variable bound).
+            dedup_key=lambda person, feedback=feedback: f"feedback:{feedback.pk}:{person.pk}",  # type: ignore[misc]
             template="feedback_released",
             context={
                 "programme_name": assignment.cohort.programme.name,
+                **assignment.cohort.programme.email_voice(),
                 "assignment_title": assignment.title,
                 "version": submission.version,
                 "decision": feedback.get_decision_display(),
@@ -202,7 +207,7 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
 
 def plan_faculty_digests(*, now: datetime.datetime) -> int:
     """Once a day per cohort, tell its faculty how many submitted versions await feedback."""
-    waiting = defaultdict(int)
+    waiting: defaultdict[int, int] = defaultdict(int)
     for cohort_id in Submission.objects.filter(
         status=Submission.Status.SUBMITTED,
         feedback__isnull=True,
@@ -228,6 +233,7 @@ def plan_faculty_digests(*, now: datetime.datetime) -> int:
             template="faculty_digest",
             context={
                 "programme_name": cohort.programme.name,
+                **cohort.programme.email_voice(),
                 "count": count,
                 "cohort_name": cohort.name,
                 "link": notifications.absolute_url(

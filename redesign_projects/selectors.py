@@ -6,6 +6,9 @@ Who sees what (outsiders always get 404, never a hint that something exists):
 * clinical leaders of the cohort: everything submitted, read-only;
 * participants: their own team's (or their own) work, and submit it; other teams' submitted
   work only when the cohort has peer review on — then they may read and comment, not edit.
+  What peers see is the cohort's choice (``Cohort.peer_review_shows_*``): team work without
+  its feedback unless the cohort also shares the released feedback, and other people's
+  individual work (and files) only when the cohort shares that too.
 Drafts are seen only by their team (or owner) and administrators; unreleased feedback only by
 faculty and administrators.
 """
@@ -82,6 +85,9 @@ class ProjectAccess(CohortAccess):
 
     peer_review: bool = False
     team_ids: frozenset[int] = field(default_factory=frozenset)
+    # What the cohort shares with peers besides team work (see the module docstring).
+    peers_see_feedback: bool = False
+    peers_see_individual_work: bool = False
 
     @property
     def is_staff_reader(self) -> bool:
@@ -98,6 +104,17 @@ class ProjectAccess(CohortAccess):
     def can_peer_review(self) -> bool:
         return self.is_participant and self.peer_review
 
+    def sees_feedback(self, *, own: bool) -> bool:
+        """Whether released feedback on work is shown: on one's own work, to staff, and to
+        peers when the cohort shares it."""
+        return own or self.is_staff_reader or (self.can_peer_review and self.peers_see_feedback)
+
+    def may_peer_read(self, submission: Submission) -> bool:
+        """Whether a peer may read someone else's submitted ``submission``."""
+        return self.can_peer_review and (
+            submission.team_id is not None or self.peers_see_individual_work
+        )
+
 
 def project_access(user, cohort: Cohort, access: CohortAccess | None = None) -> ProjectAccess:
     """``access`` (or the user's access to ``cohort``, one query) with, for a participant,
@@ -111,7 +128,11 @@ def project_access(user, cohort: Cohort, access: CohortAccess | None = None) -> 
             .values_list("team_id", flat=True)
         )
     return ProjectAccess(
-        roles=access.roles, peer_review=cohort.peer_review_enabled, team_ids=team_ids
+        roles=access.roles,
+        peer_review=cohort.peer_review_enabled,
+        team_ids=team_ids,
+        peers_see_feedback=cohort.peer_review_shows_feedback,
+        peers_see_individual_work=cohort.peer_review_shows_individual_work,
     )
 
 
@@ -177,7 +198,7 @@ def get_submission_for_user(user, submission_id) -> tuple[Submission, ProjectAcc
     if submission.is_draft:
         allowed = own or access.is_admin
     else:
-        allowed = own or access.is_staff_reader or access.can_peer_review
+        allowed = own or access.is_staff_reader or access.may_peer_read(submission)
     if not allowed:
         raise Http404("Not found.")
     return submission, access, own
@@ -280,7 +301,7 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
     teams with member counts; participants; current memberships; assignments past due at the
     earliest; their extensions; their submitted (team or owner) units."""
     now = now or timezone.now()
-    teams = list(
+    teams: list[RedesignTeam] = list(
         RedesignTeam.objects.filter(cohort=cohort)
         .select_related("clinical_lead")
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
@@ -452,8 +473,10 @@ def assignment_overview(
 # --- pages ---------------------------------------------------------------------------------
 
 
-def team_statuses(team: RedesignTeam) -> list[Cell]:
-    """The team's status on each team assignment of its cohort: three queries."""
+def team_statuses(team: RedesignTeam, *, with_feedback: bool = True) -> list[Cell]:
+    """The team's status on each team assignment of its cohort: three queries. Without
+    ``with_feedback`` (a peer the cohort does not show feedback to) a status never says what
+    faculty decided: submitted work reads "Submitted" (or late)."""
     assignments = list(
         Assignment.objects.filter(cohort=team.cohort_id, kind=Assignment.Kind.TEAM)
         .select_related("module")
@@ -473,6 +496,8 @@ def team_statuses(team: RedesignTeam) -> list[Cell]:
             "feedback__released_at",
         )
     )
+    if not with_feedback:
+        latest = {unit: {**row, "released": False} for unit, row in latest.items()}
     cells = []
     for assignment in assignments:
         unit = (assignment.pk, team.pk, None)
@@ -493,7 +518,9 @@ def submissions_for_unit(
     """Every version (and the draft, for its own team and administrators) with files,
     feedback (released only, unless the reader gives feedback) and members at the time.
     Four queries: submissions with feedback; files; members; rubric scores."""
-    submissions = Submission.objects.filter(**({"team": team} if team else {"owner": owner}))
+    submissions = (
+        Submission.objects.filter(team=team) if team else Submission.objects.filter(owner=owner)
+    )
     if not (own or access.is_admin):
         submissions = submissions.filter(status=Submission.Status.SUBMITTED)
     submissions = (
@@ -508,7 +535,10 @@ def submissions_for_unit(
     for submission in result:
         feedback = getattr(submission, "feedback", None)
         submission.visible_feedback = (
-            feedback if feedback and (feedback.is_released or access.gives_feedback) else None
+            feedback
+            if feedback
+            and ((feedback.is_released and access.sees_feedback(own=own)) or access.gives_feedback)
+            else None
         )
     return result
 

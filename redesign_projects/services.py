@@ -27,6 +27,7 @@ from .models import (
     Assignment,
     Extension,
     Feedback,
+    FeedbackRead,
     FeedbackScore,
     PeerComment,
     RedesignTeam,
@@ -297,7 +298,7 @@ def assignment_create(
     title: str,
     due_at: datetime.datetime,
     acting_user: User | None,
-    rubric: list[tuple[str, list[str]]] = (),
+    rubric: Sequence[tuple[str, list[str]]] = (),
     **fields,
 ) -> Assignment:
     """Create an assignment with an optional rubric (criteria, each with levels)."""
@@ -362,7 +363,7 @@ def extension_grant(
     old date kept in the audit trail). Lateness is judged against it from now on."""
     if due_at <= assignment.due_at:
         raise ValidationError({"due_at": "An extension must be later than the original due date."})
-    target = {"team": team} if team is not None else {"person": person}
+    target: dict[str, object] = {"team": team} if team is not None else {"person": person}
     extension = (
         Extension.objects.select_for_update().filter(assignment=assignment, **target).first()
     )
@@ -388,6 +389,11 @@ def extension_grant(
 
 
 # --- submissions ---------------------------------------------------------------------------
+
+# What one version may hold: longer writing belongs in a file, and a version is read (and its
+# files listed) on every page that shows it. The form states both.
+MAX_FILES_PER_VERSION = 20
+MAX_TEXT_CHARACTERS = 30_000
 
 
 def _store_files(
@@ -417,10 +423,32 @@ def _store_files(
         row.save()
 
 
+ACCEPTED_WORK_IS_FINAL = "This work has been accepted; no further versions can be made."
 STORAGE_FAILED = (
     "Your files could not be stored just now (the file store is full or unavailable). "
     "Nothing was saved: try again later, and tell the programme office if it keeps happening."
 )
+
+
+def _check_caps(draft: Submission, text: str, uploads: Sequence) -> None:
+    """Refuse, next to its field and before anything is stored, text longer than
+    ``MAX_TEXT_CHARACTERS`` or more than ``MAX_FILES_PER_VERSION`` files in the version (those
+    already in the draft count)."""
+    errors = {}
+    if len(text) > MAX_TEXT_CHARACTERS:
+        errors["text"] = (
+            f"At most {MAX_TEXT_CHARACTERS:,} characters (this has {len(text):,}): "
+            "attach longer writing as a file."
+        )
+    have = draft.files.count() if draft.pk is not None else 0
+    if have + len(uploads) > MAX_FILES_PER_VERSION:
+        errors["files"] = (
+            f"A version holds at most {MAX_FILES_PER_VERSION} files"
+            + (f"; this draft has {have} already" if have else "")
+            + ". Combine some into one document, or remove some from the draft."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _unit(assignment: Assignment, team: RedesignTeam | None, owner: User | None) -> dict:
@@ -489,12 +517,12 @@ def _submission_save(
         if done is not None:
             return done
     latest = selectors.latest_submitted(assignment, **unit)
-    feedback = getattr(latest, "feedback", None) if latest else None
-    if feedback and feedback.is_released and feedback.decision == Feedback.Decision.ACCEPTED:
-        raise ValidationError("This work has been accepted; no further versions can be made.")
+    if latest is not None and latest.is_accepted:
+        raise ValidationError(ACCEPTED_WORK_IS_FINAL)
     draft = selectors.draft_for(assignment, **unit)
     if draft is None:
         draft = Submission(assignment=assignment, created_by=acting_user, created_at=now, **unit)
+    _check_caps(draft, text, uploads)
     draft.text = text
     draft.updated_at = now
     draft.form_token = form_token
@@ -668,3 +696,13 @@ def peer_comment_create(*, submission: Submission, body: str, acting_user: User)
         cohort_id=submission.assignment.cohort_id,
     )
     return comment
+
+
+def feedback_mark_read(*, feedback: Feedback, person: User) -> None:
+    """Record that ``person`` has read released ``feedback`` on their own (or their team's)
+    work, so their start page stops listing it as unread. Idempotent (one row at most, even
+    from two tabs at once); not audited: reading changes nothing."""
+    if feedback.is_released:
+        FeedbackRead.objects.bulk_create(
+            [FeedbackRead(feedback=feedback, person=person)], ignore_conflicts=True
+        )

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from leadership.archives import check_archive
+
 from .models import AcceptedType
 
-# A real Office document rarely expands more than ~20×; zip bombs expand thousands of times.
-MAX_COMPRESSION_RATIO = 100
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_MEMBERS = 2000
 CONTENT_TYPES_LIMIT = 256 * 1024
 
 _OOXML = "application/vnd.openxmlformats-officedocument"
@@ -28,7 +27,7 @@ OFFICE_MAIN_PARTS = {
     AcceptedType.XLSX: f"{_OOXML}.spreadsheetml.sheet.main+xml",
     AcceptedType.PPTX: f"{_OOXML}.presentationml.presentation.main+xml",
 }
-MIME_TYPES = {
+MIME_TYPES: dict[str, str] = {
     AcceptedType.PDF: "application/pdf",
     AcceptedType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     AcceptedType.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -82,25 +81,7 @@ def _office_type(upload: UploadedFile, name: str) -> str:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise ValidationError(f"“{name}” contains too many parts to be a document.")
-            total = sum(member.file_size for member in members)
-            compressed = sum(member.compress_size for member in members) or 1
-            if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
-                raise ValidationError(
-                    f"“{name}” expands to {total // (1024 * 1024)} MB when opened, far more "
-                    "than a real document: it looks like a compressed bomb and was refused."
-                )
-            for member in members:
-                if member.compress_size and member.file_size / member.compress_size > (
-                    MAX_COMPRESSION_RATIO
-                ):
-                    raise ValidationError(
-                        f"“{name}” has a part that expands "
-                        f"{member.file_size // member.compress_size} times: it looks like a "
-                        "compressed bomb and was refused."
-                    )
+            check_archive(archive, name=name, max_uncompressed_bytes=MAX_UNCOMPRESSED_BYTES)
             try:
                 info = archive.getinfo("[Content_Types].xml")
             except KeyError:

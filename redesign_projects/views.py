@@ -221,7 +221,9 @@ def team_detail(request, team_id):
                 "own": own,
                 "current_members": [m for m in memberships if m.left_at is None],
                 "past_members": [m for m in memberships if m.left_at is not None],
-                "statuses": selectors.team_statuses(team),
+                "statuses": selectors.team_statuses(
+                    team, with_feedback=access.sees_feedback(own=own)
+                ),
                 "submissions": selectors.submissions_for_unit(team=team, access=access, own=own),
                 "team_sections": team_sections(team, access),
             },
@@ -393,6 +395,10 @@ def submission_edit(request, assignment_id):
         return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     draft = selectors.draft_for(assignment, **unit)
     latest = selectors.latest_submitted(assignment, **unit)
+    if latest is not None and latest.is_accepted:
+        # Not a form that would only be refused on saving.
+        messages.info(request, services.ACCEPTED_WORK_IS_FINAL)
+        return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
     initial = {"text": (draft or latest).text if (draft or latest) else ""}
     form = SubmissionForm(
         request.POST if request.method == "POST" else None,
@@ -448,8 +454,13 @@ def submission_detail(request, submission_id):
     """One version: text, files, feedback (released, or any for faculty), peer comments."""
     submission, access, own = selectors.get_submission_for_user(request.user, submission_id)
     feedback = getattr(submission, "feedback", None)
-    if feedback and not (feedback.is_released or access.gives_feedback):
+    if feedback and not (
+        (feedback.is_released and access.sees_feedback(own=own)) or access.gives_feedback
+    ):
         feedback = None
+    if feedback and own:
+        # Opening it is reading it: the start page stops listing it as unread.
+        services.feedback_mark_read(feedback=feedback, person=request.user)
     with timezone.override(submission.assignment.cohort.tzinfo):
         return render(
             request,
@@ -532,8 +543,8 @@ def feedback_edit(request, submission_id):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release(request, feedback_id):
     feedback = Feedback.objects.filter(pk=feedback_id).only("id", "submission_id").first()
     if feedback is None:
@@ -548,8 +559,8 @@ def feedback_release(request, feedback_id):
     return redirect("redesign_projects:submission_detail", submission_id=submission.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def feedback_release_all(request, assignment_id):
     assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
     if not access.gives_feedback:
@@ -559,8 +570,8 @@ def feedback_release_all(request, assignment_id):
     return redirect("redesign_projects:assignment_detail", assignment_id=assignment.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def peer_comment_create(request, submission_id):
     submission, access, _own = selectors.get_submission_for_user(request.user, submission_id)
     if not access.can_peer_review:

@@ -10,18 +10,23 @@ data for templates, which only display it.
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
-from measures.charting import PRINT_CHART_WIDTH
+from measures.charting import PRINT_CHART_WIDTH, MeasureChart
 from measures.charts import Assurance, Variation
 from measures.models import PdsaCycle
 from measures.selectors import measure_charts_for_cohort
 from modules.models import Attendance, Session, ShortCourseSignup
-from modules.selectors import ParticipantAttendance, attendance_summary_for_cohort
+from modules.selectors import (
+    REGISTER_NOT_TAKEN,
+    ParticipantAttendance,
+    attendance_summary_for_cohort,
+)
 from pairings.models import Pairing
 from pairings.selectors import cohort_pairings, pairing_help_reasons
 from redesign_projects.models import (
@@ -40,6 +45,9 @@ from redesign_projects.selectors import (
 
 from .models import Certificate, ReportRequest
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # The most recent PDSA cycles printed per team.
 RECENT_CYCLES = 3
 # Measures the first page lists in full: past this many it lists those needing attention (up
@@ -48,13 +56,15 @@ FRONT_MEASURES = 8
 ATTENTION_VARIATIONS = {Variation.CONCERN_HIGH, Variation.CONCERN_LOW, Variation.MIXED}
 # The attendance matrix is printed on landscape A4: this many sessions side by side.
 MATRIX_COLUMNS = 14
-ATTENDANCE_CODES = {
+ATTENDANCE_CODES: dict[str | None, str] = {
     Attendance.Status.PRESENT: "P",
     Attendance.Status.LATE: "L",
     Attendance.Status.APOLOGIES: "Ap",
     Attendance.Status.ABSENT: "A",
 }
 NOT_RECORDED = "NR"
+# A held session whose register was not taken: no code counts, and no rate includes it.
+REGISTER_NOT_TAKEN_CODE = "RNT"
 NOT_EXPECTED = "–"
 SUBMITTED_STATUSES = {WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.CHANGES_REQUESTED}
 STATUS_BY_LABEL = {label: status for status, label in WorkStatus.LABELS.items()}
@@ -74,10 +84,16 @@ class SessionColumn:
     held: bool
     attended: int = 0
     expected: int = 0
+    register_taken: bool = True
+
+    @property
+    def counted(self) -> bool:
+        """Held with its register taken: the sessions rates count."""
+        return self.held and self.register_taken
 
     @property
     def percent(self) -> int | None:
-        return percent(self.attended, self.expected) if self.held else None
+        return percent(self.attended, self.expected) if self.counted else None
 
 
 @dataclass
@@ -110,8 +126,6 @@ class AttendanceFigures:
     parts: list[MatrixPart]
     attended: int
     expected: int
-    # Held sessions with no attendance recorded for anyone: the register was not taken.
-    registers_missing: list[SessionColumn] = field(default_factory=list)
 
     @property
     def percent(self) -> int | None:
@@ -119,7 +133,18 @@ class AttendanceFigures:
 
     @property
     def held_count(self) -> int:
-        return sum(1 for column in self.sessions if column.held)
+        """Held sessions whose register was taken (the ones the rates count)."""
+        return sum(1 for column in self.sessions if column.counted)
+
+    @property
+    def registers_missing(self) -> int:
+        """Held sessions whose register was not taken: left out of every rate."""
+        return sum(1 for column in self.sessions if column.held and not column.register_taken)
+
+    @property
+    def missing_register_sessions(self) -> list[SessionColumn]:
+        """Those sessions, for the summary to name them."""
+        return [column for column in self.sessions if column.held and not column.register_taken]
 
 
 def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
@@ -145,10 +170,14 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
         ).values_list("session_id", "person_id", "status")
     }
     columns = [
-        SessionColumn(session=s, number=n, held=s.starts_at <= now)
+        SessionColumn(
+            session=s,
+            number=n,
+            held=s.starts_at <= now,
+            register_taken=s.register_taken_at is not None,
+        )
         for n, s in enumerate(sessions, start=1)
     ]
-    taken = {session_id for session_id, _person_id in statuses}
     rows = []
     for summary in summaries:
         person = summary.person
@@ -160,6 +189,9 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
                 continue
             if not column.held:
                 codes.append("")
+                continue
+            if not column.register_taken:
+                codes.append(REGISTER_NOT_TAKEN_CODE)
                 continue
             status = statuses.get((session.pk, person.pk))
             column.expected += 1
@@ -182,7 +214,6 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
         parts=parts,
         attended=sum(s.attended for s in summaries),
         expected=sum(s.expected for s in summaries),
-        registers_missing=[c for c in columns if c.held and c.session.pk not in taken],
     )
 
 
@@ -234,7 +265,7 @@ class ChartView:
     when the PDF is rendered: the chart's SVG is then served to WeasyPrint from memory by the
     report's URL fetcher (see ``rendering.ReportFetcher``)."""
 
-    chart: object
+    chart: MeasureChart
     src: str = ""
     variation_src: str = ""
     assurance_src: str = ""
@@ -335,7 +366,7 @@ def _teams(
         .order_by("person__last_name", "person__first_name", "person__pk")
     ):
         members[membership.team_id].append(membership.person)
-    feedback: dict[tuple[int, int], Feedback] = {}
+    feedback: dict[tuple[int | None, int], Feedback] = {}
     for item in (
         Feedback.objects.filter(
             submission__assignment__cohort=cohort,
@@ -352,10 +383,10 @@ def _teams(
         work, reasons = [], []
         for cell in row.cells:
             if cell.counts:
-                buckets = Counter()
+                buckets: Counter[str] = Counter()
                 for label, n in cell.counts:
                     buckets[counts.add(STATUS_BY_LABEL[label], cell.due_at, now, n)] += n
-                bucket = "overdue" if buckets["overdue"] else max(buckets, key=buckets.get)
+                bucket = "overdue" if buckets["overdue"] else max(buckets, key=lambda b: buckets[b])
                 if buckets["overdue"]:
                     reasons.append(
                         f"{buckets['overdue']} overdue on “{cell.assignment.title}” (individual)"
@@ -719,8 +750,10 @@ def transcript_data(cohort: Cohort, person: User) -> Transcript:
             label = "Cancelled"
         elif session.starts_at > now:
             label = "To come"
+        elif session.register_taken_at is None:
+            label = REGISTER_NOT_TAKEN
         else:
-            status = own.get(session.pk)
+            status = own.get(session.pk, "")
             label = Attendance.Status(status).label if status else "Not recorded"
         rows.append((session, label))
     return Transcript(
@@ -748,6 +781,7 @@ class SponsoredCohort:
     attended: int
     expected: int
     reports: list[ReportRequest]
+    registers_missing: int = 0
 
     @property
     def attendance_percent(self) -> int | None:
@@ -762,11 +796,18 @@ class SponsoredCohort:
         return next((r for r in self.reports if r.is_in_progress), None)
 
 
+class _SponsorCounts(TypedDict):
+    participant_count: int
+    withdrawn_count: int
+    team_count: int
+
+
 def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[SponsoredCohort]:
     """The cohorts ``user`` sponsors as clinical leader, newest first, with participants,
     withdrawals, teams, attendance so far and their progress reports. Four queries however
     many cohorts: cohorts with counts; attendance rows that count; held sessions × expected
-    people; progress reports."""
+    people (only those whose register was taken; the others are ``registers_missing``);
+    progress reports."""
     now = now or timezone.now()
     participants = Q(enrolments__role=Enrolment.Role.PARTICIPANT)
     cohorts = list(
@@ -805,23 +846,28 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
             session__seat_limit__isnull=True,
             session__status=Session.Status.SCHEDULED,
             session__starts_at__lte=now,
+            session__register_taken_at__isnull=False,
             status__in=(Attendance.Status.PRESENT, Attendance.Status.LATE),
         )
         .values_list("session__module__cohort_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    held = dict(
-        Session.objects.filter(
+    held = {
+        cohort_id: (counted, missing)
+        for cohort_id, counted, missing in Session.objects.filter(
             module__cohort_id__in=ids,
             seat_limit__isnull=True,
             status=Session.Status.SCHEDULED,
             starts_at__lte=now,
         )
         .values_list("module__cohort_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            counted=Count("pk", filter=Q(register_taken_at__isnull=False)),
+            missing=Count("pk", filter=Q(register_taken_at__isnull=True)),
+        )
         .order_by()
-    )
+    }
     reports: dict[int, list[ReportRequest]] = defaultdict(list)
     for report in ReportRequest.objects.filter(
         cohort_id__in=ids, kind=ReportRequest.Kind.PROGRESS
@@ -834,8 +880,9 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
             withdrawn=cohort.withdrawn_count,
             team_count=cohort.team_count,
             attended=attended.get(cohort.pk, 0),
-            expected=held.get(cohort.pk, 0) * cohort.participant_count,
+            expected=held.get(cohort.pk, (0, 0))[0] * cohort.participant_count,
             reports=reports[cohort.pk][:3],
+            registers_missing=held.get(cohort.pk, (0, 0))[1],
         )
-        for cohort in cohorts
+        for cohort in cast("list[WithAnnotations[Cohort, _SponsorCounts]]", cohorts)
     ]

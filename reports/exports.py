@@ -52,7 +52,7 @@ def attendance_rows(report: ProgressReport) -> list[list[object]]:
         f"S{c.number} {c.session.starts_at.astimezone(report.cohort.tzinfo):%Y-%m-%d}"
         for c in columns
     ]
-    rows = [header]
+    rows: list[list[object]] = [list(header)]
     for row in report.attendance.rows:
         summary, person = row.summary, row.person
         rows.append(

@@ -23,11 +23,6 @@ AUTHOR = "Clinical leadership programmes"
 STYLESHEET = "css/print.css"
 
 
-def language_of(cohort: Cohort) -> str:
-    """The document language for a cohort's PDFs, from its region: en-NZ, en-GB."""
-    return f"en-{cohort.holiday_region[:2]}"
-
-
 def render_report(
     report: ReportRequest,
     *,
@@ -40,6 +35,7 @@ def render_report(
     if report.kind == ReportRequest.Kind.PROGRESS:
         return progress_report_pdf(cohort, now=now)
     if report.kind == ReportRequest.Kind.TRANSCRIPT:
+        assert report.person is not None  # report_transcript_has_person
         return transcript_pdf(cohort, report.person)
     if not certificates:
         raise ValueError("A certificates report prints the certificates its build issued.")
@@ -55,7 +51,7 @@ class ReportFetcher(StaticFilesOnlyFetcher):
     render time. They are still vector drawings from our own chart code; nothing but the
     registered charts and our static files can be fetched."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.charts: dict[str, bytes] = {}
         self.names: dict[str, str] = {}
@@ -94,7 +90,6 @@ def progress_report_context(
         "report": report,
         "chart_legend_src": fetcher.add_chart(render_legend_svg()) if report.chart_count else "",
         "cohort": cohort,
-        "lang": language_of(cohort),
         "title": f"{cohort.programme.name} — {cohort.name}: progress report",
         "author": AUTHOR,
     }
@@ -138,7 +133,7 @@ def portfolio_pdf(chosen: Portfolio, *, now: datetime.datetime) -> PdfBytes:
         )
         for item in chosen.cohorts
     ]
-    languages = {language_of(item.cohort) for item in chosen.cohorts}
+    languages = {item.cohort.language for item in chosen.cohorts}
     return render_pdf(
         "reports/portfolio_pdf.html",
         {
@@ -159,8 +154,8 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
     return render_pdf(
         "reports/transcript.html",
         {
+            "cohort": cohort,  # its language (<html lang>)
             "transcript": transcript,
-            "lang": language_of(cohort),
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,
         },
@@ -173,7 +168,6 @@ def certificates_pdf(cohort: Cohort, certificates: Sequence[Certificate]) -> Pdf
         "reports/certificates.html",
         {
             "cohort": cohort,
-            "lang": language_of(cohort),
             "certificates": certificates,
             "title": f"Certificates of completion — {cohort.programme.name} — {cohort.name}",
             "author": AUTHOR,

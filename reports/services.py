@@ -84,6 +84,7 @@ def _check_subject(cohort: Cohort, kind: str, person: User | None) -> None:
                 {"kind": "No participant has completed yet: mark completions first."}
             )
         return
+    assert person is not None  # a transcript, or one person's certificate
     enrolment = selectors.participant_enrolment(cohort, person)
     if enrolment is None:
         raise ValidationError({"person": f"{person} is not a participant of {cohort.name}."})
@@ -244,7 +245,7 @@ def _issue_certificates(report: ReportRequest) -> list[Certificate]:
     return certificates_issue(
         cohort=report.cohort,
         acting_user=report.requested_by,
-        people=[report.person] if report.person_id else None,
+        people=[report.person] if report.person is not None else None,
     )
 
 

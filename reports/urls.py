@@ -9,7 +9,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("<int:cohort_id>/cards/<slug:card>/", views.cohort_card, name="cohort_card"),
-    path("sponsored/", views.leader_home, name="leader_home"),
     path("portfolio/", views.portfolio_page, name="portfolio"),
     path("portfolio/pdf/", views.portfolio_download, name="portfolio_download"),
     path("<int:cohort_id>/people/<int:person_id>/", views.person_detail, name="person_detail"),

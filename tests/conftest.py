@@ -13,10 +13,12 @@ import os
 import shutil
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from cohorts.models import Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.local_servers import RecordingHandler, free_port
 from tests.totp import give_authenticator_app
 
 # Playwright's sync API runs an event loop in the main thread; without this the ORM raises
@@ -156,3 +158,25 @@ def _urls_loaded():
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 — evaluated for its import side effect
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; ``.handler`` records and can refuse."""
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Send real SMTP to ``smtp_server``."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return settings

@@ -4,6 +4,8 @@ URL against this table; a URL missing from it fails that test.
 Each app keeps its rows in ``tests/<app>/permissions.py`` as ``ROWS = {name: Expect(...)}``.
 """
 
+import functools
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,3 +56,30 @@ class World:
         if key not in self.cache:
             self.cache[key] = make()
         return self.cache[key]
+
+
+APPS_WITH_TABLES = (
+    "leadership",
+    "cohorts",
+    "modules",
+    "redesign_projects",
+    "pairings",
+    "measures",
+    "reports",
+    "home",
+    "governance",
+    "api",
+)
+
+
+@functools.cache
+def full_table() -> dict:
+    """Every app's rows in one table (a URL listed twice fails). The apps' tables import this
+    module, so they are read when first asked for, not when it is imported."""
+    table: dict = {}
+    for app in APPS_WITH_TABLES:
+        rows = importlib.import_module(f"tests.{app}.permissions").ROWS
+        overlap = table.keys() & rows.keys()
+        assert not overlap, f"URL names listed twice: {overlap}"
+        table.update(rows)
+    return table

@@ -21,6 +21,7 @@ APPS = (
     "home",
     "governance",
     "demo",
+    "api",
 )
 ROOT = Path(__file__).resolve().parent.parent
 FACTORIES = {"modelform_factory", "modelformset_factory", "inlineformset_factory"}

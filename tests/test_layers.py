@@ -22,7 +22,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     # Reports sit under the other top-floor apps: subject access and retention (governance)
     # include a person's certificates and documents.
     ("reports",),
-    ("home", "governance", "demo"),
+    ("home", "governance", "demo", "api"),
 )
 FLOOR_OF = {app: level for level, apps in enumerate(FLOORS) for app in apps}
 PROJECT_WIRING = {"leadership/settings.py", "leadership/urls.py", "leadership/celery.py"}
@@ -111,3 +111,13 @@ def test_the_check_catches_an_upward_import(tmp_path):
     assert [(m, line, inside) for m, line, inside in _imports(tree)] == [
         ("cohorts.models", 2, True)
     ]
+
+
+def test_no_test_module_imports_another_test_module():
+    # Shared set-up lives in tests/worlds.py, tests/<app>/helpers.py and the conftests.
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for module, line, _inside in _imports(ast.parse(path.read_text())):
+            if module.rsplit(".", 1)[-1].startswith("test_"):
+                offenders.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert not offenders, "\n".join(offenders)

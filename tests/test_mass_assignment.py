@@ -14,8 +14,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.permission_table import World
-from tests.test_permissions import TABLE
+from tests.permission_table import World, full_table
+
+TABLE = full_table()
 
 SUCCESS_ORDER = ("administrator", "faculty", "participant", "clinical_leader", "other_participant")
 # Columns whose value must never come from an unexpected POST field.

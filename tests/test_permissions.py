@@ -1,6 +1,5 @@
 """Walk every named URL for every persona against ``tests/*/permissions.py``."""
 
-import importlib
 import re
 
 import pytest
@@ -11,34 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PASSWORD
 from tests.governance.privacy_checks import assert_patient_data_warning
-from tests.permission_table import PERSONAS, World
+from tests.permission_table import PERSONAS, World, full_table
 
-APPS_WITH_TABLES = (
-    "leadership",
-    "cohorts",
-    "modules",
-    "redesign_projects",
-    "pairings",
-    "measures",
-    "reports",
-    "home",
-    "governance",
-)
 # Django's admin site checks staff status itself and is covered by its own test below.
 SKIPPED_NAMESPACES = {"admin"}
 
 
-def _table() -> dict:
-    table: dict = {}
-    for app in APPS_WITH_TABLES:
-        rows = importlib.import_module(f"tests.{app}.permissions").ROWS
-        overlap = table.keys() & rows.keys()
-        assert not overlap, f"URL names listed twice: {overlap}"
-        table.update(rows)
-    return table
-
-
-TABLE = _table()
+TABLE = full_table()
 
 
 def _named_urls(resolver: URLResolver | None = None, prefix: str = "") -> set[str]:
@@ -104,9 +82,15 @@ def test_each_persona_gets_the_expected_answer(cohort, other_cohort, personas, n
     assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
 
 
-# A GET may keep the session alive, count a login throttle and record in the audit trail
-# that someone downloaded or exported something; it changes nothing else.
-WRITES_ALLOWED_ON_GET = {"leadership_loginsession", "leadership_cache", "leadership_auditevent"}
+# A GET may keep the session alive, count a login throttle, record in the audit trail that
+# someone downloaded or exported something, and record that a participant opened released
+# feedback on their own work (so it is no longer "unread"); it changes nothing else.
+WRITES_ALLOWED_ON_GET = {
+    "leadership_loginsession",
+    "leadership_cache",
+    "leadership_auditevent",
+    "redesign_projects_feedbackread",
+}
 _WRITE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 

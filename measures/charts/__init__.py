@@ -40,6 +40,7 @@ from .icons import (
     icon_use_svg,
     variation_icon_svg,
 )
+from .notes import MAX_DRAWN_NOTES, chart_notes
 from .run_chart import (
     RUNS_TABLE,
     RunChartAnalysis,
@@ -60,17 +61,24 @@ from .spc import (
     xmr_possible,
 )
 from .svg import (
-    chart_notes,
     chart_status,
     escape_text,
     render_legend_svg,
     render_run_chart_svg,
     render_xmr_chart_svg,
 )
-from .text import DataTable, chart_grid, chart_summary, chart_table, describe_signal
+from .text import (
+    DataTable,
+    chart_grid,
+    chart_summary,
+    chart_table,
+    describe_signal,
+    describe_signals,
+)
 
 __all__ = [
     "ASSURANCE_SHORT",
+    "MAX_DRAWN_NOTES",
     "RUNS_TABLE",
     "VARIATION_SHORT",
     "Annotation",
@@ -107,6 +115,7 @@ __all__ = [
     "chart_summary",
     "chart_table",
     "describe_signal",
+    "describe_signals",
     "escape_text",
     "grouped_signals",
     "icon_symbols_svg",

@@ -175,3 +175,13 @@ def month_starts(first: date, count: int) -> list[date]:
     """``count`` consecutive first-of-month dates from ``first``'s month (for monthly series)."""
     months = first.year * 12 + first.month - 1
     return [date((months + i) // 12, (months + i) % 12 + 1, 1) for i in range(count)]
+
+
+def signals_by_point(count: int, signals: Iterable[Signal]) -> list[tuple[Signal, ...]]:
+    """For each of ``count`` points, the signals it belongs to, in the signals' order: one pass
+    over the signals, where asking each point in turn would scan them all every time."""
+    found: list[list[Signal]] = [[] for _ in range(count)]
+    for one in signals:
+        for index in one.indices:
+            found[index].append(one)
+    return [tuple(here) for here in found]

@@ -7,12 +7,12 @@ processes", BMJ Quality & Safety 2011;20:46-51.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from math import comb
 
 from .data import (
     Baseline,
@@ -49,6 +49,13 @@ RUNS_TABLE_SOURCE = "Perla, Provost & Murray, BMJ Qual Saf 2011 (after Swed & Ei
 RUNS_EXACT_SOURCE = "Swed & Eisenhart 1943 runs distribution, 2.5% in each tail"
 
 
+def _log_comb(n: int, k: int) -> float:
+    """log(n choose k), or -inf where it is zero."""
+    if k < 0 or k > n:
+        return -math.inf
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
 @lru_cache(maxsize=256)
 def exact_runs_limits(useful: int) -> tuple[int, int]:
     """Runs limits from the exact distribution of runs (Swed & Eisenhart 1943).
@@ -57,32 +64,38 @@ def exact_runs_limits(useful: int) -> tuple[int, int]:
     count of runs that is not "too few" and the largest that is not "too many", each tail
     holding at most 2.5% of the probability. Used beyond the published table (over 60 useful
     observations) and to check the table.
+
+    Each count's probability is worked out through logarithms of the binomial coefficients
+    (``math.lgamma``), in floating point: exact integers would grow to thousands of digits for
+    a long series and make this quadratic or worse in ``useful``; this is linear, and off from
+    the integers by rounding far below what could move a limit.
     """
     below = useful // 2
     above = useful - below
-    total = comb(useful, below)
-    counts: dict[int, int] = {}
-    for runs in range(2, useful + 1):
+    log_total = _log_comb(useful, below)
+
+    def probability(runs: int) -> float:
         if runs % 2 == 0:
             k = runs // 2
-            counts[runs] = 2 * comb(below - 1, k - 1) * comb(above - 1, k - 1)
-        else:
-            k = (runs - 1) // 2
-            counts[runs] = comb(below - 1, k) * comb(above - 1, k - 1) + comb(
-                below - 1, k - 1
-            ) * comb(above - 1, k)
-    tail = 0
+            log_count = math.log(2) + _log_comb(below - 1, k - 1) + _log_comb(above - 1, k - 1)
+            return math.exp(log_count - log_total)
+        k = (runs - 1) // 2
+        first = _log_comb(below - 1, k) + _log_comb(above - 1, k - 1)
+        second = _log_comb(below - 1, k - 1) + _log_comb(above - 1, k)
+        return math.exp(first - log_total) + math.exp(second - log_total)
+
+    tail = 0.0
     lower = 2
     for runs in range(2, useful + 1):
-        tail += counts[runs]
-        if tail / total > 0.025:
+        tail += probability(runs)
+        if tail > 0.025:
             lower = runs
             break
-    tail = 0
+    tail = 0.0
     upper = useful
     for runs in range(useful, 1, -1):
-        tail += counts[runs]
-        if tail / total > 0.025:
+        tail += probability(runs)
+        if tail > 0.025:
             upper = runs
             break
     return lower, upper

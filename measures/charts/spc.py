@@ -265,6 +265,7 @@ def _segment_bounds(
 ) -> list[tuple[int, int, int, int, str]]:
     """(first, last, basis_first, basis_last, reason) for each segment, validated."""
     starts: list[tuple[int, Rebase | None]] = [(0, None)]
+    rebase: Rebase | None
     for rebase in sorted(rebases, key=lambda r: r.starts_on):
         if not rebase.reason.strip():
             raise ValueError(

@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape
 
-from .data import Annotation, Nature, PointNature
+from .data import Annotation, Nature, PointNature, signals_by_point
+from .notes import chart_notes, drawn_notes, numbered_notes
 from .run_chart import RunChartAnalysis
 from .spc import XmrAnalysis
 from .text import (
@@ -82,14 +83,6 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return [round(start + i * step, 10) for i in range(round((stop - start) / step) + 1)]
 
 
-@dataclass(frozen=True, slots=True)
-class _Note:
-    period: date
-    text: str
-    # For a rebase, the first point of the new segment: its line sits on the step before it.
-    rebase_at: int | None = None
-
-
 class _Layout:
     """Scales and positions for one chart."""
 
@@ -105,6 +98,7 @@ class _Layout:
         self.y_low, self.y_high = ticks[0], ticks[-1]
         self.count = len(analysis.points)
         self.step = (self.right - self.left) / self.count
+        self.periods = [point.period for point in analysis.points]
 
     def x(self, index: float) -> float:
         return self.left + (index + 0.5) * self.step
@@ -114,16 +108,17 @@ class _Layout:
         return self.bottom - share * (self.bottom - self.top)
 
     def x_of_date(self, day: date) -> float:
-        """x for a date: at its point, or between the points either side of it."""
-        points = self.analysis.points
-        if day <= points[0].period:
+        """x for a date: at its point, or between the points either side of it (a binary
+        search: the periods are in order)."""
+        periods = self.periods
+        if day <= periods[0]:
             return self.x(0)
-        for index in range(1, len(points)):
-            before, after = points[index - 1].period, points[index].period
-            if day <= after:
-                share = (day - before).days / max((after - before).days, 1)
-                return self.x(index - 1 + share)
-        return self.x(len(points) - 1)
+        index = bisect_left(periods, day)
+        if index == len(periods):
+            return self.x(len(periods) - 1)
+        before, after = periods[index - 1], periods[index]
+        share = (day - before).days / max((after - before).days, 1)
+        return self.x(index - 1 + share)
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, colour: str, dash: str, width=1.5) -> str:
@@ -207,32 +202,6 @@ def render_legend_svg(width: int = 720) -> str:
     )
 
 
-def _notes(analysis: Analysis, annotations: Sequence[Annotation]) -> list[_Note]:
-    """Annotations and (XmR) rebases in the order they are numbered on the chart."""
-    notes = [_Note(a.period, a.label) for a in annotations]
-    if isinstance(analysis, XmrAnalysis):
-        notes += [
-            _Note(analysis.points[s.first].period, f"Limits recalculated: {s.reason}", s.first)
-            for s in analysis.segments
-            if s.reason
-        ]
-    notes.sort(key=lambda note: (note.period, note.rebase_at is None))
-    return notes
-
-
-def chart_notes(
-    analysis: Analysis, annotations: Sequence[Annotation], *, wrap: int | None = None
-) -> list[str]:
-    """The chart's numbered notes as lines of text ("1. Jun 2024: PDSA: …"), wrapped at
-    ``wrap`` characters when given."""
-    monthly = is_monthly(analysis.points)
-    lines: list[str] = []
-    for number, note in enumerate(_notes(analysis, annotations), start=1):
-        text = f"{number}. {format_period(note.period, monthly=monthly)}: {note.text}"
-        lines += textwrap.wrap(text, wrap) if wrap else [text]
-    return lines
-
-
 def _marker_d(nature: PointNature, x: float, y: float) -> str:
     """The marker of ``marker`` as path data, so a compact chart draws all the points of one
     kind as one path (one SVG node instead of one per point)."""
@@ -243,6 +212,23 @@ def _marker_d(nature: PointNature, x: float, y: float) -> str:
     if nature is PointNature.MIXED:
         return f"M{_n(x)} {_n(y - 6)}L{_n(x + 6)} {_n(y + 5)}L{_n(x - 6)} {_n(y + 5)}Z"
     return f"M{_n(x - 3.5)} {_n(y)}a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0 -7 0Z"
+
+
+def _place_notes(xs: Sequence[float], gap: float = 18) -> list[tuple[float, int]]:
+    """(x, level) for number boxes at ``xs``: each on the lowest level where no box placed
+    before it on that level is closer than ``gap``. Sorted by x, a level's nearest box is the
+    last one put there, so one comparison per level decides: O(n log n + n × levels)."""
+    levels: list[float] = []  # the x of the last box on each level
+    placed: dict[int, tuple[float, int]] = {}
+    for index in sorted(range(len(xs)), key=lambda i: xs[i]):
+        nx = xs[index]
+        level = next((lv for lv, last in enumerate(levels) if nx - last >= gap), len(levels))
+        if level == len(levels):
+            levels.append(nx)
+        else:
+            levels[level] = nx
+        placed[index] = (nx, level)
+    return [placed[index] for index in range(len(xs))]
 
 
 def _spread(labels: list[tuple[float, str]], top: float, bottom: float) -> list[tuple[float, str]]:
@@ -353,7 +339,7 @@ def _render(
 
     # Scales: everything drawn must fit.
     y_values = [p.value for p in points]
-    if is_xmr:
+    if isinstance(analysis, XmrAnalysis):
         for segment in analysis.segments:
             y_values += [segment.upper, segment.lower]
     else:
@@ -362,21 +348,18 @@ def _render(
         y_values.append(analysis.target)
     layout = _Layout(analysis, width, y + 26, y_values)
 
-    # Notes (annotations and rebases) are numbered on the chart and listed under it. Number
-    # boxes closer than their width stack upwards, so make room above the plot for them.
-    notes = _notes(analysis, annotations)
-    placed: list[tuple[float, int]] = []
-    for note in notes:
-        if note.rebase_at is not None:
-            nx = layout.x(note.rebase_at) - layout.step / 2
-        else:
-            nx = layout.x_of_date(note.period)
-        level = next(
-            lv
-            for lv in range(len(notes))
-            if all(abs(nx - px) >= 18 or lv != pl for px, pl in placed)
-        )
-        placed.append((nx, level))
+    # Notes (annotations and rebases) are numbered on the chart and listed under it; the
+    # chart draws the latest few (``notes.MAX_DRAWN_NOTES``), the data table lists them all.
+    # Number boxes closer than their width stack upwards, so make room above the plot.
+    notes = drawn_notes(numbered_notes(analysis, annotations))
+    placed = _place_notes(
+        [
+            layout.x(note.rebase_at) - layout.step / 2
+            if note.rebase_at is not None
+            else layout.x_of_date(note.period)
+            for note in notes
+        ]
+    )
     if any(level for _, level in placed):
         layout = _Layout(analysis, width, y + 26 + 15 * max(lv for _, lv in placed), y_values)
     left, right, top, bottom = layout.left, layout.right, layout.top, layout.bottom
@@ -425,7 +408,7 @@ def _render(
     # Centre lines and limits, with labels on the right.
     labels: list[tuple[float, str]] = []
     legend_lines: list[tuple[str, str, str]] = []
-    if is_xmr:
+    if isinstance(analysis, XmrAnalysis):
         for segment in analysis.segments:
             x1, x2 = layout.x(segment.first) - half, layout.x(segment.last) + half
             body.append(_line(x1, layout.y(segment.mean), x2, layout.y(segment.mean), INK, SOLID))
@@ -461,7 +444,8 @@ def _render(
             text = text.rsplit(" ", 1)[-1]
         body.append(_text(right + 6, label_y + 4, text, size=10))
 
-    for number, (note, (nx, level)) in enumerate(zip(notes, placed, strict=True), start=1):
+    for note, (nx, level) in zip(notes, placed, strict=True):
+        number = note.number
         dash = DOTTED if note.rebase_at is None else DASHED
         body.append(_line(nx, top, nx, bottom, NOTE_LINE, dash, 1))
         body.append(
@@ -475,9 +459,10 @@ def _render(
     body.append(f'<polyline points="{path}" fill="none" stroke="{DATA_LINE}" stroke-width="1.5"/>')
     ringed = False
     merged: dict[PointNature, list[str]] = {}
+    signals = signals_by_point(len(points), analysis.signals)
     for index, point in enumerate(points):
         px, py = layout.x(index), layout.y(point.value)
-        found = analysis.signals_at(index)
+        found = signals[index]
         tip = f"{format_period(point.period, monthly=monthly)}: {format_value(point.value)}"
         if found:
             tip += " — " + ", ".join(RULE_NAMES[s.rule] for s in found)

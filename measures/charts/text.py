@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from .data import Better, Movement, Nature, Point, PointNature, Rule, Signal
+from .data import (
+    Annotation,
+    Better,
+    Movement,
+    Nature,
+    Point,
+    PointNature,
+    Rule,
+    Signal,
+    signals_by_point,
+)
+from .notes import numbered_notes, point_of_note
+from .periods import MONTHS, format_period, is_monthly
 from .run_chart import RunChartAnalysis, RunsVerdict
-from .spc import XmrAnalysis
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from .spc import Segment, XmrAnalysis
 
 RULE_NAMES = {
     Rule.SHIFT: "shift",
@@ -39,17 +48,6 @@ def format_value(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def is_monthly(points: Sequence[Point]) -> bool:
-    """Whether the periods are a month or more apart (label them "Mar 2025")."""
-    days = [(b.period - a.period).days for a, b in zip(points, points[1:], strict=False)]
-    return bool(days) and min(days) >= 28
-
-
-def format_period(day: date, *, monthly: bool) -> str:
-    month = MONTHS[day.month - 1]
-    return f"{month} {day.year}" if monthly else f"{day.day} {month} {day.year}"
-
-
 def _span(points: Sequence[Point], indices: Sequence[int], monthly: bool) -> str:
     first = format_period(points[indices[0]].period, monthly=monthly)
     if indices[0] == indices[-1]:
@@ -57,11 +55,13 @@ def _span(points: Sequence[Point], indices: Sequence[int], monthly: bool) -> str
     return f"{first} to {format_period(points[indices[-1]].period, monthly=monthly)}"
 
 
-def describe_signal(analysis: Analysis, found: Signal) -> str:
+def describe_signal(analysis: Analysis, found: Signal, *, monthly: bool | None = None) -> str:
     """One signal in a sentence fragment, e.g. "shift: 7 points in a row above the median,
-    Mar 2024 to Sep 2024 (improvement)"."""
+    Mar 2024 to Sep 2024 (improvement)". ``monthly`` (``is_monthly`` of the points) saves
+    working it out again for each of a chart's signals."""
     points = analysis.points
-    monthly = is_monthly(points)
+    if monthly is None:
+        monthly = is_monthly(points)
     centre = "median" if isinstance(analysis, RunChartAnalysis) else "mean"
     higher = found.movement is Movement.HIGHER
     count = len(found.indices)
@@ -98,6 +98,12 @@ def describe_signal(analysis: Analysis, found: Signal) -> str:
     return f"{RULE_NAMES[found.rule]}: {text}, {where}{nature}"
 
 
+def describe_signals(analysis: Analysis) -> list[str]:
+    """Every signal of the chart, described (``describe_signal``)."""
+    monthly = is_monthly(analysis.points)
+    return [describe_signal(analysis, found, monthly=monthly) for found in analysis.signals]
+
+
 def _direction(better: Better) -> str:
     return "Higher is better." if better is Better.UP else "Lower is better."
 
@@ -120,7 +126,7 @@ def chart_summary(analysis: Analysis) -> str:
         sentences.append(f"Median {format_value(analysis.median)} (from {basis}).")
         if analysis.target is not None:
             sentences.append(f"Target {format_value(analysis.target)}.")
-        sentences.append(_signals_sentence(analysis, analysis.signals))
+        sentences.append(_signals_sentence(analysis, analysis.signals, monthly))
         runs = analysis.runs
         if runs.verdict is RunsVerdict.NOT_JUDGED:
             sentences.append(
@@ -155,7 +161,7 @@ def chart_summary(analysis: Analysis) -> str:
             f"({basis})" + (", provisional." if segment.provisional else ".")
         )
         sentences.append(" ".join(part for part in (heading, opening, limits) if part))
-        sentences.append(_signals_sentence(analysis, segment.signals))
+        sentences.append(_signals_sentence(analysis, segment.signals, monthly))
         sentences.append(f"Variation: {segment.variation.label}.")
         if segment.assurance is not None:
             sentences.append(f"Assurance: {segment.assurance.label}.")
@@ -163,10 +169,11 @@ def chart_summary(analysis: Analysis) -> str:
     return " ".join(sentences)
 
 
-def _signals_sentence(analysis: Analysis, signals: Sequence[Signal]) -> str:
+def _signals_sentence(analysis: Analysis, signals: Sequence[Signal], monthly: bool) -> str:
     if not signals:
         return "No signals: the variation looks random (common cause)."
-    return "Signals: " + "; ".join(describe_signal(analysis, found) for found in signals) + "."
+    described = (describe_signal(analysis, found, monthly=monthly) for found in signals)
+    return "Signals: " + "; ".join(described) + "."
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,23 +188,42 @@ class DataTable:
     notes: tuple[str, ...] = ()
 
 
-def chart_table(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable:
-    """The chart's data, one row per point, with the signals each point belongs to."""
+def chart_table(
+    analysis: Analysis,
+    *,
+    caption: str,
+    unit: str = "",
+    annotations: Sequence[Annotation] = (),
+) -> DataTable:
+    """The chart's data, one row per point, with the signals each point belongs to and, when
+    the chart has any, its notes numbered as on the chart (every note, also those the chart
+    leaves undrawn). Linear in the points, signals and notes."""
     points = analysis.points
     monthly = is_monthly(points)
     value_heading = f"Value ({unit})" if unit else "Value"
+    signals = signals_by_point(len(points), analysis.signals)
+    notes: list[list[str]] = [[] for _ in points]
+    periods = [point.period for point in points]
+    for note in numbered_notes(analysis, annotations):
+        notes[point_of_note(note, periods)].append(f"{note.number}. {note.text}")
+    has_notes = any(notes)
+    # Segments are consecutive runs of points: each point's, in one pass over them.
+    segment_of: list[Segment] = []
+    if isinstance(analysis, XmrAnalysis):
+        for segment in analysis.segments:
+            segment_of += [segment] * (segment.last - segment.first + 1)
     rows = []
     for index, point in enumerate(points):
-        signals = "; ".join(
+        found_here = "; ".join(
             RULE_NAMES[found.rule]
             + ("" if found.nature is Nature.NEUTRAL else f" ({found.nature})")
-            for found in analysis.signals_at(index)
+            for found in signals[index]
         )
         cells = [format_period(point.period, monthly=monthly), format_value(point.value)]
         if isinstance(analysis, RunChartAnalysis):
             cells.append(format_value(analysis.median))
         else:
-            segment = analysis.segment_of(index)
+            segment = segment_of[index]
             moving_range = analysis.moving_ranges[index]
             cells += [
                 "" if moving_range is None else format_value(moving_range),
@@ -205,13 +231,17 @@ def chart_table(analysis: Analysis, *, caption: str, unit: str = "") -> DataTabl
                 format_value(segment.lower),
                 format_value(segment.upper),
             ]
-        cells.append(signals or "none")
+        cells.append(found_here or "none")
+        if has_notes:
+            cells.append("; ".join(notes[index]))
         rows.append(tuple(cells))
     if isinstance(analysis, RunChartAnalysis):
-        columns = ("Period", value_heading, "Median", "Signals")
+        columns: tuple[str, ...] = ("Period", value_heading, "Median", "Signals")
     else:
         columns = ("Period", value_heading, "Moving range", "Mean", "Lower limit", "Upper limit")
         columns += ("Signals",)
+    if has_notes:
+        columns += ("Notes",)
     return DataTable(caption=caption, columns=columns, rows=tuple(rows))
 
 

@@ -1,10 +1,12 @@
-"""The one place a chart's SVG is marked safe.
+"""The one place a chart's SVG is marked safe, and its data table's rows built.
 
 The chart library escapes every piece of text it puts in the SVG (titles, units, annotations
 and PDSA change ideas are typed by users), so its output may be embedded as markup. The filter
 takes the :class:`~measures.charting.MeasureChart`, not a string, so it cannot be
 pointed at user text by mistake.
 """
+
+from html import escape
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -13,6 +15,7 @@ from measures.charting import MeasureChart
 from measures.charts import (
     assurance_icon_svg,
     icon_symbols_svg,
+    render_legend_svg,
     variation_icon_svg,
 )
 
@@ -25,6 +28,32 @@ def chart_svg(chart: MeasureChart) -> SafeString:
     if not isinstance(chart, MeasureChart):
         raise TypeError("chart_svg takes a MeasureChart.")
     return mark_safe(chart.svg)  # noqa: S308  (escaped by measures.charts.svg)
+
+
+@register.simple_tag
+def chart_legend() -> SafeString:
+    """One legend for compact charts (drawn without their own): our markup, no user text."""
+    return mark_safe(render_legend_svg())  # noqa: S308  (built from constants)
+
+
+@register.filter
+def table_rows(chart: MeasureChart, latest: int | str = "") -> SafeString:
+    """The data table's body rows (only the ``latest`` so many when given), the first cell of
+    each its row header, every cell escaped. Joined here rather than in a template loop (or
+    ``format_html`` per cell): a measure at its cap has a thousand rows of eight cells, and
+    those took most of the page's time."""
+    if not isinstance(chart, MeasureChart):
+        raise TypeError("table_rows takes a MeasureChart.")
+    if chart.table is None:
+        return SafeString("")
+    shown = chart.table.rows[-int(latest) :] if latest else chart.table.rows
+    rows = (
+        f'<tr><th scope="row">{escape(first)}</th>'
+        + "".join(f"<td>{escape(cell)}</td>" for cell in rest)
+        + "</tr>"
+        for first, *rest in shown
+    )
+    return mark_safe("\n".join(rows))  # noqa: S308  (every cell escaped just above)
 
 
 @register.filter

@@ -51,3 +51,40 @@ def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
 def test_the_log_is_not_found_for_people_outside_the_cohort(client, other_participant, cohort):
     client.force_login(other_participant)
     assert client.get(reverse("notification_log", args=[cohort.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("count", [3, 130])
+def test_the_log_pages_with_the_same_queries_whatever_the_number_of_e_mails(
+    client, administrator, cohort, participant, other_participant, django_assert_num_queries, count
+):
+    people = [participant, other_participant]
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=people[n % 2],
+            kind="session_reminder" if n % 3 else "feedback_released",
+            dedup_key=f"k{n}",
+            cohort_id=cohort.pk,
+            template="generic",
+            status="sent",
+        )
+        for n in range(count)
+    )
+    newest_first = sorted(rows, key=lambda row: (row.scheduled_for, row.pk), reverse=True)
+    client.force_login(administrator)
+    url = reverse("notification_log", args=[cohort.pk])
+    walked, params = [], {}
+    while True:
+        # session, user, the cohort with the user's roles in it, the navigation's roles, one
+        # page of rows with their recipients
+        with django_assert_num_queries(5):
+            page = client.get(url, params).context["page"]
+        walked += page.rows
+        if not page.older:
+            break
+        params = {"older": page.older}
+    assert [row.pk for row in walked] == [row.pk for row in newest_first]
+    kind = client.get(url, {"kind": "feedback_released", "person": participant.last_name})
+    shown = kind.context["page"].rows
+    assert {(row.kind, row.recipient_id) for row in shown} == {
+        ("feedback_released", participant.pk)
+    }

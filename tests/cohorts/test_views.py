@@ -54,7 +54,7 @@ def _upload(client, cohort, data: bytes, name="people.csv"):
 
 
 @pytest.mark.parametrize("people", [5, 50])
-def test_the_cohort_page_runs_five_queries_whatever_the_cohort_size(
+def test_the_cohort_page_runs_six_queries_whatever_the_cohort_size(
     client,
     cohort,
     administrator,
@@ -73,8 +73,9 @@ def test_the_cohort_page_runs_five_queries_whatever_the_cohort_size(
     )
     client.force_login(administrator)
     # 1 session, 2 user, 3 cohort with programme and the viewer's roles in it, 4 the viewer's
-    # roles everywhere (navigation), 5 every enrolment with its person.
-    with no_queries_from_templates(monkeypatch), django_assert_num_queries(5):
+    # roles everywhere (navigation), 5 every enrolment with its person, 6 the sessions still to
+    # come (whether "Mark as completed" can be offered).
+    with no_queries_from_templates(monkeypatch), django_assert_num_queries(6):
         response = client.get(reverse("cohorts:cohort_detail", args=[cohort.pk]))
     assert response.status_code == 200
     overview = response.context["overview"]
@@ -138,6 +139,25 @@ def test_completing_a_cohort_with_sessions_to_come_is_refused_with_a_message(
     assert "still has 1 session to come" in response.content.decode()
     cohort.refresh_from_db()
     assert cohort.status == Cohort.Status.RUNNING
+
+
+def test_the_cohort_page_offers_completing_only_once_every_session_is_over(
+    client, cohort, administrator
+):
+    from modules.models import Module, Session
+
+    module = Module.objects.create(cohort=cohort, position=1, title="Strategy")
+    starts = timezone.now() + datetime.timedelta(days=7)
+    session = Session.objects.create(
+        module=module, starts_at=starts, ends_at=starts + datetime.timedelta(hours=4)
+    )
+    client.force_login(administrator)
+    url = reverse("cohorts:cohort_detail", args=[cohort.pk])
+    page = client.get(url).content.decode()
+    assert "Mark as cancelled" in page
+    assert "Mark as completed" not in page
+    Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+    assert "Mark as completed" in client.get(url).content.decode()
 
 
 # The cohort list ---------------------------------------------------------------------------------
@@ -307,7 +327,7 @@ def test_the_person_page_shows_who_changed_their_enrolment_and_when(client, coho
     labels = [event.label for event in page.context["history"]]
     assert labels == [
         "Enrolment status changed",
-        "Enrolled",
+        "Enrolled (role given)",
         "Invited to set a password",
         "Account created",
     ]
@@ -457,6 +477,8 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
         "programme-phases": "Phase 1\nPhase 2",
         "programme-project_kinds": "",
         "programme-completion_min_attendance_percent": "75",
+        "programme-email_greeting": "Dear",
+        "programme-email_sign_off": "The programme office",
         "modules-TOTAL_FORMS": "3",
         "modules-INITIAL_FORMS": "2",
         "modules-MIN_NUM_FORMS": "0",
@@ -496,6 +518,7 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
         24,
         ["Phase 1", "Phase 2"],
     )
+    assert copy.email_voice() == {"greeting": "Dear", "sign_off": "The programme office"}
     assert list(copy.module_templates.values_list("position", "title")) == [
         (1, "Culture and change"),
         (2, "Financial literacy"),

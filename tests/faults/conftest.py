@@ -3,8 +3,6 @@ instance on a free port (see ``processes``)."""
 
 import pytest
 
-from tests.leadership.conftest import smtp_server, smtp_settings  # noqa: F401
-
 from .processes import RedisServer
 
 

@@ -18,20 +18,30 @@ import psycopg2
 import redis
 from django.db import connection
 
-from tests.leadership.conftest import free_port
+from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def wait_for(condition, timeout: float = 20.0, message: str = "condition not met in time"):
-    """Poll ``condition`` until it returns something true; returns that value."""
-    deadline = time.monotonic() + timeout
+def patience() -> float:
+    """How many times slower than a quiet machine this one is now: the load average of the
+    last minute per CPU, at least 1. A fresh clone's first run shares its cores with
+    compilers, other test runs and the browser tests; timeouts tuned on a quiet machine are
+    multiplied by this, so a busy machine waits longer instead of failing."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+
+
+def wait_for(condition, timeout: float = 20.0, message="condition not met in time"):
+    """Poll ``condition`` until it returns something true; returns that value. ``timeout`` is
+    for a quiet machine: it is stretched by ``patience()``. ``message`` may be a function, to
+    say what went wrong as it is at the end (a log's last lines)."""
+    deadline = time.monotonic() + timeout * patience()
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(message)
+    raise AssertionError(message() if callable(message) else message)
 
 
 class RedisServer:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from leadership.models import AuditEvent
+from leadership.models import AuditEvent, User
 from tests.conftest import PASSWORD
 from tests.totp import code_for
 
@@ -34,7 +34,7 @@ def test_a_person_logs_in_with_their_email_in_any_case(client, participant):
 def test_an_administrator_logs_in_with_their_email_in_any_case_and_a_code(client, administrator):
     assert _login(client, "ADMIN@Example.org").url == reverse("mfa_authenticate")
     client.post(reverse("mfa_authenticate"), {"code": code_for(administrator)})
-    assert client.get(reverse("home")).url == reverse("cohorts:cohort_list")
+    assert client.get(reverse("home")).url == reverse("home:office_home")
 
 
 def test_a_wrong_password_is_refused_with_a_message_and_no_session(client, participant):
@@ -151,6 +151,26 @@ def test_a_reset_answers_the_same_for_known_and_unknown_addresses(client, partic
     assert len(mail.outbox) == 1  # only the real person gets an e-mail
 
 
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1:8000"])
+def test_a_reset_link_is_built_from_site_url_whatever_host_the_request_names(
+    client, participant, settings, host
+):
+    """The person asking picks the Host header (here, hosts the site answers to); the link
+    mailed to the account's owner still leads only to SITE_URL."""
+    settings.SITE_URL = "https://leadership.example.org"
+    client.post(reverse("account_reset_password"), {"email": participant.email}, HTTP_HOST=host)
+    (message,) = mail.outbox
+    links = re.findall(r"https?://[^\s]+", message.body)
+    assert links and all(
+        link.startswith("https://leadership.example.org/accounts/password/reset/key/")
+        for link in links
+    ), links
+    assert host.split(":")[0] not in message.body
+    assert "leadership.example.org" in message.body  # the site named in the message, too
+    path = "/" + links[0].split("://", 1)[1].split("/", 1)[1]
+    assert client.get(path, follow=True).context["action_url"]  # the set-password form
+
+
 def test_logins_and_failed_logins_are_audited(client, participant):
     _login(client, "nobody@example.org", "guessing", REMOTE_ADDR="10.1.2.3")
     _login(client, participant.email, "guessing", REMOTE_ADDR="10.1.2.3")
@@ -184,6 +204,48 @@ def test_any_long_uncommon_password_is_accepted_without_composition_rules(passwo
 def test_short_or_common_passwords_are_refused(password, reason, db):
     with pytest.raises(ValidationError, match=reason):
         validate_password(password)
+
+
+# --- passwords made of the person's name (issue 19) ---------------------------------------------
+
+AROHA = {"first_name": "Aroha", "last_name": "Ngata", "email": "aroha.n@example.org"}
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Aroha Ngata 1",  # both names, apart
+        "ngataaroha12",  # run together, last name first
+        "ArohaNgata2026!",
+        "aroha-aroha-aroha",  # one part, repeated
+        "atagn ahora 1234",  # backwards
+        "Ngata, Aroha 99",
+        "Ngātaaroha-2026",  # with a macron
+        "arohangatta77",  # close to the names run together
+    ],
+)
+def test_passwords_made_of_the_persons_name_are_refused(password):
+    with pytest.raises(ValidationError, match="too close to your name"):
+        validate_password(password, user=User(**AROHA))
+
+
+@pytest.mark.parametrize("password", ["kea-flies-over-ruapehu", "aroha-means-love-and-kea"])
+def test_a_password_that_only_contains_a_name_among_other_words_is_accepted(password, db):
+    validate_password(password, user=User(**AROHA))
+
+
+def test_changing_to_a_password_made_of_your_name_is_refused_on_the_page(client, participant):
+    participant.last_name = "Ngata"
+    participant.save()
+    client.force_login(participant)
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "ngataaroha12", "password2": "ngataaroha12"},
+    )
+    assert response.status_code == 200
+    assert "This password is too close to your name." in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.check_password(PASSWORD)
 
 
 @pytest.mark.django_db

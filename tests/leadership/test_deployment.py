@@ -1,5 +1,6 @@
 """The deployment files are right, read without a Docker engine (none runs on these machines)."""
 
+import os
 import re
 import secrets
 import subprocess
@@ -18,6 +19,11 @@ def _compose() -> dict:
 def _variables_the_settings_read() -> set[str]:
     source = (ROOT / "leadership" / "settings.py").read_text()
     return set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", source))
+
+
+def _variables_gunicorn_reads() -> set[str]:
+    source = (ROOT / "gunicorn.conf.py").read_text()
+    return set(re.findall(r"_positive\(\"([A-Z0-9_]+)\"", source))
 
 
 APP_SERVICES = ("web", "worker", "worker-2", "beat", "migrate")
@@ -73,7 +79,7 @@ def test_compose_keeps_the_database_and_files_in_named_volumes_and_the_bucket_pr
 
 
 def test_every_variable_compose_sets_is_one_the_settings_read():
-    read = _variables_the_settings_read()
+    read = _variables_the_settings_read() | _variables_gunicorn_reads()
     for name in APP_SERVICES:
         environment = _compose()["services"][name]["environment"]
         unknown = set(environment) - read
@@ -143,3 +149,55 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _gunicorn_config(**environment) -> dict:
+    """workers, threads and worker_class as gunicorn.conf.py sets them in ``environment``."""
+    script = (
+        "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+        "print(json.dumps([c['workers'], c['threads'], c['worker_class']]))"
+    )
+    env = {"PATH": "/usr/bin:/bin", **environment}
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    workers, threads, worker_class = yaml.safe_load(out.stdout)
+    return {"workers": workers, "threads": threads, "worker_class": worker_class}
+
+
+def test_gunicorn_sizes_itself_from_the_cores_unless_told():
+    cores = os.cpu_count() or 1
+    assert _gunicorn_config() == {
+        "workers": 2 * cores,
+        "threads": 2,
+        "worker_class": "gthread",
+    }
+    assert _gunicorn_config(WEB_CONCURRENCY="5", GUNICORN_THREADS="1") == {
+        "workers": 5,
+        "threads": 1,
+        "worker_class": "sync",
+    }
+    # What docker-compose passes when .env sets neither.
+    assert _gunicorn_config(WEB_CONCURRENCY="0", GUNICORN_THREADS="0")["workers"] == 2 * cores
+
+
+def test_the_image_and_compose_leave_the_worker_count_to_gunicorn_conf():
+    assert "--workers" not in (ROOT / "Dockerfile").read_text()
+    web = _compose()["services"]["web"]
+    assert "--workers" not in web["command"]
+    assert web["environment"]["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-0}"
+    assert web["environment"]["DJANGO_ENV"] == "production"  # the shared settings still apply
+    assert int(web["environment"]["CONN_MAX_AGE"].split(":-")[1].rstrip("}")) > 0
+
+
+def test_database_connections_persist_with_health_checks_and_without_jit(db):
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

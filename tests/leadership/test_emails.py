@@ -178,3 +178,16 @@ def test_a_refused_recipient_fails_its_row_and_the_rest_of_the_batch_goes(
     assert refused.status == Notification.Status.FAILED
     assert "550" in refused.last_error
     assert Notification.objects.get(recipient=other_participant).status == "sent"
+
+
+def test_no_product_code_queues_the_generic_template():
+    # Each kind has its own templates; "generic" only renders what an older release queued.
+    root = Path(__file__).resolve().parents[2]
+    apps = [root / app for app in settings.INSTALLED_APPS if (root / app / "apps.py").exists()]
+    queuing = [
+        str(path.relative_to(root))
+        for app in apps
+        for path in app.rglob("*.py")
+        if 'template="generic"' in path.read_text()
+    ]
+    assert queuing == []

@@ -26,7 +26,9 @@ def test_a_clinical_leader_logs_in_with_a_code_typed_from_the_keyboard(
 
     page.get_by_label("Code").fill("000000")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("That code is not right")).to_be_visible()
+    # Next to the field, and in the error summary that takes focus.
+    expect(page.locator("#id_code_error")).to_contain_text("That code is not right")
+    expect(page.get_by_role("alert")).to_contain_text("That code is not right")
     page.get_by_label("Code").fill(code_for(clinical_leader))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts you sponsor")

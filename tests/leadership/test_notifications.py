@@ -2,16 +2,20 @@
 
 import re
 import smtplib
+import threading
 
+import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from leadership import notifications
 from leadership.models import Notification, NotificationPreference
 from tests.factories import UserFactory
+from tests.faults.processes import wait_for
 
 
 def _remind(person, key="session-reminder:1:14", **extra):
@@ -61,6 +65,54 @@ def test_a_tampered_preference_link_is_not_found(client, participant):
     token = notifications.preference_token(participant, Notification.Kind.SESSION_REMINDER)
     response = client.get(reverse("notification_preferences_link", args=[token + "x"]))
     assert response.status_code == 404
+
+
+# --- one-click unsubscribe (RFC 8058; issue 19) -------------------------------------------------
+
+
+def _one_click_url(person, kind=Notification.Kind.SESSION_REMINDER) -> str:
+    token = notifications.preference_token(person, kind)
+    return reverse("notification_preferences_link", args=[token])
+
+
+def test_a_mail_programs_one_click_post_needs_no_cookie_or_csrf_token(participant):
+    """What the mail program sends: the RFC's body, from nowhere near our pages."""
+    mail_program = Client(enforce_csrf_checks=True)
+    response = mail_program.post(
+        _one_click_url(participant),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ORIGIN="https://mail.example.net",
+    )
+    assert response.status_code == 302
+    assert NotificationPreference.objects.filter(
+        person=participant, kind=Notification.Kind.SESSION_REMINDER
+    ).exists()
+
+
+def test_the_pages_own_stop_button_still_needs_its_csrf_token(participant):
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(_one_click_url(participant)).status_code == 403
+    assert not NotificationPreference.objects.exists()
+
+
+def test_a_one_click_post_from_another_site_reaches_only_the_tokens_owner(
+    participant, other_participant
+):
+    """Whatever session comes along, only the person and kind in the signed token change;
+    without a valid token, nothing does."""
+    someone_else = Client(enforce_csrf_checks=True)
+    someone_else.force_login(other_participant)
+    one_click = {"data": "List-Unsubscribe=One-Click"}
+    one_click["content_type"] = "application/x-www-form-urlencoded"
+    assert someone_else.post(_one_click_url(participant) + "x/", **one_click).status_code == 404
+    forged = reverse("notification_preferences_link", args=["e30:forged"])
+    assert someone_else.post(forged, **one_click).status_code == 404
+    assert not NotificationPreference.objects.exists()
+    someone_else.post(_one_click_url(participant), **one_click)
+    assert list(NotificationPreference.objects.values_list("person", "kind")) == [
+        (participant.pk, Notification.Kind.SESSION_REMINDER)
+    ]
 
 
 def test_an_opt_out_after_planning_cancels_the_message_at_send_time(participant):
@@ -183,6 +235,41 @@ def test_claims_left_by_a_dead_worker_are_released_after_the_lease(participant, 
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=61)):
         assert notifications.release_stale_claims() == 1
     assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_senders_claim_goes_back_at_the_next_sweep_and_a_live_ones_never(participant):
+    """A sender holds its advisory lock while it holds its rows (issue 19: a killed worker's
+    rows used to wait out a 600 s lease). Its own connection, as a worker process has."""
+    Notification.objects.bulk_create(  # recorded without queueing a sender (eager here)
+        Notification(
+            recipient=participant, kind="session_reminder", dedup_key=f"k{n}",
+            template="generic", context={"subject": "Soon", "message": "Module 2."},
+        )
+        for n in range(3)
+    )  # fmt: skip
+    claimed, die = threading.Event(), threading.Event()
+
+    def sender() -> None:
+        with notifications.claim_lock() as key:
+            assert len(notifications.claim_due(batch_size=10, claimed_by=key)) == 3
+            claimed.set()
+            die.wait(timeout=20)
+            connection.close()  # the process is killed: its session ends, lock and all
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    assert claimed.wait(timeout=20)
+    # Alive: its rows stay with it, however long it takes (no lease for a keyed claim).
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=1)):
+        assert notifications.release_stale_claims() == 0
+    die.set()
+    thread.join(timeout=20)
+    # The server ends the closed session a moment later; the next sweep releases its rows.
+    assert wait_for(notifications.release_stale_claims, timeout=10) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
+    notifications.send_due()
+    assert len(mail.outbox) == 3
 
 
 def test_two_claimers_never_take_the_same_rows(participant):

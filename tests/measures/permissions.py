@@ -64,6 +64,8 @@ ROWS = {
         get=TEAM_WRITERS, post=TEAM_WRITERS_REDIRECT, data=_measure_data, **TEAM
     ),
     "measures:measure_detail": Expect(get=logged_in(200, other_participant=404), **MEASURE),
+    "measures:measure_data": Expect(get=logged_in(200, other_participant=404), **MEASURE),
+    "measures:measure_data_csv": Expect(get=logged_in(200, other_participant=404), **MEASURE),
     "measures:measure_update": Expect(
         get=TEAM_WRITERS,
         post=TEAM_WRITERS_REDIRECT,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser import log_in
 from tests.redesign_projects.helpers import make_team
-from tests.reports.helpers import add_step_measure
+from tests.worlds import add_step_measure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Set to a directory to keep a picture of the rebase proposal (to look at, not compared).
@@ -36,12 +36,14 @@ def test_a_member_imports_data_and_sees_the_chart(page, live_server, cohort, par
     expect(page.get_by_role("heading", level=1)).to_have_text("Length of stay")
 
     page.get_by_role("link", name="Paste or upload CSV").click()
-    page.get_by_label("Paste CSV").fill("period,value\n" + "\n".join([*ROWS, "2025-09-01,7"]))
+    # Cells copied from a spreadsheet arrive tab-separated.
+    pasted = ["\t".join(row.split(",")) for row in [*ROWS, "2025-09-01,7"]]
+    page.get_by_label("Paste from a spreadsheet").fill("Period\tValue\n" + "\n".join(pasted))
     page.get_by_role("button", name="Check the data").click()
     expect(page.locator("#import-preview")).to_contain_text("also on line 10")
     expect(page.get_by_role("button", name="Save all")).to_have_count(0)
 
-    page.get_by_label("Paste CSV").fill("period,value\n" + "\n".join(ROWS))
+    page.get_by_label("Paste from a spreadsheet").fill("period,value\n" + "\n".join(ROWS))
     page.get_by_role("button", name="Check the data").click()
     page.get_by_role("button", name="Save all 9 data points").click()
     expect(page.get_by_role("status").or_(page.locator(".alert-success"))).to_contain_text(
@@ -52,8 +54,10 @@ def test_a_member_imports_data_and_sees_the_chart(page, live_server, cohort, par
     chart = page.get_by_role("img", name="Length of stay")
     expect(chart).to_be_visible()
     expect(page.locator(".measure-summary")).to_contain_text("Run chart of 9 points")
-    page.get_by_text("Data table for Length of stay").click()
-    expect(page.get_by_role("rowheader", name="Sep 2025")).to_be_visible()
+    # The team page's charts are compact; the full chart and its data are a link away.
+    page.get_by_role("link", name="Full chart and data for Length of stay").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Length of stay")
+    expect(page.get_by_role("rowheader", name="Sep 2025", exact=True)).to_be_visible()
 
 
 def test_a_member_confirms_the_proposed_recalculation_after_an_adopted_change(

@@ -68,7 +68,9 @@ def test_the_team_page_shows_every_chart_in_a_flat_number_of_queries(
     # 15 the navigation's user.
     page = _team_page_queries(client, team, django_assert_num_queries, 15)
     assert page.count('class="measure-chart"') == measures
-    assert page.count("<caption>Measure") == measures
+    # Compact charts: no data table, a link to each measure's page for the full chart.
+    assert "<caption>Measure" not in page
+    assert page.count("Full chart and data") == measures
     assert "PDSA: Board round" in page
     assert "Add a measure" in page
 
@@ -89,6 +91,48 @@ def test_readers_see_charts_without_the_writers_links(client, team, measure, fac
     assert 'class="measure-chart"' in page and "Add a measure" not in page
     detail = client.get(_url("measure_detail", measure.pk)).content.decode()
     assert "Add a data point" not in detail and "XmR chart of 16 points" in detail
+
+
+# --- the measure page: the whole chart, the latest points, every point a click away ----------
+
+
+def test_the_measure_page_charts_every_point_and_tabulates_the_latest_24(
+    client, team, participant, django_assert_num_queries
+):
+    long = add_measure(team, name="Weekly LOS", points=[5 + (i % 7) / 2 for i in range(260)])
+    client.force_login(participant)
+    page = client.get(_url("measure_detail", long.pk)).content.decode()
+    assert "XmR chart of 260 points" in page or "260 points" in page
+    assert "The latest 24 of 260 points." in page
+    assert "(the latest 24 of 260 points)" in page
+    assert page.count("/projects/points/") == 24  # the edit links: the latest 24 only
+    assert _url("measure_data", long.pk) in page and _url("measure_data_csv", long.pk) in page
+
+    # session, user, the measure (with its team, cohort and programme), the team with its
+    # cohort and people, the viewer's roles, their current team, the count, the rows, the
+    # navigation's user
+    with django_assert_num_queries(9):
+        first = client.get(_url("measure_data", long.pk))
+    assert first.context["page"].paginator.num_pages == 3
+    with django_assert_num_queries(9):
+        last = client.get(_url("measure_data", long.pk), {"page": 3})
+    assert len(last.context["page"].object_list) == 60
+
+
+def test_the_csv_has_every_point_with_text_defused_for_spreadsheets(client, team, participant):
+    measure = add_measure(team, points=[3, 4, 5])
+    point = measure.datapoints.order_by("period").first()
+    measure_services.datapoint_update(
+        point=point, period=point.period, value=point.value, annotation="=HYPERLINK(1)",
+        acting_user=None,
+    )  # fmt: skip
+    client.force_login(participant)
+    response = client.get(_url("measure_data_csv", measure.pk))
+    assert response["Content-Disposition"].startswith("attachment;")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "period,value,annotation,astronomical,recorded_at"
+    assert len(lines) == 4
+    assert lines[1].split(",")[2] == "'=HYPERLINK(1)"
 
 
 # --- peers ---------------------------------------------------------------------------------

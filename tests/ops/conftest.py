@@ -3,7 +3,6 @@ thread of this process, so subprocesses reach it too) and settings that put the 
 storage in a bucket of it."""
 
 import os
-import socket
 import uuid
 
 import boto3
@@ -78,9 +77,3 @@ def s3_storage(settings, s3_endpoint, s3_bucket, tmp_path):
     # A local directory nothing should be written to: proof that files went to the bucket.
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     return s3_bucket
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

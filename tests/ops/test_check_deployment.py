@@ -11,7 +11,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .conftest import free_port, keys_in, s3_environment
+from tests.local_servers import free_port
+
+from .conftest import keys_in, s3_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from .conftest import free_port
+from tests.local_servers import free_port
 
 LIVE = "/health/live/"
 READY = "/health/ready/"

@@ -17,9 +17,10 @@ from django.db import connection
 from django.test import Client
 
 from redesign_projects.models import SubmissionFile
+from tests.local_servers import free_port
 from tests.redesign_projects.helpers import PDF_BYTES, make_assignment, make_team
 
-from .conftest import free_port, keys_in, s3_environment
+from .conftest import keys_in, s3_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -105,6 +105,62 @@ def test_accepted_work_takes_no_more_versions(assignment, team, participant, fac
         submit(assignment, by=participant, team=team)
 
 
+def test_accepted_work_is_not_offered_a_new_version(client, assignment, team, participant, faculty):
+    version = submit(assignment, by=participant, team=team)
+    services.feedback_save(
+        submission=version,
+        comments="Great",
+        decision="accepted",
+        levels={},
+        acting_user=faculty,
+        release=True,
+    )
+    client.force_login(participant)
+    edit = reverse("redesign_projects:submission_edit", args=[assignment.pk])
+    for page in (
+        reverse("redesign_projects:assignment_detail", args=[assignment.pk]),
+        reverse("redesign_projects:submission_detail", args=[version.pk]),
+    ):
+        html = client.get(page).content.decode()
+        assert edit not in html, page
+        assert "new version" not in html, page
+    assert (
+        "no further versions are needed"
+        in client.get(
+            reverse("redesign_projects:assignment_detail", args=[assignment.pk])
+        ).content.decode()
+    )
+    # Typed in or bookmarked, the form is not shown only to refuse what is typed into it.
+    response = client.get(edit, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "redesign_projects:assignment_detail", args=[assignment.pk]
+    )
+    assert "no further versions can be made" in response.content.decode()
+
+
+def test_work_with_changes_requested_is_offered_a_new_version(
+    client, assignment, team, participant, faculty
+):
+    version = submit(assignment, by=participant, team=team)
+    services.feedback_save(
+        submission=version,
+        comments="More data",
+        decision="changes_requested",
+        levels={},
+        acting_user=faculty,
+        release=True,
+    )
+    client.force_login(participant)
+    edit = reverse("redesign_projects:submission_edit", args=[assignment.pk])
+    assert (
+        edit
+        in client.get(
+            reverse("redesign_projects:submission_detail", args=[version.pk])
+        ).content.decode()
+    )
+    assert client.get(edit).status_code == 200
+
+
 def test_feedback_is_hidden_from_the_team_until_released(
     client, assignment, team, participant, faculty
 ):

@@ -61,7 +61,6 @@ ROWS = {
         get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
         kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
     ),
-    "reports:leader_home": Expect(get=logged_in(404, clinical_leader=200)),
     # Sponsors (clinical leaders) and programme administrators; nobody else has a portfolio.
     "reports:portfolio": Expect(get=logged_in(404, clinical_leader=200, administrator=200)),
     "reports:portfolio_download": Expect(

@@ -16,7 +16,7 @@ from leadership.models import AuditEvent
 from reports.certificates import certificates_issue
 from reports.models import Certificate, ReportRequest
 from reports.rendering import render_report
-from tests.reports.helpers import build_world, flat, pdf_text
+from tests.worlds import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 

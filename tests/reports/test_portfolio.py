@@ -16,8 +16,7 @@ from measures.models import DataPoint, Measure, PdsaCycle
 from reports import portfolio
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory
 from tests.redesign_projects.helpers import make_team, participant_in
-
-from .helpers import add_step_measure, flat, pdf_text
+from tests.worlds import add_step_measure, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from cohorts.models import Cohort
 from measures.charting import PRINT_CHART_MM, PRINT_CHART_WIDTH
-from modules.models import Attendance
+from modules.models import Attendance, Session
 from pairings.models import Pairing, ShadowingEntry
 from reports import data as report_data
 from reports import rendering
@@ -22,8 +22,7 @@ from reports.models import ReportRequest
 from tests.factories import CohortFactory, ProgrammeFactory
 from tests.pairings.helpers import manager_in, pair
 from tests.redesign_projects.helpers import make_team, participant_in
-
-from .helpers import add_step_measure, build_world, flat, pdf_info, pdf_text
+from tests.worlds import add_step_measure, build_world, flat, pdf_info, pdf_text
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 5, 4, 9, 30, tzinfo=datetime.UTC)
@@ -142,12 +141,16 @@ def test_the_summary_says_which_registers_were_not_taken(cohort):
     with time_machine.travel(NOW, tick=False):
         build_world(cohort, participants=4, sessions=4, teams=1, assignments=1)
     first_held = Attendance.objects.order_by("session__starts_at").first().session
+    # The register was never taken (modules decides what counts: its register_taken_at).
     Attendance.objects.filter(session=first_held).delete()
+    Session.objects.filter(pk=first_held.pk).update(register_taken_at=None)
     with time_machine.travel(NOW, tick=False):
         data = report_data.progress_report_data(_fresh(cohort), now=NOW)
         text = flat(pdf_text(rendering.progress_report_pdf(_fresh(cohort), now=NOW)))
-    assert [c.session for c in data.attendance.registers_missing] == [first_held]
+    assert data.attendance.registers_missing == 1
+    assert [c.session for c in data.attendance.missing_register_sessions] == [first_held]
     assert "Registers not taken: 1 (S1" in text
+    assert "left out of every rate until the register is taken" in text
 
 
 def test_what_changed_since_the_previous_report_is_on_the_first_page(world, cohort, administrator):

@@ -20,7 +20,7 @@ from redesign_projects import services as project_services
 from redesign_projects.models import Assignment
 from reports import data as report_data
 from reports import rendering
-from tests.reports.helpers import build_world, flat, pdf_text
+from tests.worlds import build_world, flat, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +182,11 @@ def test_the_pdf_has_metadata_contents_with_page_numbers_and_the_cut_off(rendere
     assert f"{team_page}" in first.split(f"Team: {team.name}", 1)[1].split("Team:", 1)[0]
     assert f"Page {pages} of {pages}" in flat(reader.pages[-1].extract_text())
     assert "data to" in flat(reader.pages[2].extract_text())
+
+
+def test_the_pdf_declares_the_english_of_its_cohort(rendered):
+    _world, pdf, cohort = rendered
+    assert PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/Lang"] == cohort.language == "en-NZ"
 
 
 def test_the_attendance_matrix_is_landscape(rendered):

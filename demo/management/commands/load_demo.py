@@ -19,12 +19,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
-        logins = []
+        logins: list[tuple[str, str]] = []
         for app, load in BUILDERS:
             self.stdout.write(f"Loading {app} demo data…")
             result = load(today)
             if app == "cohorts":
-                logins = result
+                logins = result or []
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for email, label in logins:
             self.stdout.write(f"  {label:<26} {email:<36} password: {cohorts.DEMO_PASSWORD}")

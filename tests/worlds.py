@@ -1,4 +1,5 @@
-"""Shared by the report tests (and bench/): a cohort with everything a report shows."""
+"""Shared test worlds: builders that several test packages use (and bench/): a cohort with
+everything a report shows, and how to read a built PDF back as text."""
 
 import datetime
 import io
@@ -69,6 +70,10 @@ def build_world(
                 sequence=n + 1,
             )
         )
+    # Every held session's register was taken (the progress report's figures count them).
+    Session.objects.filter(pk__in=[s.pk for s in schedule[:held]]).update(
+        register_taken_at=now - datetime.timedelta(minutes=30)
+    )
     Attendance.objects.bulk_create(
         Attendance(
             session=session,

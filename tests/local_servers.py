@@ -1,8 +1,16 @@
+"""Servers the tests run on loopback: a free port to put them on, and a real SMTP server's
+handler that records what it receives."""
+
+import asyncio
+import email
 import socket
 import threading
 
-import pytest
-from aiosmtpd.controller import Controller
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class RecordingHandler:
@@ -34,8 +42,6 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
-        import asyncio
-
         with self.lock:
             self.attempts += 1
             if self.attempts <= self.refuse_first:
@@ -49,35 +55,5 @@ class RecordingHandler:
 
     def keys(self) -> list[str]:
         """The X-Notification-Key of every accepted message, in order."""
-        import email
-
         with self.lock:
             return [email.message_from_bytes(m)["X-Notification-Key"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on a free loopback port; ``.handler`` records and can refuse."""
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def smtp_settings(settings, smtp_server):
-    """Send real SMTP to ``smtp_server``."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    return settings
