@@ -235,7 +235,7 @@ def pages(world: dict) -> list[tuple[str, str, str]]:
         ("audit trail", "administrator", reverse("governance:audit_log")),
         ("attendance register", "faculty",
          reverse("modules:attendance_register", args=[world["session"].pk])),
-        ("leader start page", "clinical_leader", reverse("reports:leader_home")),
+        ("leader start page", "clinical_leader", reverse("home:leader_home")),
         ("participant start page", "participant", reverse("home:participant_home")),
         ("my schedule", "participant", reverse("modules:my_schedule")),
         ("team page", "participant",

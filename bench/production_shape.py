@@ -50,7 +50,7 @@ def main() -> None:
     from django.urls import reverse
 
     from tests.factories import CohortFactory, ProgrammeFactory
-    from tests.reports.helpers import build_world
+    from tests.worlds import build_world
 
     started = time.perf_counter()
     cohort = CohortFactory(programme=ProgrammeFactory(name="Enhanced Care Management"))

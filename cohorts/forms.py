@@ -44,6 +44,9 @@ class ProgrammeForm(forms.ModelForm):
             "completion_min_attendance_percent",
             "completion_requires_final_assignment",
             "pairs_avoid_same_team",
+            "email_greeting",
+            "email_sign_off",
+            "decimal_comma",
         ]
 
 

@@ -57,6 +57,31 @@ class Programme(models.Model):
     completion_requires_final_assignment = models.BooleanField(
         "final assignment must be accepted", default=True
     )
+    decimal_comma = models.BooleanField(
+        "numbers use a decimal comma",
+        default=False,
+        db_default=False,
+        help_text="Measure data pasted from a spreadsheet reads “12,5” as twelve and a half "
+        "(and “1.234,5” as 1234.5), as spreadsheets in much of Europe write numbers.",
+    )
+    email_greeting = models.CharField(
+        "e-mail greeting",
+        max_length=60,
+        blank=True,
+        default="Hello",
+        db_default="Hello",
+        help_text='How e-mails to its people open, before the name: "Kia ora", "Dear", "Hello" '
+        '(empty: "Hello").',
+    )
+    email_sign_off = models.CharField(
+        "e-mail sign-off",
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text='The closing line of its e-mails, e.g. "Ngā mihi, the programme office". '
+        "Empty: no sign-off.",
+    )
     administrators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -78,6 +103,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def email_voice(self) -> dict[str, str]:
+        """The greeting and sign-off its e-mails use, for a notification's context (the
+        e-mail templates read ``greeting`` and ``sign_off``)."""
+        return {"greeting": self.email_greeting, "sign_off": self.email_sign_off}
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):
@@ -250,3 +280,35 @@ def programme_of_audit_event(target: models.Model, cohort_id: int | None):
     if isinstance(target, Programme):
         return target.pk
     return None
+
+
+class Announcement(models.Model):
+    """A message the programme office wrote to people of a cohort: everyone, or a set chosen
+    by role, team or work not yet submitted. Plain text as typed (never HTML); each recipient
+    gets it through the notifications outbox, and ``form_token`` makes the same form sent
+    twice one announcement."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="announcements")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        max_length=5000,
+        help_text="Plain text: blank lines separate paragraphs; web addresses become links.",
+    )
+    audience = models.JSONField(
+        default=dict, blank=True, help_text="The filters chosen: role, team, not submitted."
+    )
+    audience_label = models.CharField(
+        "sent to", max_length=300, help_text='In words, e.g. "Participants in Flow team".'
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="announcements_sent"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    form_token = models.UUIDField(unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.cohort.name}, {self.sent_at:%Y-%m-%d})"

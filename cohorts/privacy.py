@@ -1,15 +1,15 @@
 """The cohorts' part of subject access and erasure (``governance/privacy.py`` runs both):
-a person's enrolments."""
+a person's enrolments, and the announcements they sent as a programme administrator."""
 
 from leadership.models import User
 from leadership.privacy import ERASED_TEXT, SubjectAccessData, in_scope, when
 
-from .models import Enrolment
+from .models import Announcement, Enrolment
 
 
 def export_enrolments(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:
-    """Their enrolments in ``cohort_ids`` (None: every cohort), with a withdrawal reason.
-    Read-only, one query."""
+    """Their enrolments in ``cohort_ids`` (None: every cohort), with a withdrawal reason, and
+    the announcements they sent there. Read-only, two queries."""
     enrolments = in_scope(
         Enrolment.objects.filter(person=person).select_related("cohort__programme"),
         "cohort",
@@ -27,7 +27,20 @@ def export_enrolments(person: User, cohort_ids: set[int] | None) -> SubjectAcces
         }
         for e in enrolments
     ]
-    return SubjectAccessData(sections={"enrolments": rows})
+    sent = in_scope(
+        Announcement.objects.filter(sent_by=person).select_related("cohort"), "cohort", cohort_ids
+    )
+    announcements = [
+        {
+            "cohort": a.cohort.name,
+            "sent_at": when(a.sent_at),
+            "to": a.audience_label,
+            "subject": a.subject,
+            "message": a.body,
+        }
+        for a in sent
+    ]
+    return SubjectAccessData(sections={"enrolments": rows, "announcements_sent": announcements})
 
 
 def erase_person(*, person: User) -> None:

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Count,
     Exists,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -21,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from leadership.audit import ACTION_LABELS, change_lines, own_account_events
-from leadership.models import AuditEvent, User
+from leadership.models import AuditEvent, Notification, User
 
 from .models import Cohort, Enrolment, Programme
 
@@ -315,11 +317,12 @@ def cohort_overview(cohort: Cohort, *, today: datetime.date | None = None) -> Co
     )
 
 
-def _needs_attention(
-    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+def setup_notes(
+    cohort: Cohort, *, leaders: int, faculty: int, participants: int, today: datetime.date
 ) -> list[str]:
-    """Plain sentences for the administrator. Teams, pairings and overdue work are added by
-    their apps on the cohort page itself."""
+    """What is missing from a live cohort's set-up, in sentences: a start date passed while
+    still planned, no clinical leader, no faculty, no participants. No queries. (The start
+    pages of ``home`` list these with everything else that needs attention.)"""
     if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
         return []
     notes = []
@@ -328,12 +331,30 @@ def _needs_attention(
             f"The start date ({cohort.starts_on:%-d %b %Y}) has passed but the cohort is still "
             "planned: start it."
         )
-    if not by_role[Enrolment.Role.CLINICAL_LEADER]:
+    if not leaders:
         notes.append("No clinical leader sponsors this cohort.")
-    if not by_role[Enrolment.Role.FACULTY]:
+    if not faculty:
         notes.append("No faculty are enrolled.")
     if participants == 0:
         notes.append("No participants are enrolled yet.")
+    return notes
+
+
+def _needs_attention(
+    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+) -> list[str]:
+    """Plain sentences for the administrator: ``setup_notes`` and invitations not accepted.
+    Registers, teams, pairings, overdue work and reports are added by ``home`` (loaded into the
+    cohort page's "Needs attention")."""
+    if cohort.status in (Cohort.Status.COMPLETED, Cohort.Status.CANCELLED):
+        return []
+    notes = setup_notes(
+        cohort,
+        leaders=len(by_role[Enrolment.Role.CLINICAL_LEADER]),
+        faculty=len(by_role[Enrolment.Role.FACULTY]),
+        participants=participants,
+        today=today,
+    )
     invited = sum(
         1 for group in by_role.values() for e in group if not e.person.has_usable_password()
     )
@@ -343,6 +364,45 @@ def _needs_attention(
             "invitation (no password set yet)."
         )
     return notes
+
+
+@dataclass
+class PendingInvitation:
+    """Someone enrolled who has not set a password yet, and when they were last invited."""
+
+    person: User
+    roles: list[str]
+    last_invited_at: datetime.datetime | None
+
+
+def invitations_pending(cohort: Cohort) -> list[PendingInvitation]:
+    """The cohort's current members who have not accepted their invitation (no password set
+    yet), by name, with their roles and when their latest invitation for this cohort was
+    recorded. Two queries: enrolments with people; their invitation e-mails."""
+    pending: dict[int, PendingInvitation] = {}
+    for enrolment in (
+        _enrolments_with_people(cohort)
+        .filter(
+            status__in=Enrolment.ACTIVE_STATUSES,
+            person__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .order_by("person__last_name", "person__first_name", "person__pk")
+    ):
+        row = pending.setdefault(enrolment.person_id, PendingInvitation(enrolment.person, [], None))
+        row.roles.append(enrolment.get_role_display())
+    invited = dict(
+        Notification.objects.filter(
+            kind=Notification.Kind.INVITATION,
+            cohort_id=cohort.pk,
+            recipient_id__in=list(pending),
+        )
+        .values_list("recipient_id")
+        .annotate(last=Max("created_at"))
+        .order_by()
+    )
+    for person_id, row in pending.items():
+        row.last_invited_at = invited.get(person_id)
+    return list(pending.values())
 
 
 def cohort_people(cohort: Cohort) -> list[Enrolment]:

@@ -2,6 +2,7 @@
 validates with ``full_clean()`` and records an audit event naming the acting user."""
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from typing import cast
 
@@ -17,7 +18,7 @@ from leadership.services import audit_record
 from leadership.sessions import end_sessions_for
 
 from .imports import check_rows
-from .models import Cohort, Enrolment, Programme
+from .models import Announcement, Cohort, Enrolment, Programme
 
 
 def _unique_slug(model, base: str) -> str:
@@ -39,6 +40,9 @@ PROGRAMME_EDITABLE_FIELDS = (
     "project_kinds",
     "completion_min_attendance_percent",
     "completion_requires_final_assignment",
+    "email_greeting",
+    "email_sign_off",
+    "decimal_comma",
 )
 
 
@@ -351,7 +355,49 @@ def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> 
         programme_name=cohort.programme.name,
         cohort_name=cohort.name,
         cohort_id=cohort.pk,
+        voice=cohort.programme.email_voice(),
     )
+
+
+@transaction.atomic
+def invitations_resend(
+    *, cohort: Cohort, people: list[User], acting_user: User, today: datetime.date | None = None
+) -> int:
+    """Invite again each of ``people`` who is a current member of ``cohort`` and still has not
+    set a password: a new set-password e-mail each (the link in an older one may have
+    expired). At most one resend per person per day, however often the button is pressed.
+    Audited as ``person.invite`` with ``resend``. Returns how many e-mails were recorded."""
+    today = today or timezone.localdate()
+    members = {
+        e.person_id
+        for e in Enrolment.objects.filter(
+            cohort=cohort, person__in=people, status__in=Enrolment.ACTIVE_STATUSES
+        )
+    }
+    sent = 0
+    for person in people:
+        if person.pk not in members or person.has_usable_password():
+            continue
+        row = notifications.invitation_notify(
+            person=person,
+            programme_name=cohort.programme.name,
+            cohort_name=cohort.name,
+            cohort_id=cohort.pk,
+            voice=cohort.programme.email_voice(),
+            resend_key=f"resend-{today.isoformat()}",
+        )
+        if row is None:
+            continue
+        audit_record(
+            actor=acting_user,
+            action="person.invite",
+            target=person,
+            cohort_id=cohort.pk,
+            person_id=person.pk,
+            changes={"email": person.email, "cohort": cohort.name, "resend": True},
+        )
+        sent += 1
+    return sent
 
 
 @transaction.atomic
@@ -437,6 +483,7 @@ def _tell_if_enrolled_by_another_office(enrolment: Enrolment) -> None:
         template="programme_added",
         context={
             "programme_name": cohort.programme.name,
+            **cohort.programme.email_voice(),
             "cohort_name": cohort.name,
             "role": enrolment.get_role_display().lower(),
             "link": notifications.absolute_url("/"),
@@ -563,8 +610,9 @@ class ImportRejected(Exception):
 
 @transaction.atomic
 def participants_import(*, cohort: Cohort, preview, acting_user: User | None) -> list[Enrolment]:
-    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``,
-    all or nothing. The cohort is locked and the rows checked again against the cohort as it is
+    """Enrol every row of a checked participant list (``imports.ImportPreview``) in ``cohort``
+    in its role (participant unless the list says otherwise; rows it skipped are left out), all
+    or nothing. The cohort is locked and the rows checked again against the cohort as it is
     now (someone may have enrolled people since the preview); any problem raises
     ``ImportRejected`` with the fresh preview and nothing is written. People without an account
     get one and an invitation. Audited per person and enrolment, plus ``cohort.import``."""
@@ -574,13 +622,13 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
     if not preview.is_valid:
         raise ImportRejected(preview)
     enrolments = []
-    for row in preview.rows:
+    for row in preview.importable_rows:
         values = row.values
         enrolments.append(
             person_enrol(
                 cohort=cohort,
                 email=values["email"],
-                role=Enrolment.Role.PARTICIPANT,
+                role=row.role,
                 acting_user=acting_user,
                 first_name=values["first_name"],
                 last_name=values["last_name"],
@@ -595,6 +643,93 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
         action="cohort.import",
         target=cohort,
         cohort_id=cohort.pk,
-        changes={"participants": len(enrolments)},
+        changes={
+            "participants": sum(1 for e in enrolments if e.role == Enrolment.Role.PARTICIPANT),
+            "other_roles": sum(1 for e in enrolments if e.role != Enrolment.Role.PARTICIPANT),
+            "skipped": len(preview.skipped_rows),
+        },
     )
     return enrolments
+
+
+# Announcements -------------------------------------------------------------------------------
+
+
+def announcement_context(*, cohort: Cohort, subject: str, body: str, sender: User) -> dict:
+    """What the announcement e-mail template reads (also for the preview): the programme's
+    greeting and sign-off, the subject and body as typed, and a link to the cohort's start
+    page."""
+    return {
+        "programme_name": cohort.programme.name,
+        **cohort.programme.email_voice(),
+        "cohort_name": cohort.name,
+        "subject": subject,
+        "body": body,
+        "sender_name": sender.get_full_name() or sender.email,
+        "link": notifications.absolute_url("/"),
+    }
+
+
+@transaction.atomic
+def announcement_send(
+    *,
+    cohort: Cohort,
+    subject: str,
+    body: str,
+    audience: dict,
+    audience_label: str,
+    recipients: list[User],
+    form_token: uuid.UUID,
+    acting_user: User,
+) -> tuple[Announcement, bool]:
+    """Record an announcement and one e-mail to each of ``recipients`` through the outbox
+    (sent after commit; opt-outs of announcements respected). The same ``form_token`` again
+    (a double click, a resubmitted page) sends nothing and returns the first announcement with
+    False. Refuses an empty subject or body and an empty audience. Audited as
+    ``announcement.send`` with the audience and how many it went to."""
+    subject = " ".join(subject.split())
+    body = body.strip()
+    existing = Announcement.objects.filter(form_token=form_token).first()
+    if existing is not None:
+        return existing, False
+    people = list({person.pk: person for person in recipients}.values())
+    if not people:
+        raise ValidationError("Nobody matches this audience: choose another.")
+    announcement = Announcement(
+        cohort=cohort,
+        subject=subject,
+        body=body,
+        audience=audience,
+        audience_label=audience_label[:300],
+        recipient_count=len(people),
+        sent_by=acting_user,
+        form_token=form_token,
+    )
+    announcement.full_clean()
+    try:
+        with transaction.atomic():
+            announcement.save()
+    except IntegrityError:  # the same form, sent at the same moment by another request
+        return Announcement.objects.get(form_token=form_token), False
+    context = announcement_context(cohort=cohort, subject=subject, body=body, sender=acting_user)
+    notifications.notify_many(
+        recipients=people,
+        kind=Notification.Kind.ANNOUNCEMENT,
+        dedup_key=lambda person: f"announcement:{announcement.pk}:{person.pk}",
+        template="announcement",
+        context=context,
+        subject=announcement,
+        cohort_id=cohort.pk,
+    )
+    audit_record(
+        actor=acting_user,
+        action="announcement.send",
+        target=announcement,
+        cohort_id=cohort.pk,
+        changes={
+            "subject": subject,
+            "audience": audience_label,
+            "recipients": len(people),
+        },
+    )
+    return announcement, True

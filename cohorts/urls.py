@@ -18,6 +18,17 @@ urlpatterns = [
         views.enrolment_withdraw,
         name="enrolment_withdraw",
     ),
+    path("<int:cohort_id>/invitations/", views.invitation_list, name="invitation_list"),
+    path(
+        "<int:cohort_id>/invitations/resend/",
+        views.invitation_resend_all,
+        name="invitation_resend_all",
+    ),
+    path(
+        "<int:cohort_id>/invitations/<int:person_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
     path("<int:cohort_id>/import/", views.import_upload, name="import_upload"),
     path("<int:cohort_id>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("programmes/", views.programme_list, name="programme_list"),

@@ -254,6 +254,52 @@ def enrolment_withdraw(request, cohort_id, enrolment_id):
     )
 
 
+# Invitations ---------------------------------------------------------------------------------
+
+
+@login_required
+def invitation_list(request, cohort_id):
+    """Who has not accepted their invitation yet (no password set), when they were last
+    invited, and a resend button for each and for everyone."""
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    return render(
+        request,
+        "cohorts/invitation_list.html",
+        {"cohort": cohort, "pending": selectors.invitations_pending(cohort)},
+    )
+
+
+def _resent(request, cohort: Cohort, people: list, asked: int) -> HttpResponse:
+    sent = services.invitations_resend(cohort=cohort, people=people, acting_user=request.user)
+    if sent:
+        messages.success(request, f"Sent {sent} new invitation{'' if sent == 1 else 's'}.")
+    if sent < asked:
+        messages.info(
+            request,
+            f"{asked - sent} already had a new invitation today, or have set their password "
+            "since: nothing more was sent to them.",
+        )
+    return redirect("cohorts:invitation_list", cohort_id=cohort.pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, cohort_id, person_id):
+    """Send one person a new invitation (at most one a day)."""
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    person = selectors.get_person_in_cohort(cohort, person_id)
+    return _resent(request, cohort, [person], 1)
+
+
+@login_required
+@require_POST
+def invitation_resend_all(request, cohort_id):
+    """Send everyone who has not accepted a new invitation (at most one each a day)."""
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    people = [row.person for row in selectors.invitations_pending(cohort)]
+    return _resent(request, cohort, people, len(people))
+
+
 # Participant import --------------------------------------------------------------------------
 # Between preview and confirm the checked rows wait in the person's session (not a staging
 # table): nothing is written to the domain tables, the rows expire with the session, one
@@ -315,7 +361,8 @@ def import_confirm(request, cohort_id):
             {"cohort": cohort, "form": forms.ImportUploadForm(), "preview": rejected.preview},
         )
     request.session.pop(_session_key(cohort), None)
-    messages.success(request, f"Imported {len(enrolments)} participants into {cohort.name}.")
+    done = imports.imported_text([e.role for e in enrolments])
+    messages.success(request, f"Imported {done} into {cohort.name}.")
     return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
 
 

@@ -14,13 +14,14 @@ def _nav_items(request) -> list[dict]:
     roles = roles_for_user(user)
     items = []
     if roles.is_admin:
+        items.append(("Needs attention", reverse("home:office_home")))
         items.append(("Cohorts", reverse("cohorts:cohort_list")))
         items.append(("Programmes", reverse("cohorts:programme_list")))
         items.append(("Audit trail", reverse("governance:audit_log")))
     if roles.is_leader:
-        items.append(("Cohorts I sponsor", reverse("reports:leader_home")))
+        items.append(("Cohorts I sponsor", reverse("home:leader_home")))
     if roles.is_faculty:
-        items.append(("Cohorts I teach", reverse("home:faculty_home")))
+        items.append(("My teaching", reverse("home:faculty_home")))
     if roles.is_participant:
         items.append(("My programme", reverse("home:participant_home")))
     if roles.is_participant or roles.is_faculty:

@@ -8,12 +8,13 @@ from django.urls import reverse
 from cohorts.models import Cohort, Enrolment
 from leadership import notifications
 from leadership.models import Notification
-from modules.selectors import attendance_summary_for_cohort
+from modules.selectors import attendance_summary_for_cohort, registers_missing
 from redesign_projects.selectors import teams_summary_for_cohort
 
 
 def cohort_week_figures(cohort: Cohort) -> dict:
-    """Attendance so far and work overdue, as the digest states them."""
+    """Attendance so far (sessions whose register was taken), registers not taken and work
+    overdue, as the digest states them."""
     attendance = attendance_summary_for_cohort(cohort)
     expected = sum(row.expected for row in attendance)
     attended = sum(row.attended for row in attendance)
@@ -21,6 +22,7 @@ def cohort_week_figures(cohort: Cohort) -> dict:
     teams = teams_summary_for_cohort(cohort)
     return {
         "attendance_percent": round(100 * attended / expected) if expected else None,
+        "registers_missing": len(registers_missing(cohort)),
         "below_rule": below_rule,
         "overdue": teams.overdue_count,
         "unplaced": len(teams.unplaced),
@@ -63,6 +65,7 @@ def plan_leader_digests(*, now: datetime.datetime) -> int:
                 template="leader_digest",
                 context={
                     "programme_name": cohort.programme.name,
+                    **cohort.programme.email_voice(),
                     "cohort_name": cohort.name,
                     **figures,
                     "link": notifications.absolute_url(

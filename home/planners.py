@@ -2,13 +2,19 @@
 records what is due through the notifications outbox, is idempotent (dedup keys) and returns
 how many rows it created. A new kind of reminder is added here."""
 
-from modules.reminders import plan_session_reminders
+from modules.reminders import (
+    plan_register_office_notices,
+    plan_register_reminders,
+    plan_session_reminders,
+)
 from redesign_projects.reminders import plan_assignment_reminders, plan_faculty_digests
 
 from .digests import plan_leader_digests
 
 PLANNERS = (
     plan_session_reminders,
+    plan_register_reminders,
+    plan_register_office_notices,
     plan_assignment_reminders,
     plan_faculty_digests,
     plan_leader_digests,

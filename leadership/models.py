@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)
+    # On PostgreSQL both name columns use the ICU root collation (migration 0006), so names sort
+    # by their letters whatever their macrons and accents. An AlterField on either must keep
+    # it: Django does not know of it and would put the database default back.
     first_name = models.CharField("first name", max_length=150)
     last_name = models.CharField("last name", max_length=150, blank=True)
     profession = models.CharField(
@@ -200,6 +203,11 @@ class Notification(models.Model):
         FACULTY_DIGEST = "faculty_digest", "Submissions waiting for feedback"
         LEADER_DIGEST = "leader_digest", "Weekly digest for clinical leaders"
         PROGRAMME_ADDED = "programme_added", "Enrolled by another programme office"
+        REGISTER_REMINDER = "register_reminder", "Register not taken after a session"
+        REGISTER_MISSING = "register_missing", "Registers still missing (programme office)"
+        SCHEDULE_CHANGE = "schedule_change", "Schedule changes"
+        ANNOUNCEMENT = "announcement", "Announcements from the programme office"
+        APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
 
     # Nobody can opt out of these: without them a person cannot use the product at all, or
     # would not learn that another office can now see their account.

@@ -558,9 +558,19 @@ def preference_opt_in(*, person: User, kind: str) -> None:
     NotificationPreference.objects.filter(person=person, kind=kind).delete()
 
 
-def invitation_notify(*, person: User, programme_name: str, cohort_name: str, cohort_id: int):
+def invitation_notify(
+    *,
+    person: User,
+    programme_name: str,
+    cohort_name: str,
+    cohort_id: int,
+    voice: dict[str, str] | None = None,
+    resend_key: str = "",
+):
     """Record the invitation e-mail with a set-password link for a newly enrolled person.
-    The link is allauth's password-reset key: it stops working once a password is set."""
+    The link is allauth's password-reset key: it stops working once a password is set.
+    ``voice`` is the programme's greeting and sign-off; ``resend_key`` names a resend (e.g.
+    its day), so a resend is a new e-mail but the same resend recorded twice is one."""
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
@@ -571,10 +581,11 @@ def invitation_notify(*, person: User, programme_name: str, cohort_name: str, co
     return notify(
         recipient=person,
         kind=Notification.Kind.INVITATION,
-        dedup_key=f"invitation:{cohort_id}:{person.pk}",
+        dedup_key=f"invitation:{cohort_id}:{person.pk}" + (f":{resend_key}" if resend_key else ""),
         template="invitation",
         context={
             "programme_name": programme_name,
+            **(voice or {}),
             "cohort_name": cohort_name,
             "set_password_url": absolute_url(path),
             "link": absolute_url("/"),

@@ -307,6 +307,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # E-mail: console in the quick start, SMTP (or anything EMAIL_URL names) otherwise.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# On the console, one line per e-mail (leadership/console_mail.py) unless EMAIL_CONSOLE_FULL.
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("console.EmailBackend") and not env.bool(
+    "EMAIL_CONSOLE_FULL", default=False
+):
+    EMAIL_BACKEND = "leadership.console_mail.SummaryEmailBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Leadership programmes <noreply@localhost>"
@@ -458,6 +463,12 @@ NOTIFICATION_CLAIM_LEASE_SECONDS = env.int("NOTIFICATION_CLAIM_LEASE_SECONDS", d
 NOTIFICATION_SENDER_PARALLELISM = env.int("NOTIFICATION_SENDER_PARALLELISM", default=2)
 # Days before a session that its reminders go out, unless the programme sets its own.
 SESSION_REMINDER_DAYS = [14, 2]
+# A session's faculty are reminded this long after it ends without a register; the programme
+# office is told when it is still missing this many working days after the session's day.
+# Sessions that ended longer ago than the look-back are never chased (a first deploy).
+REGISTER_REMINDER_AFTER_MINUTES = env.int("REGISTER_REMINDER_AFTER_MINUTES", default=30)
+REGISTER_OFFICE_AFTER_WORKING_DAYS = env.int("REGISTER_OFFICE_AFTER_WORKING_DAYS", default=2)
+REGISTER_CHASE_LOOKBACK_DAYS = env.int("REGISTER_CHASE_LOOKBACK_DAYS", default=14)
 SESSION_REMINDER_DAYS_MAX = 31
 # Assignment reminders: days before the (extended) due date, and overdue notices days after.
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])

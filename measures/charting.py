@@ -5,8 +5,9 @@ PDSA cycles, and the programme's rule set) into a :class:`MeasureChart` with the
 so the team page, the measure page and the PDF reports draw the same chart from the same code.
 It runs no queries: the selectors prefetch what it reads.
 
-:func:`parse_datapoints_csv` reads CSV text into rows with per-row errors, for the import's
-preview; nothing is saved here (``services.datapoints_import`` saves all or nothing).
+:func:`parse_datapoints_csv` reads pasted (tab-separated, from a spreadsheet) or CSV text into
+rows with per-row errors, for the import's preview; nothing is saved here
+(``services.datapoints_import`` saves all or nothing).
 """
 
 from __future__ import annotations
@@ -206,13 +207,14 @@ def measure_chart(
     )
 
 
-# --- CSV of data points --------------------------------------------------------------------
+# --- Data points pasted or uploaded ---------------------------------------------------------
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 PERIOD_HEADINGS = ("period", "date", "month", "week")
 VALUE_HEADINGS = ("value",)
 ANNOTATION_HEADINGS = ("annotation", "note", "notes", "comment")
 MAX_ROWS = 1000
+DELIMITER_NAMES = {"\t": "tabs", ";": "semicolons", ",": "commas"}
 # What one measure and one owner may hold, so that every page, report and export that draws
 # them has a bounded cost (a page at these caps: tests/security/test_chart_cost.py).
 MAX_POINTS_PER_MEASURE = 1000
@@ -233,7 +235,7 @@ def points_cap_error(have: int, adding: int) -> str:
 
 @dataclass
 class ImportRow:
-    """One CSV row: its line number, what was read, and what is wrong with it."""
+    """One row: its line number, the line as it was, what was read, and what is wrong."""
 
     line: int
     period_text: str
@@ -242,14 +244,17 @@ class ImportRow:
     period: datetime.date | None = None
     value: Decimal | None = None
     errors: list[str] = field(default_factory=list)
+    raw: str = ""
 
 
 @dataclass
 class ImportPreview:
-    """The parsed file: ``errors`` are about the whole file; each row has its own."""
+    """The parsed text: ``errors`` are about the whole of it; each row has its own.
+    ``expected`` says what a row should look like, in the words the page shows."""
 
     rows: list[ImportRow]
     errors: list[str]
+    expected: str = ""
 
     @property
     def is_valid(self) -> bool:
@@ -259,9 +264,15 @@ class ImportPreview:
     def error_count(self) -> int:
         return len(self.errors) + sum(bool(row.errors) for row in self.rows)
 
+    @property
+    def first_problem(self) -> ImportRow | None:
+        """The first row that is not right, to show as it was pasted."""
+        return next((row for row in self.rows if row.errors), None)
+
 
 def parse_period(text: str) -> datetime.date | None:
-    """A date written as ISO (2025-03-01) or day/month/year (1/3/2025); None otherwise."""
+    """A date written as ISO (2025-03-01) or day/month/year (1/3/2025, 1.3.2025, 1-3-2025);
+    None otherwise. Day first always: 03/01/2025 is the 3rd of January."""
     for pattern in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text.strip(), pattern).date()
@@ -270,9 +281,21 @@ def parse_period(text: str) -> datetime.date | None:
     return None
 
 
-def parse_value(text: str) -> Decimal | None:
-    """A finite number ("1,234.5" and "12%" allowed); None otherwise."""
-    cleaned = text.strip().replace(",", "").removesuffix("%").strip()
+def parse_value(text: str, *, decimal_comma: bool = False) -> Decimal | None:
+    """A finite number; None otherwise. With a decimal point (the default) "1,234.5" and
+    "12%" are allowed; with ``decimal_comma`` (the programme's spreadsheets write numbers that
+    way) "1.234,5" and "12,5" are. Spaces (thousands in many locales) are ignored."""
+    cleaned = text.strip().removesuffix("%").strip().replace(" ", "").replace("\u00a0", "")
+    group, point = (".", ",") if decimal_comma else (",", ".")
+    if group in cleaned:
+        # A grouping mark only between groups of three ("1,234.5"): "12,5" where numbers use a
+        # decimal point is a mistake to show, not a hundred and twenty-five.
+        whole = cleaned.split(point, 1)[0].lstrip("+-")
+        head, *groups = whole.split(group)
+        if not (1 <= len(head) <= 3 and all(len(g) == 3 for g in groups)):
+            return None
+        cleaned = cleaned.replace(group, "")
+    cleaned = cleaned.replace(point, ".")
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
@@ -285,45 +308,78 @@ def parse_value(text: str) -> Decimal | None:
     )
 
 
+def _delimiter(first_line: str) -> str:
+    """Tab when the text has tabs (what a spreadsheet's copy gives), else the more common of
+    semicolon and comma in the first line."""
+    if "\t" in first_line:
+        return "\t"
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
 def _column(headings: list[str], names: Sequence[str]) -> int | None:
     return next((i for i, heading in enumerate(headings) if heading in names), None)
 
 
 def parse_datapoints_csv(
-    text: str, *, existing_periods: Iterable[datetime.date] = ()
+    text: str, *, existing_periods: Iterable[datetime.date] = (), decimal_comma: bool = False
 ) -> ImportPreview:
-    """Read CSV text (a header row with period/date and value, optional annotation) into rows.
+    """Read pasted or uploaded text into rows: tab-separated as copied from Excel (or CSV with
+    commas or semicolons), with a header row naming "period" (or "date") and "value" (and
+    optionally "annotation") in any order — or without one, as period, value, annotation.
 
-    Each row is checked on its own — a date in ISO or d/m/Y, a number, an annotation of at most
-    300 characters — and against the rest: a period already in the file, or already recorded
-    for the measure (``existing_periods``), is an error on that row, never an overwrite."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    records = [(number, record) for number, record in enumerate(reader, start=1) if any(record)]
+    Each row is checked on its own — a date in ISO or day/month/year, a number (with a decimal
+    comma when ``decimal_comma``), an annotation of at most 300 characters — and against the
+    rest: a period already in the text, or already recorded for the measure
+    (``existing_periods``), is an error on that row, never an overwrite. ``expected`` says what
+    a row should be and ``first_problem`` is the first row that is not."""
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    first_line = next((line for line in lines if line.strip()), "")
+    delimiter = _delimiter(first_line)
+    number = "12,5" if decimal_comma else "12.5"
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records = [(number_, record) for number_, record in enumerate(reader, start=1) if any(record)]
     if not records:
-        return ImportPreview(rows=[], errors=["The file is empty: paste a header row and data."])
+        return ImportPreview(rows=[], errors=["The text is empty: paste a header row and data."])
     headings = [cell.strip().lower() for cell in records[0][1]]
     period_at = _column(headings, PERIOD_HEADINGS)
     value_at = _column(headings, VALUE_HEADINGS)
     note_at = _column(headings, ANNOTATION_HEADINGS)
+    has_header = True
+    if period_at is None and value_at is None and parse_period(records[0][1][0]) is not None:
+        # No header: the columns are period, value, annotation.
+        period_at, value_at, note_at, has_header = 0, 1, 2, False
+    if has_header:
+        expected = (
+            f"under the header, one row a period: its date (2025-03-01 or 1/3/2025, day "
+            f"first) and its value ({number}), separated by {DELIMITER_NAMES[delimiter]}"
+        )
+    else:
+        expected = (
+            f"one row a period: its date (2025-03-01 or 1/3/2025, day first), its value "
+            f"({number}) and optionally an annotation, separated by {DELIMITER_NAMES[delimiter]}"
+        )
     if period_at is None or value_at is None:
         return ImportPreview(
             rows=[],
             errors=[
-                "The first row must name the columns: “period” (or “date”) and “value”, "
-                "optionally “annotation”."
+                "The first row must name the columns — “period” (or “date”) and “value”, "
+                "optionally “annotation” — or the rows must start with a date. The first line is: "
+                f"“{first_line.strip()[:200]}”."
             ],
         )
-    if len(records) - 1 > MAX_ROWS:
+    data = records[1:] if has_header else records
+    if len(data) > MAX_ROWS:
         return ImportPreview(
             rows=[],
-            errors=[f"At most {MAX_ROWS} rows at a time; this file has {len(records) - 1}."],
+            errors=[f"At most {MAX_ROWS} rows at a time; this has {len(data)}."],
         )
     existing = set(existing_periods)
-    if len(existing) + len(records) - 1 > MAX_POINTS_PER_MEASURE:
-        return ImportPreview(rows=[], errors=[points_cap_error(len(existing), len(records) - 1)])
+    if len(existing) + len(data) > MAX_POINTS_PER_MEASURE:
+        return ImportPreview(rows=[], errors=[points_cap_error(len(existing), len(data))])
     seen: dict[datetime.date, int] = {}
     rows = []
-    for line, record in records[1:]:
+    for line, record in data:
 
         def cell(index: int | None, record: list[str] = record) -> str:
             return record[index].strip() if index is not None and index < len(record) else ""
@@ -333,6 +389,7 @@ def parse_datapoints_csv(
             period_text=cell(period_at),
             value_text=cell(value_at),
             annotation=cell(note_at),
+            raw=lines[line - 1][:200] if line - 1 < len(lines) else "",
         )
         row.period = parse_period(row.period_text)
         if not row.period_text:
@@ -351,11 +408,11 @@ def parse_datapoints_csv(
             )
         if row.period is not None:
             seen.setdefault(row.period, line)
-        row.value = parse_value(row.value_text)
+        row.value = parse_value(row.value_text, decimal_comma=decimal_comma)
         if not row.value_text:
             row.errors.append("The value is missing.")
         elif row.value is None:
-            row.errors.append(f"“{row.value_text}” is not a number.")
+            row.errors.append(f"“{row.value_text}” is not a number: write it like {number}.")
         elif abs(row.value) >= Decimal("1e10"):
             row.errors.append(f"{row.value_text} is too large.")
         if len(row.annotation) > 300:
@@ -363,4 +420,4 @@ def parse_datapoints_csv(
         rows.append(row)
     if not rows:
         return ImportPreview(rows=[], errors=["There are no data rows under the header."])
-    return ImportPreview(rows=rows, errors=[])
+    return ImportPreview(rows=rows, errors=[], expected=expected)

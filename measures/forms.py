@@ -87,11 +87,12 @@ class DataPointForm(forms.ModelForm):
 
 class DataPointImportForm(forms.Form):
     text = forms.CharField(
-        label="Paste CSV",
+        label="Paste from a spreadsheet",
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text="A header row naming “period” and “value” (and optionally “annotation”), "
-        "then one row a period. Dates as 2025-03-01 or 1/3/2025. At most "
+        help_text="Copy the cells from Excel (or CSV text): a date and a value a row, with or "
+        "without a header row naming “period” and “value” (and optionally “annotation”). "
+        "Dates as 2025-03-01 or 1/3/2025 (day first). At most "
         f"{MAX_ROWS:,} rows at a time, and {MAX_POINTS_PER_MEASURE:,} points in a measure.",
     )
     upload = forms.FileField(

@@ -6,12 +6,15 @@ follows its owner: whoever may see the team (``redesign_projects.selectors``) or
 administrators may change them. Outsiders get 404.
 """
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cohorts.selectors import CohortAccess
 from pairings.models import Pairing
@@ -207,3 +210,19 @@ def team_page_measures(team: RedesignTeam, access: ProjectAccess) -> dict:
         "charts": measure_charts_for_teams([team.pk], compact=True)[team.pk],
         "can_edit": _team_access(team, access).can_edit,
     }
+
+
+def measures_not_updated_this_month(
+    team_ids: Iterable[int] | QuerySet, *, now: datetime.datetime
+) -> list[Measure]:
+    """The measures of ``team_ids`` (ids, or a query of them) with no data point recorded since
+    the first of this month (in the office's time zone), each with its team and
+    ``last_recorded_at`` (None if never), the longest unrecorded first. One query."""
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return list(
+        Measure.objects.filter(team_id__in=team_ids)
+        .select_related("team")
+        .annotate(last_recorded_at=Max("datapoints__recorded_at"))
+        .filter(Q(last_recorded_at__isnull=True) | Q(last_recorded_at__lt=month_start))
+        .order_by(F("last_recorded_at").asc(nulls_first=True), "team__name", "position", "pk")
+    )

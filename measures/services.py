@@ -247,9 +247,17 @@ def datapoint_update(
 
 
 def datapoints_preview(*, measure: Measure, text: str) -> ImportPreview:
-    """Parse CSV text against the measure's recorded periods (one query). Saves nothing."""
+    """Parse pasted or uploaded text against the measure's recorded periods, reading numbers as
+    its programme writes them (``Programme.decimal_comma``). Saves nothing. One query, and one
+    more for the programme when the measure's owner was not loaded with it."""
     existing = measure.datapoints.values_list("period", flat=True)
-    return parse_datapoints_csv(text, existing_periods=list(existing))
+    owner = measure.team or measure.pairing
+    assert owner is not None  # a database constraint: every measure has a team or a pairing
+    return parse_datapoints_csv(
+        text,
+        existing_periods=list(existing),
+        decimal_comma=owner.cohort.programme.decimal_comma,
+    )
 
 
 @transaction.atomic

@@ -100,8 +100,17 @@ class SessionQuerySet(models.QuerySet["Session"]):
         )
 
     def held(self) -> "SessionQuerySet":
-        """Sessions that have started and were not cancelled: the ones attendance counts."""
+        """Sessions that have started and were not cancelled, register taken or not."""
         return self.filter(status=Session.Status.SCHEDULED, starts_at__lte=timezone.now())
+
+    def counted(self) -> "SessionQuerySet":
+        """Held sessions whose register was taken: the only ones attendance rates and the
+        attendance rule count. A held session without a register says nothing about who came."""
+        return self.held().filter(register_taken_at__isnull=False)
+
+    def register_missing(self) -> "SessionQuerySet":
+        """Held sessions whose register has not been taken ("register not taken")."""
+        return self.held().filter(register_taken_at__isnull=True)
 
 
 class Session(models.Model):
@@ -134,6 +143,13 @@ class Session(models.Model):
         null=True, blank=True, help_text="Short courses only: how many may sign up."
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    register_taken_at = models.DateTimeField(
+        "register taken",
+        null=True,
+        blank=True,
+        help_text="When the register was first saved on or after the session's day. Empty for "
+        'a held session means "register not taken": it is left out of every attendance rate.',
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -155,6 +171,10 @@ class Session(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def register_taken(self) -> bool:
+        return self.register_taken_at is not None
 
 
 class Attendance(models.Model):

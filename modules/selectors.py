@@ -29,6 +29,8 @@ from leadership.models import User
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
 
 ATTENDED = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+# How a held session without a register reads wherever attendance is shown or exported.
+REGISTER_NOT_TAKEN = "Register not taken"
 # How long after its last templated module a cohort's schedule may run (moves, catch-ups).
 SCHEDULE_SLACK_WEEKS = 13
 
@@ -137,6 +139,15 @@ def _set_expected(session: Session, participant_count: int) -> None:
     )
 
 
+def _set_register_state(session: Session, tz, now: datetime.datetime) -> None:
+    """``register_open``: its day has come and it was not cancelled (the register page takes
+    it); ``register_missing``: it was held and its register has not been taken."""
+    today = now.astimezone(tz).date()
+    live = not session.is_cancelled
+    session.register_open = live and session.starts_at.astimezone(tz).date() <= today
+    session.register_missing = live and session.starts_at <= now and not session.register_taken
+
+
 def cohort_schedule(cohort: Cohort, *, viewer: User | None = None) -> list[Module]:
     """The modules of ``cohort`` in order, each with ``.session_list`` (annotated as in
     ``_sessions_annotated`` plus ``expected_count`` and ``seats_left``). Four queries:
@@ -152,9 +163,11 @@ def cohort_schedule(cohort: Cohort, *, viewer: User | None = None) -> list[Modul
         )
     )
     participant_count = _participants(cohort.pk).count()
+    now = timezone.now()
     for module in modules:
         for session in module.session_list:
             _set_expected(session, participant_count)
+            _set_register_state(session, cohort.tzinfo, now)
         module.first_session = module.session_list[0] if module.session_list else None
     return sorted(
         modules,
@@ -169,7 +182,9 @@ def cohort_session(session: Session, *, viewer: User | None = None) -> Session:
         _sessions_annotated(viewer).select_related("module__cohort__programme").get(pk=session.pk)
     )
     _set_expected(annotated, _participants(annotated.module.cohort_id).count())
-    annotated.is_past = annotated.starts_at <= timezone.now()
+    now = timezone.now()
+    annotated.is_past = annotated.starts_at <= now
+    _set_register_state(annotated, annotated.module.cohort.tzinfo, now)
     return annotated
 
 
@@ -375,6 +390,40 @@ def register_people(session: Session) -> list[User]:
     return list(people.order_by("last_name", "first_name", "pk").distinct())
 
 
+def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:
+    """Session id → the faculty responsible for its register: its facilitator when it has one,
+    else its module's facilitators, else every active faculty member of its cohort. Two
+    queries however many sessions (module facilitators; cohort faculty); the sessions must
+    come with ``facilitator`` and ``module`` loaded."""
+    if not sessions:
+        return {}
+    module_ids = {s.module_id for s in sessions}
+    by_module: dict[int, list[User]] = defaultdict(list)
+    for row in Module.facilitators.through.objects.filter(module_id__in=module_ids).select_related(
+        "user"
+    ):
+        by_module[row.module_id].append(row.user)
+    by_cohort: dict[int, list[User]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(
+            cohort_id__in={s.module.cohort_id for s in sessions},
+            role=Enrolment.Role.FACULTY,
+            status=Enrolment.Status.ENROLLED,
+        )
+        .select_related("person")
+        .order_by("person_id")
+    ):
+        by_cohort[enrolment.cohort_id].append(enrolment.person)
+    return {
+        s.pk: (
+            [s.facilitator]
+            if s.facilitator is not None
+            else by_module[s.module_id] or by_cohort[s.module.cohort_id]
+        )
+        for s in sessions
+    }
+
+
 def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
     """(person, their attendance row or None) for everyone on the register. Two queries."""
     people = register_people(session)
@@ -399,25 +448,27 @@ class ParticipantAttendance:
 def attendance_summary_for_cohort(
     cohort: Cohort, *, people: list[User] | None = None
 ) -> list[ParticipantAttendance]:
-    """Per active participant of ``cohort`` (or only ``people``): the sessions held so far
-    that they were expected at (sign-up sessions only if signed up), how many they attended
-    (present or late), their apologies, the rate, and whether the rate meets the programme's
-    ``completion_min_attendance_percent``. Four queries whatever the size of the cohort:
-    participants, held sessions, sign-ups to them, attendance at them."""
+    """Per active participant of ``cohort`` (or only ``people``): the sessions counted so far
+    (held, with the register taken) that they were expected at (sign-up sessions only if
+    signed up), how many they attended (present or late), their apologies, the rate, and
+    whether the rate meets the programme's ``completion_min_attendance_percent``. A held
+    session whose register was not taken is left out altogether: it says nothing about who
+    came (``registers_missing`` lists them). Four queries whatever the size of the cohort:
+    participants, counted sessions, sign-ups to them, attendance at them."""
     enrolments = _participants(cohort.pk).select_related("person")
     if people is not None:
         enrolments = enrolments.filter(person__in=people)
     participants = [e.person for e in enrolments.order_by("person__last_name", "person__pk")]
-    held_sessions = Session.objects.filter(module__cohort=cohort).held()
-    held = list(held_sessions.values_list("pk", "seat_limit"))
-    signup_sessions = {pk for pk, limit in held if limit is not None}
+    counted_sessions = Session.objects.filter(module__cohort=cohort).counted()
+    counted = list(counted_sessions.values_list("pk", "seat_limit"))
+    signup_sessions = {pk for pk, limit in counted if limit is not None}
     # Subqueries rather than id lists, so the count of queries never depends on the data.
     signed_up = set(
         ShortCourseSignup.objects.filter(
-            session__in=held_sessions.filter(seat_limit__isnull=False)
+            session__in=counted_sessions.filter(seat_limit__isnull=False)
         ).values_list("session_id", "person_id")
     )
-    statuses = Attendance.objects.filter(session__in=held_sessions).values_list(
+    statuses = Attendance.objects.filter(session__in=counted_sessions).values_list(
         "session_id", "person_id", "status"
     )
     attended: Counter = Counter()
@@ -429,7 +480,7 @@ def attendance_summary_for_cohort(
             attended[person_id] += 1
         elif status == Attendance.Status.APOLOGIES:
             apologies[person_id] += 1
-    plain = len(held) - len(signup_sessions)
+    plain = len(counted) - len(signup_sessions)
     signups_by_person = Counter(person_id for _session, person_id in signed_up)
     threshold = cohort.programme.completion_min_attendance_percent
     summary = []
@@ -447,6 +498,33 @@ def attendance_summary_for_cohort(
             )
         )
     return summary
+
+
+def registers_missing(cohort: Cohort) -> list[Session]:
+    """The held sessions of ``cohort`` whose register has not been taken, most recent first,
+    with their module. One query."""
+    return list(
+        Session.objects.filter(module__cohort=cohort)
+        .register_missing()
+        .select_related("module")
+        .order_by("-starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CohortAttendance:
+    """What the attendance pages show: each participant's figures and the registers that
+    are missing (left out of every rate)."""
+
+    rows: list[ParticipantAttendance]
+    missing: list[Session]
+
+
+def cohort_attendance(cohort: Cohort) -> CohortAttendance:
+    """``attendance_summary_for_cohort`` and ``registers_missing``: five queries."""
+    return CohortAttendance(
+        rows=attendance_summary_for_cohort(cohort), missing=registers_missing(cohort)
+    )
 
 
 def attendance_for_person(person: User) -> list[tuple[Cohort, ParticipantAttendance]]:
@@ -483,7 +561,9 @@ EXPORT_HEADER = [
 
 def attendance_export_rows(cohort: Cohort) -> list[list]:
     """One row per session × expected participant of ``cohort`` (times in the cohort's time
-    zone), attendance "Not recorded" where there is no row. Four queries."""
+    zone). Attendance is "Register not taken" for every row of a held session without a
+    register, and "Not recorded" where a taken register has no mark for the person. Four
+    queries."""
     tz = cohort.tzinfo
     sessions = list(
         Session.objects.filter(module__cohort=cohort).select_related("module").order_by("starts_at")
@@ -503,8 +583,12 @@ def attendance_export_rows(cohort: Cohort) -> list[list]:
         (a.session_id, a.person_id): a
         for a in Attendance.objects.filter(session__module__cohort=cohort)
     }
+    now = timezone.now()
     rows = []
     for session in sessions:
+        missing = (
+            not session.is_cancelled and session.starts_at <= now and not session.register_taken
+        )
         start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
         hours = round((session.ends_at - session.starts_at).total_seconds() / 3600, 2)
         for person in participants:
@@ -525,8 +609,10 @@ def attendance_export_rows(cohort: Cohort) -> list[list]:
                     person.email,
                     person.get_profession_display(),
                     person.department,
-                    row.get_status_display() if row else "Not recorded",
-                    row.note if row else "",
+                    REGISTER_NOT_TAKEN
+                    if missing
+                    else (row.get_status_display() if row else "Not recorded"),
+                    row.note if row and not missing else "",
                 ]
             )
     return rows
@@ -545,9 +631,10 @@ class RateCell:
 def programme_attendance_comparison(programme: Programme) -> dict:
     """Attendance across the cohorts of ``programme``: per cohort overall, and per module
     title × cohort (short courses left out, as only those signed up are expected). The
-    expected count is each held session × the cohort's current active participants; attended
-    counts present or late. Four queries: cohorts, participant counts, held sessions per
-    module, attended rows per module."""
+    expected count is each counted session (held, register taken) × the cohort's current
+    active participants; attended counts present or late. Held sessions without a register
+    are left out of the rates and counted per cohort as ``missing``. Four queries: cohorts,
+    participant counts, held sessions per module, attended rows per module."""
     cohorts = list(programme.cohorts.order_by("starts_on", "name"))
     ids = [c.pk for c in cohorts]
     participants = dict(
@@ -564,7 +651,10 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         Session.objects.held()
         .filter(module__cohort_id__in=ids, seat_limit__isnull=True)
         .values_list("module__cohort_id", "module__title")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(register_taken_at__isnull=False)),
+            missing=Count("pk", filter=Q(register_taken_at__isnull=True)),
+        )
         .order_by()
     )
     still_enrolled = Enrolment.objects.filter(
@@ -580,6 +670,7 @@ def programme_attendance_comparison(programme: Programme) -> dict:
             session__seat_limit__isnull=True,
             session__status=Session.Status.SCHEDULED,
             session__starts_at__lte=timezone.now(),
+            session__register_taken_at__isnull=False,
             status__in=ATTENDED,
         )
         .values_list("session__module__cohort_id", "session__module__title")
@@ -587,9 +678,11 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         .order_by()
     )
     expected: dict[tuple[int, str], int] = defaultdict(int)
+    missing: Counter = Counter()
     titles: list[str] = []
-    for cohort_id, title, n in held:
+    for cohort_id, title, n, not_taken in held:
         expected[(cohort_id, title)] += n * participants.get(cohort_id, 0)
+        missing[cohort_id] += not_taken
         if title not in titles:
             titles.append(title)
     attended = {(cohort_id, title): n for cohort_id, title, n in attended_rows}
@@ -597,7 +690,9 @@ def programme_attendance_comparison(programme: Programme) -> dict:
     for cohort in cohorts:
         exp = sum(v for (cid, _t), v in expected.items() if cid == cohort.pk)
         att = sum(v for (cid, _t), v in attended.items() if cid == cohort.pk)
-        by_cohort.append({"cohort": cohort, "cell": RateCell(att, exp)})
+        by_cohort.append(
+            {"cohort": cohort, "cell": RateCell(att, exp), "missing": missing[cohort.pk]}
+        )
     by_module = [
         {
             "title": title,
@@ -608,4 +703,9 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         }
         for title in titles
     ]
-    return {"cohorts": cohorts, "by_cohort": by_cohort, "by_module": by_module}
+    return {
+        "cohorts": cohorts,
+        "by_cohort": by_cohort,
+        "by_module": by_module,
+        "registers_missing": sum(missing.values()),
+    }

@@ -312,7 +312,8 @@ def module_move(
     Refuses (``ValidationError`` on ``starts_on``, nothing moved) a date outside the cohort's
     range, and a weekend or public holiday unless ``allow_non_working``; returns the warnings
     for the ones allowed. Each moved session's ``sequence`` goes up by one. Audited per
-    module as ``module.move``."""
+    module as ``module.move``; everyone in the cohort gets one e-mail about the whole move
+    (``reminders.schedule_change_notify``)."""
     module = Module.objects.select_for_update().select_related("cohort").get(pk=module.pk)
     cohort = module.cohort
     tz = cohort.tzinfo
@@ -346,8 +347,12 @@ def module_move(
     errors: list[str] = []
     warnings: list[str] = []
     now = timezone.now()
+    was: list[reminders.SessionChange] = []
     for mod, sessions in moving:
+        mod.cohort = cohort
         for session in sessions:
+            session.module = mod
+            was.append(reminders.session_change(session))
             session.starts_at = _shift(session.starts_at, days, tz)
             session.ends_at = _shift(session.ends_at, days, tz)
             if session.is_cancelled:
@@ -387,6 +392,7 @@ def module_move(
                 "warnings": [w for w in warnings if w.startswith(mod.title)],
             },
         )
+    reminders.schedule_change_notify(cohort=cohort, changes=was)
     return warnings
 
 
@@ -405,7 +411,8 @@ def module_update(
 ) -> Module:
     """Change a module's title, theme, description, venue and facilitators. With
     ``venue_for_sessions`` its sessions take the new venue too (their ``sequence`` goes up so
-    calendars show the new LOCATION). Audited as ``module.update``."""
+    calendars show the new LOCATION, and the cohort is e-mailed once about it). Audited as
+    ``module.update``."""
     module = Module.objects.select_for_update().get(pk=module.pk)
     new = {
         "title": title,
@@ -429,13 +436,22 @@ def module_update(
         module.facilitators.set(facilitators)
         changes["facilitators"] = [sorted(before), sorted(after)]
     if venue_for_sessions:
-        moved = module.sessions.exclude(venue_name=venue_name, venue_address=venue_address)
-        changes["sessions_venue"] = moved.update(
-            venue_name=venue_name,
-            venue_address=venue_address,
-            sequence=F("sequence") + 1,
-            updated_at=timezone.now(),
+        moved = list(
+            module.sessions.select_for_update()
+            .exclude(venue_name=venue_name, venue_address=venue_address)
+            .select_related("module__cohort__programme")
         )
+        was = [reminders.session_change(session) for session in moved]
+        now = timezone.now()
+        for session in moved:
+            session.venue_name, session.venue_address = venue_name, venue_address
+            session.sequence += 1
+            session.updated_at = now
+        Session.objects.bulk_update(
+            moved, ["venue_name", "venue_address", "sequence", "updated_at"]
+        )
+        changes["sessions_venue"] = len(moved)
+        reminders.schedule_change_notify(cohort=module.cohort, changes=was)
     if changes:
         audit_record(
             actor=acting_user,
@@ -468,7 +484,8 @@ def session_update(
     details or cancel it. Refuses an end before the start, a day outside the cohort's range,
     a weekend or holiday without ``allow_non_working`` and a seat limit below the sign-ups
     already taken; returns warnings for what was allowed. Bumps ``sequence`` when anything
-    changed. Audited as ``session.update`` with the fields before and after."""
+    changed. Audited as ``session.update`` with the fields before and after; a new time, place
+    or status is e-mailed to the cohort (``reminders.schedule_change_notify``)."""
     session = (
         Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
     )
@@ -510,6 +527,7 @@ def session_update(
         "seat_limit": seat_limit,
         "status": status,
     }
+    before = reminders.session_change(session)
     changes = {}
     for name, value in new.items():
         old = getattr(session, name)
@@ -524,6 +542,8 @@ def session_update(
     session.save()
     if {"starts_at", "ends_at", "status"} & changes.keys():
         reminders.session_reminders_cancel(session)
+    if {"starts_at", "ends_at", "status", "venue_name", "venue_address"} & changes.keys():
+        reminders.schedule_change_notify(cohort=cohort, changes=[before])
     audit_record(
         actor=acting_user,
         action="session.update",
@@ -537,6 +557,21 @@ def session_update(
 # --- Attendance --------------------------------------------------------------------------
 
 
+def register_closed_reason(session: Session) -> str:
+    """Why ``session``'s register cannot be taken now ("" when it can): it was cancelled, or
+    its day has not come (apologies are sent by participants ahead, not on the register)."""
+    if session.is_cancelled:
+        return "This session was cancelled; there is no register to take."
+    tz = session.module.cohort.tzinfo
+    day = session.starts_at.astimezone(tz).date()
+    if day > timezone.localdate(timezone=tz):
+        return (
+            f"The register opens on the session's day ({_fmt(day)}). Until then participants "
+            "send their own apologies from the session's page."
+        )
+    return ""
+
+
 @transaction.atomic
 def attendance_register_save(
     *,
@@ -546,29 +581,33 @@ def attendance_register_save(
 ) -> int:
     """Save a whole register in one go: ``entries`` maps person id → (status, note), where an
     empty status means "not recorded" (an existing row is removed). Only the people on the
-    session's register may appear. Present, late and absent cannot be recorded before the
-    session's day, nor anything for a cancelled session. Each changed row is audited as
-    ``attendance.record``; returns how many changed."""
+    session's register may appear. Refused for a cancelled session and before the session's
+    day (``register_closed_reason``), and when nobody at all would be marked.
+
+    The first save marks the register taken (``Session.register_taken_at``): from then on the
+    session counts in attendance rates, and no register reminder is sent for it. Each changed
+    row is audited as ``attendance.record``, the register itself as ``attendance.register``;
+    returns how many rows changed."""
     session = (
         Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
     )
     cohort = session.module.cohort
-    if session.is_cancelled:
-        raise ValidationError("This session was cancelled; there is no register to take.")
-    allowed = {person.pk for person in selectors.register_people(session)}
+    closed = register_closed_reason(session)
+    if closed:
+        raise ValidationError(closed)
+    people = selectors.register_people(session)
+    allowed = {person.pk for person in people}
     unknown = set(entries) - allowed
     if unknown:
         raise ValidationError("Some of the people in the register are not on this session.")
-    before_day = session.starts_at.astimezone(cohort.tzinfo).date() > timezone.localdate(
-        timezone=cohort.tzinfo
-    )
-    if before_day and any(
-        status not in ("", Attendance.Status.APOLOGIES) for status, _note in entries.values()
-    ):
-        raise ValidationError(
-            "The session has not happened yet: only apologies can be recorded before its day."
-        )
     existing = {a.person_id: a for a in session.attendances.select_for_update()}
+    marked = {pk for pk, row in existing.items() if row.status} - set(entries)
+    marked |= {pk for pk, (status, _note) in entries.items() if status}
+    if people and not marked:
+        raise ValidationError(
+            "Nobody is marked: mark each person present, late, apologies or absent (or use "
+            "“Mark everyone not yet marked as present”) before saving."
+        )
     now = timezone.now()
     changed = 0
     for person_id, (status, note) in entries.items():
@@ -606,6 +645,16 @@ def attendance_register_save(
             changes={"status": [before[0], status], "note": [before[1], note]},
         )
         changed += 1
+    if session.register_taken_at is None:
+        session.register_taken_at = now
+        session.save(update_fields=["register_taken_at"])
+        audit_record(
+            actor=acting_user,
+            action="attendance.register",
+            target=session,
+            cohort_id=cohort.pk,
+            changes={"marked": len(marked), "on_register": len(people)},
+        )
     return changed
 
 
@@ -631,10 +680,13 @@ def apology_send(
     *, session: Session, person: User, reason: str, acting_user: User | None
 ) -> Attendance:
     """``person`` sends apologies ahead of ``session`` with ``reason``. The register shows
-    them pre-filled and the expected count drops by one. Only before the session starts.
-    Audited as ``attendance.apologies``."""
+    them pre-filled and the expected count drops by one, and the session's faculty are
+    e-mailed (``reminders.apologies_notify``). Only before the session starts. Audited as
+    ``attendance.apologies``."""
     session = (
-        Session.objects.select_for_update().select_related("module__cohort").get(pk=session.pk)
+        Session.objects.select_for_update(of=("self",))
+        .select_related("module__cohort__programme", "facilitator")
+        .get(pk=session.pk)
     )
     _require_participant(session, person)
     _require_future(session, "sending apologies")
@@ -658,6 +710,8 @@ def apology_send(
         person_id=person.pk,
         changes={"reason": row.note},
     )
+    row.session, row.person = session, person
+    reminders.apologies_notify(row)
     return row
 
 

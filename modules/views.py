@@ -30,6 +30,7 @@ from .forms import (
     SessionForm,
     module_template_formset,
 )
+from .models import Attendance
 
 PARTICIPANT = Enrolment.Role.PARTICIPANT
 TAKES_REGISTER = {ADMINISTRATOR, Enrolment.Role.FACULTY}
@@ -327,13 +328,47 @@ def session_edit(request, session_id):
     )
 
 
+def _marked_present(data, rows) -> tuple[object, int]:
+    """A copy of the posted register with everyone not yet marked set to present, and how
+    many that was: the page shows it to check before it is saved."""
+    data = data.copy()
+    filled = 0
+    for person, _row in rows:
+        if not data.get(f"status_{person.pk}"):
+            data[f"status_{person.pk}"] = Attendance.Status.PRESENT
+            filled += 1
+    return data, filled
+
+
 @login_required
 def attendance_register(request, session_id):
-    """Take the register: one tap per person, the whole register saved in one request."""
+    """Take the register: one tap per person, the whole register saved in one request. A
+    cancelled session, or one whose day has not come, has no register: the page says so
+    before anyone marks anything. "Mark everyone not yet marked as present" fills the rest in
+    and shows the register again to check; nothing is saved until "Save register"."""
     session, _access = selectors.get_session_for_user(
         request.user, session_id, roles=TAKES_REGISTER
     )
-    form = AttendanceRegisterForm(_posted(request), rows=selectors.register_rows(session))
+    context = {"session": session, "cohort": session.module.cohort}
+    closed = services.register_closed_reason(session)
+    if closed:
+        return render(request, "modules/attendance_register.html", {**context, "closed": closed})
+    rows = selectors.register_rows(session)
+    data = _posted(request)
+    if data is not None and data.get("action") == "mark_present":
+        data, filled = _marked_present(data, rows)
+        form = AttendanceRegisterForm(data, rows=rows)
+        form.is_valid()
+        if filled:
+            messages.info(
+                request,
+                f"Marked {filled} {'person' if filled == 1 else 'people'} as present. "
+                "Check the register, then save it.",
+            )
+        else:
+            messages.info(request, "Everyone is already marked.")
+        return render(request, "modules/attendance_register.html", {**context, "form": form})
+    form = AttendanceRegisterForm(data, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.attendance_register_save(
@@ -344,11 +379,7 @@ def attendance_register(request, session_id):
         else:
             messages.success(request, f"Register saved ({changed} changed).")
             return redirect(_session_url(session))
-    return render(
-        request,
-        "modules/attendance_register.html",
-        {"session": session, "cohort": session.module.cohort, "form": form},
-    )
+    return render(request, "modules/attendance_register.html", {**context, "form": form})
 
 
 @login_required
@@ -473,12 +504,17 @@ def calendar_feed_revoke(request):
 
 @login_required
 def cohort_attendance(request, cohort_id):
-    """Each participant's attendance rate against the programme's rule."""
-    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
+    """Each participant's attendance rate against the programme's rule, and the registers not
+    taken (left out of the rates), with a link to each for those who take registers."""
+    cohort, access = get_cohort_for_user(request.user, cohort_id, roles=READS_ATTENDANCE)
     return render(
         request,
         "modules/cohort_attendance.html",
-        {"cohort": cohort, "summary": selectors.attendance_summary_for_cohort(cohort)},
+        {
+            "cohort": cohort,
+            "attendance": selectors.cohort_attendance(cohort),
+            "takes_register": access.holds_any(TAKES_REGISTER),
+        },
     )
 
 

@@ -61,3 +61,13 @@ def first_working_run(
                 break
         else:
             return start, skipped
+
+
+def add_working_days(region: str, day: datetime.date, days: int) -> datetime.date:
+    """The ``days``-th working day after ``day`` in ``region`` (weekends and its public
+    holidays skipped): two working days after a Friday is the Tuesday."""
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if not non_working_reason(region, day):
+            days -= 1
+    return day

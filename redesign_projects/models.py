@@ -514,3 +514,24 @@ class PeerComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.submission}"
+
+
+class FeedbackRead(models.Model):
+    """A participant opened released feedback on their own (or their team's) work: until
+    then it is "unread" on their start page. One row per feedback and person."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_reads"
+    )
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feedback", "person"]
+        verbose_name = "feedback read"
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "person"], name="feedback_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} read {self.feedback}"

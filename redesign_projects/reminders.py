@@ -148,6 +148,7 @@ def _notify_unit(unit: Unit, label: str) -> int:
         template=kind.value,
         context={
             "programme_name": cohort.programme.name,
+            **cohort.programme.email_voice(),
             "assignment_title": assignment.title,
             "due_text": due_text,
             "link": link,
@@ -192,6 +193,7 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
             template="feedback_released",
             context={
                 "programme_name": assignment.cohort.programme.name,
+                **assignment.cohort.programme.email_voice(),
                 "assignment_title": assignment.title,
                 "version": submission.version,
                 "decision": feedback.get_decision_display(),
@@ -231,6 +233,7 @@ def plan_faculty_digests(*, now: datetime.datetime) -> int:
             template="faculty_digest",
             context={
                 "programme_name": cohort.programme.name,
+                **cohort.programme.email_voice(),
                 "count": count,
                 "cohort_name": cohort.name,
                 "link": notifications.absolute_url(

@@ -27,6 +27,7 @@ from .models import (
     Assignment,
     Extension,
     Feedback,
+    FeedbackRead,
     FeedbackScore,
     PeerComment,
     RedesignTeam,
@@ -695,3 +696,13 @@ def peer_comment_create(*, submission: Submission, body: str, acting_user: User)
         cohort_id=submission.assignment.cohort_id,
     )
     return comment
+
+
+def feedback_mark_read(*, feedback: Feedback, person: User) -> None:
+    """Record that ``person`` has read released ``feedback`` on their own (or their team's)
+    work, so their start page stops listing it as unread. Idempotent (one row at most, even
+    from two tabs at once); not audited: reading changes nothing."""
+    if feedback.is_released:
+        FeedbackRead.objects.bulk_create(
+            [FeedbackRead(feedback=feedback, person=person)], ignore_conflicts=True
+        )

@@ -458,6 +458,9 @@ def submission_detail(request, submission_id):
         (feedback.is_released and access.sees_feedback(own=own)) or access.gives_feedback
     ):
         feedback = None
+    if feedback and own:
+        # Opening it is reading it: the start page stops listing it as unread.
+        services.feedback_mark_read(feedback=feedback, person=request.user)
     with timezone.override(submission.assignment.cohort.tzinfo):
         return render(
             request,

@@ -9,7 +9,7 @@ and returns what the template shows. The cohort page lists the cards through the
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from modules.selectors import attendance_summary_for_cohort, schedule_summary_for_cohort
+from modules.selectors import cohort_attendance, schedule_summary_for_cohort
 from pairings.selectors import pairings_summary_for_cohort
 from redesign_projects.selectors import teams_summary_for_cohort
 
@@ -48,9 +48,9 @@ CARDS: dict[str, Card] = {
     ),
     "attendance": Card(
         "Attendance",
-        attendance_summary_for_cohort,
-        "modules/_attendance_summary.html",
-        "attendance_summary",
+        cohort_attendance,
+        "modules/_attendance_card.html",
+        "attendance",
         wide=True,
     ),
 }

@@ -20,7 +20,11 @@ from measures.charting import MeasureChart
 from measures.models import PdsaCycle
 from measures.selectors import measure_charts_for_teams
 from modules.models import Attendance, Session, ShortCourseSignup
-from modules.selectors import ParticipantAttendance, attendance_summary_for_cohort
+from modules.selectors import (
+    REGISTER_NOT_TAKEN,
+    ParticipantAttendance,
+    attendance_summary_for_cohort,
+)
 from pairings.models import Pairing
 from pairings.selectors import cohort_pairings
 from redesign_projects.models import (
@@ -53,6 +57,8 @@ ATTENDANCE_CODES: dict[str | None, str] = {
     Attendance.Status.ABSENT: "A",
 }
 NOT_RECORDED = "NR"
+# A held session whose register was not taken: no code counts, and no rate includes it.
+REGISTER_NOT_TAKEN_CODE = "RNT"
 NOT_EXPECTED = "–"
 SUBMITTED_STATUSES = {WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.CHANGES_REQUESTED}
 STATUS_BY_LABEL = {label: status for status, label in WorkStatus.LABELS.items()}
@@ -72,10 +78,16 @@ class SessionColumn:
     held: bool
     attended: int = 0
     expected: int = 0
+    register_taken: bool = True
+
+    @property
+    def counted(self) -> bool:
+        """Held with its register taken: the sessions rates count."""
+        return self.held and self.register_taken
 
     @property
     def percent(self) -> int | None:
-        return percent(self.attended, self.expected) if self.held else None
+        return percent(self.attended, self.expected) if self.counted else None
 
 
 @dataclass
@@ -115,7 +127,13 @@ class AttendanceFigures:
 
     @property
     def held_count(self) -> int:
-        return sum(1 for column in self.sessions if column.held)
+        """Held sessions whose register was taken (the ones the rates count)."""
+        return sum(1 for column in self.sessions if column.counted)
+
+    @property
+    def registers_missing(self) -> int:
+        """Held sessions whose register was not taken: left out of every rate."""
+        return sum(1 for column in self.sessions if column.held and not column.register_taken)
 
 
 def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
@@ -141,7 +159,12 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
         ).values_list("session_id", "person_id", "status")
     }
     columns = [
-        SessionColumn(session=s, number=n, held=s.starts_at <= now)
+        SessionColumn(
+            session=s,
+            number=n,
+            held=s.starts_at <= now,
+            register_taken=s.register_taken_at is not None,
+        )
         for n, s in enumerate(sessions, start=1)
     ]
     rows = []
@@ -155,6 +178,9 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
                 continue
             if not column.held:
                 codes.append("")
+                continue
+            if not column.register_taken:
+                codes.append(REGISTER_NOT_TAKEN_CODE)
                 continue
             status = statuses.get((session.pk, person.pk))
             column.expected += 1
@@ -517,6 +543,8 @@ def transcript_data(cohort: Cohort, person: User) -> Transcript:
             label = "Cancelled"
         elif session.starts_at > now:
             label = "To come"
+        elif session.register_taken_at is None:
+            label = REGISTER_NOT_TAKEN
         else:
             status = own.get(session.pk, "")
             label = Attendance.Status(status).label if status else "Not recorded"
@@ -546,6 +574,7 @@ class SponsoredCohort:
     attended: int
     expected: int
     reports: list[ReportRequest]
+    registers_missing: int = 0
 
     @property
     def attendance_percent(self) -> int | None:
@@ -570,7 +599,8 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
     """The cohorts ``user`` sponsors as clinical leader, newest first, with participants,
     withdrawals, teams, attendance so far and their progress reports. Four queries however
     many cohorts: cohorts with counts; attendance rows that count; held sessions × expected
-    people; progress reports."""
+    people (only those whose register was taken; the others are ``registers_missing``);
+    progress reports."""
     now = now or timezone.now()
     participants = Q(enrolments__role=Enrolment.Role.PARTICIPANT)
     cohorts = list(
@@ -609,23 +639,28 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
             session__seat_limit__isnull=True,
             session__status=Session.Status.SCHEDULED,
             session__starts_at__lte=now,
+            session__register_taken_at__isnull=False,
             status__in=(Attendance.Status.PRESENT, Attendance.Status.LATE),
         )
         .values_list("session__module__cohort_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    held = dict(
-        Session.objects.filter(
+    held = {
+        cohort_id: (counted, missing)
+        for cohort_id, counted, missing in Session.objects.filter(
             module__cohort_id__in=ids,
             seat_limit__isnull=True,
             status=Session.Status.SCHEDULED,
             starts_at__lte=now,
         )
         .values_list("module__cohort_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            counted=Count("pk", filter=Q(register_taken_at__isnull=False)),
+            missing=Count("pk", filter=Q(register_taken_at__isnull=True)),
+        )
         .order_by()
-    )
+    }
     reports: dict[int, list[ReportRequest]] = defaultdict(list)
     for report in ReportRequest.objects.filter(
         cohort_id__in=ids, kind=ReportRequest.Kind.PROGRESS
@@ -638,8 +673,9 @@ def sponsor_dashboard(user, *, now: datetime.datetime | None = None) -> list[Spo
             withdrawn=cohort.withdrawn_count,
             team_count=cohort.team_count,
             attended=attended.get(cohort.pk, 0),
-            expected=held.get(cohort.pk, 0) * cohort.participant_count,
+            expected=held.get(cohort.pk, (0, 0))[0] * cohort.participant_count,
             reports=reports[cohort.pk][:3],
+            registers_missing=held.get(cohort.pk, (0, 0))[1],
         )
         for cohort in cast("list[WithAnnotations[Cohort, _SponsorCounts]]", cohorts)
     ]

@@ -9,7 +9,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("<int:cohort_id>/cards/<slug:card>/", views.cohort_card, name="cohort_card"),
-    path("sponsored/", views.leader_home, name="leader_home"),
     path("<int:cohort_id>/people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("<int:cohort_id>/reports/", views.report_list, name="report_list"),
     path("<int:cohort_id>/reports/new/", views.report_generate, name="report_generate"),

@@ -1,5 +1,5 @@
-"""Pages for reports and certificates, the cohort page's cards and the clinical leader's start
-page (which is made of report figures).
+"""Pages for reports and certificates and the cohort page's cards (the clinical leader's start
+page, made of report figures, is ``home:leader_home``).
 
 Sponsors (administrators, clinical leaders) build and read every report of the cohort;
 participants only their own transcript and certificate. Files are served only by
@@ -46,16 +46,6 @@ def cohort_card(request, cohort_id, card):
         "can_manage": access.is_admin,
     }
     return render(request, "reports/_card.html", context)
-
-
-@login_required
-def leader_home(request):
-    """The clinical leader's start page: the cohorts they sponsor with their key figures, the
-    latest progress report and a button to build a new one."""
-    sponsored = data.sponsor_dashboard(request.user)
-    if not sponsored:
-        raise Http404
-    return render(request, "reports/leader_home.html", {"sponsored": sponsored})
 
 
 @login_required

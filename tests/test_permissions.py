@@ -82,9 +82,15 @@ def test_each_persona_gets_the_expected_answer(cohort, other_cohort, personas, n
     assert not wrong, f"{method.upper()} {url}: " + "; ".join(wrong)
 
 
-# A GET may keep the session alive, count a login throttle and record in the audit trail
-# that someone downloaded or exported something; it changes nothing else.
-WRITES_ALLOWED_ON_GET = {"leadership_loginsession", "leadership_cache", "leadership_auditevent"}
+# A GET may keep the session alive, count a login throttle, record in the audit trail that
+# someone downloaded or exported something, and record that a participant opened released
+# feedback on their own work (so it is no longer "unread"); it changes nothing else.
+WRITES_ALLOWED_ON_GET = {
+    "leadership_loginsession",
+    "leadership_cache",
+    "leadership_auditevent",
+    "redesign_projects_feedbackread",
+}
 _WRITE = re.compile(r'^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 

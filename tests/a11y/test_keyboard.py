@@ -129,5 +129,7 @@ def test_a_mistyped_code_is_announced_and_the_summary_leads_the_keyboard_to_the_
     page.keyboard.type(code_for(administrator.email))
     page.keyboard.press("Enter")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cohorts")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Needs attention"
+    )  # the office's start page
     assert without_visible_focus(seen) == [], seen

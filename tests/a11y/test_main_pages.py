@@ -96,6 +96,7 @@ def _main_pages(report_url: str) -> list[MainPage]:
         MainPage("password-reset", "", "/accounts/password/reset/"),
         MainPage("certificate-check", "", "/cohorts/verify/"),
         # A programme administrator.
+        MainPage("office-start", "admin", "/cohorts/office/", screenshot=True),
         MainPage("cohort-list", "admin", "/cohorts/", screenshot=True),
         MainPage("cohort", "admin", f"/cohorts/{c}/", screenshot=True),
         MainPage("cohort-edit", "admin", f"/cohorts/{c}/edit/"),
@@ -115,6 +116,9 @@ def _main_pages(report_url: str) -> list[MainPage]:
         MainPage("pairing-overview", "admin", f"/pairings/cohort/{pairing.cohort_id}/"),
         MainPage("pairing", "admin", f"/pairings/{pairing.pk}/"),
         MainPage("notification-log", "admin", f"/notifications/cohort/{c}/"),
+        MainPage("invitations", "admin", f"/cohorts/{c}/invitations/"),
+        MainPage("announcements", "admin", f"/cohorts/{c}/announcements/"),
+        MainPage("announcement-form", "admin", f"/cohorts/{c}/announcements/new/"),
         MainPage("audit-trail", "admin", "/privacy/audit/"),
         MainPage("personal-data", "admin", f"/privacy/people/{p}/"),
         # The summary of a form sent back empty, on the page it came back on.
@@ -122,7 +126,7 @@ def _main_pages(report_url: str) -> list[MainPage]:
             "cohort-create-errors", "admin", "/cohorts/new/", then=_submit_empty("Create cohort")
         ),
         # Faculty.
-        MainPage("faculty-start", "faculty", "/cohorts/teaching/"),
+        MainPage("faculty-start", "faculty", "/cohorts/teaching/", screenshot=True),
         MainPage(
             "register",
             "faculty",

@@ -52,6 +52,18 @@ ROWS = {
         data=lambda world: {"status": "completed"},
     ),
     "cohorts:cohort_people": Expect(get=logged_in(200, other_participant=404), kwargs=_cohort),
+    "cohorts:invitation_list": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
+    "cohorts:invitation_resend_all": Expect(
+        get=POST_ONLY, post=ADMIN_OF_COHORT_POST, kwargs=_cohort
+    ),
+    "cohorts:invitation_resend": Expect(
+        get=POST_ONLY,
+        post=ADMIN_OF_COHORT_POST,
+        kwargs=lambda world: {
+            "cohort_id": world.cohort.pk,
+            "person_id": world.personas["participant"].pk,
+        },
+    ),
     "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:enrolment_create": Expect(

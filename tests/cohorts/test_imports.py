@@ -2,12 +2,13 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from cohorts import imports, services
 from cohorts.models import Enrolment
 from leadership.models import AuditEvent, Notification, User
-from tests.cohorts.helpers import csv_bytes, participant_rows, xlsx_bytes
-from tests.factories import EnrolmentFactory, UserFactory
+from tests.cohorts.helpers import HEADER, csv_bytes, participant_rows, xlsx_bytes
+from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +164,107 @@ def test_the_command_names_an_unknown_cohort(db, tmp_path):
     path.write_bytes(csv_bytes(participant_rows(1)))
     with pytest.raises(CommandError, match="No cohort has the id or slug 'nope'"):
         call_command("import_participants", "--cohort", "nope", str(path))
+
+
+# --- What people paste and export --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written", ["Allied health professional", "allied_health", "ALLIED HEALTH", "AHP"]
+)
+def test_a_profession_reads_by_its_label_or_code_before_its_length_is_checked(cohort, written):
+    data = csv_bytes([["ahp@example.org", "Ana", "Silva", written]], header=HEADER[:4])
+    preview = _checked(data, cohort)
+    assert preview.is_valid, preview.error_lines()
+    assert preview.rows[0].values["profession"] == User.Profession.ALLIED_HEALTH
+
+
+def test_an_exact_job_title_column_wins_over_role(cohort):
+    header = ["E-mail", "First name", "Profession", "Role", "Job title"]
+    rows = [["nurse@example.org", "Mere", "Nurse", "Team lead", "Charge nurse"]]
+    preview = _checked(csv_bytes(rows, header=header), cohort)
+    assert preview.is_valid
+    assert preview.rows[0].values["job_title"] == "Charge nurse"
+    assert preview.rows[0].role == Enrolment.Role.PARTICIPANT
+    assert preview.ignored_columns == ["Role"]
+
+
+def test_a_role_column_of_enrolment_roles_enrols_each_in_their_role(cohort, administrator):
+    cohort.capacity = 1
+    cohort.save()
+    header = ["E-mail", "First name", "Profession", "Role"]
+    rows = [
+        ["p@example.org", "Pita", "Doctor", "Participant"],
+        ["f@example.org", "Fran", "Manager", "Faculty"],
+        ["l@example.org", "Lee", "Doctor", "Clinical leader (sponsor)"],
+    ]
+    preview = _checked(csv_bytes(rows, header=header), cohort)
+    assert preview.is_valid, preview.error_lines()  # only one participant against capacity 1
+    enrolments = services.participants_import(
+        cohort=cohort, preview=preview, acting_user=administrator
+    )
+    assert {(e.person.email, e.role) for e in enrolments} == {
+        ("p@example.org", "participant"),
+        ("f@example.org", "faculty"),
+        ("l@example.org", "clinical_leader"),
+    }
+    assert imports.imported_text([e.role for e in enrolments]) == (
+        "1 participant, 1 faculty member and 1 clinical leader"
+    )
+
+
+def _export(client, cohort, fmt: str) -> bytes:
+    url = reverse(f"cohorts:people_export_{fmt}", args=[cohort.pk])
+    return client.get(url).content
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_people_export_imports_back_into_a_new_cohort_as_it_was(
+    client, programme, cohort, administrator, faculty, clinical_leader, participant, fmt
+):
+    tricky = UserFactory(
+        email="hemi@example.org",
+        first_name="Hēmi",
+        last_name="Tāwhai",
+        profession=User.Profession.ALLIED_HEALTH,
+        job_title="Physiotherapist, ward 7",
+        department="=Rehab+Older people",
+        organisation="Te Whatu Ora",
+    )
+    EnrolmentFactory(cohort=cohort, person=tricky)
+    gone = UserFactory(email="gone@example.org")
+    services.enrolment_set_status(
+        enrolment=EnrolmentFactory(cohort=cohort, person=gone),
+        status=Enrolment.Status.WITHDRAWN,
+        reason="Moved away",
+        acting_user=administrator,
+    )
+    client.force_login(administrator)
+    data = _export(client, cohort, fmt)
+    fresh = CohortFactory(programme=programme, name="Cohort 9")
+
+    preview = _checked(data, fresh, filename=f"people.{fmt}")
+
+    assert preview.is_valid, preview.error_lines()
+    assert [row.values["email"] for row in preview.skipped_rows] == ["gone@example.org"]
+    services.participants_import(cohort=fresh, preview=preview, acting_user=administrator)
+    roles = {
+        (e.person.email, e.role)
+        for e in fresh.enrolments.select_related("person").filter(status="enrolled")
+    }
+    assert roles == {
+        (faculty.email, "faculty"),
+        (clinical_leader.email, "clinical_leader"),
+        (participant.email, "participant"),
+        (tricky.email, "participant"),
+    }
+    tricky.refresh_from_db()
+    assert (tricky.first_name, tricky.last_name, tricky.department) == (
+        "Hēmi",
+        "Tāwhai",
+        "=Rehab+Older people",
+    )
+    assert not fresh.enrolments.filter(person=gone).exists()
 
 
 # --- workbooks that would expand too far (issue 19) --------------------------------------------

@@ -477,6 +477,8 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
         "programme-phases": "Phase 1\nPhase 2",
         "programme-project_kinds": "",
         "programme-completion_min_attendance_percent": "75",
+        "programme-email_greeting": "Dear",
+        "programme-email_sign_off": "The programme office",
         "modules-TOTAL_FORMS": "3",
         "modules-INITIAL_FORMS": "2",
         "modules-MIN_NUM_FORMS": "0",
@@ -516,6 +518,7 @@ def test_an_administrator_copies_a_programme_and_edits_the_copy(client, programm
         24,
         ["Phase 1", "Phase 2"],
     )
+    assert copy.email_voice() == {"greeting": "Dear", "sign_off": "The programme office"}
     assert list(copy.module_templates.values_list("position", "title")) == [
         (1, "Culture and change"),
         (2, "Financial literacy"),

@@ -7,7 +7,7 @@ from home.digests import plan_leader_digests
 from leadership.emails import render_email
 from leadership.models import Notification
 from modules.models import Attendance
-from tests.modules.helpers import add_participants, make_module, make_session
+from tests.modules.helpers import add_participants, make_module, make_session, register_taken
 
 AUCKLAND = zoneinfo.ZoneInfo("Pacific/Auckland")
 
@@ -16,8 +16,11 @@ def test_each_leader_gets_one_digest_a_week_with_attendance_and_late_work(
     cohort, clinical_leader, other_cohort
 ):
     people = add_participants(cohort, 2)
-    session = make_session(make_module(cohort), datetime.date(2026, 11, 2))
+    module = make_module(cohort)
+    session = make_session(module, datetime.date(2026, 11, 2))
+    register_taken(session)
     Attendance.objects.create(session=session, person=people[0], status="present")
+    make_session(module, datetime.date(2026, 11, 3))  # held, register not taken: left out
     monday_morning = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=AUCKLAND)
 
     assert plan_leader_digests(now=monday_morning) == 1
@@ -33,6 +36,7 @@ def test_each_leader_gets_one_digest_a_week_with_attendance_and_late_work(
     for body in (text, html):
         assert "Attendance so far: 50%." in body
         assert "Participants below the attendance rule: 1." in body
+        assert "Registers not taken: 1 (left out of attendance)." in body
 
 
 def test_before_monday_seven_the_new_week_waits(cohort, clinical_leader):

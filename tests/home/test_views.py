@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "start_page"),
     [
-        ("administrator", "cohorts:cohort_list"),
-        ("clinical_leader", "reports:leader_home"),
+        ("administrator", "home:office_home"),
+        ("clinical_leader", "home:leader_home"),
         ("faculty", "home:faculty_home"),
         ("participant", "home:participant_home"),
     ],
@@ -53,5 +53,5 @@ def test_the_menu_offers_a_participant_their_pages_and_no_one_elses(client, part
     page = client.get(reverse("home:participant_home")).content.decode()
     for name in ("home:participant_home", "reports:my_documents", "modules:my_schedule"):
         assert f'href="{reverse(name)}"' in page
-    for name in ("cohorts:cohort_list", "reports:leader_home", "home:faculty_home"):
+    for name in ("cohorts:cohort_list", "home:leader_home", "home:faculty_home"):
         assert f'href="{reverse(name)}"' not in page

@@ -34,7 +34,7 @@ def test_a_person_logs_in_with_their_email_in_any_case(client, participant):
 def test_an_administrator_logs_in_with_their_email_in_any_case_and_a_code(client, administrator):
     assert _login(client, "ADMIN@Example.org").url == reverse("mfa_authenticate")
     client.post(reverse("mfa_authenticate"), {"code": code_for(administrator)})
-    assert client.get(reverse("home")).url == reverse("cohorts:cohort_list")
+    assert client.get(reverse("home")).url == reverse("home:office_home")
 
 
 def test_a_wrong_password_is_refused_with_a_message_and_no_session(client, participant):

@@ -150,12 +150,12 @@ def test_a_new_clinical_leader_is_sent_to_set_up_an_app_and_reaches_nothing_else
     EnrolmentFactory(cohort=cohort, person=leader, role=Enrolment.Role.CLINICAL_LEADER)
     _password(client, leader)
     assert _logged_in_as(client) == leader.pk
-    for url in (reverse("reports:leader_home"), reverse("home"), reverse("mfa_index") + "x/"):
+    for url in (reverse("home:leader_home"), reverse("home"), reverse("mfa_index") + "x/"):
         response = client.get(url)
         assert response.status_code in (302, 404)
         if response.status_code == 302:
             assert response.url == SET_UP_PAGE
-    assert client.post(reverse("reports:leader_home")).url == SET_UP_PAGE
+    assert client.post(reverse("home:leader_home")).url == SET_UP_PAGE
     assert client.get(reverse("mfa_index")).status_code == 200  # the set-up pages stay open
     _confirm_password(client)
     page = client.get(SET_UP_PAGE)
@@ -167,7 +167,7 @@ def test_a_new_clinical_leader_is_sent_to_set_up_an_app_and_reaches_nothing_else
 
     codes = client.get(reverse("mfa_view_recovery_codes"))
     assert len(codes.context["unused_codes"]) == 10
-    assert client.get(reverse("reports:leader_home")).status_code == 200
+    assert client.get(reverse("home:leader_home")).status_code == 200
     assert AuditEvent.objects.filter(action="mfa.totp_enabled", person_id=leader.pk).exists()
 
 

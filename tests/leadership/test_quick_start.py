@@ -29,7 +29,7 @@ def test_with_nothing_set_the_settings_choose_sqlite_and_eager_tasks():
     assert engine == "django.db.backends.sqlite3"
     assert name.endswith("var/leadership.sqlite3")
     assert eager is True
-    assert email_backend == "django.core.mail.backends.console.EmailBackend"
+    assert email_backend == "leadership.console_mail.SummaryEmailBackend"
     assert debug is True
 
 
@@ -57,8 +57,28 @@ print(json.dumps(pages))
 """
     pages = json.loads(_run(["-c", visit], env).stdout)
     assert pages == {
-        "admin": [200, "/cohorts/"],
+        "admin": [200, "/cohorts/office/"],
         "leader": [200, "/cohorts/sponsored/"],
         "faculty": [200, "/cohorts/teaching/"],
         "participant": [200, "/cohorts/mine/"],
     }
+
+
+def test_without_a_broker_the_timer_sends_due_reminders_one_line_each(tmp_path):
+    env = {
+        **BARE_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'quick.sqlite3'}",
+        "SITE_URL": "http://127.0.0.1:8123",
+    }
+    _run(["manage.py", "migrate", "--no-input", "-v0"], env)
+    _run(["manage.py", "load_demo"], env)
+    swept = _run(["manage.py", "run_sweeps", "--once"], env).stdout
+    lines = swept.splitlines()
+    sent = [line for line in lines if line.startswith("[e-mail] to ")]
+    assert sent, swept[-2000:]
+    assert "Content-Type:" not in swept and "MIME-Version" not in swept
+    assert any("| http://127.0.0.1:8123/" in line for line in sent)
+    assert any(line.startswith("[sweep] planned ") for line in lines)
+    # Everything due went out: a second sweep has nothing to send.
+    again = _run(["manage.py", "run_sweeps", "--once"], env).stdout
+    assert not [line for line in again.splitlines() if line.startswith("[e-mail] to ")]

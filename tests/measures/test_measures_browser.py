@@ -30,12 +30,14 @@ def test_a_member_imports_data_and_sees_the_chart(page, live_server, cohort, par
     expect(page.get_by_role("heading", level=1)).to_have_text("Length of stay")
 
     page.get_by_role("link", name="Paste or upload CSV").click()
-    page.get_by_label("Paste CSV").fill("period,value\n" + "\n".join([*ROWS, "2025-09-01,7"]))
+    # Cells copied from a spreadsheet arrive tab-separated.
+    pasted = ["\t".join(row.split(",")) for row in [*ROWS, "2025-09-01,7"]]
+    page.get_by_label("Paste from a spreadsheet").fill("Period\tValue\n" + "\n".join(pasted))
     page.get_by_role("button", name="Check the data").click()
     expect(page.locator("#import-preview")).to_contain_text("also on line 10")
     expect(page.get_by_role("button", name="Save all")).to_have_count(0)
 
-    page.get_by_label("Paste CSV").fill("period,value\n" + "\n".join(ROWS))
+    page.get_by_label("Paste from a spreadsheet").fill("period,value\n" + "\n".join(ROWS))
     page.get_by_role("button", name="Check the data").click()
     page.get_by_role("button", name="Save all 9 data points").click()
     expect(page.get_by_role("status").or_(page.locator(".alert-success"))).to_contain_text(

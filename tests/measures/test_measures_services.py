@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from leadership.models import AuditEvent
 from measures import services as measure_services
@@ -149,7 +150,7 @@ def test_each_kind_of_bad_row_gets_its_own_message():
     assert "is not a date" in errors[3][0]
     assert errors[4] == ["The period is missing."]
     assert errors[5] == ["The value is missing."]
-    assert errors[6] == ["“five” is not a number."]
+    assert errors[6] == ["“five” is not a number: write it like 12.5."]
     assert "also on line 2" in errors[7][0]
     assert "longer than 300" in errors[8][0]
     assert "too large" in errors[9][0]
@@ -175,6 +176,71 @@ def test_columns_may_come_in_any_order_with_a_byte_order_mark():
     assert preview.is_valid
     row = preview.rows[0]
     assert (row.period, row.value, row.annotation) == (D(2025, 2, 1), Decimal("4.5"), "Started")
+
+
+# --- pasted from a spreadsheet -----------------------------------------------------------------
+
+
+def test_cells_copied_from_excel_read_with_or_without_a_header():
+    with_header = "Month\tValue\tNote\n01/03/2025\t12.5\tNew checklist\n2025-04-01\t13\t\n"
+    without = "1/3/2025\t12.5\tNew checklist\n2025-04-01\t13\n"
+    for text in (with_header, without):
+        preview = parse_datapoints_csv(text)
+        assert preview.is_valid, [row.errors for row in preview.rows]
+        assert [(r.period, r.value, r.annotation) for r in preview.rows] == [
+            (D(2025, 3, 1), Decimal("12.5"), "New checklist"),
+            (D(2025, 4, 1), Decimal("13"), ""),
+        ]
+
+
+def test_decimal_commas_read_where_the_programme_writes_them():
+    text = "1.3.2025\t12,5\n01/04/2025\t1.234,75\n"
+    preview = parse_datapoints_csv(text, decimal_comma=True)
+    assert [row.value for row in preview.rows] == [Decimal("12.5"), Decimal("1234.75")]
+    assert parse_value("1 234,5", decimal_comma=True) == Decimal("1234.5")
+    # Where numbers use a decimal point, "12,5" is neither twelve and a half nor 125: it is
+    # refused with how to write it. Grouped thousands still read.
+    (row,) = parse_datapoints_csv("1/3/2025\t12,5\n").rows
+    assert row.errors == ["“12,5” is not a number: write it like 12.5."]
+    assert parse_value("1,234.5") == Decimal("1234.5")
+    (row,) = parse_datapoints_csv("1/3/2025\t12.5\n", decimal_comma=True).rows
+    assert row.errors == ["“12.5” is not a number: write it like 12,5."]
+
+
+def test_the_error_says_what_was_expected_and_shows_the_first_offending_line():
+    text = "Period\tValue\n2025-01-01\t4\n03/15/2025\t5\n2025-05-01\tfive\n"
+    preview = parse_datapoints_csv(text)
+    assert not preview.is_valid
+    assert preview.expected == (
+        "under the header, one row a period: its date (2025-03-01 or 1/3/2025, day first) and "
+        "its value (12.5), separated by tabs"
+    )
+    first = preview.first_problem
+    assert (first.line, first.raw) == (3, "03/15/2025\t5")
+    assert "“03/15/2025” is not a date" in first.errors[0]
+    rubbish = parse_datapoints_csv("when\thow many\nyesterday\t4\n")
+    assert rubbish.errors == [
+        "The first row must name the columns — “period” (or “date”) and “value”, optionally "
+        "“annotation” — or the rows must start with a date. The first line is: "
+        "“when\thow many”."
+    ]
+
+
+def test_the_import_page_reads_tsv_by_the_programmes_number_format(client, measure, participant):
+    programme = measure.team.cohort.programme
+    programme.decimal_comma = True
+    programme.save()
+    client.force_login(participant)
+    url = reverse("measures:datapoint_import", args=[measure.pk])
+    bad = client.post(url, {"text": "1/1/2025\t4,5\n2025-02-30\t5\n", "preview": "1"})
+    html = bad.content.decode()
+    assert "Expected one row a period: its date" in html and "its value (12,5)" in html
+    assert "The first row that is not: line 2" in html
+    client.post(url, {"text": "1/1/2025\t4,5\n1/2/2025\t5,25\n", "confirm": "1"})
+    assert list(measure.datapoints.values_list("value", flat=True)) == [
+        Decimal("4.5"),
+        Decimal("5.25"),
+    ]
 
 
 # --- imports -------------------------------------------------------------------------------

@@ -54,6 +54,15 @@ def make_session(module, day: datetime.date, start=(9, 0), end=(17, 0), **fields
     )
 
 
+def register_taken(*sessions):
+    """Mark ``sessions`` as having their register taken when they ended (as saving the
+    register does), for tests that write attendance rows directly."""
+    for session in sessions:
+        Session.objects.filter(pk=session.pk).update(register_taken_at=session.ends_at)
+        session.register_taken_at = session.ends_at
+    return sessions
+
+
 def add_participants(cohort, n, prefix="p"):
     people = []
     for i in range(n):
@@ -71,6 +80,7 @@ def add_attended_sessions(cohort, participants: int, sessions: int):
     start = datetime.date.today() - datetime.timedelta(days=sessions + 1)
     for n in range(sessions):
         session = make_session(module, start + datetime.timedelta(days=n))
+        register_taken(session)
         Attendance.objects.bulk_create(
             Attendance(session=session, person=p, status="present") for p in people
         )

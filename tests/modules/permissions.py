@@ -21,6 +21,12 @@ def _session(world):
     return world.once("session", lambda: make_session(_module(world), day))
 
 
+def _held_session(world):
+    """A session that ran yesterday: its register is open (a future one's is refused)."""
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    return world.once("held_session", lambda: make_session(_module(world), day))
+
+
 def _short_course(world):
     def make():
         module = make_module(
@@ -100,7 +106,8 @@ ROWS = {
     "modules:attendance_register": Expect(
         get=STAFF,
         post=logged_in(403, other_participant=404, faculty=302, administrator=302),
-        kwargs=session,
+        kwargs=lambda world: {"session_id": _held_session(world).pk},
+        data=lambda world: {f"status_{world.personas['participant'].pk}": "present"},
     ),
     "modules:apology_send": Expect(get=PARTICIPANT_ONLY, post=PARTICIPANT_ONLY, kwargs=session),
     "modules:apology_withdraw": Expect(

@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 import time_machine
 
-from leadership.models import AuditEvent
+from leadership.models import AuditEvent, Notification
 from modules import selectors
 from modules.models import Attendance, Session, ShortCourseSignup
 from tests.factories import CohortFactory
-from tests.modules.helpers import add_participants, make_module, make_session
+from tests.modules.helpers import add_participants, make_module, make_session, register_taken
 
 pytestmark = pytest.mark.django_db
 
@@ -117,19 +117,26 @@ def test_an_invalid_status_is_shown_next_to_that_person_and_nothing_is_saved(
     assert not Attendance.objects.exists()
 
 
-def test_present_cannot_be_recorded_before_the_sessions_day(client, faculty, participant, coming):
+def test_the_register_of_a_future_session_is_refused_before_anything_is_marked(
+    client, faculty, participant, coming
+):
     client.force_login(faculty)
+    url = f"/schedule/session/{coming.pk}/register/"
 
-    response = client.post(
-        f"/schedule/session/{coming.pk}/register/", {f"status_{participant.pk}": "present"}
-    )
+    page = client.get(url)
+    response = client.post(url, {f"status_{participant.pk}": "present"})
 
-    assert response.status_code == 200
-    assert "only apologies" in response.content.decode()
+    for answer in (page, response):
+        html = answer.content.decode()
+        assert answer.status_code == 200
+        assert "The register opens on the session&#x27;s day (Wed 17 Mar 2027)" in html
+        assert 'name="action"' not in html and "form" not in answer.context
     assert not Attendance.objects.exists()
+    coming.refresh_from_db()
+    assert coming.register_taken_at is None
 
 
-def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, coming):
+def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, faculty, coming):
     client.force_login(participant)
     url = f"/schedule/session/{coming.pk}/apologies/"
 
@@ -147,6 +154,11 @@ def test_a_participant_sends_apologies_ahead_with_a_reason(client, participant, 
     assert AuditEvent.objects.filter(
         action="attendance.apologies", person_id=participant.pk
     ).exists()
+    # The session's faculty are told, with the reason.
+    (told,) = Notification.objects.filter(kind="apologies_received")
+    assert told.recipient == faculty
+    assert told.context["reason"] == "Rostered on nights"
+    assert told.context["participant_name"] == participant.get_full_name()
 
     annotated = selectors.cohort_session(coming, viewer=participant)
     assert annotated.apologies_count == 1 and annotated.expected_count == 0
@@ -170,6 +182,7 @@ def _cohort_with_history(cohort, participants: int, sessions: int):
     past = [
         make_session(module, TODAY - datetime.timedelta(days=7 * (i + 1))) for i in range(sessions)
     ]
+    register_taken(*past)
     make_session(module, TODAY + datetime.timedelta(days=7))  # not held yet: not counted
     cancelled = make_session(module, TODAY - datetime.timedelta(days=1), status="cancelled")
     rows = []
@@ -189,7 +202,7 @@ def test_the_attendance_summary_runs_four_queries_whatever_the_size(
     _cohort_with_history(cohort, *size)
     cohort.refresh_from_db()
     cohort.programme  # noqa: B018 - loaded beforehand, as a view's access check does
-    # 1 participants, 2 held sessions, 3 sign-ups to them, 4 attendance at them
+    # 1 participants, 2 counted sessions, 3 sign-ups to them, 4 attendance at them
     with django_assert_num_queries(4):
         summary = selectors.attendance_summary_for_cohort(cohort)
     assert len(summary) == size[0]
@@ -203,6 +216,7 @@ def test_the_summary_counts_present_and_late_against_the_programmes_rule(
     module = make_module(cohort)
     sessions = [make_session(module, TODAY - datetime.timedelta(days=d)) for d in (1, 2, 3, 4)]
     course = make_session(module, TODAY - datetime.timedelta(days=5), seat_limit=10)
+    register_taken(*sessions, course)
     other = add_participants(cohort, 1)[0]
     for session, status in zip(sessions, ["present", "late", "present", "apologies"], strict=True):
         Attendance.objects.create(session=session, person=participant, status=status)
@@ -230,6 +244,7 @@ def test_the_csv_export_has_times_durations_and_defuses_formulas(
     Attendance.objects.create(
         session=held, person=participant, status="present", note='=HYPERLINK("http://x")'
     )
+    register_taken(held)
     client.force_login(administrator)
 
     response = client.get(f"/schedule/cohort/{held.module.cohort_id}/attendance.csv")
@@ -254,6 +269,7 @@ def test_the_csv_export_has_times_durations_and_defuses_formulas(
 def test_the_xlsx_export_opens_and_defuses_formulas(client, faculty, participant, held):
     participant.department = "+SUM(A1)"
     participant.save()
+    register_taken(held)
     client.force_login(faculty)
 
     response = client.get(f"/schedule/cohort/{held.module.cohort_id}/attendance.xlsx")
@@ -278,6 +294,7 @@ def test_the_programme_comparison_is_four_queries_and_compares_cohorts_and_modul
     people = add_participants(second, 2, prefix="s")
     module = make_module(second, title="Strategy")
     session = make_session(module, TODAY - datetime.timedelta(days=3))
+    register_taken(session)
     Attendance.objects.create(session=session, person=people[0], status="present")
 
     # 1 cohorts, 2 participant counts, 3 held sessions per module, 4 attended per module

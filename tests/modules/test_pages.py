@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from modules import selectors
 from modules.models import Attendance
 from tests.factories import UserFactory
-from tests.modules.helpers import add_participants, make_module, make_session
+from tests.modules.helpers import add_participants, make_module, make_session, register_taken
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,7 @@ def test_my_schedule_shows_my_sessions_my_apologies_and_my_attendance(client, co
     past = make_session(module, TODAY - datetime.timedelta(days=7))
     coming = make_session(module, TODAY + datetime.timedelta(days=7))
     Attendance.objects.create(session=past, person=participant, status="present")
+    register_taken(past)
     Attendance.objects.create(session=coming, person=participant, status="apologies", note="Leave")
     client.force_login(participant)
 

@@ -61,7 +61,6 @@ ROWS = {
         get=logged_in(403, other_participant=404, administrator=200, clinical_leader=200),
         kwargs=lambda world: {"cohort_id": world.cohort.pk, "card": "attendance"},
     ),
-    "reports:leader_home": Expect(get=logged_in(404, clinical_leader=200)),
     "reports:report_list": Expect(get=REPORT_PAGE, kwargs=_cohort),
     "reports:report_generate": Expect(
         get=logged_in(405),

@@ -21,11 +21,12 @@ def test_the_cohort_page_offers_every_card_with_a_link_that_works_without_javasc
 
 # Every card: session, user, the cohort with the viewer's roles, the viewer's roles across
 # cohorts (which links to show) — then its own selector's queries: schedule (modules,
-# sessions), attendance (participants, held sessions, attendance counts, apologies), pairings
+# sessions), attendance (participants, counted sessions, sign-ups, attendance rows; the
+# registers not taken), pairings
 # (pairing counts by status, shadowing count), teams (teams, participants, memberships,
 # assignments past due; their extensions and submissions only when some are past due —
 # tests/redesign_projects measures that case).
-CARD_QUERIES = {"schedule": 4 + 2, "attendance": 4 + 4, "pairings": 4 + 2, "teams": 4 + 4}
+CARD_QUERIES = {"schedule": 4 + 2, "attendance": 4 + 5, "pairings": 4 + 2, "teams": 4 + 4}
 
 
 def test_every_card_has_a_measured_query_count():

@@ -28,6 +28,7 @@ fills every text people can write and looks everywhere it can come out:
 import datetime
 import io
 import re
+import uuid
 
 import pytest
 import time_machine
@@ -57,6 +58,7 @@ from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submiss
 from reports.models import Certificate
 from reports.rendering import progress_report_pdf
 from tests.factories import CohortFactory, ProgrammeFactory
+from tests.modules.helpers import make_session
 from tests.permission_table import PERSONAS, World, full_table
 
 from .hostile import ESCAPED, PIECES, payload, unescaped
@@ -219,13 +221,34 @@ def _typed_through_services(world: World) -> None:
     cohort_services.person_enrol(
         cohort=elsewhere, email="hostile@example.org", role="participant", acting_user=None
     )
-    # Faculty take the register with a note; the pair logs a shadowing session.
+    # A participant sends apologies (the session's faculty are told, with the reason); the
+    # office gives the module a new venue (everyone is told); a session eight days ago still
+    # has no register (its faculty and then the office are told).
     session = world.cache["session"]
+    module_services.apology_send(
+        session=session, person=participant, reason=_hostile(max_length=500),
+        acting_user=participant,
+    )  # fmt: skip
+    module = session.module
+    module_services.module_update(
+        module=module, acting_user=admin, title=module.title, theme=module.theme,
+        description=module.description, venue_name=text, venue_address=long_text,
+        facilitators=[], venue_for_sessions=True,
+    )  # fmt: skip
+    session.refresh_from_db()
+    make_session(module, timezone.localdate() - datetime.timedelta(days=8))
+    # Faculty take the register with a note; the pair logs a shadowing session.
     with time_machine.travel(session.starts_at + datetime.timedelta(hours=1)):
         module_services.attendance_register_save(
             session=session, entries={participant.pk: ("present", _hostile(max_length=500))},
             acting_user=faculty,
         )  # fmt: skip
+    # The administrator writes to the cohort (plain text, sent through the outbox).
+    cohort_services.announcement_send(
+        cohort=cohort, subject=_hostile(max_length=150), body=long_text, audience={},
+        audience_label=text, recipients=[participant, faculty], form_token=uuid.uuid4(),
+        acting_user=admin,
+    )  # fmt: skip
     pairing = world.cache["pairing"]
     pairing_services.shadowing_entry_create(
         pairing=pairing, occurred_on=timezone.localdate(), location=text, minutes=60,

@@ -40,7 +40,9 @@ class Command(BaseCommand):
         except services.ImportRejected as rejected:
             self._report(rejected.preview, file)
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {len(enrolments)} participants into {found}.")
+            self.style.SUCCESS(
+                f"Imported {imports.imported_text([e.role for e in enrolments])} into {found}."
+            )
         )
 
     def _report(self, preview: imports.ImportPreview, file: Path) -> None:
