@@ -112,15 +112,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="auditevent",
             index=models.Index(
-                condition=models.Q(
-                    ("cohort_id__isnull", True),
-                    models.Q(
-                        ("action__startswith", "auth."),
-                        ("action__startswith", "mfa."),
-                        _connector="OR",
-                        _negated=True,
-                    ),
-                ),
+                condition=models.Q(("cohort_id__isnull", True)),
                 fields=["actor_id", "created_at", "id"],
                 name="audit_own_idx",
             ),
