@@ -125,8 +125,9 @@ def add_measures(world: dict, total: int, weeks: int) -> None:
 
 
 def add_audit_events(world: dict, count: int) -> None:
-    """``count`` audit events over the last two years: 3 in 4 about the programme's cohorts,
-    1 in 5 log-ins of its people (no cohort), the rest about the programme itself."""
+    """``count`` audit events over the last two years: 3 in 4 about the programme's cohorts
+    (by its administrator), 1 in 5 log-ins of its people (no cohort; their own), the rest about
+    the programme itself (by its administrator)."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
@@ -149,7 +150,9 @@ def add_audit_events(world: dict, count: int) -> None:
                 CASE WHEN n %% 20 < 15 THEN (%(cohorts)s::bigint[])[1 + n %% %(cohort_count)s] END,
                 CASE WHEN n %% 20 < 15 OR n %% 20 = 19 THEN %(programme)s END,
                 CASE WHEN n %% 20 < 19 THEN (%(people)s::bigint[])[1 + n %% %(people_count)s] END,
-                %(actor)s,
+                CASE WHEN n %% 20 BETWEEN 15 AND 18
+                     THEN (%(people)s::bigint[])[1 + n %% %(people_count)s]
+                     ELSE %(actor)s END,
                 '{{"status": ["", "present"]}}'::jsonb,
                 now() - make_interval(secs => n * 600)
             FROM generate_series(1, %(count)s) AS n

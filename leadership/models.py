@@ -158,12 +158,14 @@ class AuditEvent(models.Model):
             models.Index(fields=["cohort_id", "created_at", "id"], name="audit_cohort_idx"),
             models.Index(fields=["person_id", "created_at", "id"], name="audit_person_idx"),
             models.Index(fields=["action", "created_at", "id"], name="audit_action_idx"),
-            # An administrator's own events without a cohort (their exports, erasures): the
-            # part of the account-wide trail a programme office reads (governance.selectors).
+            # An administrator's own events without a cohort, sign-ins left out (their
+            # exports, erasures): the part of the account-wide trail a programme office reads
+            # (leadership.audit.own_account_events, governance.selectors).
             models.Index(
                 fields=["actor_id", "created_at", "id"],
                 name="audit_own_idx",
-                condition=models.Q(cohort_id__isnull=True),
+                condition=models.Q(cohort_id__isnull=True)
+                & ~(models.Q(action__startswith="auth.") | models.Q(action__startswith="mfa.")),
             ),
         ]
 

@@ -20,7 +20,13 @@ SUBPROCESS_BROKER_URL = f"redis://{_redis}/{14 + _xdist}"
 # Unit tests run tasks in-process; the tests that are about tasks switch this off and use a
 # real worker (see the ``celery_live_worker`` fixture).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-os.environ.setdefault("PRIVATE_MEDIA_ROOT", "/tmp/leadership-test-private")
+# Each xdist worker stores files in its own folder (set, not defaulted, as for Redis above): a
+# test that compares what is on disk before and after must not see another worker's uploads.
+_private_base = os.environ.get("LEADERSHIP_TEST_PRIVATE_BASE") or os.environ.get(
+    "PRIVATE_MEDIA_ROOT", "/tmp/leadership-test-private"
+)
+os.environ["LEADERSHIP_TEST_PRIVATE_BASE"] = _private_base
+os.environ["PRIVATE_MEDIA_ROOT"] = f"{_private_base}/gw{_xdist}"
 
 from leadership.settings import *  # noqa: E402,F403
 

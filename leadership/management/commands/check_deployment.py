@@ -60,7 +60,9 @@ def configuration_findings() -> list[Finding]:
         health.redact_url(settings.CELERY_BROKER_URL),
     )
     require(
-        not settings.EMAIL_BACKEND.endswith(("console.EmailBackend", "locmem.EmailBackend")),
+        not settings.EMAIL_BACKEND.endswith(
+            ("console.EmailBackend", "locmem.EmailBackend", "console_mail.SummaryEmailBackend")
+        ),
         "EMAIL_URL",
         "is not set: e-mails would be printed to the console, not sent",
         settings.EMAIL_BACKEND.rsplit(".", 2)[-2],
