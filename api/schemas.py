@@ -122,7 +122,7 @@ class MeasureOut(Schema):
 
 class PdsaCycleOut(Schema):
     id: int
-    team_id: int
+    team_id: int | None
     measure_id: int | None
     change_idea: str
     started_on: datetime.date

@@ -49,7 +49,6 @@ def cohort_card(request, cohort_id, card):
     return render(request, "reports/_card.html", context)
 
 
-@login_required
 def _portfolio(request) -> tuple[portfolio.Portfolio, portfolio.PortfolioFilterForm]:
     """The viewer's portfolio filtered by the query string; 404 for anyone who neither
     sponsors nor administers a cohort."""

@@ -83,7 +83,7 @@ def describe_signal(analysis: Analysis, found: Signal, *, monthly: bool | None =
     elif found.rule is Rule.ASTRONOMICAL:
         text = f"{format_value(points[found.indices[0]].value)} flagged as astronomical"
     else:
-        runs = analysis.runs  # type: ignore[union-attr]  # only run charts count runs
+        runs = analysis.runs  # only run charts count runs
         limit = (
             f"fewer than {runs.lower}"
             if found.rule is Rule.TOO_FEW_RUNS
