@@ -95,8 +95,8 @@ def test_a_clinical_leader_follows_their_cohort_and_downloads_its_report(
 
     # The PDF says what the start page and the dashboard said.
     assert "Cohort 3" in text
-    assert f"Participants enrolled {enrolled}" in text
-    assert f"Overall attendance {attendance}" in text
+    assert f"Participants {enrolled} enrolled" in text
+    assert f"Attendance {attendance}" in text
     for name in TEAMS:
         assert f"Team: {name}" in text
     assert world["people"][0].get_full_name() in text
