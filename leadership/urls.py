@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from home import views as home_views
-
 from . import health, views
 
 # The 500 page is drawn with the request, so it has the navigation of the person's roles
@@ -10,7 +8,7 @@ from . import health, views
 handler500 = "leadership.views.server_error"
 
 urlpatterns = [
-    path("", home_views.home, name="home"),
+    path("", include("home.root_urls")),
     # Answered by leadership.health.HealthCheckMiddleware before the host check; named here
     # so they can be reversed and walked by the permission test like every other URL.
     path("health/live/", health.live, name="health_live"),
