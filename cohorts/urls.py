@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("<int:cohort_id>/status/", views.cohort_status, name="cohort_status"),
     path("<int:cohort_id>/people/", views.cohort_people, name="cohort_people"),
+    path("<int:cohort_id>/people/bulk/", views.people_bulk, name="people_bulk"),
     path("<int:cohort_id>/people.csv", views.people_export_csv, name="people_export_csv"),
     path("<int:cohort_id>/people.xlsx", views.people_export_xlsx, name="people_export_xlsx"),
     path("<int:cohort_id>/enrol/", views.enrolment_create, name="enrolment_create"),

@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "cohort.status": "Cohort status changed",
     "cohort.import": "Participants imported",
     "cohort.people_export": "People list exported",
+    "cohort.people_export_person": "Exported in a selection of people",
+    "announcement.recipient": "Sent an announcement (chosen on the people list)",
     "enrolment.create": "Enrolled (role given)",
     "enrolment.status": "Enrolment status changed",
     "enrolment.admin_add": "Enrolment added in the admin site",

@@ -16,6 +16,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
@@ -709,3 +710,19 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         "by_module": by_module,
         "registers_missing": sum(missing.values()),
     }
+
+
+def short_courses_open(cohort: Cohort) -> QuerySet[Session]:
+    """The cohort's sessions that take sign-ups, are not cancelled and have not started, in
+    date order, each with ``signup_count``. One query."""
+    return (
+        Session.objects.filter(
+            module__cohort=cohort,
+            seat_limit__isnull=False,
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("module__cohort")
+        .annotate(signup_count=_count(ShortCourseSignup))
+        .order_by("starts_at", "pk")
+    )

@@ -64,6 +64,18 @@ ROWS = {
             "person_id": world.personas["participant"].pk,
         },
     ),
+    # With nothing selected the administrator is sent back to the list (302); the POST
+    # exports the participant's row (200, a file).
+    "cohorts:people_bulk": Expect(
+        get=logged_in(403, other_participant=404, administrator=302),
+        post=ADMIN_OF_COHORT,
+        kwargs=_cohort,
+        data=lambda world: {
+            "action": "export",
+            "format": "csv",
+            "enrolment": [_participant_enrolment(world).pk],
+        },
+    ),
     "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:enrolment_create": Expect(
