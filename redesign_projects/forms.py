@@ -283,7 +283,11 @@ class SubmissionForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     form_token = form_token_field()
-    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    comments = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Simple formatting works: **bold**, *italics*, lists starting with “- ” "
+        "and links as [words](https://…). HTML is shown as typed.",
+    )
     decision = forms.ChoiceField(choices=Feedback.Decision.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, submission, **kwargs):
