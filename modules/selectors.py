@@ -13,6 +13,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -655,6 +656,7 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         .annotate(
             n=Count("pk", filter=Q(register_taken_at__isnull=False)),
             missing=Count("pk", filter=Q(register_taken_at__isnull=True)),
+            first=Min("starts_at"),
         )
         .order_by()
     )
@@ -680,12 +682,13 @@ def programme_attendance_comparison(programme: Programme) -> dict:
     )
     expected: dict[tuple[int, str], int] = defaultdict(int)
     missing: Counter = Counter()
-    titles: list[str] = []
-    for cohort_id, title, n, not_taken in held:
+    # Modules in date order: each title where it was first held in any of the cohorts.
+    first_held: dict[str, datetime.datetime] = {}
+    for cohort_id, title, n, not_taken, first in held:
         expected[(cohort_id, title)] += n * participants.get(cohort_id, 0)
         missing[cohort_id] += not_taken
-        if title not in titles:
-            titles.append(title)
+        first_held[title] = min(first, first_held.get(title, first))
+    titles = sorted(first_held, key=lambda title: (first_held[title], title))
     attended = {(cohort_id, title): n for cohort_id, title, n in attended_rows}
     by_cohort = []
     for cohort in cohorts:
