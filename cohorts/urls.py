@@ -33,5 +33,6 @@ urlpatterns = [
     path("<int:cohort_id>/import/", views.import_upload, name="import_upload"),
     path("<int:cohort_id>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("programmes/", views.programme_list, name="programme_list"),
+    path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
 ]

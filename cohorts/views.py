@@ -44,6 +44,25 @@ def programme_list(request):
 
 
 @login_required
+def programme_create(request):
+    """A new programme from blank: its details here, then its module sequence on its edit
+    page (``modules:programme_edit``). Copying an existing one is on the programme's page."""
+    _require_administrator(request)
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(
+                fields=form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Created {programme.name}. Add its modules below.")
+            return redirect("modules:programme_edit", programme_id=programme.pk)
+    return render(request, "cohorts/programme_create.html", {"form": form})
+
+
+@login_required
 def programme_detail(request, programme_id):
     """A programme as a template: its module sequence, phases, completion rule and cohorts."""
     programme = selectors.with_sequence_and_cohorts(

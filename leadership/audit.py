@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "programme.admin_add": "Programme added in the admin site",
     "programme.admin_change": "Programme changed in the admin site",
     "programme.copy": "Programme copied",
+    "programme.create": "Programme created (from blank)",
     "programme.update": "Programme changed",
     "cohort.create": "Cohort created",
     "cohort.status": "Cohort status changed",

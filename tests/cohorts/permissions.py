@@ -106,6 +106,16 @@ ROWS = {
     # Without a preview in the session the confirm sends the administrator back to upload.
     "cohorts:import_confirm": Expect(get=POST_ONLY, post=ADMIN_OF_COHORT_POST, kwargs=_cohort),
     "cohorts:programme_list": Expect(get=logged_in(404, administrator=200)),
+    "cohorts:programme_create": Expect(
+        get=logged_in(404, administrator=200),
+        post=logged_in(404, administrator=302),
+        data=lambda world: {
+            "name": "Leading Primary Care",
+            "default_capacity": "30",
+            "completion_min_attendance_percent": "80",
+            "email_greeting": "Kia ora",
+        },
+    ),
     "cohorts:programme_detail": Expect(get=logged_in(404, administrator=200), kwargs=_programme),
 }
 
