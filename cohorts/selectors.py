@@ -525,7 +525,7 @@ def people_matching(cohort: Cohort, filters: PeopleFilters) -> QuerySet[Enrolmen
 
 
 def people_selected(
-    cohort: Cohort, *, enrolment_ids: Iterable[object], filters: PeopleFilters | None = None
+    cohort: Cohort, *, enrolment_ids: Iterable[str], filters: PeopleFilters | None = None
 ) -> list[Enrolment]:
     """The enrolments a bulk action acts on, with people, in list order: every one matching
     ``filters`` when given ("select all N matching the filter", chosen on the server whatever

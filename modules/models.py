@@ -50,18 +50,9 @@ class ModuleTemplate(models.Model):
         return f"{self.position}. {self.title}"
 
 
-class ModuleQuerySet(models.QuerySet["Module"]):
-    def in_date_order(self) -> "ModuleQuerySet":
-        """By the start of each module's first session (a moved module takes its new place;
-        one without sessions comes last), then by its position in the sequence."""
-        return self.annotate(first_starts_at=models.Min("sessions__starts_at")).order_by(
-            F("first_starts_at").asc(nulls_last=True), "position", "pk"
-        )
-
-
 class Module(models.Model):
     """A module scheduled in a cohort; its sessions carry the dates. Lists show modules in
-    date order (``ModuleQuerySet.in_date_order``): a move changes dates, not ``position``."""
+    date order (``selectors.modules_in_date_order``): a move changes dates, not ``position``."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="modules")
     template = models.ForeignKey(
@@ -82,8 +73,6 @@ class Module(models.Model):
     schedule_note = models.CharField(
         max_length=500, blank=True, help_text="Why the generator moved it, if it did."
     )
-
-    objects = ModuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["cohort", "position"]

@@ -11,6 +11,7 @@ from operator import itemgetter
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
     Min,
@@ -728,4 +729,15 @@ def short_courses_open(cohort: Cohort) -> QuerySet[Session]:
         .select_related("module__cohort")
         .annotate(signup_count=_count(ShortCourseSignup))
         .order_by("starts_at", "pk")
+    )
+
+
+def modules_in_date_order(cohort: Cohort) -> QuerySet[Module]:
+    """The cohort's modules by the start of each one's first session (a moved module takes
+    its new place; one without sessions comes last), then by position in the sequence. One
+    query."""
+    return (
+        Module.objects.filter(cohort=cohort)
+        .annotate(first_starts_at=Min("sessions__starts_at"))
+        .order_by(F("first_starts_at").asc(nulls_last=True), "position", "pk")
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from leadership.models import User
-from modules.models import Module
+from modules.selectors import modules_in_date_order
 
 from . import selectors, services
 from .models import (
@@ -162,7 +162,7 @@ class AssignmentForm(forms.ModelForm):
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cohort = cohort
-        self.fields["module"].queryset = Module.objects.filter(cohort=cohort).in_date_order()
+        self.fields["module"].queryset = modules_in_date_order(cohort)
         if self.instance.pk:
             self.fields["rubric"].initial = services.rubric_text(self.instance)
 

@@ -25,14 +25,14 @@ def test_modules_moved_out_of_sequence_are_listed_by_their_dates(cohort, partici
     make_session(second, today - datetime.timedelta(days=40))  # moved before the first
     make_session(first, today - datetime.timedelta(days=50), seat_limit=None, title="Pre-work")
 
-    assert list(Module.objects.filter(cohort=cohort).in_date_order()) == [
+    assert list(selectors.modules_in_date_order(cohort)) == [
         first,  # its first session (the pre-work) is the earliest
         second,
         unscheduled,
     ]
     Module.objects.filter(pk=first.pk).update(position=9)
     first.sessions.filter(title="Pre-work").delete()
-    in_order = list(Module.objects.filter(cohort=cohort).in_date_order())
+    in_order = list(selectors.modules_in_date_order(cohort))
     assert in_order == [second, first, unscheduled]
 
     choices = [label for _value, label in AssignmentForm(cohort=cohort).fields["module"].choices]
