@@ -13,6 +13,7 @@ from leadership.models import AuditEvent, Notification
 from modules.models import ShortCourseSignup
 from tests.factories import EnrolmentFactory, UserFactory
 from tests.modules.helpers import make_module, make_session
+from tests.security.hostile import ESCAPED, payload, unescaped
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,11 @@ def test_the_administrators_people_list_costs_the_same_queries_whatever_its_size
     html = page.content.decode()
     assert html.count('name="enrolment"') == min(extra + 1, 25)
     assert f"Select all {extra + 1} in the list" in html
+    # The preview of all of them: session, user, the cohort with roles, the navigation's
+    # roles, the selection with its people.
+    with django_assert_num_queries(5):
+        preview = _bulk(client, cohort, action="resend", all="1")
+    assert preview.content.decode().count('name="enrolment"') == extra + 1
 
 
 def test_members_see_the_list_without_filters_or_selection(client, participant, cohort, faculty):
@@ -174,3 +180,11 @@ def test_outsiders_do_not_find_the_bulk_page_and_an_empty_selection_goes_back(
     response = _bulk(client, cohort, action="resend")
     assert response.status_code == 302
     assert response["Location"] == reverse("cohorts:cohort_people", args=[cohort.pk])
+
+
+def test_hostile_names_in_a_preview_are_shown_only_as_text(client, administrator, cohort):
+    hostile = payload(max_length=150, multiline=False)
+    enrolment = EnrolmentFactory(cohort=cohort, person=UserFactory(first_name=hostile[:150]))
+    client.force_login(administrator)
+    html = _bulk(client, cohort, action="withdraw", enrolment=[enrolment.pk]).content.decode()
+    assert ESCAPED in html and not unescaped(html)
