@@ -116,17 +116,17 @@ def programme_differences(programme: Programme, cohort: Cohort | None = None):
     ):
         modules[module.cohort_id].append(module)
     milestones = defaultdict(list)
-    for milestone in Milestone.objects.filter(cohort__in=ids):
-        milestones[milestone.cohort_id].append(milestone)
-    assignments = defaultdict(list)
-    for assignment in (
+    for row in Milestone.objects.filter(cohort__in=ids):
+        milestones[row.cohort_id].append(row)
+    assignments: dict[int, list[Any]] = defaultdict(list)
+    for annotated in (
         Assignment.objects.filter(cohort__in=ids)
         .annotate(has_submissions=Exists(Submission.objects.filter(assignment=OuterRef("pk"))))
         .prefetch_related(
             Prefetch("rubric_criteria", queryset=RubricCriterion.objects.prefetch_related("levels"))
         )
     ):
-        assignments[assignment.cohort_id].append(assignment)
+        assignments[annotated.cohort_id].append(annotated)
 
     now = timezone.now()
     answer = []
@@ -173,30 +173,30 @@ def programme_differences(programme: Programme, cohort: Cohort | None = None):
                     )
                 )
         by_template = {m.template_id: m for m in milestones[each.pk] if m.template_id}
-        for template in milestone_templates:
-            milestone = by_template.get(template.pk)
+        for milestone_template in milestone_templates:
+            milestone = by_template.get(milestone_template.pk)
             if milestone is None:
-                due_on, _note = milestone_date(each, template, firsts, closures[each.pk])
+                due_on, _note = milestone_date(each, milestone_template, firsts, closures[each.pk])
                 ahead = due_on > today
                 found.append(
                     Difference(
                         "milestone",
-                        template.name,
-                        template.pk,
+                        milestone_template.name,
+                        milestone_template.pk,
                         is_new=True,
                         applicable=ahead,
                         reason="" if ahead else "its date has passed",
                     )
                 )
                 continue
-            values = _changed(milestone, template, MILESTONE_FIELDS)
+            values = _changed(milestone, milestone_template, MILESTONE_FIELDS)
             if values:
                 ahead = milestone.due_on > today
                 found.append(
                     Difference(
                         "milestone",
                         milestone.name,
-                        template.pk,
+                        milestone_template.pk,
                         milestone.pk,
                         list(values),
                         values,
@@ -205,31 +205,31 @@ def programme_differences(programme: Programme, cohort: Cohort | None = None):
                     )
                 )
         by_assignment = {a.template_id: a for a in assignments[each.pk] if a.template_id}
-        for template in assignment_templates:
-            assignment = by_assignment.get(template.pk)
+        for assignment_template in assignment_templates:
+            assignment = by_assignment.get(assignment_template.pk)
             if assignment is None:
-                due_at, _note = assignment_due(each, template, lasts, closures[each.pk])
+                due_at, _note = assignment_due(each, assignment_template, lasts, closures[each.pk])
                 ahead = due_at > now
                 found.append(
                     Difference(
                         "assignment",
-                        template.title,
-                        template.pk,
+                        assignment_template.title,
+                        assignment_template.pk,
                         is_new=True,
                         applicable=ahead,
                         reason="" if ahead else "its due date has passed",
                     )
                 )
                 continue
-            values = _changed(assignment, template, ASSIGNMENT_FIELDS)
+            values = _changed(assignment, assignment_template, ASSIGNMENT_FIELDS)
             rubric = _rubric_lines(
                 [
                     (c.title, [level.label for level in c.levels.all()])
                     for c in assignment.rubric_criteria.all()
                 ]
             )
-            if rubric != _rubric_lines(parse_rubric(template.rubric)):
-                values["rubric"] = template.rubric
+            if rubric != _rubric_lines(parse_rubric(assignment_template.rubric)):
+                values["rubric"] = assignment_template.rubric
             if values:
                 reason = ""
                 if assignment.has_submissions:
@@ -240,7 +240,7 @@ def programme_differences(programme: Programme, cohort: Cohort | None = None):
                     Difference(
                         "assignment",
                         assignment.title,
-                        template.pk,
+                        assignment_template.pk,
                         assignment.pk,
                         list(values),
                         values,

@@ -276,16 +276,17 @@ def blueprint_apply(*, cohort: Cohort, acting_user: User) -> int:
     new_milestones = [d.template_id for d in applicable if d.part == "milestone" and d.is_new]
     new_assignments = [d.template_id for d in applicable if d.part == "assignment" and d.is_new]
     for difference in applicable:
-        if difference.is_new:
+        item_id = difference.item_id
+        if difference.is_new or item_id is None:
             continue
         if difference.part == "module":
-            Module.objects.filter(pk=difference.item_id).update(**difference.new_values)
+            Module.objects.filter(pk=item_id).update(**difference.new_values)
         elif difference.part == "milestone":
-            Milestone.objects.filter(pk=difference.item_id).update(**difference.new_values)
+            Milestone.objects.filter(pk=item_id).update(**difference.new_values)
         else:
             values = dict(difference.new_values)
             rubric = values.pop("rubric", None)
-            assignment = Assignment.objects.get(pk=difference.item_id)
+            assignment = Assignment.objects.get(pk=item_id)
             project_services.assignment_update(
                 assignment=assignment,
                 acting_user=acting_user,
