@@ -29,11 +29,16 @@ def _render(request, template: str, context: dict) -> HttpResponse:
     return render(request, template, context)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _report_build(request, build: services.CohortBuild, verb: str) -> None:
     messages.success(
         request,
-        f"{verb} {build.cohort.name}: {build.modules} modules in {build.sessions} sessions, "
-        f"{build.milestones} milestones and {build.assignments} assignments.",
+        f"{verb} {build.cohort.name}: {_count(build.modules, 'module')} in "
+        f"{_count(build.sessions, 'session')}, {_count(build.milestones, 'milestone')} and "
+        f"{_count(build.assignments, 'assignment')}.",
     )
     for note in build.notes:
         messages.info(request, note)
@@ -197,7 +202,7 @@ def blueprint_apply(request, cohort_id):
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, f"Applied {applied} changes to {cohort.name}.")
+        messages.success(request, f"Applied {_count(applied, 'change')} to {cohort.name}.")
     return redirect("blueprints:blueprint_differences", programme_id=cohort.programme_id)
 
 

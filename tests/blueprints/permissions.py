@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from modules.models import CloseDown, MilestoneTemplate
+from modules.models import CloseDown, Milestone, MilestoneTemplate
 from redesign_projects.models import AssignmentTemplate
 from tests.permission_table import Expect, logged_in
 
@@ -53,6 +53,14 @@ def _close_down(world):
 
 
 def _cohort(world):
+    """The cohort, with a milestone of its own (so hostile-text walks meet one on its
+    schedule page)."""
+    world.once(
+        "milestone",
+        lambda: Milestone.objects.create(
+            cohort=world.cohort, name="Data due", due_on=timezone.localdate()
+        ),
+    )
     return {"cohort_id": world.cohort.pk}
 
 

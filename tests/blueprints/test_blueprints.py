@@ -3,14 +3,20 @@ a re-run shifts every date by one working-day-adjusted offset, and changed bluep
 cohorts only when applied, to what has not started."""
 
 import datetime
+import importlib
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from blueprints import selectors, services
-from cohorts.models import Cohort, Enrolment
+from cohorts import services as cohort_services
+from cohorts.models import Cohort, Enrolment, Programme
+from demo import blueprints as demo_blueprints
 from modules.models import CloseDown, Milestone, Module, Session
+from modules.services import schedule_generate
 from modules.workdays import closures_for, non_working_reason
 from redesign_projects.models import Assignment
 from redesign_projects.services import assignment_template_save
@@ -324,3 +330,35 @@ def test_re_running_a_cohort_from_its_page(client, seeds, admin):
     copy = Cohort.objects.get(name="Cohort 2")
     assert response.status_code == 302 and response["Location"].endswith(f"/{copy.pk}/")
     assert copy.assignments.count() == 2 and copy.milestones.count() == 2
+
+
+def test_the_data_migration_completes_the_shipped_programmes_through_historical_models():
+    Programme.objects.filter(slug="measurement-culture").delete()
+    ecm = Programme.objects.get(slug="enhanced-care-management")
+    ecm.assignment_templates.all().delete()
+    migration = importlib.import_module("blueprints.migrations.0001_install_blueprints")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("blueprints", "0001_install_blueprints")
+    )
+    migration.install(state.apps, None)
+    assert ecm.assignment_templates.count() == 4
+    kaiser = Programme.objects.get(slug="measurement-culture")
+    assert kaiser.milestone_templates.filter(kind="data").count() == 10
+    migration.install(state.apps, None)  # again: nothing doubles
+    assert ecm.assignment_templates.count() == 4 and ecm.close_downs.count() == 1
+
+
+def test_the_demo_gives_cohorts_made_before_the_blueprint_their_milestones_once(seeds, admin):
+    primary = seeds["primary-care-network-leadership"]
+    cohort = cohort_services.cohort_create(
+        programme=primary,
+        name="2026 cohort",
+        starts_on=datetime.date(2027, 1, 4),
+        acting_user=admin,
+    )
+    schedule_generate(cohort=cohort, acting_user=admin)
+    demo_blueprints.load(datetime.date(2027, 1, 4))
+    demo_blueprints.load(datetime.date(2027, 1, 4))
+    challenges = cohort.milestones.filter(kind="leadership_challenge")
+    assert challenges.count() == 3 and cohort.milestones.count() == 4
+    assert all(m.module.kind == "challenge" for m in challenges)
