@@ -35,7 +35,7 @@ def programme_settings(request, programme_id):
     """Change how many answers results need."""
     programme = get_programme_for_user(request.user, programme_id)
     initial = {"min_responses": selectors.min_responses(programme)}
-    form = SettingsForm(request.POST or None, initial=initial)
+    form = SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_settings_save(
@@ -55,7 +55,7 @@ def programme_settings(request, programme_id):
 def question_create(request, programme_id):
     """Add a question to the programme's bank."""
     programme = get_programme_for_user(request.user, programme_id)
-    form = QuestionForm(request.POST or None)
+    form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -84,7 +84,9 @@ def _save_form(request, programme, evaluation_form=None):
             "questions": selectors.form_questions(evaluation_form),
             "is_active": evaluation_form.is_active,
         }
-    form = EvaluationFormForm(request.POST or None, initial=initial, programme=programme)
+    form = EvaluationFormForm(
+        request.POST if request.method == "POST" else None, initial=initial, programme=programme
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -135,7 +137,9 @@ def respond(request, session_id):
     }
     if asked.invitation.responded_on is not None or not evaluation.is_open:
         return render(request, "evaluation/respond_done.html", context)
-    form = ResponseForm(request.POST or None, questions=asked.questions)
+    form = ResponseForm(
+        request.POST if request.method == "POST" else None, questions=asked.questions
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_respond(
