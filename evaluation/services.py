@@ -143,16 +143,21 @@ def evaluation_form_save(
 
 
 def session_evaluation_open(
-    *, session: Session, form: EvaluationForm, question_ids: list[int]
+    *,
+    session: Session,
+    form: EvaluationForm,
+    question_ids: list[int],
+    closes_at: datetime.datetime | None = None,
 ) -> tuple[SessionEvaluation, bool]:
     """The session's evaluation, opened now with ``form``'s questions if it has none. Call it
-    inside a transaction (the planner's). Open until ``OPEN_FOR`` after the session ends."""
+    inside a transaction (the planner's). Open until ``closes_at``: by default ``OPEN_FOR``
+    after the session ends."""
     return SessionEvaluation.objects.get_or_create(
         session=session,
         defaults={
             "form": form,
             "questions": question_ids,
-            "closes_at": session.ends_at + OPEN_FOR,
+            "closes_at": closes_at or session.ends_at + OPEN_FOR,
         },
     )
 
@@ -196,11 +201,14 @@ def evaluation_respond(
     questions: Sequence[EvaluationQuestion],
     values: dict[int, str],
     person: User,
+    now: datetime.datetime | None = None,
 ) -> EvaluationResponse:
     """Store ``person``'s answers (question id → value) anonymously and mark them as having
     responded, once: a second answer, an answer after the evaluation closes or from someone
     not asked is refused (``ValidationError``), leaving nothing stored. Not audited and
-    nothing e-mailed (see the module docstring)."""
+    nothing e-mailed (see the module docstring). ``now`` is when they answer (demo data
+    answers in the past)."""
+    now = now or timezone.now()
     invitation = (
         EvaluationInvitation.objects.select_for_update()
         .filter(evaluation=evaluation, person=person)
@@ -210,7 +218,7 @@ def evaluation_respond(
         raise ValidationError("You were not asked to evaluate this session.")
     if invitation.responded_on is not None:
         raise ValidationError("You have already answered this evaluation. Thank you.")
-    if not evaluation.is_open:
+    if now >= evaluation.closes_at:
         raise ValidationError("This evaluation has closed.")
     answers = [a for q in questions if (a := _answer(q, values.get(q.pk, ""))) is not None]
     if not answers:
@@ -221,6 +229,6 @@ def evaluation_respond(
         answer.full_clean()
     EvaluationAnswer.objects.bulk_create(answers)
     tz = evaluation.session.module.cohort.tzinfo
-    invitation.responded_on = timezone.now().astimezone(tz).date()
+    invitation.responded_on = now.astimezone(tz).date()
     invitation.save(update_fields=["responded_on"])
     return response

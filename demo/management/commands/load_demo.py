@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from demo import cohorts, leadership, modules, pairings, redesign_projects
+from demo import cohorts, evaluation, leadership, modules, pairings, redesign_projects
 
 # Each app's demo data, ``load(today)`` in ``demo/<app>.py``. Order matters: later ones build
 # on earlier ones (a schedule needs a cohort, a team needs people).
@@ -11,6 +11,7 @@ BUILDERS = (
     ("redesign_projects", redesign_projects.load),
     ("pairings", pairings.load),
     ("leadership", leadership.load),
+    ("evaluation", evaluation.load),
 )
 
 
