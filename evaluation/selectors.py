@@ -416,12 +416,12 @@ def _outcomes(cohort: Cohort) -> list[Outcome]:
         for p in Pairing.objects.filter(pk__in=by_pairing).select_related("clinician", "manager")
     }
     rows = []
-    for owners, names, prefix in ((by_team, teams, "Team"), (by_pairing, pairs, "Pair")):
+    for owners, names, kind in ((by_team, teams, "team"), (by_pairing, pairs, "pair")):
         for owner_id in sorted(owners, key=lambda pk: (names.get(pk, ""), pk)):
             for summary in owners[owner_id]:
                 rows.append(
                     Outcome(
-                        owner=f"{prefix}: {names.get(owner_id, '')}",
+                        owner=f"{names.get(owner_id, '')} ({kind})",
                         measure=summary.measure.name,
                         headline=summary.headline,
                         sustained_improvement=summary.sustained_improvement,
