@@ -57,6 +57,7 @@ from django.utils import timezone
 from cohorts import privacy as cohorts_privacy
 from cohorts.exports import neutralise
 from cohorts.models import Cohort, Enrolment
+from evaluation import privacy as evaluation_privacy
 from leadership import privacy as leadership_privacy
 from leadership.models import User
 from leadership.privacy import ErasureResult, SubjectAccessData, erased_name, is_erased
@@ -136,6 +137,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         modules_privacy.export_calendar_feeds(person, cohort_ids),
         cohorts_privacy.export_enrolments(person, cohort_ids),
         modules_privacy.export_attendance(person, cohort_ids),
+        evaluation_privacy.export_evaluations(person, cohort_ids),
         redesign_projects_privacy.export_project_work(person, cohort_ids),
         measures_privacy.export_measures(person, cohort_ids),
         pairings_privacy.export_pairings(person, cohort_ids),

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import setup_notes
+from evaluation.models import EvaluationInvitation
+from evaluation.selectors import open_evaluations_for
 from leadership.models import User
 from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
@@ -180,6 +182,7 @@ class ParticipantToDo:
     pairing_steps: list[PairingStep]
     stale_measures: list[Measure]
     teamless_cohorts: list[Cohort] = field(default_factory=list)
+    evaluations: list[EvaluationInvitation] = field(default_factory=list)
 
 
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
@@ -196,14 +199,14 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Nine queries:
+    """A participant's work across the cohorts they take part in. Ten queries:
 
     1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
-    month.
+    month; 10. the session evaluations they were asked for, not answered and still open.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -301,6 +304,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         to_revise=to_revise,
         unread_feedback=unread,
         sessions=upcoming_sessions_for(user, limit=3),
+        evaluations=open_evaluations_for(user, now=now),
         pairing_steps=[_pairing_step(pairing, user) for pairing in pairings],
         stale_measures=measures_not_updated_this_month(current.values("team_id"), now=now),
         teamless_cohorts=[

@@ -99,6 +99,10 @@ ACTION_LABELS = {
     "certificate.issue": "Certificate issued",
     "certificate.revoke": "Certificate revoked",
     "notification.retry": "E-mail sent again",
+    "evaluation_settings.save": "Evaluation settings changed",
+    "evaluation_question.create": "Evaluation question added to the bank",
+    "evaluation_form.save": "Evaluation form saved",
+    "evaluation.export": "Evaluation report exported",
 }
 
 

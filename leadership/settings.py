@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pairings",
     "measures",
     "blueprints",
+    "evaluation",
     "home",
     "reports",
     "governance",

@@ -31,6 +31,7 @@ urlpatterns = [
     # The measures, reports, start and data-protection pages keep the paths they had before
     # they became apps of their own.
     path("projects/", include("measures.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("cohorts/", include("reports.urls")),
     path("cohorts/", include("home.urls")),
     path("privacy/", include("governance.urls")),

@@ -136,7 +136,7 @@ def measure_charts_for_cohort(
 
 
 # Bump when what a summary holds, or how it is computed, changes: every summary is then stale.
-SUMMARY_VERSION = "1"
+SUMMARY_VERSION = "2"
 # The measure's fields a list of summaries reads.
 SUMMARY_FIELDS = (
     "pk", "team_id", "pairing_id", "name", "unit", "better", "target", "baseline_starts_on",
@@ -158,6 +158,19 @@ class MeasureSummary:
     assurance: Assurance | None
     variation_label: str
     assurance_label: str
+    # The headline reports a sustained shift (or limits recalculated after one) for the
+    # better: what an evaluation counts as "sustained improvement".
+    sustained_improvement: bool = False
+
+
+def _sustained_improvement(chart: MeasureChart) -> bool:
+    headline = chart.headline
+    return bool(
+        headline
+        and headline.direction == "better"
+        and headline.before_mean is not None
+        and headline.after_mean is not None
+    )
 
 
 def _stored(chart: MeasureChart, fingerprint: str) -> dict:
@@ -170,6 +183,7 @@ def _stored(chart: MeasureChart, fingerprint: str) -> dict:
         "assurance": chart.assurance or "",
         "variation_label": chart.variation_label,
         "assurance_label": chart.assurance_label,
+        "sustained_improvement": _sustained_improvement(chart),
     }
 
 
@@ -183,6 +197,7 @@ def _summary_of(measure: Measure, stored: dict) -> MeasureSummary:
         assurance=Assurance(stored["assurance"]) if stored["assurance"] else None,
         variation_label=stored["variation_label"],
         assurance_label=stored["assurance_label"],
+        sustained_improvement=stored.get("sustained_improvement", False),
     )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from weasyprint.urls import URLFetcherResponse
 
 from cohorts.models import Cohort
+from evaluation.selectors import cohort_evaluation_report as evaluation_report
 from leadership.models import User
 from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pdf
 from measures.charts import assurance_icon_svg, render_legend_svg, variation_icon_svg
@@ -78,6 +79,11 @@ def progress_report_context(
 ) -> dict:
     """The report's template context; its charts are registered with ``fetcher``."""
     report = data.progress_report_data(cohort, now=now)
+    evaluation = evaluation_report(cohort, now=now)
+    for item in evaluation.reaction:
+        for question in item.results.questions:
+            if question.svg:
+                question.src = fetcher.add_chart(question.svg)
     for view in report.chart_views:
         chart = view.chart
         if chart.svg:
@@ -88,6 +94,7 @@ def progress_report_context(
             view.assurance_src = fetcher.add_chart(assurance_icon_svg(chart.assurance))
     return {
         "report": report,
+        "evaluation": evaluation,
         "chart_legend_src": fetcher.add_chart(render_legend_svg()) if report.chart_count else "",
         "cohort": cohort,
         "title": f"{cohort.programme.name} — {cohort.name}: progress report",

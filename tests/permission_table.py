@@ -66,6 +66,7 @@ APPS_WITH_TABLES = (
     "pairings",
     "measures",
     "blueprints",
+    "evaluation",
     "reports",
     "home",
     "governance",

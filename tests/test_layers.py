@@ -20,6 +20,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("pairings",),
     ("measures",),
     ("blueprints",),
+    ("evaluation",),
     # Reports sit under the other top-floor apps: subject access and retention (governance)
     # include a person's certificates and documents.
     ("reports",),

@@ -12,6 +12,7 @@ reports. Typical use by a page::
     summary, table = chart_summary(analysis), chart_table(analysis, caption=..., unit=...)
 """
 
+from .bars import distribution_words, render_bars_svg
 from .data import (
     Annotation,
     Baseline,
@@ -116,12 +117,14 @@ __all__ = [
     "chart_table",
     "describe_signal",
     "describe_signals",
+    "distribution_words",
     "escape_text",
     "grouped_signals",
     "icon_symbols_svg",
     "icon_use_svg",
     "measure_headline",
     "month_starts",
+    "render_bars_svg",
     "render_legend_svg",
     "render_run_chart_svg",
     "render_xmr_chart_svg",

@@ -7,7 +7,12 @@ import time_machine
 from django.utils import timezone
 
 from demo import cohorts as cohorts_demo
+from demo import evaluation as evaluation_demo
 from demo import modules as modules_demo
+from demo.cohorts import demo_email
+from evaluation.models import EvaluationResponse
+from evaluation.selectors import cohort_evaluation_report, open_evaluations_for
+from leadership.models import User
 from modules.models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +54,18 @@ def test_the_demo_gives_every_cohort_a_schedule_with_registers_and_apologies_onc
     )
     assert ShortCourseSignup.objects.filter(session__module__cohort=running).count() == 12
     assert Session.objects.filter(module__cohort=running).exclude(facilitator=None).exists()
+
+    # The evaluations (demo/evaluation.py) build on this schedule, so they are checked on it
+    # rather than loading the whole demo again: a completed cohort whose every module passes
+    # the threshold with outcomes to count, and an open evaluation on the participant's page.
+    evaluation_demo.load(today)
+    responses = EvaluationResponse.objects.count()
+    evaluation_demo.load(today)
+    assert EvaluationResponse.objects.count() == responses
+    completed = Module.objects.filter(cohort__name="Cohort 2").first().cohort
+    report = cohort_evaluation_report(completed)
+    assert len(report.reaction) == 5
+    assert all(item.results.released for item in report.reaction)
+    assert len(report.outcomes) == 2 and len(report.improved) == 1
+    participant = User.objects.get(email=demo_email("participant"))
+    assert len(open_evaluations_for(participant)) == 1
