@@ -67,7 +67,7 @@ pytestmark = pytest.mark.django_db
 
 OUR_APPS = (
     "leadership", "cohorts", "modules", "redesign_projects", "pairings",
-    "measures", "reports", "governance", "home", "demo",
+    "measures", "learning_sets", "reports", "governance", "home", "demo",
 )  # fmt: skip
 
 # Text written by the system, never typed by anyone: keys, codes, hashes, file types.
