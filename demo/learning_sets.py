@@ -15,8 +15,8 @@ from django.db import transaction
 from cohorts.models import Cohort, Enrolment
 from cohorts.services import enrolment_create, person_create
 from demo.cohorts import DEMO_PASSWORD
-from learning_sets import selectors, services
 from leadership.models import User
+from learning_sets import selectors, services
 
 PROGRAMME_SLUG = "primary-care-network-leadership"
 ORGANISATION = "Healthskills"

@@ -6,7 +6,6 @@ members in another role 403."""
 
 from django.utils import timezone
 
-from cohorts.models import Enrolment
 from learning_sets import services
 from tests.learning_sets.helpers import challenge, coaching, enrol, learning_set
 from tests.permission_table import Expect, logged_in
