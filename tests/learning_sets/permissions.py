@@ -18,7 +18,7 @@ def _extra(world, key, count):
 def _set(world):
     def make():
         participant, faculty = world.personas["participant"], world.personas["faculty"]
-        made = learning_set(world.cohort, faculty, [participant, *_extra(world, "set_extra", 3)])
+        made = learning_set(world.cohort, faculty, [participant, *_extra(world, "ls_set_extra", 3)])
         services.learning_set_meeting_record(
             learning_set=made,
             met_on=timezone.localdate(),
@@ -35,7 +35,7 @@ def _set(world):
         )
         return made
 
-    return world.once("learning_set", make)
+    return world.once("ls_learning_set", make)
 
 
 def _action(world):
@@ -54,7 +54,7 @@ def _challenge(world):
         )
         return made
 
-    return world.once("challenge", make)
+    return world.once("ls_challenge", make)
 
 
 def _assignment(world):
@@ -69,7 +69,7 @@ def _assignment(world):
         )
         return made
 
-    return world.once("assignment", make)
+    return world.once("ls_assignment", make)
 
 
 def _cohort(world):
@@ -98,7 +98,7 @@ ROWS = {
         data=lambda world: {
             "name": "Set B",
             "facilitator": world.personas["faculty"].pk,
-            "members": [p.pk for p in _extra(world, "free", 4)],
+            "members": [p.pk for p in _extra(world, "ls_free", 4)],
         },
     ),
     "learning_sets:set_detail": Expect(
@@ -172,7 +172,7 @@ ROWS = {
         kwargs=lambda world: _assignment(world) and _cohort(world),
         data=lambda world: {
             "coach": world.personas["faculty"].pk,
-            "coachee": _extra(world, "coachee", 1)[0].pk,
+            "coachee": _extra(world, "ls_coachee", 1)[0].pk,
         },
     ),
     "learning_sets:coaching_session_create": Expect(
