@@ -8,6 +8,8 @@ asks about; the README summarises them):
   short-course places, team memberships, their individual submissions with text and files,
   the feedback released on them, extensions granted to them, peer comments, shadowing entries
   and pairing preferences they wrote, data points, measures and PDSA cycles they entered,
+  their action learning sets' meetings and their actions, their leadership challenge outcomes,
+  their coaching sessions with their notes (as coach or coachee),
   certificates and transcripts about them (with the PDFs), the e-mails sent to them (kind,
   date, status — not the body, which can list other people), and the audit events about them.
 * **Team work is the team's**: for a team submission they took part in, the export lists it
