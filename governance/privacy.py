@@ -8,6 +8,8 @@ asks about; the README summarises them):
   short-course places, team memberships, their individual submissions with text and files,
   the feedback released on them, extensions granted to them, peer comments, shadowing entries
   and pairing preferences they wrote, data points, measures and PDSA cycles they entered,
+  their action learning sets' meetings and their actions, their leadership challenge outcomes,
+  their coaching sessions with their notes (as coach or coachee),
   certificates and transcripts about them (with the PDFs), the e-mails sent to them (kind,
   date, status — not the body, which can list other people), and the audit events about them.
 * **Team work is the team's**: for a team submission they took part in, the export lists it
@@ -62,6 +64,7 @@ from leadership import privacy as leadership_privacy
 from leadership.models import User
 from leadership.privacy import ErasureResult, SubjectAccessData, erased_name, is_erased
 from leadership.services import audit_record
+from learning_sets import privacy as learning_sets_privacy
 from measures import privacy as measures_privacy
 from modules import privacy as modules_privacy
 from pairings import privacy as pairings_privacy
@@ -141,6 +144,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         redesign_projects_privacy.export_project_work(person, cohort_ids),
         measures_privacy.export_measures(person, cohort_ids),
         pairings_privacy.export_pairings(person, cohort_ids),
+        learning_sets_privacy.export_learning(person, cohort_ids),
         reports_privacy.export_documents(person, cohort_ids),
         leadership_privacy.export_emails_and_audit_trail(person, cohort_ids),
     )
@@ -254,6 +258,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     cohorts_privacy.erase_person(person=person)
     modules_privacy.erase_person(person=person)
     pairings_privacy.erase_person(person=person)
+    learning_sets_privacy.erase_person(person=person)
     doomed = [
         *redesign_projects_privacy.erase_person(person=person),
         *reports_privacy.erase_person(

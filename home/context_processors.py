@@ -29,6 +29,8 @@ def _nav_items(request) -> list[dict]:
     if roles.is_participant:
         items.append(("My team", reverse("redesign_projects:team_mine")))
         items.append(("My documents", reverse("reports:my_documents")))
+    if roles.is_participant or roles.is_faculty or "coach" in roles.cohort_roles:
+        items.append(("Learning sets and coaching", reverse("learning_sets:my_learning")))
     if roles.is_participant or "admin_support" in roles.cohort_roles:
         items.append(("My pairing", reverse("pairings:my_pairings")))
     items.append(("Your data", reverse("governance:my_data")))

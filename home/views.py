@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from cohorts import services as cohort_services
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import (
     ADMINISTRATOR,
     COHORT_PAGE_ROLES,
@@ -40,6 +40,8 @@ def home(request):
         return redirect("home:faculty_home")
     if roles.is_participant:
         return redirect("home:participant_home")
+    if Enrolment.Role.COACH in roles.cohort_roles:
+        return redirect("learning_sets:my_learning")
     return render(request, "home/no_role.html")
 
 

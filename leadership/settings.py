@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "measures",
     "blueprints",
     "evaluation",
+    "learning_sets",
     "home",
     "reports",
     "governance",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
+from learning_sets.selectors import ChallengeSummary, cohort_challenge_summary
 from measures.charting import PRINT_CHART_WIDTH, MeasureChart
 from measures.charts import Assurance, Variation
 from measures.models import PdsaCycle
@@ -446,6 +447,7 @@ class ProgressReport:
     pairings: list[Pairing]
     pairs: list[PairSection] = field(default_factory=list)
     previous: ReportRequest | None = None
+    challenges: list[ChallengeSummary] = field(default_factory=list)
 
     @property
     def projects(self) -> list[TeamSection | PairSection]:
@@ -598,7 +600,7 @@ def _people(cohort: Cohort) -> PeopleCounts:
 
 
 # Queries before the measures (see ``progress_report_data``).
-PROGRESS_REPORT_QUERIES = 19
+PROGRESS_REPORT_QUERIES = 21
 
 
 def _pairs(
@@ -627,9 +629,9 @@ def progress_report_data(cohort: Cohort, *, now: datetime.datetime | None = None
     queries plus the measures' whatever the number of people, sessions, teams, pairs,
     assignments or data points: enrolments (1); attendance (7, see ``_attendance``); PDSA
     cycles of teams and pairs (1); assignments and teams (8, see ``_teams``); pairings (1);
-    the previous progress report built (1); then the measures' charts (one query when the
-    cohort has no measure, else four: see ``measure_charts_for_cohort``). ``cohort`` must come
-    with its programme."""
+    the previous progress report built (1); leadership challenges and their outcomes (2); then
+    the measures' charts (one query when the cohort has no measure, else four: see
+    ``measure_charts_for_cohort``). ``cohort`` must come with its programme."""
     now = now or timezone.now()
     today = now.astimezone(cohort.tzinfo).date()
     people = _people(cohort)
@@ -667,6 +669,7 @@ def progress_report_data(cohort: Cohort, *, now: datetime.datetime | None = None
         pairings=pairings,
         pairs=_pairs(pairings, today, pair_charts, pair_cycles),
         previous=previous,
+        challenges=cohort_challenge_summary(cohort, now=now),
     )
 
 

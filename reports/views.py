@@ -26,6 +26,7 @@ from cohorts.shortcuts import render
 from leadership.downloads import download_filename
 from leadership.services import audit_record
 from leadership.storage import private_download
+from learning_sets.selectors import person_challenge_outcomes
 from modules.selectors import attendance_summary_for_cohort
 
 from . import cards, certificates, data, exports, forms, portfolio, rendering, selectors, services
@@ -312,5 +313,6 @@ def person_detail(request, cohort_id, person_id):
             "enrolments": cohort_selectors.person_enrolments(person, request.user),
             "history": cohort_selectors.person_history(person, request.user),
             "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
+            "challenge_outcomes": person_challenge_outcomes(cohort, person),
         },
     )

@@ -67,6 +67,7 @@ APPS_WITH_TABLES = (
     "measures",
     "blueprints",
     "evaluation",
+    "learning_sets",
     "reports",
     "home",
     "governance",

@@ -10,7 +10,7 @@ fills every text people can write and looks everywhere it can come out:
    as the persona who may type them (``_typed_through_services``): the participant's measure
    unit, data-point annotations, PDSA cycle and submission; the administrator's team name,
    aim and a new person's name; faculty feedback; a peer comment; a register note; a
-   shadowing reflection.
+   shadowing reflection; a leadership challenge's rubric.
 2. **Every other text field** — every ``CharField`` and ``TextField`` of every model of our
    apps, found through Django's model registry so that a new field is covered without
    touching this test, except the system-written ones in ``SYSTEM_FIELDS`` — is then set to
@@ -48,6 +48,8 @@ from home.planners import PLANNERS
 from leadership import notifications
 from leadership.audit import audit_maintenance
 from leadership.models import Notification
+from learning_sets import services as learning_services
+from learning_sets.models import LeadershipChallenge
 from measures import services as measure_services
 from measures.models import Measure
 from modules import services as module_services
@@ -67,7 +69,8 @@ pytestmark = pytest.mark.django_db
 
 OUR_APPS = (
     "leadership", "cohorts", "modules", "redesign_projects", "pairings",
-    "measures", "evaluation", "reports", "governance", "home", "demo",
+    "measures", "blueprints", "learning_sets", "evaluation", "reports", "governance", "home",
+    "demo",
 )  # fmt: skip
 
 # Text written by the system, never typed by anyone: keys, codes, hashes, file types.
@@ -84,6 +87,7 @@ SYSTEM_FIELDS = {
     "leadership.LoginSession.session_data": "signed session data",
     "reports.Certificate.code": "a random verification code",
     "modules.CalendarFeed.token": "a random token",
+    "learning_sets.EthicsAgreement.version": "the code of ethics' version, from the code",
     "redesign_projects.SubmissionFile.content_type": "our MIME type for the checked file",
     "redesign_projects.SubmissionFile.sha256": "a hash of the file",
 }
@@ -249,6 +253,15 @@ def _typed_through_services(world: World) -> None:
         audience_label=text, recipients=[participant, faculty], form_token=uuid.uuid4(),
         acting_user=admin,
     )  # fmt: skip
+    # The office sets a leadership challenge whose rubric (criteria and levels, kept as JSON
+    # that step 2 does not reach) is hostile; the world's challenge takes it on.
+    hostile = learning_services.challenge_create(
+        cohort=world.other_cohort, trimester=3, title=text, held_on=timezone.localdate(),
+        brief=long_text, rubric=[(text, [_hostile(max_length=100), text])], acting_user=admin,
+    )  # fmt: skip
+    LeadershipChallenge.objects.filter(pk=world.cache["ls_challenge"].pk).update(
+        rubric=hostile.rubric
+    )
     pairing = world.cache["pairing"]
     pairing_services.shadowing_entry_create(
         pairing=pairing, occurred_on=timezone.localdate(), location=text, minutes=60,

@@ -1,8 +1,16 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-
-from demo import blueprints, cohorts, evaluation, leadership, modules, pairings, redesign_projects
+from demo import (
+    blueprints,
+    cohorts,
+    evaluation,
+    leadership,
+    learning_sets,
+    modules,
+    pairings,
+    redesign_projects,
+)
 
 # Each app's demo data, ``load(today)`` in ``demo/<app>.py``. Order matters: later ones build
 # on earlier ones (a schedule needs a cohort, a team needs people).
@@ -12,6 +20,7 @@ BUILDERS = (
     ("blueprints", blueprints.load),
     ("redesign_projects", redesign_projects.load),
     ("pairings", pairings.load),
+    ("learning_sets", learning_sets.load),
     ("leadership", leadership.load),
     ("evaluation", evaluation.load),
 )
