@@ -57,6 +57,7 @@ from django.utils import timezone
 from cohorts import privacy as cohorts_privacy
 from cohorts.exports import neutralise
 from cohorts.models import Cohort, Enrolment
+from frameworks import privacy as frameworks_privacy
 from leadership import privacy as leadership_privacy
 from leadership.models import User
 from leadership.privacy import ErasureResult, SubjectAccessData, erased_name, is_erased
@@ -139,6 +140,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         redesign_projects_privacy.export_project_work(person, cohort_ids),
         measures_privacy.export_measures(person, cohort_ids),
         pairings_privacy.export_pairings(person, cohort_ids),
+        frameworks_privacy.export_frameworks(person, cohort_ids),
         reports_privacy.export_documents(person, cohort_ids),
         leadership_privacy.export_emails_and_audit_trail(person, cohort_ids),
     )
@@ -252,6 +254,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     cohorts_privacy.erase_person(person=person)
     modules_privacy.erase_person(person=person)
     pairings_privacy.erase_person(person=person)
+    frameworks_privacy.erase_person(person=person)
     doomed = [
         *redesign_projects_privacy.erase_person(person=person),
         *reports_privacy.erase_person(

@@ -2,6 +2,7 @@
 records what is due through the notifications outbox, is idempotent (dedup keys) and returns
 how many rows it created. A new kind of reminder is added here."""
 
+from frameworks.reminders import plan_feedback_reminders
 from modules.reminders import (
     plan_register_office_notices,
     plan_register_reminders,
@@ -18,4 +19,5 @@ PLANNERS = (
     plan_assignment_reminders,
     plan_faculty_digests,
     plan_leader_digests,
+    plan_feedback_reminders,
 )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import setup_notes
+from frameworks.selectors import Window, open_self_assessments_by_cohort
 from leadership.models import User
 from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
@@ -180,6 +181,7 @@ class ParticipantToDo:
     pairing_steps: list[PairingStep]
     stale_measures: list[Measure]
     teamless_cohorts: list[Cohort] = field(default_factory=list)
+    self_assessments: list[tuple[Cohort, Window]] = field(default_factory=list)
 
 
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
@@ -203,7 +205,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
-    month.
+    month; 10. their self-assessments open now (``frameworks``).
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -308,6 +310,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             for c in cohorts
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
+        self_assessments=open_self_assessments_by_cohort(user, now=now),
     )
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "redesign_projects",
     "pairings",
     "measures",
+    "frameworks",
     "home",
     "reports",
     "governance",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("modules.urls")),
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
+    path("frameworks/", include("frameworks.urls")),
     # The measures, reports, start and data-protection pages keep the paths they had before
     # they became apps of their own.
     path("projects/", include("measures.urls")),

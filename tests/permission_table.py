@@ -65,6 +65,7 @@ APPS_WITH_TABLES = (
     "redesign_projects",
     "pairings",
     "measures",
+    "frameworks",
     "reports",
     "home",
     "governance",
