@@ -1,6 +1,7 @@
 """Builders for framework tests, through the services as the product makes things."""
 
 import datetime
+import uuid
 
 from django.utils import timezone
 
@@ -51,7 +52,7 @@ def assess(cohort, person, kind, value, *, now=None):
 
 
 def invite(cohort, participant, group=RaterGroup.PEER, email=None, **kwargs):
-    email = email or f"rater{Framework.objects.count()}-{timezone.now().timestamp()}@example.net"
+    email = email or f"rater-{uuid.uuid4().hex[:8]}@example.net"
     rater = services.rater_invite(
         cohort=cohort, participant=participant, group=group, email=email, **kwargs
     )
@@ -63,9 +64,23 @@ def answers(cohort, participant, group, values, framework=None):
     framework = framework or example()
     for index, value in enumerate(values):
         _rater, token = invite(
-            cohort, participant, group, email=f"{group}{index}@raters.example.net"
+            cohort,
+            participant,
+            group,
+            email=f"{group}{index}-{uuid.uuid4().hex[:8]}@raters.example.net",
         )
         services.feedback_submit(token=token, ratings=all_rated(framework, value))
 
 
 START, END = SelfAssessment.Kind.START, SelfAssessment.Kind.END
+
+
+def last_session_on(cohort, day: datetime.date):
+    """Give the cohort one module whose session is on ``day`` (its last session)."""
+    from modules.models import Module, Session  # a plain row: these tests need only its date
+
+    module = Module.objects.create(cohort=cohort, position=1, title="Closing module")
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+    return Session.objects.create(
+        module=module, starts_at=starts, ends_at=starts + datetime.timedelta(hours=6)
+    )
