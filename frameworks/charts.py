@@ -41,7 +41,7 @@ def _marker(kind: int, x: float, y: float) -> str:
 def dot_plot(*, title: str, dimensions: Sequence[str], series: Sequence[Series]) -> SafeString:
     """The SVG string. ``series`` holds one or two series of values per dimension (None: no
     value)."""
-    label_width, plot_width, right = 190, 400, 20
+    label_width, plot_width, right = 240, 400, 50
     row, top = 36, 54
     width = label_width + plot_width + right
     height = top + row * len(dimensions) + 40
@@ -73,7 +73,7 @@ def dot_plot(*, title: str, dimensions: Sequence[str], series: Sequence[Series])
         )
     for index, name in enumerate(dimensions):
         y = top + row * index + row / 2 - 8
-        shown = name if len(name) <= 26 else name[:25] + "…"
+        shown = name if len(name) <= 32 else name[:31] + "…"
         parts.append(f'<text x="0" y="{y + 4:.1f}">{escape_text(shown)}</text>')
         values = [one.values[index] for one in series]
         known = [x_of(v) for v in values if v is not None]
