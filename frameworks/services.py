@@ -173,7 +173,7 @@ def framework_import(
 
 
 def programme_framework_choose(
-    *, programme: Programme, framework: Framework, acting_user: User
+    *, programme: Programme, framework: Framework, acting_user: User | None
 ) -> ProgrammeFramework:
     """Make ``framework`` the one the programme's cohorts assess against. Refused once any of
     its cohorts has self-assessments or 360s against another (they must stay comparable)."""
@@ -318,9 +318,9 @@ def rater_invite(
             cohort=cohort,
             person=participant,
             role=Enrolment.Role.PARTICIPANT,
-            status=Enrolment.Status.ENROLLED,
+            status__in=Enrolment.ACTIVE_STATUSES,
         ).exists():
-            raise ValidationError("Only the cohort's current participants ask for feedback.")
+            raise ValidationError("Only the cohort's participants ask for feedback.")
         feedback_round, _created = FeedbackRound.objects.select_for_update().get_or_create(
             cohort=cohort,
             participant=participant,
