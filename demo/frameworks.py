@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
 from frameworks import selectors, services
-from frameworks.example import EXAMPLE_NAME
-from frameworks.models import Framework, RaterGroup, SelfAssessment, Statement
+from frameworks.models import RaterGroup, SelfAssessment, Statement
 
 # Per rater group: (asked, answered) for each participant who asked.
 RATERS = {
@@ -36,9 +35,9 @@ def _ratings(statements: list[Statement], rng: random.Random, centre: float) -> 
 
 def load(today: datetime.date) -> None:
     programme = Programme.objects.filter(slug="enhanced-care-management").first()
-    framework = Framework.objects.filter(name=EXAMPLE_NAME).first()
-    if programme is None or framework is None:
+    if programme is None:
         return
+    framework = services.example_framework_install()
     admin = programme.administrators.first()
     if selectors.framework_for_programme(programme) is None:
         services.programme_framework_choose(

@@ -25,6 +25,7 @@ from leadership.privacy import ERASED_DOMAIN
 from leadership.services import audit_record
 
 from . import selectors
+from .example import EXAMPLE_DESCRIPTION, EXAMPLE_DIMENSIONS, EXAMPLE_NAME
 from .models import (
     SCALE_MAX,
     SCALE_MIN,
@@ -151,6 +152,21 @@ def framework_create(
                 changes={"framework": framework.name, "dimensions": len(dimensions)},
             )
     return framework
+
+
+def example_framework_install() -> Framework:
+    """The example framework the product ships (``example.py``), created if it is missing.
+    Idempotent: its data migration installs it; tests that empty the database call this."""
+    existing = Framework.objects.filter(name=EXAMPLE_NAME, programme__isnull=True).first()
+    if existing is not None:
+        return existing
+    return framework_create(
+        programme=None,
+        name=EXAMPLE_NAME,
+        description=EXAMPLE_DESCRIPTION,
+        dimensions={name: (text, list(items)) for name, text, items in EXAMPLE_DIMENSIONS},
+        acting_user=None,
+    )
 
 
 def framework_import(

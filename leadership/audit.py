@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "programme.admin_change": "Programme changed in the admin site",
     "programme.copy": "Programme copied",
     "programme.update": "Programme changed",
+    "framework.create": "Leadership framework defined or imported",
+    "framework.choose": "Programme's leadership framework chosen",
     "cohort.create": "Cohort created",
     "cohort.status": "Cohort status changed",
     "cohort.import": "Participants imported",

@@ -6,12 +6,12 @@ import uuid
 from django.utils import timezone
 
 from frameworks import services
-from frameworks.example import EXAMPLE_NAME
 from frameworks.models import Framework, RaterGroup, SelfAssessment, Statement
 
 
 def example() -> Framework:
-    return Framework.objects.get(name=EXAMPLE_NAME)
+    """The shipped example (reinstalled if a transactional test emptied the tables)."""
+    return services.example_framework_install()
 
 
 def use_example(programme, administrator) -> Framework:

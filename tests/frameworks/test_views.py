@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from frameworks.models import Framework, RaterGroup, SelfAssessment
 from governance.privacy import subject_access_data
-from tests.frameworks.helpers import START, answers, assess, form_data, invite, use_example
+from tests.frameworks.helpers import (
+    START,
+    answers,
+    assess,
+    example,
+    form_data,
+    invite,
+    use_example,
+)
+from tests.pairings.helpers import enrol
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -34,7 +43,7 @@ def test_a_participant_assesses_themselves_and_sees_their_profile(client, runnin
     # One fieldset a statement, its legend the statement: 15 in the example.
     assert page.count("<fieldset") == 15
     assert page.count("<legend") == 15
-    response = client.post(url, form_data(Framework.objects.get(programme=None), 3))
+    response = client.post(url, form_data(example(), 3))
     assert response.status_code == 302
     page = client.get(reverse("frameworks:my_learning", args=[running.pk])).content.decode()
     assert "<svg" in page and "<table" in page
@@ -45,7 +54,7 @@ def test_a_self_assessment_missing_a_rating_saves_nothing_and_says_which(
     client, running, participant
 ):
     client.force_login(participant)
-    data = form_data(Framework.objects.get(programme=None), 3)
+    data = form_data(example(), 3)
     data.pop(next(iter(data)))
     response = client.post(reverse("frameworks:self_assessment", args=[running.pk, "start"]), data)
     assert response.status_code == 200
@@ -70,7 +79,7 @@ def test_the_report_page_shows_nothing_until_a_group_has_three_answers(
 def test_a_rater_link_replayed_gives_a_clear_page(client, running, participant):
     _rater, token = invite(running, participant)
     url = reverse("frameworks:rater_form", args=[token])
-    assert client.post(url, form_data(Framework.objects.get(programme=None), 4)).status_code == 302
+    assert client.post(url, form_data(example(), 4)).status_code == 302
     again = client.get(url)
     assert again.status_code == 410
     assert "You have already answered" in again.content.decode()
@@ -149,3 +158,20 @@ def test_an_administrators_export_holds_no_self_assessment_answers(running, part
     assess(running, participant, START, 3)
     data = subject_access_data(participant, {running.pk})
     assert data.sections["self_assessments"][0]["ratings"] == "only in your own export"
+
+
+@pytest.mark.parametrize("people", [1, 4])
+def test_the_cohort_learning_page_costs_the_same_whatever_the_size(
+    client, running, administrator, people, django_assert_num_queries
+):
+    for _ in range(people):
+        person = enrol(running)
+        assess(running, person, START, 3)
+        invite(running, person)
+    client.force_login(administrator)
+    # session, user, their roles (menu); the cohort with the viewer's roles; the summary
+    # (framework, its dimensions and statements, participants, dimension means, 360
+    # counts); the response rates.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("frameworks:cohort_learning", args=[running.pk]))
+    assert len(response.context["rates"]) == people

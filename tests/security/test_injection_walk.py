@@ -44,6 +44,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from cohorts import services as cohort_services
+from frameworks import services as framework_services
 from home.planners import PLANNERS
 from leadership import notifications
 from leadership.audit import audit_maintenance
@@ -58,6 +59,7 @@ from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submiss
 from reports.models import Certificate
 from reports.rendering import progress_report_pdf
 from tests.factories import CohortFactory, ProgrammeFactory
+from tests.frameworks.helpers import use_example
 from tests.modules.helpers import make_session
 from tests.permission_table import PERSONAS, World, full_table
 
@@ -86,6 +88,8 @@ SYSTEM_FIELDS = {
     "modules.CalendarFeed.token": "a random token",
     "redesign_projects.SubmissionFile.content_type": "our MIME type for the checked file",
     "redesign_projects.SubmissionFile.sha256": "a hash of the file",
+    "frameworks.Rater.token_hash": "a hash of a rater link's token",
+    "frameworks.Rater.nonce": "random bits a rater link's token is made from",
 }
 
 
@@ -249,6 +253,12 @@ def _typed_through_services(world: World) -> None:
         audience_label=text, recipients=[participant, faculty], form_token=uuid.uuid4(),
         acting_user=admin,
     )  # fmt: skip
+    # The participant asks a colleague for 360 feedback; a week on, the colleague is reminded.
+    use_example(cohort.programme, admin)
+    rater = framework_services.rater_invite(
+        cohort=cohort, participant=participant, group="peer", email="colleague@example.net"
+    )
+    framework_services.rater_remind(rater=rater, number=1)
     pairing = world.cache["pairing"]
     pairing_services.shadowing_entry_create(
         pairing=pairing, occurred_on=timezone.localdate(), location=text, minutes=60,
