@@ -82,6 +82,7 @@ SYSTEM_FIELDS = {
     "leadership.Notification.dedup_key": "a key built by the code",
     "leadership.Notification.subject_id": "a primary key",
     "leadership.Notification.template": "the name of an e-mail template",
+    "leadership.Notification.to_address": "a rater's address, checked as one when typed",
     "leadership.LoginSession.session_key": "a random key",
     "leadership.LoginSession.session_data": "signed session data",
     "reports.Certificate.code": "a random verification code",
@@ -259,6 +260,9 @@ def _typed_through_services(world: World) -> None:
         cohort=cohort, participant=participant, group="peer", email="colleague@example.net"
     )
     framework_services.rater_remind(rater=rater, number=1)
+    # Sent now: the planners run later at a session's date, past the 360's closing, and closing
+    # a 360 cancels what is still pending for its raters.
+    notifications.send_due()
     pairing = world.cache["pairing"]
     pairing_services.shadowing_entry_create(
         pairing=pairing, occurred_on=timezone.localdate(), location=text, minutes=60,
