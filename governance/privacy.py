@@ -60,6 +60,7 @@ from cohorts import privacy as cohorts_privacy
 from cohorts.exports import neutralise
 from cohorts.models import Cohort, Enrolment
 from evaluation import privacy as evaluation_privacy
+from frameworks import privacy as frameworks_privacy
 from leadership import privacy as leadership_privacy
 from leadership.models import User
 from leadership.privacy import ErasureResult, SubjectAccessData, erased_name, is_erased
@@ -145,6 +146,7 @@ def subject_access_data(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         measures_privacy.export_measures(person, cohort_ids),
         pairings_privacy.export_pairings(person, cohort_ids),
         learning_sets_privacy.export_learning(person, cohort_ids),
+        frameworks_privacy.export_frameworks(person, cohort_ids),
         reports_privacy.export_documents(person, cohort_ids),
         leadership_privacy.export_emails_and_audit_trail(person, cohort_ids),
     )
@@ -259,6 +261,7 @@ def person_erase(*, person: User, acting_user: User | None) -> ErasureResult:
     modules_privacy.erase_person(person=person)
     pairings_privacy.erase_person(person=person)
     learning_sets_privacy.erase_person(person=person)
+    frameworks_privacy.erase_person(person=person)
     doomed = [
         *redesign_projects_privacy.erase_person(person=person),
         *reports_privacy.erase_person(

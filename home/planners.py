@@ -3,6 +3,7 @@ records what is due through the notifications outbox, is idempotent (dedup keys)
 how many rows it created. A new kind of reminder is added here."""
 
 from evaluation.reminders import plan_evaluation_reminders, plan_session_evaluations
+from frameworks.reminders import plan_feedback_reminders
 from modules.reminders import (
     plan_register_office_notices,
     plan_register_reminders,
@@ -21,4 +22,5 @@ PLANNERS = (
     plan_leader_digests,
     plan_session_evaluations,
     plan_evaluation_reminders,
+    plan_feedback_reminders,
 )

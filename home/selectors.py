@@ -25,6 +25,7 @@ from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import setup_notes
 from evaluation.models import EvaluationInvitation
 from evaluation.selectors import open_evaluations_for
+from frameworks.selectors import Window, open_self_assessments_by_cohort
 from leadership.models import User
 from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
@@ -183,6 +184,7 @@ class ParticipantToDo:
     stale_measures: list[Measure]
     teamless_cohorts: list[Cohort] = field(default_factory=list)
     evaluations: list[EvaluationInvitation] = field(default_factory=list)
+    self_assessments: list[tuple[Cohort, Window]] = field(default_factory=list)
 
 
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
@@ -199,14 +201,15 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Ten queries:
+    """A participant's work across the cohorts they take part in. Eleven queries:
 
     1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
-    month; 10. the session evaluations they were asked for, not answered and still open.
+    month; 10. the session evaluations they were asked for, not answered and still open;
+    11. their self-assessments open now (``frameworks``).
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -312,6 +315,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             for c in cohorts
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
+        self_assessments=open_self_assessments_by_cohort(user, now=now),
     )
 
 

@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "programme.copy": "Programme copied",
     "programme.create": "Programme created (from blank)",
     "programme.update": "Programme changed",
+    "framework.create": "Leadership framework defined or imported",
+    "framework.choose": "Programme's leadership framework chosen",
     "cohort.create": "Cohort created",
     "cohort.status": "Cohort status changed",
     "cohort.import": "Participants imported",

@@ -209,6 +209,8 @@ class Notification(models.Model):
         ANNOUNCEMENT = "announcement", "Announcements from the programme office"
         APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
         SESSION_EVALUATION = "session_evaluation", "Session evaluations to answer"
+        FEEDBACK_REQUEST = "feedback_request", "360 feedback request to a rater you nominated"
+        FEEDBACK_REMINDER = "feedback_reminder", "360 feedback reminder to a rater you nominated"
 
     # Nobody can opt out of these: without them a person cannot use the product at all, or
     # would not learn that another office can now see their account.
@@ -223,6 +225,12 @@ class Notification(models.Model):
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    to_address = models.EmailField(
+        blank=True,
+        help_text="Set for an e-mail to someone without an account (a 360 rater): it goes "
+        "there, not to the recipient, who is the person it is sent for. Such e-mails have no "
+        "opt-out link (the address has no account to hold the choice).",
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     dedup_key = models.CharField(

@@ -139,13 +139,17 @@ def notify(
     subject: models.Model | None = None,
     cohort_id: int | None = None,
     attachments: list[dict] | None = None,
+    to_address: str = "",
 ) -> Notification | None:
     """Record one e-mail to ``recipient``; returns the new row, or None when the same
     ``dedup_key`` was already recorded or the person opted out of this (optional) kind.
+    With ``to_address`` it goes to that address instead, sent for ``recipient`` (a 360
+    rater, who has no account and so no opt-out).
 
     Call it inside the transaction of the change that causes it."""
     if (
-        kind not in required_kinds()
+        not to_address
+        and kind not in required_kinds()
         and NotificationPreference.objects.filter(person=recipient, kind=kind).exists()
     ):
         return None
@@ -153,6 +157,7 @@ def notify(
         dedup_key=dedup_key,
         defaults={
             "recipient": recipient,
+            "to_address": to_address,
             **_fields(kind, template, context, scheduled_for, subject, cohort_id, attachments),
         },
     )
@@ -299,13 +304,14 @@ def _send_one(row: Notification, connection, renderer: BatchRenderer) -> None:
     """Send one row's e-mail on the open ``connection``. Over SMTP the message is written as
     bytes and handed to smtplib (``mime_bytes``); other backends (the console, the test outbox)
     get Django's message object with the same content."""
+    address = row.to_address or row.recipient.email
     context = {
         **row.context,
-        "recipient_name": row.recipient.get_short_name() or row.recipient.email,
+        "recipient_name": "" if row.to_address else row.recipient.get_short_name() or address,
         "kind_label": row.get_kind_display(),
     }
     headers = {"X-Notification-Key": row.dedup_key}
-    if row.kind not in Notification.ALWAYS_REQUIRED:
+    if row.kind not in Notification.ALWAYS_REQUIRED and not row.to_address:
         path = reverse(
             "notification_preferences_link",
             kwargs={"token": preference_token(row.recipient, row.kind)},
@@ -319,7 +325,7 @@ def _send_one(row: Notification, connection, renderer: BatchRenderer) -> None:
         build_email(
             name=row.template,
             context=context,
-            to=row.recipient.email,
+            to=address,
             headers=headers,
             attachments=row.attachments,
             connection=connection,
@@ -327,14 +333,14 @@ def _send_one(row: Notification, connection, renderer: BatchRenderer) -> None:
         ).send()
         return
     message = mime_bytes(
-        to=row.recipient.email,
+        to=address,
         subject=subject,
         text=text,
         html=html,
         headers=headers,
         attachments=row.attachments,
     )
-    send_raw(smtp, envelope_sender(), row.recipient.email, message)
+    send_raw(smtp, envelope_sender(), address, message)
 
 
 def _relax_commit_durability() -> None:
@@ -402,7 +408,8 @@ def send_claimed(ids: Iterable[int]) -> dict[str, int]:
     connection = get_connection(fail_silently=False)
     try:
         for index, row in enumerate(rows):
-            if row.kind not in required and (row.recipient_id, row.kind) in opted_out:
+            opted = (row.recipient_id, row.kind) in opted_out and not row.to_address
+            if row.kind not in required and opted:
                 Notification.objects.filter(pk=row.pk).update(status=Notification.Status.CANCELLED)
                 counts["cancelled"] += 1
                 continue

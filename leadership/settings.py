@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "blueprints",
     "evaluation",
     "learning_sets",
+    "frameworks",
     "home",
     "reports",
     "governance",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
     path("learning/", include("learning_sets.urls")),
+    path("frameworks/", include("frameworks.urls")),
     # The measures, reports, start and data-protection pages keep the paths they had before
     # they became apps of their own.
     path("projects/", include("measures.urls")),

@@ -68,6 +68,7 @@ APPS_WITH_TABLES = (
     "blueprints",
     "evaluation",
     "learning_sets",
+    "frameworks",
     "reports",
     "home",
     "governance",

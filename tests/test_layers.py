@@ -19,7 +19,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("redesign_projects",),
     ("pairings",),
     ("measures",),
-    ("blueprints", "learning_sets"),
+    ("blueprints", "learning_sets", "frameworks"),
     ("evaluation",),
     # Reports sit under the other top-floor apps: subject access and retention (governance)
     # include a person's certificates and documents.

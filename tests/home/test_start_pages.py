@@ -203,8 +203,8 @@ def test_a_participant_sees_their_work_in_thirteen_queries_whatever_the_size(
     client.force_login(participant)
     # session, user, their roles (menu); their cohorts, their team, assignments, extensions,
     # their units' submissions, unread feedback, next sessions, pairings, stale measures,
-    # open session evaluations.
-    with django_assert_num_queries(13):
+    # open session evaluations, open self-assessments.
+    with django_assert_num_queries(14):
         response = client.get(reverse("home:participant_home"))
     todo = response.context["todo"]
     assert [item.assignment for item in todo.due] == world["due"]

@@ -44,6 +44,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from cohorts import services as cohort_services
+from frameworks import services as framework_services
 from home.planners import PLANNERS
 from leadership import notifications
 from leadership.audit import audit_maintenance
@@ -60,6 +61,7 @@ from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submiss
 from reports.models import Certificate
 from reports.rendering import progress_report_pdf
 from tests.factories import CohortFactory, ProgrammeFactory
+from tests.frameworks.helpers import use_example
 from tests.modules.helpers import make_session
 from tests.permission_table import PERSONAS, World, full_table
 
@@ -69,8 +71,8 @@ pytestmark = pytest.mark.django_db
 
 OUR_APPS = (
     "leadership", "cohorts", "modules", "redesign_projects", "pairings",
-    "measures", "blueprints", "learning_sets", "evaluation", "reports", "governance", "home",
-    "demo",
+    "measures", "blueprints", "learning_sets", "frameworks", "evaluation", "reports",
+    "governance", "home", "demo",
 )  # fmt: skip
 
 # Text written by the system, never typed by anyone: keys, codes, hashes, file types.
@@ -83,6 +85,7 @@ SYSTEM_FIELDS = {
     "leadership.Notification.dedup_key": "a key built by the code",
     "leadership.Notification.subject_id": "a primary key",
     "leadership.Notification.template": "the name of an e-mail template",
+    "leadership.Notification.to_address": "a rater's address, checked as one when typed",
     "leadership.LoginSession.session_key": "a random key",
     "leadership.LoginSession.session_data": "signed session data",
     "reports.Certificate.code": "a random verification code",
@@ -90,6 +93,8 @@ SYSTEM_FIELDS = {
     "learning_sets.EthicsAgreement.version": "the code of ethics' version, from the code",
     "redesign_projects.SubmissionFile.content_type": "our MIME type for the checked file",
     "redesign_projects.SubmissionFile.sha256": "a hash of the file",
+    "frameworks.Rater.token_hash": "a hash of a rater link's token",
+    "frameworks.Rater.nonce": "random bits a rater link's token is made from",
 }
 
 
@@ -262,6 +267,15 @@ def _typed_through_services(world: World) -> None:
     LeadershipChallenge.objects.filter(pk=world.cache["ls_challenge"].pk).update(
         rubric=hostile.rubric
     )
+    # The participant asks a colleague for 360 feedback; a week on, the colleague is reminded.
+    use_example(cohort.programme, admin)
+    rater = framework_services.rater_invite(
+        cohort=cohort, participant=participant, group="peer", email="colleague@example.net"
+    )
+    framework_services.rater_remind(rater=rater, number=1)
+    # Sent now: the planners run later at a session's date, past the 360's closing, and closing
+    # a 360 cancels what is still pending for its raters.
+    notifications.send_due()
     pairing = world.cache["pairing"]
     pairing_services.shadowing_entry_create(
         pairing=pairing, occurred_on=timezone.localdate(), location=text, minutes=60,

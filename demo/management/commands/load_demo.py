@@ -5,6 +5,7 @@ from demo import (
     blueprints,
     cohorts,
     evaluation,
+    frameworks,
     leadership,
     learning_sets,
     modules,
@@ -21,6 +22,7 @@ BUILDERS = (
     ("redesign_projects", redesign_projects.load),
     ("pairings", pairings.load),
     ("learning_sets", learning_sets.load),
+    ("frameworks", frameworks.load),
     ("leadership", leadership.load),
     ("evaluation", evaluation.load),
 )
