@@ -2,12 +2,17 @@
 records what is due through the notifications outbox, is idempotent (dedup keys) and returns
 how many rows it created. A new kind of reminder is added here."""
 
+from measures.timeliness import plan_measure_data_reminders
 from modules.reminders import (
     plan_register_office_notices,
     plan_register_reminders,
     plan_session_reminders,
 )
-from redesign_projects.reminders import plan_assignment_reminders, plan_faculty_digests
+from redesign_projects.reminders import (
+    plan_assignment_reminders,
+    plan_faculty_digests,
+    plan_peer_review_reminders,
+)
 
 from .digests import plan_leader_digests
 
@@ -18,4 +23,6 @@ PLANNERS = (
     plan_assignment_reminders,
     plan_faculty_digests,
     plan_leader_digests,
+    plan_peer_review_reminders,
+    plan_measure_data_reminders,
 )

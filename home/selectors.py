@@ -26,6 +26,7 @@ from cohorts.selectors import setup_notes
 from leadership.models import User
 from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
+from measures.timeliness import LateValue, late_monthly_values
 from modules.models import Session
 from modules.selectors import upcoming_sessions_for
 from pairings.models import Pairing
@@ -34,10 +35,12 @@ from redesign_projects.models import (
     Extension,
     Feedback,
     FeedbackRead,
+    PeerReview,
     RedesignTeam,
     Submission,
     TeamMembership,
 )
+from redesign_projects.peer_reviews import reviews_to_do
 from redesign_projects.selectors import WorkStatus, work_status
 from reports.models import ReportRequest
 
@@ -179,6 +182,8 @@ class ParticipantToDo:
     sessions: list[Session]
     pairing_steps: list[PairingStep]
     stale_measures: list[Measure]
+    late_values: list[LateValue] = field(default_factory=list)
+    peer_reviews: list[PeerReview] = field(default_factory=list)
     teamless_cohorts: list[Cohort] = field(default_factory=list)
 
 
@@ -203,7 +208,8 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
-    month.
+    month; 10. their teams' and pairs' monthly measures whose latest due value is late;
+    11. the peer reviews allocated to them and not yet sent.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -303,6 +309,12 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         sessions=upcoming_sessions_for(user, limit=3),
         pairing_steps=[_pairing_step(pairing, user) for pairing in pairings],
         stale_measures=measures_not_updated_this_month(current.values("team_id"), now=now),
+        late_values=late_monthly_values(
+            team_ids=current.values("team_id"),
+            pairing_ids=Pairing.objects.open().involving(user).values("pk"),
+            today=timezone.localtime(now).date(),
+        ),
+        peer_reviews=reviews_to_do(user),
         teamless_cohorts=[
             c
             for c in cohorts

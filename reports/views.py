@@ -26,6 +26,7 @@ from cohorts.shortcuts import render
 from leadership.services import audit_record
 from leadership.storage import private_download
 from modules.selectors import attendance_summary_for_cohort
+from pairings.selectors import support_pairings_of
 
 from . import cards, certificates, data, exports, forms, portfolio, rendering, selectors, services
 from .models import ReportRequest
@@ -311,5 +312,6 @@ def person_detail(request, cohort_id, person_id):
             "enrolments": cohort_selectors.person_enrolments(person, request.user),
             "history": cohort_selectors.person_history(person, request.user),
             "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
+            "support_pairings": support_pairings_of(cohort, person),
         },
     )
