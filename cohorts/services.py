@@ -341,6 +341,27 @@ def person_create(
     return person
 
 
+@transaction.atomic
+def person_grade_set(*, person: User, grade: str, acting_user: User | None) -> User:
+    """Record ``person``'s grade (seniority; "" when not stated). Audited as
+    ``person.grade`` with the old and new values when it changes."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.grade == grade:
+        return person
+    old = person.grade
+    person.grade = grade
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=["grade"])
+    audit_record(
+        actor=acting_user,
+        action="person.grade",
+        target=person,
+        person_id=person.pk,
+        changes={"grade": [old, grade]},
+    )
+    return person
+
+
 def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> None:
     """Invite ``person`` to set a password: an e-mail with a set-password link is recorded
     now and sent after commit (``leadership.notifications``). Audited as ``person.invite``."""

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from demo import cohorts, leadership, modules, pairings, redesign_projects
+from demo import cohorts, leadership, modules, pairings, redesign_projects, support_and_grades
 
 # Each app's demo data, ``load(today)`` in ``demo/<app>.py``. Order matters: later ones build
 # on earlier ones (a schedule needs a cohort, a team needs people).
@@ -10,6 +10,7 @@ BUILDERS = (
     ("modules", modules.load),
     ("redesign_projects", redesign_projects.load),
     ("pairings", pairings.load),
+    ("support_and_grades", support_and_grades.load),
     ("leadership", leadership.load),
 )
 
