@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -213,3 +215,28 @@ def test_reviewers_are_reminded_two_days_before_and_the_day_after(peer_world, ad
     Notification.objects.all().delete()
     with time_machine.travel(due + datetime.timedelta(days=1)):
         assert plan_peer_review_reminders(now=timezone.now()) == 0
+
+
+@pytest.mark.parametrize("teams", [2, 6])
+def test_the_allocation_page_reads_in_the_same_queries_whatever_the_size(
+    client, cohort, administrator, teams
+):
+    cohort.peer_review_enabled = True
+    cohort.save()
+    assignment = make_assignment(cohort, title="Driver diagram")
+    for n in range(teams):
+        lead = participant_in(cohort, profession="doctor")
+        member = participant_in(cohort, profession="nurse")
+        team = make_team(cohort, lead=lead, members=[lead, member], name=f"Team {n}")
+        submit(assignment, by=lead, team=team)
+    peer_reviews.peer_reviews_allocate_round_robin(
+        assignment=assignment, per_submission=2, due_on=_due(), anonymous=True, acting_user=None
+    )
+    client.force_login(administrator)
+    url = reverse("redesign_projects:peer_review_allocation", args=[assignment.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    # session, user; the assignment, its cohort; latest submissions, their members; reviews
+    # with reviewers; the viewer's roles (menu); the work to review (rendered select, twice:
+    # crispy asks the field and renders it); reviewers.
+    assert len(queries) == 11
