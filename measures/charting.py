@@ -272,7 +272,7 @@ def measure_chart(
         if drawn
         else {}
     )
-    judged = analysis.assurance if kind == "xmr" else None
+    judged = analysis.assurance if isinstance(analysis, XmrAnalysis) else None
     if headline.limits_span_change and judged is not None:
         # Limits drawn across a step judge neither process: no verdict until they are rebased.
         judged, assurance = None, "not judged: the limits span a change"
@@ -296,7 +296,7 @@ def measure_chart(
         headline=headline,
         signal_lines=grouped_signals(analysis) if drawn else [],
         signal_keys=signal_keys,
-        variation=analysis.variation if kind == "xmr" else None,
+        variation=analysis.variation if isinstance(analysis, XmrAnalysis) else None,
         assurance=judged,
         analysis=analysis,
     )
