@@ -202,6 +202,8 @@ class SuggestionsForm(forms.Form):
 
 
 class SupportCapacityForm(forms.Form):
+    person: User | None = None  # whose capacity, when sent back with an error
+
     leaders = forms.IntegerField(
         label="Clinical leaders supported at most",
         min_value=1,

@@ -265,7 +265,7 @@ def preferences_edit(request, cohort_id, person_id):
     return _preferences(request, cohort, person, back=back)
 
 
-def _support_page(request, cohort, *, assign_form=None, capacity_errors=None, status=200):
+def _support_page(request, cohort, *, assign_form=None, capacity_form=None, status=200):
     loads = selectors.support_loads(cohort)
     leaders, _supporters = selectors.unpaired_people(cohort, Pairing.Kind.ADMIN_SUPPORT)
     return render(
@@ -275,7 +275,8 @@ def _support_page(request, cohort, *, assign_form=None, capacity_errors=None, st
             "cohort": cohort,
             "loads": loads,
             "form": assign_form or SupportAssignForm(leaders=leaders, loads=loads),
-            "capacity_errors": capacity_errors or {},
+            # A capacity form sent back with its error (one per support person on the page).
+            "capacity_form": capacity_form,
         },
         status=status,
     )
@@ -316,7 +317,9 @@ def support_capacity(request, cohort_id, person_id):
     load = next((x for x in selectors.support_loads(cohort) if x.person.pk == person_id), None)
     if load is None:
         raise Http404("No such administrative support in this cohort.")
-    form = SupportCapacityForm(request.POST)
+    # Each person's capacity field has its own id, so the error summary links to the right one.
+    form = SupportCapacityForm(request.POST, auto_id=f"capacity-{load.person.pk}-%s")
+    form.person = load.person
     if form.is_valid():
         try:
             services.support_capacity_set(
@@ -332,5 +335,4 @@ def support_capacity(request, cohort_id, person_id):
                 request, f"{load.person} now supports up to {form.cleaned_data['leaders']}."
             )
             return redirect("pairings:support_assign", cohort_id=cohort.pk)
-    errors = [e for errors in form.errors.values() for e in errors]
-    return _support_page(request, cohort, capacity_errors={person_id: errors}, status=400)
+    return _support_page(request, cohort, capacity_form=form, status=400)

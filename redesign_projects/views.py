@@ -628,7 +628,7 @@ def _allocation_page(request, assignment, *, status=200, allocate_form=None, rob
                     initial={"due_on": default_due},
                 ),
                 "robin_form": robin_form
-                or PeerReviewRoundRobinForm(initial={"due_on": default_due}),
+                or PeerReviewRoundRobinForm(prefix="robin", initial={"due_on": default_due}),
             },
             status=status,
         )
@@ -672,7 +672,7 @@ def peer_review_allocation(request, assignment_id):
 def peer_review_round_robin(request, assignment_id):
     """Allocate reviewers to every piece of work, avoiding each reviewer's own team."""
     assignment = _assignment_for_office(request, assignment_id)
-    form = PeerReviewRoundRobinForm(request.POST)
+    form = PeerReviewRoundRobinForm(request.POST, prefix="robin")
     if form.is_valid():
         try:
             created = peer_reviews.peer_reviews_allocate_round_robin(

@@ -67,10 +67,15 @@ def test_one_support_person_supports_several_leaders_up_to_their_capacity(
             started_on=timezone.localdate(),
             acting_user=administrator,
         )
-    with pytest.raises(ValidationError, match="already supports 2"):
-        services.support_capacity_set(
-            cohort=cohort, person=support, leaders=1, acting_user=administrator
-        )
+    capacity_url = reverse("pairings:support_capacity", args=[cohort.pk, support.pk])
+    response = client.post(capacity_url, {"leaders": "1"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "already supports 2 clinical leaders" in page
+    assert f'href="#capacity-{support.pk}-leaders"' in page  # the error summary's link
+    assert client.post(capacity_url, {"leaders": "3"}).status_code == 302
+    [load] = selectors.support_loads(cohort)
+    assert load.places_left == 1
 
 
 def test_support_shows_on_both_peoples_pages_and_the_pairings_page(
