@@ -51,7 +51,8 @@ class ModuleTemplate(models.Model):
 
 
 class Module(models.Model):
-    """A module scheduled in a cohort; its sessions carry the dates."""
+    """A module scheduled in a cohort; its sessions carry the dates. Lists show modules in
+    date order (``selectors.modules_in_date_order``): a move changes dates, not ``position``."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="modules")
     template = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors as cohort_selectors
@@ -16,6 +17,7 @@ from cohorts import services as cohort_services
 from cohorts.forms import CohortCreateForm, ProgrammeForm
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
+from leadership.downloads import download_filename
 from leadership.forms import add_service_errors
 from leadership.notifications import absolute_url
 from leadership.services import audit_record
@@ -454,7 +456,9 @@ def session_ics(request, session_id):
     """The one session as an .ics file to add to a calendar."""
     session, _access = selectors.get_session_for_user(request.user, session_id)
     body = calendars.calendar_for([session], name=session.module.title)
-    return _ics_response(body, f"session-{session.pk}.ics")
+    start = timezone.localtime(session.starts_at, session.module.cohort.tzinfo).date()
+    name = download_filename(session.title or session.module.title, start.isoformat(), ext="ics")
+    return _ics_response(body, name)
 
 
 def calendar_feed(request, token):
@@ -532,7 +536,7 @@ def attendance_export(request, cohort_id, fmt):
         cohort_id=cohort.pk,
         changes={"format": fmt, "rows": len(rows)},
     )
-    filename = f"attendance-{cohort.slug}.{fmt}"
+    filename = download_filename("attendance", cohort.download_stem, ext=fmt)
     if fmt == "csv":
         return exports.csv_response(selectors.EXPORT_HEADER, rows, filename)
     return exports.xlsx_response(selectors.EXPORT_HEADER, rows, filename, title=cohort.name)

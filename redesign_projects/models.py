@@ -7,17 +7,15 @@ submitted version stays, and a submission remembers its team and the members it 
 
 import uuid
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 
 from cohorts.models import Cohort
+from leadership.formatting import formatted_html
 from leadership.storage import get_private_storage
 
 
@@ -207,9 +205,9 @@ class Assignment(models.Model):
 
     @cached_property
     def brief_html(self) -> str:
-        """The brief rendered from Markdown, then sanitised: any HTML the author typed is
-        cleaned by nh3 (an allow-list sanitiser), which is what makes marking it safe sound."""
-        return mark_safe(nh3.clean(markdown.markdown(self.brief, extensions=["sane_lists"])))  # noqa: S308
+        """The brief rendered from Markdown and sanitised (``leadership.formatting``): any
+        HTML the author typed is shown as typed, never run."""
+        return formatted_html(self.brief)
 
     def accepted_type_labels(self) -> list[str]:
         return [AcceptedType(code).label for code in self.accepted_types]
