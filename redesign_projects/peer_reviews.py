@@ -254,6 +254,11 @@ def peer_reviews_allocate_round_robin(
     }
     people = list(participants_of(assignment.cohort).order_by("last_name", "first_name", "pk"))
     participants = {p.pk for p in people}
+    team_of = dict(
+        TeamMembership.objects.current()
+        .filter(cohort=assignment.cohort)
+        .values_list("person_id", "team_id")
+    )
     existing = list(PeerReview.objects.filter(submission__assignment=assignment))
     load = Counter(r.reviewer_id for r in existing)
     reviewing: dict[int, set[int]] = {}
@@ -272,9 +277,16 @@ def peer_reviews_allocate_round_robin(
                 f"There are not enough participants outside {submission.team or submission.owner} "
                 f"to give it {per_submission} reviewer(s)."
             )
+        from_team: Counter[int | None] = Counter(team_of.get(p) for p in already)
         for _ in range(max(needed, 0)):
             order = {p.pk: (i - turn) % len(people) for i, p in enumerate(people)}
-            chosen = min(candidates, key=lambda p: (load[p.pk], order[p.pk]))
+            # Least loaded first; then someone whose teammates do not review this work yet
+            # (spreading one team's reviewers keeps the later teams' reviewers free).
+            chosen = min(
+                candidates,
+                key=lambda p: (load[p.pk], from_team[team_of.get(p.pk)], order[p.pk]),
+            )
+            from_team[team_of.get(chosen.pk)] += 1
             candidates.remove(chosen)
             load[chosen.pk] += 1
             turn += 1
