@@ -184,6 +184,12 @@ class EnrolForm(forms.Form):
     )
     last_name = forms.CharField(max_length=150, required=False)
     profession = forms.ChoiceField(choices=User.Profession.choices, initial=User.Profession.OTHER)
+    grade = forms.ChoiceField(
+        label="Grade or seniority",
+        choices=[("", "Not stated"), *User.Grade.choices],
+        required=False,
+        help_text=User._meta.get_field("grade").help_text,
+    )
     job_title = forms.CharField(max_length=200, required=False)
     department = forms.CharField(label="Department or service", max_length=200, required=False)
     organisation = forms.CharField(max_length=200, required=False)
@@ -201,7 +207,7 @@ class ImportUploadForm(forms.Form):
         label="Participant list",
         help_text=(
             "A CSV file or an Excel workbook (.xlsx) with a header row: e-mail, first name, "
-            "last name, profession, and optionally job title, department and organisation."
+            "last name, profession, and optionally grade, job title, department and organisation."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

@@ -40,6 +40,7 @@ PERSON_FIELDS = {
     "first_name": "First name",
     "last_name": "Last name",
     "profession": "Profession",
+    "grade": "Grade",
     "job_title": "Job title",
     "department": "Department",
     "organisation": "Organisation",
@@ -55,6 +56,7 @@ HEADER_SYNONYMS = {
     "first_name": ["firstname", "givenname", "forename", "first", "givennames", "preferredname"],
     "last_name": ["lastname", "surname", "familyname", "last"],
     "profession": ["profession", "staffgroup", "professionalgroup", "occupation", "discipline"],
+    "grade": ["grade", "seniority", "band", "level", "gradeorseniority"],
     "job_title": ["jobtitle", "role", "jobrole", "position", "post", "designation"],
     "department": ["department", "service", "directorate", "departmentservice", "specialty"],
     "organisation": ["organisation", "organization", "employer", "trust", "dhb", "practice"],
@@ -90,6 +92,52 @@ _PROFESSIONS: dict[str, str] = {
 for _value, _label in User.Profession.choices:
     _PROFESSIONS[re.sub(r"[^a-z0-9]", "", _value.lower())] = _value
     _PROFESSIONS[re.sub(r"[^a-z0-9]", "", _label.lower())] = _value
+
+# Grades as people write them → our choices (codes and labels read back too).
+GRADE_SYNONYMS = {
+    User.Grade.JUNIOR: [
+        "junior",
+        "juniordoctor",
+        "foundation",
+        "fy1",
+        "fy2",
+        "f1",
+        "f2",
+        "core",
+        "coretrainee",
+        "ct1",
+        "ct2",
+        "resident",
+        "band5",
+        "band6",
+    ],
+    User.Grade.MIDDLE: [
+        "middle",
+        "middlegrade",
+        "registrar",
+        "specialtytrainee",
+        "spr",
+        "st3",
+        "band7",
+    ],
+    User.Grade.SENIOR: [
+        "senior",
+        "consultant",
+        "gppartner",
+        "band8",
+        "band8a",
+        "band8b",
+        "band8c",
+        "band8d",
+    ],
+    User.Grade.EXECUTIVE: ["executive", "director", "board", "band9"],
+}
+_GRADES: dict[str, str] = {
+    synonym: value for value, synonyms in GRADE_SYNONYMS.items() for synonym in synonyms
+}
+for _value, _label in User.Grade.choices:
+    _GRADES[re.sub(r"[^a-z0-9]", "", _value.lower())] = _value
+    _GRADES[re.sub(r"[^a-z0-9]", "", _label.lower())] = _value
 
 # Enrolment roles by code, label and the words people use.
 _ROLES: dict[str, str] = {
@@ -138,6 +186,7 @@ class ImportRow:
         """(field, value, problems) in column order: what a preview table shows."""
         labels = {
             "profession": dict(User.Profession.choices),
+            "grade": dict(User.Grade.choices),
             "role": {"": "Participant", **dict(Enrolment.Role.choices)},
         }
         return [
@@ -380,6 +429,16 @@ def _check_values(row: ImportRow) -> None:
             )
         else:
             values["profession"] = profession
+    if values["grade"]:
+        grade = _GRADES.get(_key(values["grade"]))
+        if grade is None:
+            choices = ", ".join(label for _value, label in User.Grade.choices)
+            row.problem(
+                "grade",
+                f"Unknown grade “{values['grade']}”: use one of {choices}, or leave it empty.",
+            )
+        else:
+            values["grade"] = grade
     if values["role"]:
         role = _ROLES.get(_key(values["role"]))
         if role is None:

@@ -334,6 +334,7 @@ def person_create(
     first_name: str,
     last_name: str = "",
     profession: str = User.Profession.OTHER,
+    grade: str = "",
     job_title: str = "",
     department: str = "",
     organisation: str = "",
@@ -350,6 +351,7 @@ def person_create(
         first_name=first_name,
         last_name=last_name,
         profession=profession,
+        grade=grade,
         job_title=job_title,
         department=department,
         organisation=organisation,
@@ -360,6 +362,27 @@ def person_create(
         target=person,
         person_id=person.pk,
         cohort_id=cohort_id,
+    )
+    return person
+
+
+@transaction.atomic
+def person_grade_set(*, person: User, grade: str, acting_user: User | None) -> User:
+    """Record ``person``'s grade (seniority; "" when not stated). Audited as
+    ``person.grade`` with the old and new values when it changes."""
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if person.grade == grade:
+        return person
+    old = person.grade
+    person.grade = grade
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=["grade"])
+    audit_record(
+        actor=acting_user,
+        action="person.grade",
+        target=person,
+        person_id=person.pk,
+        changes={"grade": [old, grade]},
     )
     return person
 
@@ -528,6 +551,7 @@ def person_enrol(
     first_name: str = "",
     last_name: str = "",
     profession: str = User.Profession.OTHER,
+    grade: str = "",
     job_title: str = "",
     department: str = "",
     organisation: str = "",
@@ -551,6 +575,7 @@ def person_enrol(
                     first_name=first_name,
                     last_name=last_name,
                     profession=profession,
+                    grade=grade,
                     job_title=job_title,
                     department=department,
                     organisation=organisation,
@@ -658,6 +683,7 @@ def participants_import(*, cohort: Cohort, preview, acting_user: User | None) ->
                 first_name=values["first_name"],
                 last_name=values["last_name"],
                 profession=values["profession"],
+                grade=values["grade"],
                 job_title=values["job_title"],
                 department=values["department"],
                 organisation=values["organisation"],

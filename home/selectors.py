@@ -29,6 +29,7 @@ from frameworks.selectors import Window, open_self_assessments_by_cohort
 from leadership.models import User
 from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
+from measures.timeliness import LateValue, late_monthly_values
 from modules.models import Session
 from modules.selectors import upcoming_sessions_for
 from pairings.models import Pairing
@@ -37,10 +38,12 @@ from redesign_projects.models import (
     Extension,
     Feedback,
     FeedbackRead,
+    PeerReview,
     RedesignTeam,
     Submission,
     TeamMembership,
 )
+from redesign_projects.peer_reviews import reviews_to_do
 from redesign_projects.selectors import WorkStatus, work_status
 from reports.models import ReportRequest
 
@@ -182,6 +185,8 @@ class ParticipantToDo:
     sessions: list[Session]
     pairing_steps: list[PairingStep]
     stale_measures: list[Measure]
+    late_values: list[LateValue] = field(default_factory=list)
+    peer_reviews: list[PeerReview] = field(default_factory=list)
     teamless_cohorts: list[Cohort] = field(default_factory=list)
     evaluations: list[EvaluationInvitation] = field(default_factory=list)
     self_assessments: list[tuple[Cohort, Window]] = field(default_factory=list)
@@ -201,7 +206,7 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Eleven queries:
+    """A participant's work across the cohorts they take part in. Thirteen queries:
 
     1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
@@ -209,7 +214,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
     month; 10. the session evaluations they were asked for, not answered and still open;
-    11. their self-assessments open now (``frameworks``).
+    11. their self-assessments open now (``frameworks``); 12. their teams' and pairs' monthly
+    measures whose latest due value is late; 13. the peer reviews allocated to them and not
+    yet sent.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -310,6 +317,12 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         evaluations=open_evaluations_for(user, now=now),
         pairing_steps=[_pairing_step(pairing, user) for pairing in pairings],
         stale_measures=measures_not_updated_this_month(current.values("team_id"), now=now),
+        late_values=late_monthly_values(
+            team_ids=current.values("team_id"),
+            pairing_ids=Pairing.objects.open().involving(user).values("pk"),
+            today=timezone.localtime(now).date(),
+        ),
+        peer_reviews=reviews_to_do(user),
         teamless_cohorts=[
             c
             for c in cohorts

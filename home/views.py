@@ -109,7 +109,12 @@ def participant_home(request):
     todo = selectors.participant_to_do(request.user)
     if not todo.cohorts:
         raise Http404
-    return render(request, "home/participant_home.html", {"todo": todo, "now": timezone.now()})
+    now = timezone.now()
+    return render(
+        request,
+        "home/participant_home.html",
+        {"todo": todo, "now": now, "today": timezone.localdate(now)},
+    )
 
 
 # --- Announcements ----------------------------------------------------------------------------

@@ -58,6 +58,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         OTHER_CLINICAL = "other_clinical", "Other clinical"
         OTHER = "other", "Other"
 
+    class Grade(models.TextChoices):
+        """Seniority, whatever the profession: with the profession it names a person's place
+        ("junior doctor", "senior manager") as data rather than as a job-title string."""
+
+        JUNIOR = "junior", "Junior"
+        MIDDLE = "middle", "Middle grade"
+        SENIOR = "senior", "Senior"
+        EXECUTIVE = "executive", "Executive"
+
     CLINICAL_PROFESSIONS = frozenset(
         {Profession.DOCTOR, Profession.NURSE, Profession.ALLIED_HEALTH, Profession.OTHER_CLINICAL}
     )
@@ -70,6 +79,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField("last name", max_length=150, blank=True)
     profession = models.CharField(
         max_length=20, choices=Profession.choices, default=Profession.OTHER
+    )
+    grade = models.CharField(
+        "grade or seniority",
+        max_length=20,
+        choices=Grade.choices,
+        blank=True,
+        help_text="Junior (e.g. foundation or core trainee doctor, staff nurse, band 5–6), middle "
+        "grade (registrar, charge nurse, band 7), senior (consultant, GP partner, band 8) or "
+        "executive (director, board member).",
     )
     job_title = models.CharField(max_length=200, blank=True)
     department = models.CharField(
@@ -98,6 +116,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def grade_and_profession(self) -> str:
+        """ "Junior doctor", "Senior manager": the grade with the profession, or the
+        profession alone when no grade is recorded."""
+        profession = self.get_profession_display()
+        if not self.grade:
+            return profession
+        return f"{self.get_grade_display()} {profession.lower()}"
 
     def clean(self) -> None:
         super().clean()
@@ -211,6 +238,8 @@ class Notification(models.Model):
         SESSION_EVALUATION = "session_evaluation", "Session evaluations to answer"
         FEEDBACK_REQUEST = "feedback_request", "360 feedback request to a rater you nominated"
         FEEDBACK_REMINDER = "feedback_reminder", "360 feedback reminder to a rater you nominated"
+        PEER_REVIEW_REMINDER = "peer_review_reminder", "Peer review due reminder"
+        MEASURE_DATA_REMINDER = "measure_data_reminder", "Monthly reminder to enter measure data"
 
     # Nobody can opt out of these: without them a person cannot use the product at all, or
     # would not learn that another office can now see their account.

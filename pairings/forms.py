@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from leadership.models import User
 
-from .models import AVAILABILITY_CHOICES, INTEREST_CHOICES, Pairing, ShadowingEntry
+from .models import (
+    AVAILABILITY_CHOICES,
+    INTEREST_CHOICES,
+    Pairing,
+    ShadowingEntry,
+    SupportCapacity,
+)
 
 
 class PreferenceForm(forms.Form):
@@ -191,5 +197,68 @@ class SuggestionsForm(forms.Form):
             self.add_error("started_on", "Active pairs need a start date.")
         if not pairs and not self.errors:
             raise forms.ValidationError("Accept at least one pair to save.")
+        data["pairs"] = pairs
+        return data
+
+
+class SupportCapacityForm(forms.Form):
+    person: User | None = None  # whose capacity, when sent back with an error
+
+    leaders = forms.IntegerField(
+        label="Clinical leaders supported at most",
+        min_value=1,
+        max_value=SupportCapacity.MAXIMUM,
+    )
+
+
+class SupportAssignForm(forms.Form):
+    """One row per clinical leader without administrative support: whom to give them. A
+    support person may be chosen for several leaders, up to their places left."""
+
+    started_on = forms.DateField(label="Start date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, leaders: list[User], loads, **kw):
+        super().__init__(*args, **kw)
+        self.fields["started_on"].initial = timezone.localdate()
+        self.loads = {load.person.pk: load for load in loads}
+        self.leaders = leaders
+        choices = [("", "— not now —")] + [
+            (
+                str(load.person.pk),
+                f"{load.person} ({load.places_left} of {load.capacity} places left)",
+            )
+            for load in loads
+            if load.places_left
+        ]
+        for leader in leaders:
+            self.fields[f"support_{leader.pk}"] = forms.ChoiceField(
+                label=f"Administrative support for {leader}", choices=choices, required=False
+            )
+
+    @property
+    def rows(self) -> list[tuple[User, forms.BoundField]]:
+        return [(leader, self[f"support_{leader.pk}"]) for leader in self.leaders]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
+        taking: dict[int, int] = {}
+        pairs = []
+        for leader in self.leaders:
+            name = f"support_{leader.pk}"
+            if not data.get(name):
+                continue
+            load = self.loads[int(data[name])]
+            taking[load.person.pk] = taking.get(load.person.pk, 0) + 1
+            if taking[load.person.pk] > load.places_left:
+                self.add_error(
+                    name,
+                    f"{load.person} has {load.places_left} place(s) left (capacity "
+                    f"{load.capacity}): choose someone else, or raise their capacity.",
+                )
+                continue
+            pairs.append((leader, load.person))
+        if not pairs and not self.errors:
+            raise forms.ValidationError("Choose administrative support for at least one leader.")
         data["pairs"] = pairs
         return data

@@ -121,9 +121,12 @@ class Pairing(models.Model):
                 name="pairing_one_open_per_clinician",
                 violation_error_message="This clinician already has an open pairing of this kind.",
             ),
+            # A manager partners one clinician; an administrative support person supports
+            # several clinical leaders, up to their ``SupportCapacity`` (checked by the
+            # service, which locks the cohort).
             models.UniqueConstraint(
                 fields=["cohort", "kind", "manager"],
-                condition=Q(status__in=["proposed", "active"]),
+                condition=Q(status__in=["proposed", "active"], kind="partnership"),
                 name="pairing_one_open_per_manager",
                 violation_error_message="This partner already has an open pairing of this kind.",
             ),
@@ -158,6 +161,42 @@ class Pairing(models.Model):
 
     def has_member(self, person) -> bool:
         return person.pk in (self.clinician_id, self.manager_id)
+
+
+class SupportCapacity(models.Model):
+    """How many clinical leaders one administrative support person supports at once in a
+    cohort. Without a row, ``DEFAULT`` applies."""
+
+    DEFAULT = 3
+    MAXIMUM = 12
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="support_capacities")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_capacities"
+    )
+    leaders = models.PositiveSmallIntegerField(
+        "clinical leaders supported at most",
+        default=DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(MAXIMUM)],
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "person__last_name", "person__first_name"]
+        verbose_name_plural = "support capacities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "person"], name="support_capacity_one_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(leaders__gte=1) & Q(leaders__lte=12),
+                name="support_capacity_in_range",
+                violation_error_message="Support between 1 and 12 clinical leaders.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} supports up to {self.leaders} in {self.cohort.name}"
 
 
 class PairingPreference(models.Model):

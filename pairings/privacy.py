@@ -6,7 +6,7 @@ from django.db.models import Q
 from leadership.models import User
 from leadership.privacy import ERASED_TEXT, SubjectAccessData, in_scope, reference, when
 
-from .models import Pairing, PairingPreference, ShadowingEntry
+from .models import Pairing, PairingPreference, ShadowingEntry, SupportCapacity
 
 
 def export_pairings(person: User, cohort_ids: set[int] | None) -> SubjectAccessData:
@@ -61,6 +61,12 @@ def export_pairings(person: User, cohort_ids: set[int] | None) -> SubjectAccessD
             "line_manager": reference(p.line_manager_id),
         }
         for p in preferences
+    ]
+    capacities = in_scope(
+        SupportCapacity.objects.filter(person=person).select_related("cohort"), "cohort", cohort_ids
+    )
+    data.sections["administrative_support_capacity"] = [
+        {"cohort": c.cohort.name, "clinical_leaders_at_most": c.leaders} for c in capacities
     ]
     return data
 

@@ -20,6 +20,7 @@ from .models import (
     Pairing,
     PairingPreference,
     ShadowingEntry,
+    SupportCapacity,
 )
 
 # Who states pairing preferences: the people who can be paired.
@@ -172,13 +173,61 @@ def _sides(cohort: Cohort, kind: str):
 
 def unpaired_people(cohort: Cohort, kind: str) -> tuple[list[User], list[User]]:
     """The people eligible for each side of ``kind`` who hold no open pairing of that kind in
-    the cohort, in name order. Two queries."""
+    the cohort, in name order; for administrative support, the support people with a place
+    left under their capacity. Two queries (four for administrative support)."""
     taken = Pairing.objects.open().filter(cohort=cohort, kind=kind)
-    busy = Q(pk__in=taken.values("clinician")) | Q(pk__in=taken.values("manager"))
     clinicians, managers = _sides(cohort, kind)
-    return (
-        list(clinicians.exclude(busy).distinct()),
-        list(managers.exclude(busy).distinct()),
+    free_clinicians = list(clinicians.exclude(pk__in=taken.values("clinician")).distinct())
+    if kind == Pairing.Kind.ADMIN_SUPPORT:
+        return free_clinicians, [load.person for load in support_loads(cohort) if load.places_left]
+    busy = Q(pk__in=taken.values("clinician")) | Q(pk__in=taken.values("manager"))
+    return free_clinicians, list(managers.exclude(busy).distinct())
+
+
+@dataclass
+class SupportLoad:
+    """One administrative support person of a cohort: their capacity and the clinical
+    leaders they support now (open pairings)."""
+
+    person: User
+    capacity: int
+    leaders: list[User] = field(default_factory=list)
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - len(self.leaders), 0)
+
+
+def support_loads(cohort: Cohort) -> list[SupportLoad]:
+    """Everyone enrolled as administrative support in the cohort, by name, with their capacity
+    (``SupportCapacity.DEFAULT`` without a row) and the leaders they support. Three queries."""
+    capacities = dict(
+        SupportCapacity.objects.filter(cohort=cohort).values_list("person_id", "leaders")
+    )
+    loads = {
+        person.pk: SupportLoad(person, capacities.get(person.pk, SupportCapacity.DEFAULT))
+        for person in _enrolled(cohort, Enrolment.Role.ADMIN_SUPPORT)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    }
+    for pairing in (
+        Pairing.objects.open()
+        .filter(cohort=cohort, kind=Pairing.Kind.ADMIN_SUPPORT, manager_id__in=loads)
+        .select_related("clinician")
+        .order_by("clinician__last_name", "clinician__first_name", "pk")
+    ):
+        loads[pairing.manager_id].leaders.append(pairing.clinician)
+    return list(loads.values())
+
+
+def support_pairings_of(cohort: Cohort, person: User) -> list[Pairing]:
+    """The person's open administrative-support pairings in the cohort, on either side (who
+    supports them, or whom they support), with both people: one query."""
+    return list(
+        Pairing.objects.open()
+        .involving(person)
+        .filter(cohort=cohort, kind=Pairing.Kind.ADMIN_SUPPORT)
+        .select_related("clinician", "manager")
     )
 
 

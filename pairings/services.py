@@ -13,7 +13,7 @@ from leadership.models import User
 from leadership.services import audit_record
 
 from . import matching, selectors
-from .models import Pairing, PairingPreference, ShadowingEntry
+from .models import Pairing, PairingPreference, ShadowingEntry, SupportCapacity
 
 
 @transaction.atomic
@@ -42,6 +42,10 @@ def pairings_create(
     clinicians, managers = selectors.unpaired_people(cohort, kind)
     free_clinicians = {c.pk for c in clinicians}
     free_managers = {m.pk for m in managers}
+    # Administrative support takes several leaders, up to each person's capacity.
+    support = kind == Pairing.Kind.ADMIN_SUPPORT
+    places = {load.person.pk: load for load in selectors.support_loads(cohort)} if support else {}
+    taking: dict[int, int] = {}
     banned = matching.hard_rules(
         line_management=selectors.line_management(cohort),
         forbidden=selectors.forbidden_pairs(cohort),
@@ -53,9 +57,18 @@ def pairings_create(
     for clinician, manager in pairs:
         if clinician.pk not in free_clinicians:
             raise ValidationError(f"{clinician} is not an unpaired clinician in this cohort.")
-        if manager.pk not in free_managers:
+        if support and manager.pk in places:
+            load = places[manager.pk]
+            taking[manager.pk] = taking.get(manager.pk, 0) + 1
+            if taking[manager.pk] > load.places_left:
+                raise ValidationError(
+                    f"{manager} supports at most {load.capacity} clinical leader(s) in this "
+                    f"cohort and already supports {len(load.leaders)}: choose someone else for "
+                    f"{clinician}, or raise {manager}'s capacity."
+                )
+        elif manager.pk not in free_managers:
             raise ValidationError(f"{manager} is not an unpaired partner in this cohort.")
-        for person in (clinician, manager):
+        for person in (clinician,) if support else (clinician, manager):
             if person.pk in seen:
                 raise ValidationError(f"{person} is in more than one pair.")
             seen.add(person.pk)
@@ -267,3 +280,39 @@ def preference_save(
         },
     )
     return preference
+
+
+@transaction.atomic
+def support_capacity_set(
+    *, cohort: Cohort, person: User, leaders: int, acting_user: User | None
+) -> SupportCapacity:
+    """Set how many clinical leaders ``person`` (enrolled as administrative support) supports
+    at most in the cohort. It cannot go below the number they support now. The cohort row is
+    locked, as ``pairings_create`` locks it. Audited as ``support_capacity.set``."""
+    Cohort.objects.select_for_update().get(pk=cohort.pk)
+    load = next((x for x in selectors.support_loads(cohort) if x.person.pk == person.pk), None)
+    if load is None:
+        raise ValidationError(f"{person} is not administrative support in this cohort.")
+    if leaders < len(load.leaders):
+        raise ValidationError(
+            {
+                "leaders": f"{person} already supports {len(load.leaders)} clinical leaders; "
+                "end a pairing first or keep the capacity at least that."
+            }
+        )
+    capacity = SupportCapacity.objects.filter(cohort=cohort, person=person).first()
+    capacity = capacity or SupportCapacity(cohort=cohort, person=person)
+    old = capacity.leaders if capacity.pk else None
+    capacity.leaders = leaders
+    capacity.updated_at = timezone.now()
+    capacity.full_clean()
+    capacity.save()
+    audit_record(
+        actor=acting_user,
+        action="support_capacity.set",
+        target=capacity,
+        cohort_id=cohort.pk,
+        person_id=person.pk,
+        changes={"leaders": [old, leaders]},
+    )
+    return capacity

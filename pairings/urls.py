@@ -14,6 +14,12 @@ urlpatterns = [
         views.preferences_edit,
         name="preferences_edit",
     ),
+    path("cohort/<int:cohort_id>/admin-support/", views.support_assign, name="support_assign"),
+    path(
+        "cohort/<int:cohort_id>/admin-support/<int:person_id>/capacity/",
+        views.support_capacity,
+        name="support_capacity",
+    ),
     path("<int:pairing_id>/", views.pairing_detail, name="pairing_detail"),
     path("<int:pairing_id>/shadowing/", views.shadowing_create, name="shadowing_create"),
     path("<int:pairing_id>/project/", views.project_update, name="project_update"),

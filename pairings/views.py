@@ -20,6 +20,8 @@ from .forms import (
     ProjectForm,
     ShadowingEntryForm,
     SuggestionsForm,
+    SupportAssignForm,
+    SupportCapacityForm,
 )
 from .models import Pairing
 
@@ -261,3 +263,76 @@ def preferences_edit(request, cohort_id, person_id):
     person = selectors.get_preference_person(cohort, person_id)
     back = reverse("pairings:suggestions", kwargs={"cohort_id": cohort.pk})
     return _preferences(request, cohort, person, back=back)
+
+
+def _support_page(request, cohort, *, assign_form=None, capacity_form=None, status=200):
+    loads = selectors.support_loads(cohort)
+    leaders, _supporters = selectors.unpaired_people(cohort, Pairing.Kind.ADMIN_SUPPORT)
+    return render(
+        request,
+        "pairings/support_assign.html",
+        {
+            "cohort": cohort,
+            "loads": loads,
+            "form": assign_form or SupportAssignForm(leaders=leaders, loads=loads),
+            # A capacity form sent back with its error (one per support person on the page).
+            "capacity_form": capacity_form,
+        },
+        status=status,
+    )
+
+
+@login_required
+def support_assign(request, cohort_id):
+    """Administrators give clinical leaders administrative support: each support person takes
+    several leaders, up to their capacity (set on the same page). Saved all or nothing."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    if request.method != "POST":
+        return _support_page(request, cohort)
+    leaders, _supporters = selectors.unpaired_people(cohort, Pairing.Kind.ADMIN_SUPPORT)
+    form = SupportAssignForm(request.POST, leaders=leaders, loads=selectors.support_loads(cohort))
+    if form.is_valid():
+        try:
+            created = services.pairings_create(
+                cohort=cohort,
+                kind=Pairing.Kind.ADMIN_SUPPORT,
+                pairs=form.cleaned_data["pairs"],
+                status=Pairing.Status.ACTIVE,
+                started_on=form.cleaned_data["started_on"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Gave {len(created)} clinical leader(s) their support.")
+            return redirect("pairings:support_assign", cohort_id=cohort.pk)
+    return _support_page(request, cohort, assign_form=form, status=400)
+
+
+@login_required
+@require_POST
+def support_capacity(request, cohort_id, person_id):
+    """Set how many clinical leaders one support person supports at most."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    load = next((x for x in selectors.support_loads(cohort) if x.person.pk == person_id), None)
+    if load is None:
+        raise Http404("No such administrative support in this cohort.")
+    # Each person's capacity field has its own id, so the error summary links to the right one.
+    form = SupportCapacityForm(request.POST, auto_id=f"capacity-{load.person.pk}-%s")
+    form.person = load.person
+    if form.is_valid():
+        try:
+            services.support_capacity_set(
+                cohort=cohort,
+                person=load.person,
+                leaders=form.cleaned_data["leaders"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{load.person} now supports up to {form.cleaned_data['leaders']}."
+            )
+            return redirect("pairings:support_assign", cohort_id=cohort.pk)
+    return _support_page(request, cohort, capacity_form=form, status=400)

@@ -16,7 +16,9 @@ from .models import (
     Assignment,
     Feedback,
     PeerComment,
+    PeerReview,
     RedesignTeam,
+    Submission,
 )
 from .uploads import check_upload
 
@@ -319,6 +321,75 @@ class PeerCommentForm(forms.ModelForm):
         fields = ["body"]
         labels = {"body": "Your comment"}
         widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class SubmissionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Submission) -> str:
+        return f"{obj.team or obj.owner} (version {obj.version})"
+
+
+class PeerReviewAllocateForm(forms.Form):
+    """The office allocates one reviewer to one piece of submitted work."""
+
+    submission = SubmissionChoiceField(
+        label="Work to review", queryset=Submission.objects.none(), empty_label=None
+    )
+    reviewer = PersonChoiceField(label="Reviewer", queryset=User.objects.none())
+    due_on = forms.DateField(label="Review due", widget=forms.DateInput(attrs={"type": "date"}))
+    anonymous = forms.BooleanField(
+        label="Anonymous: the authors see “Reviewer N”, not the name",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, submissions: list[Submission], reviewers, **kw):
+        super().__init__(*args, **kw)
+        cast(
+            forms.ModelChoiceField, self.fields["submission"]
+        ).queryset = Submission.objects.filter(pk__in=[s.pk for s in submissions]).select_related(
+            "team", "owner"
+        )
+        cast(forms.ModelChoiceField, self.fields["reviewer"]).queryset = reviewers
+
+
+class PeerReviewRoundRobinForm(forms.Form):
+    """Allocate reviewers to every piece of work at once, avoiding each reviewer's own team."""
+
+    per_submission = forms.TypedChoiceField(
+        label="Reviewers per piece of work",
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        initial=2,
+    )
+    due_on = forms.DateField(label="Reviews due", widget=forms.DateInput(attrs={"type": "date"}))
+    anonymous = forms.BooleanField(
+        label="Anonymous: the authors see “Reviewer N”, not the name",
+        required=False,
+        initial=True,
+    )
+
+
+class PeerReviewForm(forms.ModelForm):
+    """The reviewer's scores against the short rubric and their comments."""
+
+    class Meta:
+        model = PeerReview
+        fields = ["aim_score", "evidence_score", "next_steps_score", "strengths", "suggestions"]
+        labels = dict(PeerReview.RUBRIC)
+        widgets = {
+            "aim_score": forms.RadioSelect,
+            "evidence_score": forms.RadioSelect,
+            "next_steps_score": forms.RadioSelect,
+            "strengths": forms.Textarea(attrs={"rows": 4}),
+            "suggestions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        for name, _text in PeerReview.RUBRIC:
+            field = cast(forms.TypedChoiceField, self.fields[name])
+            field.required = True
+            field.choices = PeerReview.Score.choices
 
 
 class OverviewFilterForm(forms.Form):

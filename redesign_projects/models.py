@@ -611,3 +611,91 @@ class FeedbackRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} read {self.feedback}"
+
+
+class PeerReview(models.Model):
+    """One participant's allocated review of another team's (or person's) submitted version,
+    scored against a short fixed rubric (``RUBRIC``), due on a date in the cohort's time zone.
+
+    The programme office allocates reviewers; ``number`` is the reviewer's place among the
+    version's reviewers, so an anonymous review reads "Reviewer 2" to its authors while the
+    office sees the name. Peer review must be on for the cohort (its visibility setting decides
+    what peers may read); reviewers never review their own team's work."""
+
+    class Score(models.IntegerChoices):
+        NOT_YET = 1, "Not yet"
+        PARTLY = 2, "Partly"
+        MOSTLY = 3, "Mostly"
+        FULLY = 4, "Fully"
+
+    # The short rubric: (field, what the reviewer judges).
+    RUBRIC = (
+        ("aim_score", "The aim is clear: what will improve, by how much, by when"),
+        ("evidence_score", "Data show the problem and the effect of the changes tested"),
+        ("next_steps_score", "The next steps follow from what was learnt"),
+    )
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="peer_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="peer_reviews"
+    )
+    number = models.PositiveSmallIntegerField(
+        help_text="The reviewer's place among this version's reviewers (\"Reviewer 2\")."
+    )
+    anonymous = models.BooleanField(
+        default=False, help_text="The authors see “Reviewer N”; the programme office sees names."
+    )
+    due_on = models.DateField("due")
+    aim_score = models.PositiveSmallIntegerField(choices=Score.choices, null=True, blank=True)
+    evidence_score = models.PositiveSmallIntegerField(choices=Score.choices, null=True, blank=True)
+    next_steps_score = models.PositiveSmallIntegerField(
+        choices=Score.choices, null=True, blank=True
+    )
+    strengths = models.TextField("what works well", max_length=4000, blank=True)
+    suggestions = models.TextField("what would make it stronger", max_length=4000, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "reviewer"],
+                name="peer_review_one_per_reviewer",
+                violation_error_message="This person already reviews this version.",
+            ),
+            models.UniqueConstraint(
+                fields=["submission", "number"], name="peer_review_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True)
+                | (
+                    Q(aim_score__range=(1, 4))
+                    & Q(evidence_score__range=(1, 4))
+                    & Q(next_steps_score__range=(1, 4))
+                ),
+                name="peer_review_submitted_is_scored",
+                violation_error_message="A submitted review scores every rubric line.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.number} of {self.submission}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def rubric_lines(self) -> list[tuple[str, str]]:
+        """(criterion, score label) for each rubric line."""
+        labels = dict(self.Score.choices)
+        return [(text, labels.get(getattr(self, name), "—")) for name, text in self.RUBRIC]
+
+    def reviewer_label(self, *, show_name: bool) -> str:
+        """The reviewer's name, or "Reviewer N" for an anonymous review read by its authors."""
+        return f"Reviewer {self.number}" if self.anonymous and not show_name else str(self.reviewer)

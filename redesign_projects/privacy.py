@@ -11,7 +11,15 @@ from django.db.models.fields.files import FieldFile
 from leadership.models import User
 from leadership.privacy import ERASED_TEXT, SubjectAccessData, in_scope, when
 
-from .models import Extension, Feedback, PeerComment, Submission, SubmissionFile, TeamMembership
+from .models import (
+    Extension,
+    Feedback,
+    PeerComment,
+    PeerReview,
+    Submission,
+    SubmissionFile,
+    TeamMembership,
+)
 
 
 def _safe_name(name: str) -> str:
@@ -23,7 +31,7 @@ def export_project_work(person: User, cohort_ids: set[int] | None) -> SubjectAcc
     """Their team memberships; their individual submissions with text, files and released
     feedback; the team submissions they took part in as a list (with only the files *they*
     uploaded: the team's text and other members' files stay on the team page); the feedback
-    they wrote, their peer comments and the extensions granted to them — all in
+    they wrote, their peer comments and reviews and the extensions granted to them — all in
     ``cohort_ids`` (None: every cohort). Read-only."""
     data = SubjectAccessData()
     s = data.sections
@@ -145,6 +153,24 @@ def export_project_work(person: User, cohort_ids: set[int] | None) -> SubjectAcc
         }
         for c in comments
     ]
+    reviews = in_scope(
+        PeerReview.objects.filter(reviewer=person).select_related("submission__assignment"),
+        "submission__assignment__cohort",
+        cohort_ids,
+    )
+    s["peer_reviews_you_wrote"] = [
+        {
+            "submission_id": r.submission_id,
+            "assignment": r.submission.assignment.title,
+            "due_on": r.due_on.isoformat(),
+            "anonymous": r.anonymous,
+            "scores": [f"{criterion}: {score}" for criterion, score in r.rubric_lines()],
+            "strengths": r.strengths,
+            "suggestions": r.suggestions,
+            "sent_at": when(r.submitted_at),
+        }
+        for r in reviews
+    ]
     extensions = in_scope(
         Extension.objects.filter(person=person).select_related("assignment__cohort"),
         "assignment__cohort",
@@ -164,7 +190,8 @@ def export_project_work(person: User, cohort_ids: set[int] | None) -> SubjectAcc
 
 
 def erase_person(*, person: User) -> list[FieldFile]:
-    """Replace the reasons of their extensions and their peer comments with ``ERASED_TEXT``;
+    """Replace the reasons of their extensions, their peer comments and the words of their peer
+    reviews (the scores stay: they are the authors' figures) with ``ERASED_TEXT``;
     empty the text of their individual submissions, replace the feedback comments on them and
     delete their files' rows. Team work and the files they uploaded to it stay: they are the
     team's record. Submissions and feedback decisions keep their rows, so the cohort's figures
@@ -172,6 +199,9 @@ def erase_person(*, person: User) -> list[FieldFile]:
     the erasure commits."""
     Extension.objects.filter(person=person).update(reason=ERASED_TEXT)
     PeerComment.objects.filter(author=person).update(body=ERASED_TEXT)
+    reviews = PeerReview.objects.filter(reviewer=person)
+    reviews.exclude(strengths="").update(strengths=ERASED_TEXT)
+    reviews.exclude(suggestions="").update(suggestions=ERASED_TEXT)
     individual = Submission.objects.filter(owner=person)
     individual.exclude(text="").update(text="")
     Feedback.objects.filter(submission__in=individual).update(comments=ERASED_TEXT)

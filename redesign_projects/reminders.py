@@ -16,7 +16,7 @@ from cohorts.models import Cohort, Enrolment
 from leadership import notifications
 from leadership.models import Notification, User
 
-from .models import Assignment, Extension, Feedback, Submission, TeamMembership
+from .models import Assignment, Extension, Feedback, PeerReview, Submission, TeamMembership
 
 LIVE_COHORTS = (Cohort.Status.PLANNED, Cohort.Status.RUNNING)
 
@@ -243,6 +243,62 @@ def plan_faculty_digests(*, now: datetime.datetime) -> int:
                 ),
             },
             subject=cohort,
+            cohort_id=cohort.pk,
+        )
+        created += row is not None
+    return created
+
+
+# A reviewer is reminded this many days before their review is due, and once the day after.
+PEER_REVIEW_REMINDER_DAYS = 2
+
+
+def plan_peer_review_reminders(*, now: datetime.datetime) -> int:
+    """Remind each reviewer of an allocated review not yet sent: from two days before its due
+    date (in the cohort's time zone), and once more the day after it if still not sent. Dedup
+    keys carry the due date, so a review whose date moves is reminded afresh. Two queries
+    when nothing is due."""
+    today = now.date()
+    reviews = PeerReview.objects.filter(
+        submitted_at__isnull=True,
+        # A day of slack either side: each cohort's own date is checked below.
+        due_on__lte=today + datetime.timedelta(days=PEER_REVIEW_REMINDER_DAYS + 1),
+        due_on__gte=today - datetime.timedelta(days=3),
+        submission__assignment__cohort__status__in=LIVE_COHORTS,
+    ).select_related(
+        "reviewer",
+        "submission__team",
+        "submission__owner",
+        "submission__assignment__cohort__programme",
+    )
+    created = 0
+    for review in reviews:
+        cohort = review.submission.assignment.cohort
+        local_today = now.astimezone(cohort.tzinfo).date()
+        days_left = (review.due_on - local_today).days
+        if 0 <= days_left <= PEER_REVIEW_REMINDER_DAYS:
+            label = "due"
+        elif days_left == -1:
+            label = "overdue"
+        else:
+            continue
+        row = notifications.notify(
+            recipient=review.reviewer,
+            kind=Notification.Kind.PEER_REVIEW_REMINDER,
+            dedup_key=f"peer-review:{review.pk}:{review.due_on.isoformat()}:{label}",
+            template="peer_review_reminder",
+            context={
+                "programme_name": cohort.programme.name,
+                **cohort.programme.email_voice(),
+                "assignment_title": review.submission.assignment.title,
+                "work_label": str(review.submission.team or review.submission.owner),
+                "due_text": f"{review.due_on:%A} {review.due_on.day} {review.due_on:%B %Y}",
+                "overdue": label == "overdue",
+                "link": notifications.absolute_url(
+                    reverse("redesign_projects:peer_review_detail", kwargs={"review_id": review.pk})
+                ),
+            },
+            subject=review,
             cohort_id=cohort.pk,
         )
         created += row is not None

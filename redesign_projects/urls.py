@@ -36,6 +36,17 @@ urlpatterns = [
         views.feedback_release_all,
         name="feedback_release_all",
     ),
+    path(
+        "assignments/<int:assignment_id>/peer-reviews/",
+        views.peer_review_allocation,
+        name="peer_review_allocation",
+    ),
+    path(
+        "assignments/<int:assignment_id>/peer-reviews/round-robin/",
+        views.peer_review_round_robin,
+        name="peer_review_round_robin",
+    ),
+    path("peer-reviews/<int:review_id>/", views.peer_review_detail, name="peer_review_detail"),
     path("submissions/<int:submission_id>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:submission_id>/feedback/", views.feedback_edit, name="feedback_edit"),
     path(

@@ -1,6 +1,8 @@
 """Pages for redesign teams, assignments, submissions and feedback: access → form → service →
 redirect. Access rules live in ``selectors``; every lookup goes through them."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,7 @@ from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_cohort_for_us
 from leadership.forms import add_service_errors
 from leadership.storage import private_download
 
-from . import selectors, services
+from . import peer_reviews, selectors, services
 from .forms import (
     AssignmentForm,
     ExtensionForm,
@@ -23,6 +25,9 @@ from .forms import (
     FormationFormSet,
     OverviewFilterForm,
     PeerCommentForm,
+    PeerReviewAllocateForm,
+    PeerReviewForm,
+    PeerReviewRoundRobinForm,
     SubmissionForm,
     TeamForm,
 )
@@ -477,6 +482,11 @@ def submission_detail(request, submission_id):
                 "files": submission.files.all(),
                 "members": submission.members.all(),
                 "comments": submission.peer_comments.select_related("author"),
+                "reviews": peer_reviews.reviews_for_authors(
+                    submission, show_names=access.is_staff_reader
+                )
+                if own or access.is_staff_reader
+                else [],
                 "comment_form": PeerCommentForm() if access.can_peer_review else None,
             },
         )
@@ -592,3 +602,122 @@ def peer_comment_create(request, submission_id):
         reverse("redesign_projects:submission_detail", kwargs={"submission_id": submission.pk})
         + "#comments"
     )
+
+
+# --- allocated peer review -----------------------------------------------------------------
+
+
+def _allocation_page(request, assignment, *, status=200, allocate_form=None, robin_form=None):
+    rows = peer_reviews.allocation_rows(assignment)
+    reviewers = selectors.participants_of(assignment.cohort).order_by("last_name", "first_name")
+    default_due = timezone.localdate(timezone=assignment.cohort.tzinfo) + datetime.timedelta(
+        days=14
+    )
+    with timezone.override(assignment.cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/peer_review_allocation.html",
+            {
+                "assignment": assignment,
+                "cohort": assignment.cohort,
+                "rows": rows,
+                "allocate_form": allocate_form
+                or PeerReviewAllocateForm(
+                    submissions=[r.submission for r in rows],
+                    reviewers=reviewers,
+                    initial={"due_on": default_due},
+                ),
+                "robin_form": robin_form
+                or PeerReviewRoundRobinForm(prefix="robin", initial={"due_on": default_due}),
+            },
+            status=status,
+        )
+
+
+def _assignment_for_office(request, assignment_id):
+    assignment, access = selectors.get_assignment_for_user(request.user, assignment_id)
+    if not access.is_admin:
+        raise PermissionDenied("The programme office allocates peer reviewers.")
+    return assignment
+
+
+@login_required
+def peer_review_allocation(request, assignment_id):
+    """The office's page: each team's latest submitted work with its reviewers; allocate one
+    reviewer (POST), or everyone round-robin (``peer_review_round_robin``)."""
+    assignment = _assignment_for_office(request, assignment_id)
+    if request.method != "POST":
+        return _allocation_page(request, assignment)
+    form = PeerReviewAllocateForm(
+        request.POST,
+        submissions=peer_reviews.latest_submitted(assignment),
+        reviewers=selectors.participants_of(assignment.cohort),
+    )
+    if form.is_valid():
+        try:
+            review = peer_reviews.peer_review_allocate(
+                acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            work = review.submission.team or review.submission.owner
+            messages.success(request, f"{review.reviewer} now reviews {work}.")
+            return redirect("redesign_projects:peer_review_allocation", assignment_id=assignment.pk)
+    return _allocation_page(request, assignment, status=400, allocate_form=form)
+
+
+@login_required
+@require_POST
+def peer_review_round_robin(request, assignment_id):
+    """Allocate reviewers to every piece of work, avoiding each reviewer's own team."""
+    assignment = _assignment_for_office(request, assignment_id)
+    form = PeerReviewRoundRobinForm(request.POST, prefix="robin")
+    if form.is_valid():
+        try:
+            created = peer_reviews.peer_reviews_allocate_round_robin(
+                assignment=assignment, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Allocated {len(created)} review(s).")
+            return redirect("redesign_projects:peer_review_allocation", assignment_id=assignment.pk)
+    return _allocation_page(request, assignment, status=400, robin_form=form)
+
+
+@login_required
+def peer_review_detail(request, review_id):
+    """The reviewer writes their review (once) beside the work; the office reads it."""
+    review, access = peer_reviews.get_peer_review_for_user(request.user, review_id)
+    submission = review.submission
+    writing = review.reviewer_id == request.user.pk and not review.is_submitted
+    form = PeerReviewForm(request.POST if request.method == "POST" else None, instance=review)
+    if request.method == "POST":
+        if not writing:
+            raise PermissionDenied("Only the reviewer writes this review, once.")
+        if form.is_valid():
+            try:
+                peer_reviews.peer_review_submit(
+                    review=review, acting_user=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Your review was sent. Thank you.")
+                return redirect("home")
+    with timezone.override(submission.assignment.cohort.tzinfo):
+        return render(
+            request,
+            "redesign_projects/peer_review_detail.html",
+            {
+                "review": review,
+                "submission": submission,
+                "assignment": submission.assignment,
+                "cohort": submission.assignment.cohort,
+                "access": access,
+                "form": form if writing else None,
+                "files": submission.files.all(),
+            },
+            status=400 if form.errors else 200,
+        )

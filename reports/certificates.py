@@ -9,6 +9,7 @@ from cohorts.models import Cohort
 from leadership.models import User
 from leadership.services import audit_record
 
+from .cpd import cpd_record
 from .models import Certificate
 from .selectors import completing_participants
 
@@ -18,7 +19,8 @@ def certificates_issue(
 ) -> list[Certificate]:
     """The certificates of ``people`` (every completing participant when None), issuing the
     missing ones with a fresh verification code; existing ones keep their code. Only
-    participants marked completed get one. Each newly issued certificate is audited as
+    participants marked completed get one; a new one records the CPD evidence it prints (cohort,
+    dates, hours attended: ``reports.cpd``). Each newly issued certificate is audited as
     ``certificate.issue``. Returns them by name."""
     completing = completing_participants(cohort)
     if people is not None:
@@ -37,11 +39,16 @@ def certificates_issue(
         for person in completing:
             certificate = existing.get(person.pk)
             if certificate is None:
+                cpd = cpd_record(cohort, person)
                 certificate = Certificate(
                     cohort=cohort,
                     person=person,
                     name_on_certificate=person.get_full_name() or person.email,
                     programme_name=cohort.programme.name,
+                    cohort_name=cohort.name,
+                    first_day=cpd.first_day,
+                    last_day=cpd.last_day,
+                    hours_attended=cpd.attended_hours,
                     issued_by=acting_user,
                 )
                 certificate.full_clean()
@@ -50,7 +57,7 @@ def certificates_issue(
                     actor=acting_user,
                     action="certificate.issue",
                     target=certificate,
-                    changes={"code": certificate.code},
+                    changes={"code": certificate.code, "hours": str(certificate.hours_attended)},
                     cohort_id=cohort.pk,
                     person_id=person.pk,
                 )

@@ -124,7 +124,8 @@ def certificate_code() -> str:
 class Certificate(models.Model):
     """A certificate of completion for one participant of one cohort. Its code is printed on
     the PDF and checked by the public verification page, which says only valid or revoked and
-    the name and programme printed on it. Revoking keeps the row."""
+    what is printed on it: the name, programme, cohort, dates and hours attended. Revoking
+    keeps the row."""
 
     cohort = models.ForeignKey(
         "cohorts.Cohort", on_delete=models.PROTECT, related_name="certificates"
@@ -135,6 +136,18 @@ class Certificate(models.Model):
     code = models.CharField(max_length=20, unique=True, default=certificate_code)
     name_on_certificate = models.CharField(max_length=300)
     programme_name = models.CharField(max_length=200)
+    # CPD evidence as printed, fixed when it is issued (``reports.cpd``); empty on
+    # certificates issued before it was recorded.
+    cohort_name = models.CharField(max_length=200, blank=True)
+    first_day = models.DateField(null=True, blank=True)
+    last_day = models.DateField(null=True, blank=True)
+    hours_attended = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Hours of sessions attended with the register taken.",
+    )
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

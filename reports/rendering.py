@@ -16,6 +16,7 @@ from leadership.pdf import BASE_URL, PdfBytes, StaticFilesOnlyFetcher, render_pd
 from measures.charts import assurance_icon_svg, render_legend_svg, variation_icon_svg
 
 from . import data
+from .cpd import cpd_record
 from .models import Certificate, ReportRequest
 from .portfolio import Portfolio
 
@@ -163,6 +164,7 @@ def transcript_pdf(cohort: Cohort, person: User) -> PdfBytes:
         {
             "cohort": cohort,  # its language (<html lang>)
             "transcript": transcript,
+            "cpd": cpd_record(cohort, person, now=transcript.produced_at),
             "title": f"Transcript — {person.get_full_name() or person.email} — {cohort.name}",
             "author": AUTHOR,
         },
@@ -175,7 +177,8 @@ def certificates_pdf(cohort: Cohort, certificates: Sequence[Certificate]) -> Pdf
         "reports/certificates.html",
         {
             "cohort": cohort,
-            "certificates": certificates,
+            # Each certificate with the modules and hours behind it (its own hours as issued).
+            "certificates": [(c, cpd_record(cohort, c.person)) for c in certificates],
             "title": f"Certificates of completion — {cohort.programme.name} — {cohort.name}",
             "author": AUTHOR,
             "verify_url": settings.SITE_URL.rstrip("/") + reverse("reports:certificate_verify"),

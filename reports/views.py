@@ -28,6 +28,7 @@ from leadership.services import audit_record
 from leadership.storage import private_download
 from learning_sets.selectors import person_challenge_outcomes
 from modules.selectors import attendance_summary_for_cohort
+from pairings.selectors import support_pairings_of
 
 from . import cards, certificates, data, exports, forms, portfolio, rendering, selectors, services
 from .models import ReportRequest
@@ -314,5 +315,6 @@ def person_detail(request, cohort_id, person_id):
             "history": cohort_selectors.person_history(person, request.user),
             "attendance_summary": attendance_summary_for_cohort(cohort, people=[person]),
             "challenge_outcomes": person_challenge_outcomes(cohort, person),
+            "support_pairings": support_pairings_of(cohort, person),
         },
     )

@@ -39,6 +39,13 @@ def _proposed(world):
     return world.once("proposed", make)
 
 
+def _support(world):
+    return world.once(
+        "support",
+        lambda: enrol(world.cohort, profession="other", role=Enrolment.Role.ADMIN_SUPPORT),
+    )
+
+
 def _cohort(world):
     return {"cohort_id": world.cohort.pk}
 
@@ -122,5 +129,17 @@ ROWS = {
         post=ADMIN_ACTION,
         kwargs=_pairing_kwargs,
         data=lambda world: {"ended_on": _today(), "end_reason": "Rotation ended"},
+    ),
+    "pairings:support_assign": Expect(
+        get=ADMIN_ONLY,
+        # Nobody chosen: the administrator is shown the form again with the error.
+        post={**ADMIN_ONLY, "administrator": 400},
+        kwargs=_cohort,
+        data=lambda world: {"started_on": _today()},
+    ),
+    "pairings:support_capacity": Expect(
+        post={**ADMIN_ONLY, "administrator": 302},
+        kwargs=lambda world: {"cohort_id": world.cohort.pk, "person_id": _support(world).pk},
+        data=lambda world: {"leaders": "4"},
     ),
 }

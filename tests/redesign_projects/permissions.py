@@ -4,6 +4,8 @@ The world: ``participant`` is a member of "Flow team" in ``cohort`` (peer review
 has a team assignment with a submitted version, a PDF and draft feedback. ``other_participant``
 is in another cohort and must get 404 everywhere."""
 
+from django.utils import timezone
+
 from tests.permission_table import Expect, logged_in
 
 from .helpers import make_assignment, make_team, participant_in, pdf, submit
@@ -54,6 +56,25 @@ def _assignment_of_a_team(world) -> dict:
     """The participant submits for their team, so the team must exist first."""
     _team(world)
     return {"assignment_id": _assignment(world).pk}
+
+
+def _review(world):
+    """The participant persona reviews another team's work (made directly: the cohort of
+    this world has peer review off, which allocation would refuse)."""
+
+    def make():
+        from redesign_projects.models import PeerReview
+
+        other = make_team(world.cohort, lead=_spare_clinician(world), name="Other team")
+        work = submit(_assignment(world), by=_spare_clinician(world), team=other)
+        return PeerReview.objects.create(
+            submission=work,
+            reviewer=world.personas["participant"],
+            number=1,
+            due_on=timezone.localdate(),
+        )
+
+    return world.once("review", make)
 
 
 COHORT = {"kwargs": lambda world: {"cohort_id": world.cohort.pk}}
@@ -118,5 +139,20 @@ ROWS = {
     "redesign_projects:file_download": Expect(
         get=logged_in(200, other_participant=404),
         kwargs=lambda world: {"file_id": _submission(world).files.get().pk},
+    ),
+    "redesign_projects:peer_review_allocation": Expect(
+        get=ADMIN_ONLY,
+        # An empty form: the administrator gets the page back with its errors.
+        post={**ADMIN_ONLY, "administrator": 400},
+        **ASSIGNMENT,
+    ),
+    "redesign_projects:peer_review_round_robin": Expect(
+        post={**ADMIN_ONLY, "administrator": 400}, **ASSIGNMENT
+    ),
+    "redesign_projects:peer_review_detail": Expect(
+        get=logged_in(404, participant=200, administrator=200),
+        # An empty review: the reviewer sees the errors; the office reads, never writes.
+        post=logged_in(404, participant=400, administrator=403),
+        kwargs=lambda world: {"review_id": _review(world).pk},
     ),
 }

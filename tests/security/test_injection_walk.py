@@ -53,6 +53,7 @@ from learning_sets import services as learning_services
 from learning_sets.models import LeadershipChallenge
 from measures import services as measure_services
 from measures.models import Measure
+from measures.timeliness import plan_measure_data_reminders
 from modules import services as module_services
 from pairings import services as pairing_services
 from pairings.models import ShadowingEntry
@@ -301,6 +302,15 @@ def _emails(world: World) -> list:
     session = world.cache["session"]
     for when in (session.starts_at - datetime.timedelta(days=2, hours=1), timezone.now()):
         notifications.run_planners(when, PLANNERS)
+    # Monthly data reminders go out in a month's first days: the second of the month after
+    # next, when last month's value of every measure the world made is missing.
+    in_two_months = (timezone.localdate().replace(day=1) + datetime.timedelta(days=62)).replace(
+        day=2
+    )
+    notifications.run_planners(
+        datetime.datetime.combine(in_two_months, datetime.time(12), tzinfo=datetime.UTC),
+        [plan_measure_data_reminders],
+    )
     Notification.objects.filter(status=Notification.Status.PENDING).update(
         next_attempt_at=timezone.now()
     )

@@ -11,6 +11,7 @@ from demo import (
     modules,
     pairings,
     redesign_projects,
+    support_and_grades,
 )
 
 # Each app's demo data, ``load(today)`` in ``demo/<app>.py``. Order matters: later ones build
@@ -23,6 +24,7 @@ BUILDERS = (
     ("pairings", pairings.load),
     ("learning_sets", learning_sets.load),
     ("frameworks", frameworks.load),
+    ("support_and_grades", support_and_grades.load),
     ("leadership", leadership.load),
     ("evaluation", evaluation.load),
 )
