@@ -28,7 +28,7 @@ from measures.models import Measure
 from measures.selectors import measures_not_updated_this_month
 from modules.models import Session
 from modules.selectors import upcoming_sessions_for
-from pairings.models import Pairing
+from pairings.models import Pairing, PreferenceRequest
 from redesign_projects.models import (
     Assignment,
     Extension,
@@ -180,6 +180,8 @@ class ParticipantToDo:
     pairing_steps: list[PairingStep]
     stale_measures: list[Measure]
     teamless_cohorts: list[Cohort] = field(default_factory=list)
+    # Cohorts whose office asked for pairing preferences they have not given (nor been paired).
+    preferences_asked: list[Cohort] = field(default_factory=list)
 
 
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
@@ -196,14 +198,14 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Nine queries:
+    """A participant's work across the cohorts they take part in. Ten queries:
 
     1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
     8. their open pairings with shadowing counts; 9. their teams' measures not updated this
-    month.
+    month; 10. the cohorts that asked for pairing preferences they have not given.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -283,7 +285,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         .select_related("submission__assignment")
         .order_by("-released_at", "-pk")
     )
-    pairings = (
+    pairings = list(
         Pairing.objects.open()
         .involving(user)
         .filter(cohort__in=taking_part)
@@ -293,6 +295,12 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             last_shadowed=Max("shadowing_entries__occurred_on"),
         )
         .order_by("-pk")
+    )
+    paired_in = {pairing.cohort_id for pairing in pairings}
+    asked = set(
+        PreferenceRequest.objects.filter(cohort__in=taking_part)
+        .exclude(cohort__pairing_preferences__person=user)
+        .values_list("cohort_id", flat=True)
     )
     return ParticipantToDo(
         cohorts=cohorts,
@@ -308,6 +316,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             for c in cohorts
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
+        preferences_asked=[c for c in cohorts if c.pk in asked and c.pk not in paired_in],
     )
 
 

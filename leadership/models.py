@@ -208,6 +208,7 @@ class Notification(models.Model):
         SCHEDULE_CHANGE = "schedule_change", "Schedule changes"
         ANNOUNCEMENT = "announcement", "Announcements from the programme office"
         APOLOGIES_RECEIVED = "apologies_received", "Apologies sent for a session"
+        PAIRING_PREFERENCES = "pairing_preferences", "Pairing preferences asked for"
 
     # Nobody can opt out of these: without them a person cannot use the product at all, or
     # would not learn that another office can now see their account.

@@ -82,7 +82,10 @@ def suggested_board(data: BoardData, team_count: int | None) -> tuple[list[dict]
     suggestion = suggest_teams(
         [
             Candidate(
-                id=p.pk, profession=p.profession, department=p.department, is_clinician=p.is_clinician
+                id=p.pk,
+                profession=p.profession,
+                department=p.department,
+                is_clinician=p.is_clinician,
             )
             for p in data.people
         ],
@@ -167,6 +170,7 @@ class Card:
     person: User
     field: forms.BoundField
     current_team: RedesignTeam | None
+    order: int
     is_lead: bool = False
 
 
@@ -202,9 +206,11 @@ def build_board(data: BoardData, formset: forms.BaseFormSet, placement: forms.Fo
         for i, form in enumerate(formset.forms)
     ]
     unplaced: list[Card] = []
-    for person in data.people:
+    for order, person in enumerate(data.people):
         bound = placement[f"person_{person.pk}"]
-        card = Card(person=person, field=bound, current_team=data.current.get(person.pk))
+        card = Card(
+            person=person, field=bound, current_team=data.current.get(person.pk), order=order
+        )
         index = _int_or_none(bound.value())
         if index is not None and 0 <= index < len(columns):
             columns[index].cards.append(card)

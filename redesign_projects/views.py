@@ -28,7 +28,7 @@ from .forms import (
     TeamForm,
     formation_plans,
 )
-from .models import Feedback, RedesignTeam, TeamMembership
+from .models import Feedback
 from .team_page import team_sections
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
@@ -166,15 +166,11 @@ def team_formation(request, cohort_id):
                     ]
                     messages.success(request, f"{len(teams)} teams were saved.")
                     changes = formation.changes_summary(data, saved)
-                    messages.info(
-                        request, " ".join(changes) if changes else "Nobody changed team."
-                    )
+                    messages.info(request, " ".join(changes) if changes else "Nobody changed team.")
                     return redirect("redesign_projects:team_list", cohort_id=cohort.pk)
     else:
         initial, placed = formation.suggested_board(data, _team_count(request))
-        formset = FormationFormSet(
-            initial=initial, prefix="team", form_kwargs={"people": people}
-        )
+        formset = FormationFormSet(initial=initial, prefix="team", form_kwargs={"people": people})
         placement = PlacementForm(
             initial={f"person_{pk}": index for pk, index in placed.items()},
             people=data.people,

@@ -102,6 +102,8 @@
     window.setTimeout(function () { statusBox.textContent = text; }, 50);
   }
 
+  /* A moved card lands in name order among the others: data-order is its place in the
+     server's order of names. */
   function place(card, column) {
     var list = column.querySelector("[data-cards]");
     var order = Number(card.getAttribute("data-order"));
@@ -128,13 +130,6 @@
     if (from.getAttribute("data-column") !== "") notes.push(fromName + ": " + balance(from).mix + ".");
     announce(notes.join(" "));
   }
-
-  // Give every card its place in name order, so a moved card lands where it belongs.
-  var order = 0;
-  var everyone = Array.prototype.slice.call(board.querySelectorAll("[data-person]"));
-  everyone.sort(function (a, b) {
-    return a.getAttribute("data-name").localeCompare(b.getAttribute("data-name"));
-  }).forEach(function (card) { card.setAttribute("data-order", String(order++)); });
 
   board.addEventListener("change", function (event) {
     var target = event.target;

@@ -196,14 +196,15 @@ def participant_world(cohort, participant, *, teams: int) -> dict:
 
 
 @pytest.mark.parametrize("teams", [1, 4])
-def test_a_participant_sees_their_work_in_twelve_queries_whatever_the_size(
+def test_a_participant_sees_their_work_in_thirteen_queries_whatever_the_size(
     client, cohort, participant, teams, django_assert_num_queries
 ):
     world = participant_world(cohort, participant, teams=teams)
     client.force_login(participant)
     # session, user, their roles (menu); their cohorts, their team, assignments, extensions,
-    # their units' submissions, unread feedback, next sessions, pairings, stale measures.
-    with django_assert_num_queries(12):
+    # their units' submissions, unread feedback, next sessions, pairings, stale measures,
+    # pairing preferences asked for.
+    with django_assert_num_queries(13):
         response = client.get(reverse("home:participant_home"))
     todo = response.context["todo"]
     assert [item.assignment for item in todo.due] == world["due"]

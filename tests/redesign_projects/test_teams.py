@@ -204,7 +204,10 @@ def test_saving_the_board_creates_every_team_at_once_and_says_what_changed(
 
 
 def test_moves_on_the_board_are_summarised_person_by_person(client, cohort, administrator):
-    ana, ben = participant_in(cohort, profession="nurse"), participant_in(cohort, profession="doctor")
+    ana, ben = (
+        participant_in(cohort, profession="nurse"),
+        participant_in(cohort, profession="doctor"),
+    )
     cal = participant_in(cohort, profession="manager")
     red = make_team(cohort, lead=ana, members=[cal], name="Red")
     blue = make_team(cohort, lead=ben, name="Blue")
