@@ -319,4 +319,6 @@ class PdsaCycle(models.Model):
     @property
     def cohort_id(self) -> int:
         """The cohort of the owner (select_related the owner first)."""
-        return self.team.cohort_id if self.team_id else self.pairing.cohort_id
+        owner = self.team if self.team_id else self.pairing
+        assert owner is not None  # the owner check constraint: a team or a pairing
+        return owner.cohort_id

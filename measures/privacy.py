@@ -51,8 +51,8 @@ def export_measures(person: User, cohort_ids: set[int] | None) -> SubjectAccessD
         cycles = cycles.filter(Q(team__cohort__in=cohort_ids) | Q(pairing__cohort__in=cohort_ids))
     s["pdsa_cycles_you_started"] = [
         {
-            "team": c.team.name if c.team_id else None,
-            "pair_project": c.pairing.project_title if c.pairing_id else None,
+            "team": c.team.name if c.team else None,
+            "pair_project": c.pairing.project_title if c.pairing else None,
             "decision": c.get_decision_display(),
             "change_idea": c.change_idea,
             "started_on": when(c.started_on),

@@ -106,7 +106,8 @@ def measure_charts_for_pairings(
         .filter(pairing_id__in=pairing_ids)
         .order_by("pairing_id", "position", "pk")
     ):
-        charts[measure.pairing_id].append(chart_for(measure, compact=compact, width=width))
+        if measure.pairing_id is not None:  # always, by the filter
+            charts[measure.pairing_id].append(chart_for(measure, compact=compact, width=width))
     return charts
 
 
@@ -127,9 +128,9 @@ def measure_charts_for_cohort(
         .order_by("team_id", "pairing_id", "position", "pk")
     ):
         chart = chart_for(measure, compact=compact, width=width, drawn=drawn)
-        if measure.team_id:
+        if measure.team_id is not None:
             by_team[measure.team_id].append(chart)
-        else:
+        elif measure.pairing_id is not None:
             by_pairing[measure.pairing_id].append(chart)
     return dict(by_team), dict(by_pairing)
 
@@ -236,8 +237,10 @@ def measure_summaries(cohort_ids: list[int]) -> tuple[dict[int, list], dict[int,
     by_team: dict[int, list] = defaultdict(list)
     by_pairing: dict[int, list] = defaultdict(list)
     for measure in measures:
-        owner = by_team[measure.team_id] if measure.team_id else by_pairing[measure.pairing_id]
-        owner.append(_summary_of(measure, measure.summary))
+        if measure.team_id is not None:
+            by_team[measure.team_id].append(_summary_of(measure, measure.summary))
+        elif measure.pairing_id is not None:
+            by_pairing[measure.pairing_id].append(_summary_of(measure, measure.summary))
     return dict(by_team), dict(by_pairing)
 
 

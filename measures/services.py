@@ -5,12 +5,14 @@ Each function runs in one transaction, validates with ``full_clean()`` and recor
 event naming the acting user; a data point's correction records its old and new value.
 """
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from .charting import (
     MAX_POINTS_PER_MEASURE,
     PDSA_TEXT_FIELDS,
     ImportPreview,
+    ImportRow,
     parse_datapoints_csv,
     points_cap_error,
 )
@@ -284,23 +287,12 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
     preview = datapoints_preview(measure=measure, text=text)
     if not preview.is_valid:
         return preview
-    now = timezone.now()
-    points = [
-        DataPoint(
-            measure=measure,
-            period=cast(datetime.date, row.period),  # a valid preview's rows have both
-            value=cast(Decimal, row.value),
-            annotation=row.annotation,
-            recorded_by=acting_user,
-            recorded_at=now,
-        )
-        for row in preview.rows
-    ]
-    # The measure is locked above and the recorder is the person importing: checking that
-    # each row's two foreign keys exist cost two queries a row (2,000 for a full file, ~1.5 s).
-    for point in points:
-        point.full_clean(exclude=["measure", "recorded_by"], validate_constraints=False)
-    DataPoint.objects.bulk_create(points)
+    # No full_clean per point: the parser has checked every field that full_clean would (a date,
+    # a number of at most 10 whole digits and 4 decimals, an annotation of at most 300
+    # characters without NUL: tests/measures hold the parser to the model's fields), the
+    # measure is locked above and the recorder is the person importing.
+    _insert_points(measure=measure, rows=preview.rows, acting_user=acting_user)
+    periods = [cast(datetime.date, row.period) for row in preview.rows]
     _summaries_stale(measure.pk)
     audit_record(
         actor=acting_user,
@@ -308,12 +300,64 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
         target=measure,
         cohort_id=_cohort_id(measure),
         changes={
-            "count": len(points),
-            "from": min(p.period for p in points).isoformat(),
-            "to": max(p.period for p in points).isoformat(),
+            "count": len(periods),
+            "from": min(periods).isoformat(),
+            "to": max(periods).isoformat(),
         },
     )
     return preview
+
+
+# The columns COPY fills, in the order ``_insert_points`` writes each row.
+_COPIED_FIELDS = (
+    "measure",
+    "period",
+    "value",
+    "annotation",
+    "astronomical",
+    "recorded_by",
+    "recorded_at",
+)
+
+
+def _insert_points(*, measure: Measure, rows: list[ImportRow], acting_user: User | None) -> None:
+    """Insert a checked import's rows. On PostgreSQL one COPY (CSV format, so annotations with
+    commas, quotes or newlines travel quoted; FORCE_NOT_NULL keeps an empty annotation ''):
+    bulk_create spent ~1 s a 1,000-row file building model instances and SQL, where COPY of the
+    same rows takes ~30 ms (issue 21's goal is within 3× of COPY). Elsewhere (SQLite for
+    ``make run``) bulk_create."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        DataPoint.objects.bulk_create(
+            DataPoint(
+                measure=measure,
+                period=cast(datetime.date, row.period),  # a valid preview's rows have both
+                value=cast(Decimal, row.value),
+                annotation=row.annotation,
+                recorded_by=acting_user,
+                recorded_at=now,
+            )
+            for row in rows
+        )
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    recorder = acting_user.pk if acting_user is not None else ""  # an empty field is NULL
+    at = now.isoformat()
+    writer.writerows(
+        (measure.pk, row.period, row.value, row.annotation, "f", recorder, at) for row in rows
+    )
+    buffer.seek(0)
+    meta = DataPoint._meta
+    column_of = {field.name: field.column for field in meta.concrete_fields}
+    columns = ", ".join(column_of[name] for name in _COPIED_FIELDS)
+    # Names from the model's own metadata; every value travels as COPY data, never as SQL.
+    sql = (
+        f"COPY {meta.db_table} ({columns}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NOT_NULL ({column_of['annotation']}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.copy_expert(sql, buffer)
 
 
 # --- rebased limits ------------------------------------------------------------------------

@@ -335,7 +335,12 @@ def _cycles(cohort: Cohort) -> tuple[dict[int, list[PdsaCycle]], dict[int, list[
     for cycle in PdsaCycle.objects.filter(
         Q(team__cohort=cohort) | Q(pairing__cohort=cohort)
     ).order_by("-started_on", "-pk"):
-        mine = by_team[cycle.team_id] if cycle.team_id else by_pairing[cycle.pairing_id]
+        if cycle.team_id is not None:
+            mine = by_team[cycle.team_id]
+        elif cycle.pairing_id is not None:
+            mine = by_pairing[cycle.pairing_id]
+        else:
+            continue  # the owner check constraint: never
         if len(mine) < RECENT_CYCLES:
             mine.append(cycle)
     return by_team, by_pairing

@@ -7,6 +7,7 @@ measures there are (the tests assert the count). Plain data for the templates.
 """
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django import forms
 from django.db.models import Q
@@ -56,7 +57,7 @@ class PortfolioFilterForm(forms.Form):
 
     def __init__(self, *args, programmes: list[Programme], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", "Every programme")] + [
+        cast(forms.ChoiceField, self.fields["programme"]).choices = [("", "Every programme")] + [
             (programme.pk, programme.name) for programme in programmes
         ]
 

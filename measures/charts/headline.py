@@ -15,14 +15,14 @@ Plain functions over the analyses (no ORM), like the rest of the chart library.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from .data import Better, Movement, Nature, Point, Rule, Signal
 from .run_chart import RunChartAnalysis
-from .spc import LIMIT_FACTOR, Assurance, Variation, XmrAnalysis, assurance_of
+from .spc import LIMIT_FACTOR, Assurance, Segment, Variation, XmrAnalysis, assurance_of
 from .text import describe_signal, format_period, format_value, is_monthly
 
 Analysis = RunChartAnalysis | XmrAnalysis
@@ -136,9 +136,10 @@ def measure_headline(
     values = [p.value for p in points]
     monthly = is_monthly(points)
     better = analysis.better
-    is_xmr = isinstance(analysis, XmrAnalysis)
-    if is_xmr:
-        segment = analysis.segments[-1]
+    xmr = analysis if isinstance(analysis, XmrAnalysis) else None
+    is_xmr = xmr is not None
+    if xmr is not None:
+        segment = xmr.segments[-1]
         first, last = segment.first, segment.last
         shifts = [s for s in segment.signals if s.rule is Rule.SHIFT]
     else:
@@ -184,8 +185,8 @@ def measure_headline(
             proposal=proposal,
         )
 
-    if is_xmr and segment.reason and len(analysis.segments) > 1:
-        previous = analysis.segments[-2]
+    if xmr is not None and segment.reason and len(xmr.segments) > 1:
+        previous = xmr.segments[-2]
         before, after = previous.mean, segment.mean
         when = format_period(points[first].period, monthly=monthly)
         moved_up = after > before
@@ -223,6 +224,7 @@ def measure_headline(
             ),
             direction=_variation_direction(segment.variation),
         )
+    assert isinstance(analysis, RunChartAnalysis)  # an XmR analysis returned above
     state = "no run-chart signal" if not analysis.signals else "non-random variation"
     return Headline(
         text=(
@@ -264,7 +266,7 @@ def _points(count: int) -> str:
     return f"{count} point{'' if count == 1 else 's'}"
 
 
-def _span_of(analysis: Analysis, indices: Sequence[int]) -> str:
+def _span_of(analysis: Analysis, indices: Collection[int]) -> str:
     monthly = is_monthly(analysis.points)
     every = sorted(indices)
     span = format_period(analysis.points[every[0]].period, monthly=monthly)
@@ -318,15 +320,17 @@ def grouped_signals(analysis: Analysis) -> list[str]:
     """At most one line per rule for each stretch of limits (the whole run chart, or each XmR
     segment), with the number of points, where they sit, their span and their nature. A run
     chart's too few / too many runs keep their own sentence."""
+    stretches: list[tuple[Segment | None, Sequence[Signal]]]
     if isinstance(analysis, XmrAnalysis):
         stretches = [(segment, segment.signals) for segment in analysis.segments]
     else:
         stretches = [(None, analysis.signals)]
+    several = len(stretches) > 1
     monthly = is_monthly(analysis.points)
     lines = []
     for segment, signals in stretches:
         prefix = ""
-        if segment is not None and len(analysis.segments) > 1:
+        if segment is not None and several:
             since = format_period(analysis.points[segment.first].period, monthly=monthly)
             prefix = f"Limits from {since}: " if segment.reason else "First limits: "
         for rule in RULE_ORDER:

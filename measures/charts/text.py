@@ -83,7 +83,9 @@ def describe_signal(analysis: Analysis, found: Signal, *, monthly: bool | None =
     elif found.rule is Rule.ASTRONOMICAL:
         text = f"{format_value(points[found.indices[0]].value)} flagged as astronomical"
     else:
-        runs = analysis.runs  # only run charts count runs
+        # Only run charts count runs (their rules are the only ones that reach here).
+        assert isinstance(analysis, RunChartAnalysis)
+        runs = analysis.runs
         limit = (
             f"fewer than {runs.lower}"
             if found.rule is Rule.TOO_FEW_RUNS
@@ -266,7 +268,7 @@ def chart_grid(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable
     marks = [GRID_MARKS[nature] for nature in analysis.natures]
     cells = [f"{format_value(p.value)}{mark}" for p, mark in zip(points, marks, strict=True)]
     if monthly:
-        columns = ("Year", *MONTHS)
+        columns: tuple[str, ...] = ("Year", *MONTHS)
         by_year: dict[int, list[str]] = {}
         for point, cell in zip(points, cells, strict=True):
             by_year.setdefault(point.period.year, [""] * 12)[point.period.month - 1] = cell
@@ -283,7 +285,7 @@ def chart_grid(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable
         )
     in_unit = f" ({unit})" if unit else ""
     if isinstance(analysis, RunChartAnalysis):
-        notes = (f"Median {format_value(analysis.median)}{in_unit}.",)
+        notes: tuple[str, ...] = (f"Median {format_value(analysis.median)}{in_unit}.",)
     else:
         notes = tuple(
             f"{_span(points, [segment.first, segment.last], monthly)}: mean "

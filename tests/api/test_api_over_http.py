@@ -15,9 +15,15 @@ from django.db import connection
 
 from api import services
 from tests.api.helpers import make_measure, make_token
+from tests.faults.processes import patience
 from tests.local_servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+# Seconds a request may take on a quiet machine, stretched on a busy one (a loaded CI machine
+# once took more than 30 s to answer the batch).
+WAIT = 30 * patience()
 
 
 def _serve(tmp_path) -> tuple[str, subprocess.Popen, Path]:
@@ -36,15 +42,15 @@ def _serve(tmp_path) -> tuple[str, subprocess.Popen, Path]:
     log = tmp_path / "web.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "leadership.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", str(int(WAIT) + 30)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 2 * WAIT
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()[-3000:]
         try:
-            if requests.get(f"{base}/health/live/", timeout=30).status_code == 200:
+            if requests.get(f"{base}/health/live/", timeout=WAIT).status_code == 200:
                 return base, process, log
         except requests.ConnectionError:
             time.sleep(0.1)
@@ -65,22 +71,22 @@ def test_a_token_reads_pages_sends_a_batch_twice_and_is_refused_once_revoked(
     feed.headers["Authorization"] = f"Bearer {raw}"
     try:
         url, names = f"{base}/api/cohorts/{cohort.pk}/measures/?limit=2", []
-        first = feed.get(url, timeout=30)
+        first = feed.get(url, timeout=WAIT)
         while url:
-            page = feed.get(url, timeout=30)
+            page = feed.get(url, timeout=WAIT)
             assert page.status_code == 200, page.text
             names += [item["name"] for item in page.json()["items"]]
             url = page.json()["next"]
         assert names == ["Measure 0", "Measure 1", "Measure 2"]
         assert first.json()["next"].startswith(base)
-        cached = feed.get(first.url, headers={"If-None-Match": first.headers["ETag"]}, timeout=30)
+        cached = feed.get(first.url, headers={"If-None-Match": first.headers["ETag"]}, timeout=WAIT)
         assert cached.status_code == 304
 
         batch = {
             "points": [{"period": "2025-06-01", "value": 4}, {"period": "2025-07-01", "value": 5}]
         }
-        sent = feed.post(f"{base}/api/measures/{measure.pk}/points/", json=batch, timeout=30)
-        again = feed.post(f"{base}/api/measures/{measure.pk}/points/", json=batch, timeout=30)
+        sent = feed.post(f"{base}/api/measures/{measure.pk}/points/", json=batch, timeout=WAIT)
+        again = feed.post(f"{base}/api/measures/{measure.pk}/points/", json=batch, timeout=WAIT)
         assert sent.status_code == 201, sent.text
         assert (again.status_code, again.json()["created"], again.json()["unchanged"]) == (
             200,
@@ -90,9 +96,9 @@ def test_a_token_reads_pages_sends_a_batch_twice_and_is_refused_once_revoked(
         assert measure.datapoints.count() == 18
 
         services.api_token_revoke(token=token, acting_user=administrator)
-        refused = feed.get(f"{base}/api/cohorts/", timeout=30)
+        refused = feed.get(f"{base}/api/cohorts/", timeout=WAIT)
         assert refused.status_code == 401
         assert refused.json()["error"]["code"] == "unauthenticated"
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.wait(timeout=WAIT)

@@ -1,7 +1,9 @@
 """Measure services and the CSV reader: validation, duplicates never overwrite, imports are
 all-or-nothing, and every change is attributable."""
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -11,7 +13,7 @@ from django.urls import reverse
 
 from leadership.models import AuditEvent
 from measures import services as measure_services
-from measures.charting import parse_datapoints_csv, parse_period, parse_value
+from measures.charting import DATE_FORMATS, parse_datapoints_csv, parse_period, parse_value
 from measures.models import DataPoint, Measure, Rebase
 from measures.privacy import export_measures
 from tests.pairings.helpers import manager_in, pair
@@ -131,6 +133,62 @@ def test_it_reads_iso_and_day_month_year_dates_and_plain_numbers():
     assert parse_value("12%") == Decimal("12")
     assert parse_value("33.333333") == Decimal("33.3333")
     assert parse_value("NaN") is None and parse_value("inf") is None and parse_value("x") is None
+
+
+def test_its_date_reader_accepts_exactly_what_strptime_does_with_the_stated_formats():
+    def by_strptime(text):
+        for pattern in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text.strip(), pattern).date()
+            except ValueError:
+                continue
+        return None
+
+    texts = [
+        f"{a}{sep}{b}{sep2}{c}"
+        for a in ("1", "01", "31", "2025", "12", "0", "123")
+        for b in ("2", "02", "13", "2025", "")
+        for c in ("2025", "1", "29", "0999", "20255")
+        for sep in "-/."
+        for sep2 in (sep, "/" if sep != "/" else "-")
+    ]
+    texts += [
+        "2024-02-29",
+        "2023-02-29",
+        " 2025-3-1 ",
+        "1/3/2025\n",
+        "",
+        "2025-03-01T00:00",
+        "١/3/2025",
+    ]
+    for text in texts:
+        assert parse_period(text) == by_strptime(text), text
+
+
+def test_every_row_it_accepts_passes_the_models_own_validation():
+    """datapoints_import saves the parser's rows without full_clean: hold the parser to the
+    model's fields at their edges (the rows beyond them must be refused instead)."""
+    text = "period,value,annotation\n" + "\n".join(
+        f"2025-01-{day:02d},{value},{note}"
+        for day, value, note in [
+            (1, "9999999999.9999", "x" * 300),
+            (2, "-9999999999.9999", ""),
+            (3, "33.33333333", "café"),
+            (4, "1E+9", ""),
+            (5, "1,234.5", ""),
+            (6, "0.00001", ""),
+        ]
+    )
+    preview = parse_datapoints_csv(text)
+    assert preview.is_valid, [row.errors for row in preview.rows]
+    for row in preview.rows:
+        DataPoint(period=row.period, value=row.value, annotation=row.annotation).full_clean(
+            exclude=["measure", "recorded_by"], validate_constraints=False
+        )
+    refused = parse_datapoints_csv(
+        "period,value,annotation\n2025-01-01,10000000000,\n2025-01-02,1," + "x" * 301
+    )
+    assert [bool(row.errors) for row in refused.rows] == [True, True]
 
 
 def test_each_kind_of_bad_row_gets_its_own_message():
@@ -276,6 +334,45 @@ def test_an_import_takes_the_same_queries_however_many_rows(
             measure=measure, text=text, acting_user=participant
         )
     assert preview.is_valid and measure.datapoints.count() == rows
+
+
+def test_an_import_stores_every_annotation_exactly_as_written(measure, participant):
+    """The import writes with COPY: annotations that are hostile to CSV, COPY's text format
+    or SQL come back byte for byte, an empty one is '' (not NULL), and the values exactly."""
+    notes = [
+        'a, "quoted" note',
+        "two\nlines",
+        "back\\slash \\N \\. and \ttab",
+        "'); DROP TABLE redesign_projects_datapoint; --",
+        "",
+        "Māori café ≥ 5",
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["period", "value", "annotation"])
+    for month, note in enumerate(notes, start=1):
+        writer.writerow([f"2025-{month:02d}-01", f"{month}.125", note])
+    preview = measure_services.datapoints_import(
+        measure=measure, text=buffer.getvalue(), acting_user=None
+    )
+    assert preview.is_valid, [row.errors for row in preview.rows]
+    saved = list(measure.datapoints.order_by("period"))
+    assert [point.annotation for point in saved] == notes
+    assert [point.value for point in saved] == [Decimal(f"{m}.125") for m in range(1, 7)]
+    assert {point.recorded_by_id for point in saved} == {None}
+    assert not any(point.astronomical for point in saved)
+
+
+def test_an_annotation_with_a_nul_character_is_an_error_and_nothing_is_saved(measure):
+    preview = measure_services.datapoints_import(
+        measure=measure,
+        text="period,value,annotation\n2025-01-01,4,ok\n2025-02-01,5,a\x00b\n",
+        acting_user=None,
+    )
+    assert [row.errors for row in preview.rows][1] == [
+        "The annotation holds a NUL character, which cannot be stored."
+    ]
+    assert not measure.datapoints.exists()
 
 
 def test_one_bad_row_means_nothing_is_saved(measure):
