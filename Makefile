@@ -13,7 +13,7 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: run test lint format bench install services clean security
 
 # Every app, ground floor first (README, "Where things live").
-APPS := leadership cohorts modules redesign_projects pairings measures home reports governance demo api
+APPS := leadership cohorts modules redesign_projects pairings measures blueprints home reports governance demo api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -49,6 +49,13 @@ class ProgrammeForm(forms.ModelForm):
             "decimal_comma",
         ]
 
+    def clean_completion_min_attendance_percent(self) -> int:
+        # Said next to the field (the database's check would only say "constraint violated").
+        value = self.cleaned_data["completion_min_attendance_percent"]
+        if value > 100:
+            raise ValidationError("A share of sessions: at most 100 %.")
+        return value
+
 
 class CohortCreateForm(forms.ModelForm):
     sponsor_emails = forms.CharField(

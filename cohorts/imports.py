@@ -157,6 +157,19 @@ class ImportRow:
     def row_problems(self) -> list[Problem]:
         return self.problems_in("")
 
+    @property
+    def note(self) -> str:
+        """The preview's Notes column besides the row's own problems: why it is left out, or
+        what importing it will do — which a row with any problem never claims (it will not be
+        imported as it is, so nobody is invited from it)."""
+        if self.skipped:
+            return self.skipped
+        if self.row_problems:
+            return ""
+        if self.problems:
+            return "Fix the problems in this row first"
+        return "Has an account" if self.existing_person else "New: will be invited"
+
 
 @dataclass
 class ImportPreview:

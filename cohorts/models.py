@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from leadership.downloads import download_stem
+
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -219,6 +221,12 @@ class Cohort(models.Model):
         """The English its people write, as a BCP 47 tag for ``<html lang>``: British in the
         United Kingdom's regions, New Zealand English in New Zealand's."""
         return "en-GB" if self.holiday_region.startswith("GB-") else "en-NZ"
+
+    @property
+    def download_stem(self) -> str:
+        """The start of its downloads' file names, from its programme's and its own names as
+        they are now (``slug`` keeps the first ones). Reads ``programme``."""
+        return download_stem(self.programme.name, self.name)
 
     @property
     def accepts_enrolments(self) -> bool:

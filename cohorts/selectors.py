@@ -460,3 +460,78 @@ def person_history(person: User, administrator) -> list[AuditEvent]:
         event.label = ACTION_LABELS.get(event.action, event.action)
         event.change_lines = change_lines(event.changes)
     return events
+
+
+# The people list's filters and the bulk actions' selection --------------------------------------
+
+PEOPLE_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    """What the administrator narrowed the people list to. Empty: the current members (enrolled
+    or completed), as every member sees the list."""
+
+    role: str = ""
+    status: str = ""  # "" current members; "withdrawn"; "all"
+    not_accepted: bool = False  # no password set yet (invitation not accepted)
+    q: str = ""
+
+    STATUSES = (("", "Current members"), ("withdrawn", "Withdrawn"), ("all", "Everyone"))
+
+    @classmethod
+    def from_query(cls, query) -> "PeopleFilters":
+        role = query.get("role", "")
+        status = query.get("status", "")
+        return cls(
+            role=role if role in Enrolment.Role.values else "",
+            status=status if status in ("withdrawn", "all") else "",
+            not_accepted=query.get("not_accepted") == "1",
+            q=" ".join(str(query.get("q", "")).split())[:100],
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query parameters (what links and hidden inputs carry)."""
+        query = {"role": self.role, "status": self.status, "q": self.q}
+        if self.not_accepted:
+            query["not_accepted"] = "1"
+        return {key: value for key, value in query.items() if value}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_query())
+
+
+def people_matching(cohort: Cohort, filters: PeopleFilters) -> QuerySet[Enrolment]:
+    """The cohort's enrolments the filters select, with people, ordered by role then name.
+    Lazy: callers page it (a count and one page) or read it whole (a bulk selection)."""
+    rows = _enrolments_with_people(cohort)
+    if filters.status == "withdrawn":
+        rows = rows.filter(status=Enrolment.Status.WITHDRAWN)
+    elif filters.status != "all":
+        rows = rows.filter(status__in=Enrolment.ACTIVE_STATUSES)
+    if filters.role:
+        rows = rows.filter(role=filters.role)
+    if filters.not_accepted:
+        rows = rows.filter(person__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    for word in filters.q.split():
+        rows = rows.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(person__email__icontains=word)
+            | Q(person__department__icontains=word)
+        )
+    return rows
+
+
+def people_selected(
+    cohort: Cohort, *, enrolment_ids: Iterable[str], filters: PeopleFilters | None = None
+) -> list[Enrolment]:
+    """The enrolments a bulk action acts on, with people, in list order: every one matching
+    ``filters`` when given ("select all N matching the filter", chosen on the server whatever
+    page was shown), otherwise those of ``enrolment_ids`` that belong to ``cohort`` (anything
+    else is ignored, never an error). One query."""
+    if filters is not None:
+        return list(people_matching(cohort, filters))
+    ids = {int(value) for value in enrolment_ids if str(value).isdigit()}
+    return list(_enrolments_with_people(cohort).filter(pk__in=ids))

@@ -46,6 +46,31 @@ PROGRAMME_EDITABLE_FIELDS = (
 )
 
 
+# What a programme made from blank takes from its form: the editable fields and the pairing rule.
+PROGRAMME_CREATE_FIELDS = (*PROGRAMME_EDITABLE_FIELDS, "pairs_avoid_same_team")
+
+
+@transaction.atomic
+def programme_create(*, fields: dict, acting_user: User) -> Programme:
+    """A new programme from blank (``programme_copy`` makes one from another): its own fields
+    from ``fields``, no module sequence yet (added on its edit page). The person creating it
+    administers it. Audited as ``programme.create``."""
+    programme = Programme(
+        slug=_unique_slug(Programme, fields.get("name", "")),
+        **{name: fields[name] for name in PROGRAMME_CREATE_FIELDS if name in fields},
+    )
+    programme.full_clean()
+    programme.save()
+    programme.administrators.add(acting_user)
+    audit_record(
+        actor=acting_user,
+        action="programme.create",
+        target=programme,
+        changes={"name": programme.name},
+    )
+    return programme
+
+
 def _copy_name(name: str) -> str:
     candidate, n = f"{name} (copy)", 2
     while Programme.objects.filter(name=candidate).exists():

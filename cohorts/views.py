@@ -1,23 +1,26 @@
 """Pages for programmes, cohorts and people. Each view: access → form → service → redirect."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership import notifications
+from leadership.downloads import download_filename
 from leadership.forms import NotificationFilterForm, add_service_errors
 from leadership.keyset import Cursor
 from leadership.models import Notification
 from leadership.selectors import NOTIFICATION_PAGE_SIZE, notifications_for_cohort
 from leadership.services import audit_record
 
-from . import exports, forms, imports, selectors, services
+from . import bulk, exports, forms, imports, selectors, services
 from .models import Cohort, Enrolment
 from .shortcuts import render
 
@@ -38,6 +41,25 @@ def programme_list(request):
     _require_administrator(request)
     programmes = list(selectors.programmes_administered_by(request.user))
     return render(request, "cohorts/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_create(request):
+    """A new programme from blank: its details here, then its module sequence on its edit
+    page (``modules:programme_edit``). Copying an existing one is on the programme's page."""
+    _require_administrator(request)
+    form = forms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(
+                fields=form.cleaned_data, acting_user=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Created {programme.name}. Add its modules below.")
+            return redirect("modules:programme_edit", programme_id=programme.pk)
+    return render(request, "cohorts/programme_create.html", {"form": form})
 
 
 @login_required
@@ -157,18 +179,106 @@ def cohort_status(request, cohort_id):
 
 @login_required
 def cohort_people(request, cohort_id):
-    """Who is in the cohort: names, roles, professions. Every member may read it; no e-mails."""
-    cohort, _access = selectors.get_cohort_for_user(
+    """Who is in the cohort: names, roles, professions. Every member may read it; no e-mails.
+    Administrators also filter it, page through it, and select people (on the page, or all
+    matching the filter) for a bulk action (``cohorts.bulk``)."""
+    cohort, access = selectors.get_cohort_for_user(
         request.user, cohort_id, roles=selectors.PEOPLE_LIST_ROLES
     )
-    people = selectors.cohort_people(cohort)
-    return render(request, "cohorts/cohort_people.html", {"cohort": cohort, "people": people})
+    if not access.is_admin:
+        people = selectors.cohort_people(cohort)
+        return render(request, "cohorts/cohort_people.html", {"cohort": cohort, "people": people})
+    filters = selectors.PeopleFilters.from_query(request.GET)
+    page = Paginator(selectors.people_matching(cohort, filters), selectors.PEOPLE_PAGE_SIZE)
+    people_page = page.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/cohort_people.html",
+        {
+            "cohort": cohort,
+            "people": people_page.object_list,
+            "page": people_page,
+            "filters": filters,
+            "filter_query": urlencode(filters.as_query()),
+            "roles": Enrolment.Role.choices,
+            "statuses": selectors.PeopleFilters.STATUSES,
+            "bulk_actions": bulk.actions(),
+        },
+    )
+
+
+def _bulk_preview(request, cohort, action, enrolments, form, status=200) -> HttpResponse:
+    chosen, skipped_reason = action.eligible(enrolments)
+    chosen_ids = {e.pk for e in chosen}
+    skipped = [e for e in enrolments if e.pk not in chosen_ids]
+    return render(
+        request,
+        "cohorts/people_bulk.html",
+        {
+            "cohort": cohort,
+            "action": action,
+            "form": form,
+            "selected": enrolments,
+            "chosen": chosen[: bulk.NAMES_SHOWN],
+            "chosen_count": len(chosen),
+            "more_names": max(len(chosen) - bulk.NAMES_SHOWN, 0),
+            "skipped": skipped,
+            "skipped_reason": skipped_reason,
+        },
+        status=status,
+    )
+
+
+@login_required
+def people_bulk(request, cohort_id):
+    """A bulk action on the people chosen on the people list. GET: the preview, with how many
+    it applies to and their names, the action's own questions (a date and reason, a course,
+    a message) and a confirm button; "all matching the filter" is resolved here, on the server,
+    to the people it matches now, and the preview carries exactly those. POST: run it in one
+    transaction (``bulk.run_bulk_action``), audited once per person, then back to the list with
+    what was done (or the file, for an export)."""
+    cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
+    query = request.POST if request.method == "POST" else request.GET
+    action = bulk.get_action(query.get("action", ""))
+    back = redirect("cohorts:cohort_people", cohort_id=cohort.pk)
+    if action is None:
+        messages.error(request, "Choose what to do with the people you selected.")
+        return back
+    everyone = request.method == "GET" and query.get("all") == "1"
+    enrolments = selectors.people_selected(
+        cohort,
+        enrolment_ids=query.getlist("enrolment"),
+        filters=selectors.PeopleFilters.from_query(query) if everyone else None,
+    )
+    if not enrolments:
+        messages.error(request, "Select at least one person first.")
+        return back
+    if request.method == "GET":
+        return _bulk_preview(request, cohort, action, enrolments, action.form_class(cohort=cohort))
+    form = action.form_class(request.POST, cohort=cohort)
+    if form.is_valid():
+        try:
+            done = bulk.run_bulk_action(
+                action=action,
+                cohort=cohort,
+                enrolment_ids=[e.pk for e in enrolments],
+                data=form.cleaned_data,
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if done.download is not None:
+                stem, kind, content = done.download
+                return _download(cohort, stem, kind, content)
+            messages.success(request, done.message)
+            return back
+    return _bulk_preview(request, cohort, action, enrolments, form, status=400)
 
 
 def _export(request, cohort_id, kind: str) -> HttpResponse:
     cohort, _access = selectors.get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
     rows = selectors.cohort_export_rows(cohort)
-    stamp = timezone.localdate().isoformat()
     # Who took a copy of people's details out of the product, and when.
     audit_record(
         actor=request.user,
@@ -177,14 +287,23 @@ def _export(request, cohort_id, kind: str) -> HttpResponse:
         cohort_id=cohort.pk,
         changes={"format": kind, "rows": len(rows)},
     )
-    if kind == "csv":
-        response = HttpResponse(exports.people_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.people_xlsx(rows, title=cohort.name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{cohort.slug}-people-{stamp}.{kind}"'
+    content = (
+        exports.people_csv(rows) if kind == "csv" else exports.people_xlsx(rows, title=cohort.name)
+    )
+    return _download(cohort, "people", kind, content)
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(cohort: Cohort, what: str, kind: str, content: bytes) -> HttpResponse:
+    """A people file named from the cohort's current names and today's date."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
+    name = download_filename(cohort.download_stem, what, timezone.localdate().isoformat(), ext=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -17,7 +17,7 @@ class NotificationFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value}
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` on ``form``: next to the field it names when the
     form has that field, otherwise at the top of the form. Every app's views use this."""
     if hasattr(error, "error_dict"):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "redesign_projects",
     "pairings",
     "measures",
+    "blueprints",
     "home",
     "reports",
     "governance",

@@ -13,7 +13,7 @@ authentication still applies after signing on, for the people who must have it.
 from typing import NoReturn
 
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -43,6 +43,14 @@ def invited_person_for(verified_emails: list[str]) -> User | None:
 class InvitedPeopleSocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return False
+
+    def list_apps(self, request, provider=None, client_id=None) -> list:
+        """The identity provider comes from the environment (settings) only, never from
+        SocialApp rows: allauth's own version also reads that table, one query on every login
+        page for a table nobody fills (issue 21 measures the login page against a bare view).
+        ``_build_apps_from_settings`` is the settings half of allauth's own method."""
+        found = _build_apps_from_settings(provider=provider, client_id=client_id)
+        return [app for apps in found.values() for app in apps]
 
     def pre_social_login(self, request, sociallogin) -> None:
         """Link a first sign-on to the invited account with the same verified address, or

@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("cohorts.notification_urls")),
     path("cohorts/", include("cohorts.urls")),
     path("", include("modules.urls")),
+    path("", include("blueprints.urls")),
     path("projects/", include("redesign_projects.urls")),
     path("pairings/", include("pairings.urls")),
     # The measures, reports, start and data-protection pages keep the paths they had before

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cohorts.selectors import get_programme_for_user
+from leadership.downloads import download_filename
 from leadership.forms import add_service_errors
 from modules.exports import csv_response
 
@@ -148,7 +149,7 @@ def measure_data_csv(request, measure_id):
         for point in selectors.measure_points(measure)
     ]  # fmt: skip
     header = ["period", "value", "annotation", "astronomical", "recorded_at"]
-    return csv_response(header, rows, f"measure-{measure.pk}.csv")
+    return csv_response(header, rows, download_filename("measure", measure.name, ext="csv"))
 
 
 @login_required

@@ -3,7 +3,29 @@ from django.contrib import admin
 from cohorts.admin import ProgrammeAdmin
 from cohorts.models import Programme
 
-from .models import Attendance, Module, ModuleTemplate, Session, ShortCourseSignup
+from .models import (
+    Attendance,
+    CloseDown,
+    MilestoneTemplate,
+    Module,
+    ModuleTemplate,
+    Session,
+    ShortCourseSignup,
+)
+
+
+@admin.register(CloseDown)
+class CloseDownAdmin(admin.ModelAdmin):
+    """Region-wide close-downs are kept here; a programme's own also on its blueprint page."""
+
+    list_display = ["name", "starts_on", "ends_on", "every_year", "region", "programme"]
+    list_filter = ["region", "programme"]
+
+
+@admin.register(MilestoneTemplate)
+class MilestoneTemplateAdmin(admin.ModelAdmin):
+    list_display = ["programme", "name", "kind", "module_template", "offset_days"]
+    list_filter = ["programme"]
 
 
 @admin.register(ModuleTemplate)

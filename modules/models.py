@@ -34,6 +34,13 @@ class ModuleTemplate(models.Model):
         default=0, help_text="When it falls, in weeks from the cohort's start date."
     )
     phase = models.CharField(max_length=100, blank=True, help_text='e.g. "Trimester 2"')
+    seat_limit = models.PositiveIntegerField(
+        "seats",
+        null=True,
+        blank=True,
+        help_text="Short courses only: how many may sign up (empty: 20, or the cohort's capacity "
+        "if smaller).",
+    )
 
     class Meta:
         ordering = ["programme", "position"]
@@ -50,8 +57,56 @@ class ModuleTemplate(models.Model):
         return f"{self.position}. {self.title}"
 
 
+class MilestoneTemplate(models.Model):
+    """A dated point of a programme that is not a session, e.g. the leadership challenge that
+    closes a trimester or the monthly data deadline: when a cohort is created it becomes a
+    ``Milestone`` on a working day ``offset_days`` after the linked module's first day (or the
+    cohort's start)."""
+
+    class Kind(models.TextChoices):
+        LEADERSHIP_CHALLENGE = "leadership_challenge", "Leadership challenge"
+        DATA = "data", "Data due"
+        PROJECT = "project", "Project delivery"
+        REVIEW = "review", "Review"
+        OTHER = "other", "Other"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="milestone_templates"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True)
+    module_template = models.ForeignKey(
+        ModuleTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestone_templates",
+        verbose_name="module",
+        help_text="Dated from this module's first day; empty: from the cohort's start.",
+    )
+    offset_days = models.SmallIntegerField(
+        "days after",
+        default=0,
+        help_text="Days after the module's first day (or the cohort's start); a weekend, "
+        "holiday or close-down moves it to the next working day.",
+    )
+
+    class Meta:
+        ordering = ["programme", "offset_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "name"], name="milestone_template_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Module(models.Model):
-    """A module scheduled in a cohort; its sessions carry the dates."""
+    """A module scheduled in a cohort; its sessions carry the dates. Lists show modules in
+    date order (``selectors.modules_in_date_order``): a move changes dates, not ``position``."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="modules")
     template = models.ForeignKey(
@@ -81,6 +136,83 @@ class Module(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort.name}: {self.title}"
+
+
+class Milestone(models.Model):
+    """A dated point of one cohort (from a ``MilestoneTemplate`` or added by hand)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="milestones")
+    template = models.ForeignKey(
+        MilestoneTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    module = models.ForeignKey(
+        Module, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(
+        max_length=30,
+        choices=MilestoneTemplate.Kind.choices,
+        default=MilestoneTemplate.Kind.OTHER,
+    )
+    description = models.TextField(blank=True)
+    due_on = models.DateField("date")
+    schedule_note = models.CharField(
+        max_length=500, blank=True, help_text="Why the scheduler moved it, if it did."
+    )
+
+    class Meta:
+        ordering = ["cohort", "due_on", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.due_on:%Y-%m-%d})"
+
+
+class CloseDown(models.Model):
+    """A period an organisation closes (e.g. 24 Dec–5 Jan): the scheduler avoids it like a
+    public holiday. It applies to one programme's cohorts, or to every cohort of a holiday
+    region."""
+
+    name = models.CharField(max_length=200, help_text='e.g. "Christmas close-down"')
+    starts_on = models.DateField("first day")
+    ends_on = models.DateField("last day")
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="close_downs",
+        help_text="Its cohorts avoid this period.",
+    )
+    region = models.CharField(
+        max_length=10,
+        choices=Cohort.HolidayRegion.choices,
+        blank=True,
+        help_text="Every cohort of this holiday region avoids this period.",
+    )
+    every_year = models.BooleanField(
+        default=False, help_text="The same days every year (e.g. 24 Dec–5 Jan)."
+    )
+
+    class Meta:
+        ordering = ["starts_on", "name"]
+        verbose_name = "close-down period"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="close_down_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(programme__isnull=False) | ~Q(region=""),
+                name="close_down_programme_or_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        every = ", every year" if self.every_year else ""
+        return f"{self.name} ({self.starts_on:%-d %b %Y}–{self.ends_on:%-d %b %Y}{every})"
 
 
 class SessionQuerySet(models.QuerySet["Session"]):

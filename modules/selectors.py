@@ -11,11 +11,14 @@ from operator import itemgetter
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
@@ -654,6 +657,7 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         .annotate(
             n=Count("pk", filter=Q(register_taken_at__isnull=False)),
             missing=Count("pk", filter=Q(register_taken_at__isnull=True)),
+            first=Min("starts_at"),
         )
         .order_by()
     )
@@ -679,12 +683,13 @@ def programme_attendance_comparison(programme: Programme) -> dict:
     )
     expected: dict[tuple[int, str], int] = defaultdict(int)
     missing: Counter = Counter()
-    titles: list[str] = []
-    for cohort_id, title, n, not_taken in held:
+    # Modules in date order: each title where it was first held in any of the cohorts.
+    first_held: dict[str, datetime.datetime] = {}
+    for cohort_id, title, n, not_taken, first in held:
         expected[(cohort_id, title)] += n * participants.get(cohort_id, 0)
         missing[cohort_id] += not_taken
-        if title not in titles:
-            titles.append(title)
+        first_held[title] = min(first, first_held.get(title, first))
+    titles = sorted(first_held, key=lambda title: (first_held[title], title))
     attended = {(cohort_id, title): n for cohort_id, title, n in attended_rows}
     by_cohort = []
     for cohort in cohorts:
@@ -709,3 +714,30 @@ def programme_attendance_comparison(programme: Programme) -> dict:
         "by_module": by_module,
         "registers_missing": sum(missing.values()),
     }
+
+
+def short_courses_open(cohort: Cohort) -> QuerySet[Session]:
+    """The cohort's sessions that take sign-ups, are not cancelled and have not started, in
+    date order, each with ``signup_count``. One query."""
+    return (
+        Session.objects.filter(
+            module__cohort=cohort,
+            seat_limit__isnull=False,
+            status=Session.Status.SCHEDULED,
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("module__cohort")
+        .annotate(signup_count=_count(ShortCourseSignup))
+        .order_by("starts_at", "pk")
+    )
+
+
+def modules_in_date_order(cohort: Cohort) -> QuerySet[Module]:
+    """The cohort's modules by the start of each one's first session (a moved module takes
+    its new place; one without sessions comes last), then by position in the sequence. One
+    query."""
+    return (
+        Module.objects.filter(cohort=cohort)
+        .annotate(first_starts_at=Min("sessions__starts_at"))
+        .order_by(F("first_starts_at").asc(nulls_last=True), "position", "pk")
+    )

@@ -25,12 +25,15 @@ from . import reminders, selectors
 from .models import (
     Attendance,
     CalendarFeed,
+    CloseDown,
+    Milestone,
+    MilestoneTemplate,
     Module,
     ModuleTemplate,
     Session,
     ShortCourseSignup,
 )
-from .workdays import day_plan, first_working_run, non_working_reason
+from .workdays import Closure, closures_for, day_plan, first_working_run, non_working_reason
 
 # Seats on a generated short course until an administrator says otherwise.
 SHORT_COURSE_DEFAULT_SEATS = 20
@@ -48,6 +51,7 @@ def _at(day: datetime.date, time: datetime.time, tz) -> datetime.datetime:
 # --- A programme's module sequence --------------------------------------------------------
 
 MODULE_TEMPLATE_FIELDS = ("title", "theme", "kind", "length_half_days", "offset_weeks", "phase")
+MILESTONE_TEMPLATE_FIELDS = ("name", "kind", "description", "offset_days")
 
 
 @transaction.atomic
@@ -56,14 +60,28 @@ def programme_copy_with_modules(*, programme: Programme, acting_user: User) -> P
     administered by the person copying it, audited as ``programme.copy``) with its module
     templates."""
     copy = cohort_services.programme_copy(programme=programme, acting_user=acting_user)
-    ModuleTemplate.objects.bulk_create(
+    copies = ModuleTemplate.objects.bulk_create(
         ModuleTemplate(
             programme=copy,
             position=template.position,
             description=template.description,
+            seat_limit=template.seat_limit,
             **{field: getattr(template, field) for field in MODULE_TEMPLATE_FIELDS},
         )
         for template in programme.module_templates.order_by("position")
+    )
+    by_position = {template.position: template for template in copies}
+    MilestoneTemplate.objects.bulk_create(
+        MilestoneTemplate(
+            programme=copy,
+            module_template=(
+                by_position[milestone.module_template.position]
+                if milestone.module_template
+                else None
+            ),
+            **{field: getattr(milestone, field) for field in MILESTONE_TEMPLATE_FIELDS},
+        )
+        for milestone in programme.milestone_templates.select_related("module_template")
     )
     return copy
 
@@ -110,6 +128,164 @@ def programme_models_install() -> list[Programme]:
     """Create the shipped programme models (``cohorts/programme_models.py``) that do not exist
     yet, matched by slug, with their module sequences."""
     return install_with(Programme, ModuleTemplate)
+
+
+# --- Milestones and close-downs -------------------------------------------------------------
+
+
+@transaction.atomic
+def milestone_template_save(
+    *,
+    programme: Programme,
+    acting_user: User,
+    name: str,
+    kind: str,
+    description: str = "",
+    module_template: ModuleTemplate | None = None,
+    offset_days: int = 0,
+    template: MilestoneTemplate | None = None,
+) -> MilestoneTemplate:
+    """Create (``template`` None) or change a milestone of ``programme``'s blueprint. Cohorts
+    made earlier keep their milestones until an administrator applies the change to them.
+    Audited as ``milestone_template.save``."""
+    template = template or MilestoneTemplate(programme=programme)
+    if module_template is not None and module_template.programme_id != programme.pk:
+        raise ValidationError({"module_template": "Choose a module of this programme."})
+    template.name = name
+    template.kind = kind
+    template.description = description
+    template.module_template = module_template
+    template.offset_days = offset_days
+    template.full_clean()
+    template.save()
+    audit_record(
+        actor=acting_user,
+        action="milestone_template.save",
+        target=programme,
+        changes={"name": name, "kind": kind, "offset_days": offset_days},
+    )
+    return template
+
+
+@transaction.atomic
+def close_down_create(
+    *,
+    programme: Programme,
+    acting_user: User,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    every_year: bool = False,
+) -> CloseDown:
+    """Add a close-down period to ``programme``: sessions and milestones scheduled from now on
+    avoid it (existing schedules are not moved). Audited as ``close_down.create``."""
+    close_down = CloseDown(
+        programme=programme,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        every_year=every_year,
+    )
+    close_down.full_clean()
+    close_down.save()
+    audit_record(
+        actor=acting_user,
+        action="close_down.create",
+        target=programme,
+        changes={"name": name, "from": starts_on.isoformat(), "to": ends_on.isoformat()},
+    )
+    return close_down
+
+
+@transaction.atomic
+def close_down_delete(*, close_down: CloseDown, acting_user: User) -> None:
+    """Remove a programme's close-down period. Audited as ``close_down.delete``."""
+    programme = close_down.programme
+    audit_record(
+        actor=acting_user,
+        action="close_down.delete",
+        target=programme or close_down,
+        changes={"name": close_down.name},
+    )
+    close_down.delete()
+
+
+def working_day_on_or_after(
+    cohort: Cohort, wanted: datetime.date, closed: Sequence[Closure]
+) -> tuple[datetime.date, str]:
+    """The first working day of ``cohort`` on or after ``wanted`` and, when it is not
+    ``wanted``, the note saying why (the same words as a module's ``schedule_note``)."""
+    day, skipped = first_working_run(cohort.holiday_region, wanted, 1, closed)
+    if day == wanted:
+        return day, ""
+    return day, f"Moved from {_fmt(wanted)} to {_fmt(day)} to avoid {'; '.join(skipped)}."
+
+
+def milestone_date(
+    cohort: Cohort,
+    template: MilestoneTemplate,
+    module_starts: dict[int, datetime.date],
+    closed: Sequence[Closure],
+) -> tuple[datetime.date, str]:
+    """Where ``template`` falls in ``cohort``: ``offset_days`` after its module's first day
+    (``module_starts`` maps module template id → first day) or after the cohort's start."""
+    base = module_starts.get(template.module_template_id or 0, cohort.starts_on)
+    return working_day_on_or_after(
+        cohort, base + datetime.timedelta(days=template.offset_days), closed
+    )
+
+
+def module_first_days(cohort: Cohort) -> dict[int, datetime.date]:
+    """Module template id → the first day (cohort time) of the cohort's module made from it."""
+    firsts: dict[int, datetime.date] = {}
+    sessions = (
+        Session.objects.filter(module__cohort=cohort, module__template__isnull=False)
+        .order_by("starts_at")
+        .values_list("module__template_id", "starts_at")
+    )
+    for template_id, starts_at in sessions:
+        firsts.setdefault(template_id, starts_at.astimezone(cohort.tzinfo).date())
+    return firsts
+
+
+@transaction.atomic
+def milestones_generate(
+    *, cohort: Cohort, acting_user: User | None, only: Iterable[int] | None = None
+) -> list[Milestone]:
+    """Give ``cohort`` a milestone for each of its programme's milestone templates (``only``:
+    those template ids) that it does not have yet, dated by ``milestone_date`` on a working
+    day outside holidays and close-downs. Audited as ``milestones.generate``."""
+    templates = cohort.programme.milestone_templates.exclude(milestones__cohort=cohort)
+    if only is not None:
+        templates = templates.filter(pk__in=list(only))
+    closed = closures_for(cohort)
+    starts = module_first_days(cohort)
+    modules_by_template = {m.template_id: m for m in cohort.modules.filter(template__isnull=False)}
+    created = []
+    for template in templates:
+        due_on, note = milestone_date(cohort, template, starts, closed)
+        milestone = Milestone(
+            cohort=cohort,
+            template=template,
+            module=modules_by_template.get(template.module_template_id),
+            name=template.name,
+            kind=template.kind,
+            description=template.description,
+            due_on=due_on,
+            schedule_note=note[:500],
+        )
+        milestone.full_clean()
+        milestone.save()
+        created.append(milestone)
+    if created:
+        audit_record(
+            actor=acting_user,
+            action="milestones.generate",
+            target=cohort,
+            cohort_id=cohort.pk,
+            changes={"milestones": [m.name for m in created]},
+        )
+    return created
 
 
 # --- Generating a schedule ---------------------------------------------------------------
@@ -176,6 +352,7 @@ def schedule_generate(
     taken_positions = {m.position for m in kept}
 
     tz = cohort.tzinfo
+    closed = closures_for(cohort)
     # A replaced module is never laid out in the past.
     earliest_allowed = cohort.starts_on
     if replace:
@@ -196,7 +373,7 @@ def schedule_generate(
         wanted = max(
             cohort.starts_on + datetime.timedelta(weeks=template.offset_weeks), earliest_allowed
         )
-        first_day, skipped = first_working_run(cohort.holiday_region, wanted, len(plan))
+        first_day, skipped = first_working_run(cohort.holiday_region, wanted, len(plan), closed)
         note = ""
         if first_day != wanted:
             note = f"Moved from {_fmt(wanted)} to {_fmt(first_day)} to avoid {'; '.join(skipped)}."
@@ -229,7 +406,9 @@ def schedule_generate(
                 venue_name=cohort.venue_name,
                 venue_address=cohort.venue_address,
                 seat_limit=(
-                    min(SHORT_COURSE_DEFAULT_SEATS, cohort.capacity) if takes_signups else None
+                    template.seat_limit or min(SHORT_COURSE_DEFAULT_SEATS, cohort.capacity)
+                    if takes_signups
+                    else None
                 ),
             )
             session.full_clean()
@@ -265,6 +444,7 @@ def _check_day(
     *,
     allow_non_working: bool,
     date_range: tuple[datetime.date, datetime.date],
+    closed: Sequence[Closure] = (),
 ) -> tuple[list[str], list[str]]:
     """(errors, warnings) for a session of ``cohort`` starting at ``starts_at``."""
     day = starts_at.astimezone(cohort.tzinfo).date()
@@ -277,7 +457,7 @@ def _check_day(
         errors.append(
             f"{label} would be on {_fmt(day)}, after the cohort's schedule ends ({_fmt(last)})."
         )
-    reason = non_working_reason(cohort.holiday_region, day)
+    reason = non_working_reason(cohort.holiday_region, day, closed)
     if reason:
         message = f"{label} would be on {_fmt(day)}, which is {reason}."
         if allow_non_working:
@@ -344,6 +524,7 @@ def module_move(
         ]
 
     date_range = selectors.cohort_date_range(cohort)
+    closed = closures_for(cohort)
     errors: list[str] = []
     warnings: list[str] = []
     now = timezone.now()
@@ -363,6 +544,7 @@ def module_move(
                 session.starts_at,
                 allow_non_working=allow_non_working,
                 date_range=date_range,
+                closed=closed,
             )
             errors += more_errors
             warnings += more_warnings
@@ -504,6 +686,7 @@ def session_update(
             starts_at,
             allow_non_working=allow_non_working,
             date_range=selectors.cohort_date_range(cohort),
+            closed=closures_for(cohort),
         )
         if day_errors:
             errors["day"] = day_errors

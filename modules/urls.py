@@ -44,7 +44,6 @@ schedule_patterns = [
 # /cohorts/ paths they had when the cohorts app served them.
 urlpatterns = [
     path("schedule/", include(schedule_patterns)),
-    path("cohorts/new/", views.cohort_create, name="cohort_create"),
     path(
         "cohorts/programmes/<int:programme_id>/copy/",
         views.programme_copy,

@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohorts import selectors as cohort_selectors
-from cohorts import services as cohort_services
-from cohorts.forms import CohortCreateForm, ProgrammeForm
-from cohorts.models import Cohort, Enrolment
+from cohorts.forms import ProgrammeForm
+from cohorts.models import Enrolment
 from cohorts.selectors import ADMINISTRATOR, COHORT_PAGE_ROLES, get_cohort_for_user
+from leadership.downloads import download_filename
 from leadership.forms import add_service_errors
 from leadership.notifications import absolute_url
 from leadership.services import audit_record
@@ -70,6 +71,7 @@ def cohort_schedule(request, cohort_id):
         {
             "cohort": cohort,
             "modules": modules,
+            "milestones": list(cohort.milestones.all()),
             "clashes": clashes,
             "is_admin": is_admin,
             # Faculty and participants have no cohort page: the breadcrumb names the cohort
@@ -136,53 +138,6 @@ def programme_edit(request, programme_id):
         "modules/programme_edit.html",
         {"programme": programme, "form": form, "formset": formset},
     )
-
-
-@login_required
-def cohort_create(request):
-    """Create a cohort of a programme the administrator runs, and lay out its schedule."""
-    if not cohort_selectors.roles_for_user(request.user).is_admin:
-        raise Http404
-    programmes = cohort_selectors.programmes_administered_by(request.user)
-    initial = {"programme": request.GET.get("programme")}
-    form = CohortCreateForm(request.POST or None, programmes=programmes, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cohort = cohort_services.cohort_create(
-                programme=data["programme"],
-                name=data["name"],
-                starts_on=data["starts_on"],
-                capacity=data["capacity"],
-                time_zone=data["time_zone"],
-                holiday_region=data["holiday_region"],
-                venue_name=data["venue_name"],
-                venue_address=data["venue_address"],
-                sponsors=data["sponsor_emails"],
-                acting_user=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Created {cohort.name}.")
-            _generate_first_schedule(request, cohort)
-            return redirect("cohorts:cohort_detail", cohort_id=cohort.pk)
-    return _render_with_roles(request, "modules/cohort_create.html", {"form": form})
-
-
-def _generate_first_schedule(request, cohort: Cohort) -> None:
-    """A new cohort gets its schedule laid out from the programme at once; when that is not
-    possible (a programme without module templates) the cohort stands and the reason shows."""
-    try:
-        result = services.schedule_generate(cohort=cohort, acting_user=request.user)
-    except ValidationError as error:
-        messages.warning(request, "No schedule yet: " + " ".join(error.messages))
-        return
-    messages.success(
-        request, f"Scheduled {len(result.modules)} modules in {result.sessions} sessions."
-    )
-    for note in result.notes:
-        messages.info(request, note)
 
 
 @login_required
@@ -454,7 +409,9 @@ def session_ics(request, session_id):
     """The one session as an .ics file to add to a calendar."""
     session, _access = selectors.get_session_for_user(request.user, session_id)
     body = calendars.calendar_for([session], name=session.module.title)
-    return _ics_response(body, f"session-{session.pk}.ics")
+    start = timezone.localtime(session.starts_at, session.module.cohort.tzinfo).date()
+    name = download_filename(session.title or session.module.title, start.isoformat(), ext="ics")
+    return _ics_response(body, name)
 
 
 def calendar_feed(request, token):
@@ -532,7 +489,7 @@ def attendance_export(request, cohort_id, fmt):
         cohort_id=cohort.pk,
         changes={"format": fmt, "rows": len(rows)},
     )
-    filename = f"attendance-{cohort.slug}.{fmt}"
+    filename = download_filename("attendance", cohort.download_stem, ext=fmt)
     if fmt == "csv":
         return exports.csv_response(selectors.EXPORT_HEADER, rows, filename)
     return exports.xlsx_response(selectors.EXPORT_HEADER, rows, filename, title=cohort.name)

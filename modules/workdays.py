@@ -1,12 +1,20 @@
-"""Working days of a cohort: no weekends, no public holidays of its region, and the times of
-day sessions run. Used by the schedule generator and by every move."""
+"""Working days of a cohort: no weekends, no public holidays of its region, none of its
+close-down periods, and the times of day sessions run. Used by the schedule generator and by
+every move."""
 
 import datetime
+from collections.abc import Sequence
 from functools import lru_cache
 
 import holidays
+from django.db.models import Q
 
 from cohorts.models import Cohort
+
+from .models import CloseDown
+
+# A close-down period as the scheduler reads it: (first day, last day, name, every year).
+Closure = tuple[datetime.date, datetime.date, str, bool]
 
 # Cohort.HolidayRegion value → (country, subdivision) for the ``holidays`` package.
 HOLIDAY_REGIONS: dict[str, tuple[str, str]] = {
@@ -29,12 +37,44 @@ def _holidays_for(region: str) -> holidays.HolidayBase:
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
-def non_working_reason(region: str, day: datetime.date) -> str:
-    """Why ``day`` is not a working day in ``region`` ("Saturday", "Good Friday"), or "" if it
-    is one."""
+def closures_for(cohort: Cohort) -> tuple[Closure, ...]:
+    """The close-down periods ``cohort`` avoids: its programme's and its holiday region's
+    (one query)."""
+    rows = CloseDown.objects.filter(
+        Q(programme_id=cohort.programme_id) | Q(region=cohort.holiday_region)
+    ).values_list("starts_on", "ends_on", "name", "every_year")
+    return tuple(rows)
+
+
+def _closed_on(closure: Closure, day: datetime.date) -> bool:
+    first, last, _name, every_year = closure
+    if not every_year:
+        return first <= day <= last
+    # The period as it falls in the year before ``day``'s and in ``day``'s own year (a
+    # period across New Year starts in the one and ends in the other).
+    span = last.year - first.year
+    for year in (day.year - 1, day.year):
+        try:
+            start, end = first.replace(year=year), last.replace(year=year + span)
+        except ValueError:  # 29 February in a common year
+            continue
+        if start <= day <= end:
+            return True
+    return False
+
+
+def non_working_reason(region: str, day: datetime.date, closed: Sequence[Closure] = ()) -> str:
+    """Why ``day`` is not a working day in ``region`` ("Saturday", "Good Friday", "Christmas
+    close-down"), or "" if it is one. ``closed`` are the cohort's close-down periods."""
     if day.weekday() >= 5:
         return day.strftime("%A")
-    return _holidays_for(region).get(day) or ""
+    holiday = _holidays_for(region).get(day)
+    if holiday:
+        return holiday
+    for closure in closed:
+        if _closed_on(closure, day):
+            return closure[2]
+    return ""
 
 
 def day_plan(length_half_days: int) -> list[tuple[datetime.time, datetime.time]]:
@@ -44,7 +84,7 @@ def day_plan(length_half_days: int) -> list[tuple[datetime.time, datetime.time]]
 
 
 def first_working_run(
-    region: str, earliest: datetime.date, days: int
+    region: str, earliest: datetime.date, days: int, closed: Sequence[Closure] = ()
 ) -> tuple[datetime.date, list[str]]:
     """The first date on or after ``earliest`` that starts ``days`` consecutive working days,
     and the reasons (e.g. "Fri 26 Mar 2027 (Good Friday)") for each day skipped on the way.
@@ -54,7 +94,7 @@ def first_working_run(
     while True:
         for offset in range(days):
             day = start + datetime.timedelta(days=offset)
-            reason = non_working_reason(region, day)
+            reason = non_working_reason(region, day, closed)
             if reason:
                 skipped.append(f"{day:%a %-d %b %Y} ({reason})")
                 start = day + datetime.timedelta(days=1)
@@ -63,11 +103,13 @@ def first_working_run(
             return start, skipped
 
 
-def add_working_days(region: str, day: datetime.date, days: int) -> datetime.date:
+def add_working_days(
+    region: str, day: datetime.date, days: int, closed: Sequence[Closure] = ()
+) -> datetime.date:
     """The ``days``-th working day after ``day`` in ``region`` (weekends and its public
     holidays skipped): two working days after a Friday is the Tuesday."""
     while days > 0:
         day += datetime.timedelta(days=1)
-        if not non_working_reason(region, day):
+        if not non_working_reason(region, day, closed):
             days -= 1
     return day

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from leadership.models import User
+from modules.selectors import modules_in_date_order
 
 from . import selectors, services
 from .models import (
@@ -243,7 +244,7 @@ class AssignmentForm(forms.ModelForm):
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cohort = cohort
-        self.fields["module"].queryset = cohort.modules.order_by("position")
+        self.fields["module"].queryset = modules_in_date_order(cohort)
         if self.instance.pk:
             self.fields["rubric"].initial = services.rubric_text(self.instance)
 
@@ -365,7 +366,11 @@ class SubmissionForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     form_token = form_token_field()
-    comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
+    comments = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Simple formatting works: **bold**, *italics*, lists starting with “- ” "
+        "and links as [words](https://…). HTML is shown as typed.",
+    )
     decision = forms.ChoiceField(choices=Feedback.Decision.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args, submission, **kwargs):

@@ -5,19 +5,18 @@ Nothing here rewrites the past: memberships end (``left_at``) rather than disapp
 submitted version stays, and a submission remembers its team and the members it had then.
 """
 
+import datetime
 import uuid
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 
 from cohorts.models import Cohort
+from leadership.formatting import formatted_html
 from leadership.storage import get_private_storage
 
 
@@ -163,6 +162,14 @@ class Assignment(models.Model):
         blank=True,
         related_name="assignments",
     )
+    template = models.ForeignKey(
+        "AssignmentTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text="The programme's assignment it was made from, if any.",
+    )
     title = models.CharField(max_length=200)
     brief = models.TextField(
         blank=True, help_text="Markdown: **bold**, *italic*, lists, links. HTML is removed."
@@ -207,12 +214,81 @@ class Assignment(models.Model):
 
     @cached_property
     def brief_html(self) -> str:
-        """The brief rendered from Markdown, then sanitised: any HTML the author typed is
-        cleaned by nh3 (an allow-list sanitiser), which is what makes marking it safe sound."""
-        return mark_safe(nh3.clean(markdown.markdown(self.brief, extensions=["sane_lists"])))  # noqa: S308
+        """The brief rendered from Markdown and sanitised (``leadership.formatting``): any
+        HTML the author typed is shown as typed, never run."""
+        return formatted_html(self.brief)
 
     def accepted_type_labels(self) -> list[str]:
         return [AcceptedType(code).label for code in self.accepted_types]
+
+
+class AssignmentTemplate(models.Model):
+    """An assignment of a programme's blueprint: each cohort made from the programme gets an
+    ``Assignment`` from it, due ``due_offset_days`` after the linked module's last day (or the
+    cohort's start) on a working day, with this rubric."""
+
+    programme = models.ForeignKey(
+        "cohorts.Programme", on_delete=models.CASCADE, related_name="assignment_templates"
+    )
+    module_template = models.ForeignKey(
+        "modules.ModuleTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment_templates",
+        verbose_name="module",
+        help_text="The module it belongs to; its due date counts from that module's last day. "
+        "Empty: from the cohort's start.",
+    )
+    title = models.CharField(max_length=200)
+    brief = models.TextField(
+        blank=True, help_text="Markdown: **bold**, *italic*, lists, links. HTML is removed."
+    )
+    kind = models.CharField(
+        max_length=20, choices=Assignment.Kind.choices, default=Assignment.Kind.TEAM
+    )
+    rubric = models.TextField(
+        blank=True,
+        help_text="One criterion a line: “Criterion: lowest level | … | highest level”.",
+    )
+    due_offset_days = models.SmallIntegerField(
+        "due (days after)",
+        default=14,
+        help_text="Days after the module's last day (or the cohort's start); a weekend, "
+        "holiday or close-down moves it to the next working day.",
+    )
+    due_time = models.TimeField("due at (time of day)", default=datetime.time(17, 0))
+    accepted_types = models.JSONField(
+        default=default_accepted_types, help_text="Codes from AcceptedType."
+    )
+    max_size_mb = models.PositiveIntegerField(
+        "maximum file size (MB)", default=10, help_text="Per file."
+    )
+
+    class Meta:
+        ordering = ["programme", "due_offset_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "title"], name="assignment_template_title_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_size_mb__gte=1) & Q(max_size_mb__lte=100),
+                name="assignment_template_max_size_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.accepted_types or not set(self.accepted_types) <= set(AcceptedType.values):
+            raise ValidationError({"accepted_types": "Choose at least one accepted file type."})
+        if (
+            self.module_template is not None
+            and self.module_template.programme_id != self.programme_id
+        ):
+            raise ValidationError({"module_template": "Choose a module of this programme."})
 
 
 class RubricCriterion(models.Model):

@@ -17,14 +17,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from cohorts.models import Cohort
+from cohorts.models import Cohort, Programme
 from leadership.models import User
 from leadership.services import audit_record
 from leadership.storage import private_storage
+from modules.models import ModuleTemplate, Session
+from modules.services import working_day_on_or_after
+from modules.workdays import Closure, closures_for
 
 from . import formation, reminders, selectors
 from .models import (
     Assignment,
+    AssignmentTemplate,
     Extension,
     Feedback,
     FeedbackRead,
@@ -365,6 +369,131 @@ def assignment_update(
         },
     )
     return assignment
+
+
+# --- assignments of a programme's blueprint ------------------------------------------------
+
+ASSIGNMENT_TEMPLATE_FIELDS = (
+    "module_template",
+    "title",
+    "brief",
+    "kind",
+    "rubric",
+    "due_offset_days",
+    "due_time",
+    "accepted_types",
+    "max_size_mb",
+)
+
+
+@transaction.atomic
+def assignment_template_save(
+    *,
+    programme: Programme,
+    acting_user: User,
+    template: AssignmentTemplate | None = None,
+    module_template: ModuleTemplate | None,
+    title: str,
+    brief: str,
+    kind: str,
+    rubric: str,
+    due_offset_days: int,
+    due_time: datetime.time = datetime.time(17, 0),
+    accepted_types: Sequence[str] | None = None,
+    max_size_mb: int = 10,
+) -> AssignmentTemplate:
+    """Create (``template`` None) or change an assignment of ``programme``'s blueprint. The
+    rubric is checked line by line (``parse_rubric``). Cohorts made earlier keep their
+    assignments until an administrator applies the change to them. Audited as
+    ``assignment_template.save``."""
+    try:
+        parse_rubric(rubric)
+    except ValidationError as error:
+        raise ValidationError({"rubric": error.messages}) from error
+    template = template or AssignmentTemplate(programme=programme)
+    template.module_template = module_template
+    template.title = title
+    template.brief = brief
+    template.kind = kind
+    template.rubric = rubric.strip()
+    template.due_offset_days = due_offset_days
+    template.due_time = due_time
+    if accepted_types is not None:
+        template.accepted_types = list(accepted_types)
+    template.max_size_mb = max_size_mb
+    template.full_clean()
+    template.save()
+    audit_record(
+        actor=acting_user,
+        action="assignment_template.save",
+        target=programme,
+        changes={"title": title, "kind": kind, "due_offset_days": due_offset_days},
+    )
+    return template
+
+
+def module_last_days(cohort: Cohort) -> dict[int, datetime.date]:
+    """Module template id → the last day (cohort time) of the cohort's module made from it."""
+    lasts: dict[int, datetime.date] = {}
+    sessions = (
+        Session.objects.filter(module__cohort=cohort, module__template__isnull=False)
+        .order_by("starts_at")
+        .values_list("module__template_id", "starts_at")
+    )
+    for template_id, starts_at in sessions:
+        lasts[template_id] = starts_at.astimezone(cohort.tzinfo).date()
+    return lasts
+
+
+def assignment_due(
+    cohort: Cohort,
+    template: AssignmentTemplate,
+    module_ends: dict[int, datetime.date],
+    closed: Sequence[Closure],
+) -> tuple[datetime.datetime, str]:
+    """When ``template``'s assignment is due in ``cohort`` (at its time of day, cohort time):
+    ``due_offset_days`` after its module's last day (``module_ends``) or the cohort's start,
+    on a working day; and the note when a holiday or close-down moved it."""
+    base = module_ends.get(template.module_template_id or 0, cohort.starts_on)
+    day, note = working_day_on_or_after(
+        cohort, base + datetime.timedelta(days=template.due_offset_days), closed
+    )
+    return datetime.datetime.combine(day, template.due_time, tzinfo=cohort.tzinfo), note
+
+
+@transaction.atomic
+def assignments_from_templates(
+    *, cohort: Cohort, acting_user: User | None, only: Iterable[int] | None = None
+) -> list[str]:
+    """Give ``cohort`` an assignment, with its rubric, for each of its programme's assignment
+    templates (``only``: those ids) it does not have yet, linked to the cohort's module made
+    from the template's module and due by ``assignment_due``. Returns the notes of due dates a
+    holiday or close-down moved. Each is audited as ``assignment.create``."""
+    templates = cohort.programme.assignment_templates.exclude(assignments__cohort=cohort)
+    if only is not None:
+        templates = templates.filter(pk__in=list(only))
+    closed = closures_for(cohort)
+    ends = module_last_days(cohort)
+    modules = {m.template_id: m for m in cohort.modules.filter(template__isnull=False)}
+    notes = []
+    for template in templates:
+        due_at, note = assignment_due(cohort, template, ends, closed)
+        if note:
+            notes.append(f"{template.title}: due date {note[0].lower()}{note[1:]}")
+        assignment_create(
+            cohort=cohort,
+            title=template.title,
+            due_at=due_at,
+            acting_user=acting_user,
+            rubric=parse_rubric(template.rubric),
+            template=template,
+            module=modules.get(template.module_template_id),
+            brief=template.brief,
+            kind=template.kind,
+            accepted_types=list(template.accepted_types),
+            max_size_mb=template.max_size_mb,
+        )
+    return notes
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import CohortAccess
+from leadership.downloads import download_filename
 from leadership.models import User
 
 from .models import Certificate, ReportRequest
@@ -141,11 +142,12 @@ def report_page(cohort: Cohort, user: User, access: CohortAccess) -> ReportPage:
 
 
 def download_name(report: ReportRequest) -> str:
-    """A file name for the download: cohort slug, kind, whose, date — never user free text
-    beyond the slug."""
-    whose = f"-{report.person_id}" if report.person_id else ""
+    """A file name for the download from the current names (``leadership.downloads``): the
+    programme and cohort as they are called now, kind, whose (their name now), date. Reads
+    ``report.cohort.programme`` and ``report.person``."""
+    whose = report.person.get_full_name() or report.person_id if report.person else ""
     stamp = timezone.localtime(report.finished_at or report.requested_at).date().isoformat()
-    return f"{report.cohort.slug}-{report.kind}{whose}-{stamp}.pdf"
+    return download_filename(report.cohort.download_stem, report.kind, whose, stamp, ext="pdf")
 
 
 def get_certificate_for_administrator(cohort: Cohort, certificate_id) -> Certificate:

@@ -23,6 +23,7 @@ from cohorts.selectors import (
     get_cohort_for_user,
 )
 from cohorts.shortcuts import render
+from leadership.downloads import download_filename
 from leadership.services import audit_record
 from leadership.storage import private_download
 from modules.selectors import attendance_summary_for_cohort
@@ -229,7 +230,7 @@ def report_export_csv(request, cohort_id, figure):
     return _attachment(
         exports.figure_csv(report, figure),
         "text/csv; charset=utf-8",
-        f"{cohort.slug}-{figure}-{stamp}.csv",
+        download_filename(cohort.download_stem, figure, stamp, ext="csv"),
     )
 
 
@@ -242,7 +243,7 @@ def report_export_xlsx(request, cohort_id):
     return _attachment(
         exports.figures_xlsx(report),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{cohort.slug}-figures-{stamp}.xlsx",
+        download_filename(cohort.download_stem, "figures", stamp, ext="xlsx"),
     )
 
 

@@ -65,6 +65,7 @@ APPS_WITH_TABLES = (
     "redesign_projects",
     "pairings",
     "measures",
+    "blueprints",
     "reports",
     "home",
     "governance",

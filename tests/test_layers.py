@@ -19,6 +19,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("redesign_projects",),
     ("pairings",),
     ("measures",),
+    ("blueprints",),
     # Reports sit under the other top-floor apps: subject access and retention (governance)
     # include a person's certificates and documents.
     ("reports",),

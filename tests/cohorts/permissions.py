@@ -64,6 +64,18 @@ ROWS = {
             "person_id": world.personas["participant"].pk,
         },
     ),
+    # With nothing selected the administrator is sent back to the list (302); the POST
+    # exports the participant's row (200, a file).
+    "cohorts:people_bulk": Expect(
+        get=logged_in(403, other_participant=404, administrator=302),
+        post=ADMIN_OF_COHORT,
+        kwargs=_cohort,
+        data=lambda world: {
+            "action": "export",
+            "format": "csv",
+            "enrolment": [_participant_enrolment(world).pk],
+        },
+    ),
     "cohorts:people_export_csv": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:people_export_xlsx": Expect(get=ADMIN_OF_COHORT, kwargs=_cohort),
     "cohorts:enrolment_create": Expect(
@@ -94,6 +106,16 @@ ROWS = {
     # Without a preview in the session the confirm sends the administrator back to upload.
     "cohorts:import_confirm": Expect(get=POST_ONLY, post=ADMIN_OF_COHORT_POST, kwargs=_cohort),
     "cohorts:programme_list": Expect(get=logged_in(404, administrator=200)),
+    "cohorts:programme_create": Expect(
+        get=logged_in(404, administrator=200),
+        post=logged_in(404, administrator=302),
+        data=lambda world: {
+            "name": "Leading Primary Care",
+            "default_capacity": "30",
+            "completion_min_attendance_percent": "80",
+            "email_greeting": "Kia ora",
+        },
+    ),
     "cohorts:programme_detail": Expect(get=logged_in(404, administrator=200), kwargs=_programme),
 }
 

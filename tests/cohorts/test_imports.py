@@ -1,6 +1,7 @@
 """Participant import: reading files, finding every problem, and writing all or nothing."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -95,6 +96,24 @@ def test_it_reports_every_problem_next_to_its_row_and_column(cohort):
     ]
     assert sorted(problems) == [3, 4, 5, 6, 7, 8, 14]
     assert "Row 14: Over capacity" in "\n".join(preview.error_lines())
+    # Only a row without problems says what importing it will do.
+    notes = {row.line: row.note for row in preview.rows}
+    assert notes[2] == notes[9] == "New: will be invited"
+    assert {notes[line] for line in (3, 4, 5, 6, 7, 8)} == {"Fix the problems in this row first"}
+    assert notes[14] == ""  # its own problem is the note
+
+
+def test_the_preview_page_never_says_a_row_with_problems_will_be_invited(
+    client, administrator, cohort
+):
+    rows = [["who@example.org", "Who", "Knows", "Astronaut", "", ""]]
+    client.force_login(administrator)
+    upload = csv_bytes(rows)
+    page = client.post(
+        reverse("cohorts:import_upload", args=[cohort.pk]),
+        {"file": SimpleUploadedFile("people.csv", upload, content_type="text/csv")},
+    ).content.decode()
+    assert "Unknown profession" in page and "will be invited" not in page
 
 
 def test_the_import_creates_accounts_invites_them_and_enrols_everyone(cohort, administrator):

@@ -54,7 +54,7 @@ def test_the_demo_loads_the_programme_office_and_a_second_run_changes_nothing():
     }
     admin = User.objects.get(email="admin@demo.example.org")
     assert admin.check_password(cohorts_demo.DEMO_PASSWORD)
-    assert Programme.objects.filter(administrators=admin).count() == 3
+    assert Programme.objects.filter(administrators=admin).count() == 4
 
     partnership = Cohort.objects.get(programme__slug="clinician-manager-partnership")
     professions = partnership.enrolments.filter(role="participant").values_list(

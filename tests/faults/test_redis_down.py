@@ -102,7 +102,7 @@ def test_with_redis_stopped_people_keep_working_and_reminders_go_out_once_it_is_
             # be queued: the request answers at once, the e-mail waits in the database.
             created, create_seconds = _timed(
                 lambda: admin.post(
-                    reverse("modules:cohort_create"),
+                    reverse("blueprints:cohort_create"),
                     {
                         "programme": programme.pk,
                         "name": "Cohort 9",

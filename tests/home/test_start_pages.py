@@ -397,7 +397,7 @@ def test_an_office_without_live_cohorts_is_told_what_will_appear(
     client.force_login(administrator)
     page = client.get(reverse("home:office_home")).content.decode()
     assert "No cohort of your programmes is planned or running." in page
-    assert reverse("modules:cohort_create") in page
+    assert reverse("blueprints:cohort_create") in page
 
 
 def test_a_cohort_with_nothing_to_do_is_all_clear(

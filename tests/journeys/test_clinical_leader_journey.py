@@ -90,7 +90,7 @@ def test_a_clinical_leader_follows_their_cohort_and_downloads_its_report(
         download_link.click()
     path = tmp_path / "report.pdf"
     info.value.save_as(path)
-    assert info.value.suggested_filename.startswith("ecm-cohort-3-progress-")
+    assert info.value.suggested_filename.startswith("enhanced-care-management-cohort-3-progress-")
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(path).pages).split())
 
     # The PDF says what the start page and the dashboard said.

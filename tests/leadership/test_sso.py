@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -300,3 +300,15 @@ def test_the_provider_is_configured_from_the_environment_only(monkeypatch):
         "verified_email": ["tewhatuora.govt.nz", "health.nz"],
     }
     assert unconfigured["openid_connect"]["APPS"] == []
+
+
+def test_the_provider_comes_from_settings_only_and_the_login_page_reads_no_table(
+    client, db, settings, django_assert_num_queries
+):
+    """A SocialApp row (allauth's admin could add one) is not a way to add a provider: single
+    sign-on is configured by the environment, and the login page queries nothing for it."""
+    SocialApp.objects.create(provider="openid_connect", provider_id="rogue", name="Rogue IdP")
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    with django_assert_num_queries(0):
+        page = client.get(reverse("account_login")).content.decode()
+    assert "Rogue" not in page and "Log in with" not in page

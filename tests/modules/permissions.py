@@ -129,18 +129,6 @@ def _programme(world):
 # Setting up (administrators of the programme only; everyone else 404).
 ROWS.update(
     {
-        "modules:cohort_create": Expect(
-            get=logged_in(404, administrator=200),
-            post=logged_in(404, administrator=302),
-            data=lambda world: {
-                "programme": world.cohort.programme_id,
-                "name": "Cohort 9",
-                "starts_on": (timezone.localdate() + datetime.timedelta(days=60)).isoformat(),
-                "capacity": "30",
-                "time_zone": "Pacific/Auckland",
-                "holiday_region": "NZ-AUK",
-            },
-        ),
         "modules:programme_copy": Expect(
             get=logged_in(405), post=logged_in(404, administrator=302), kwargs=_programme
         ),

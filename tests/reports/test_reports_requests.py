@@ -154,6 +154,11 @@ def test_the_status_partial_polls_until_the_report_is_ready(client, cohort, clin
 
 def test_the_download_is_a_private_attachment(client, cohort, clinical_leader, administrator):
     report = ReportRequest(cohort=cohort, kind="progress", requested_by=clinical_leader)
+    # Renamed since it began: the file carries the names as they are now (not the slug).
+    cohort.name = "Cohort Toru"
+    cohort.save()
+    cohort.programme.name = "Ngā Kaiārahi: Care Management"
+    cohort.programme.save()
     report.file.save("r.pdf", ContentFile(b"%PDF-1.7 report"), save=False)
     report.status = "ready"
     report.save()
@@ -163,7 +168,7 @@ def test_the_download_is_a_private_attachment(client, cohort, clinical_leader, a
     assert b"".join(response.streaming_content) == b"%PDF-1.7 report"
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith(
-        'attachment; filename="ecm-cohort-3-progress-'
+        'attachment; filename="nga-kaiarahi-care-management-cohort-toru-progress-'
     )
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"

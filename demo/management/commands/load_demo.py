@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from demo import cohorts, leadership, modules, pairings, redesign_projects
+from demo import blueprints, cohorts, leadership, modules, pairings, redesign_projects
 
 # Each app's demo data, ``load(today)`` in ``demo/<app>.py``. Order matters: later ones build
 # on earlier ones (a schedule needs a cohort, a team needs people).
 BUILDERS = (
     ("cohorts", cohorts.load),
     ("modules", modules.load),
+    ("blueprints", blueprints.load),
     ("redesign_projects", redesign_projects.load),
     ("pairings", pairings.load),
     ("leadership", leadership.load),
