@@ -26,6 +26,7 @@ from django.utils import timezone
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Cohort, Enrolment, Programme
 from cohorts.selectors import CohortAccess
+from frameworks.selectors import CohortLearningSummary, cohort_learning_summary
 from leadership.models import User
 from measures.charts import distribution_words, render_bars_svg
 from measures.selectors import measure_summaries
@@ -51,11 +52,6 @@ RESULT_ROLES = frozenset(
         Enrolment.Role.CLINICAL_LEADER,
         Enrolment.Role.FACULTY,
     }
-)
-# What the cohort report says where learning and behaviour (self-assessment, 360) will go.
-LEARNING_PENDING = (
-    "Self-assessment and 360 feedback against the leadership framework: not yet part of this "
-    "report."
 )
 
 
@@ -391,7 +387,7 @@ class CohortEvaluationReport:
     cohort: Cohort
     threshold: int
     reaction: list[ModuleReaction]
-    learning: str
+    learning: CohortLearningSummary  # self-assessment change and 360 rates (frameworks)
     outcomes: list[Outcome]
     participants: int
     completed: int
@@ -465,7 +461,7 @@ def cohort_evaluation_report(
         cohort=cohort,
         threshold=threshold,
         reaction=reaction,
-        learning=LEARNING_PENDING,
+        learning=cohort_learning_summary(cohort),
         outcomes=_outcomes(cohort),
         participants=enrolments[Enrolment.Status.ENROLLED] + enrolments[Enrolment.Status.COMPLETED],
         completed=enrolments[Enrolment.Status.COMPLETED],

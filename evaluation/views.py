@@ -190,7 +190,7 @@ def _report(request, cohort_id):
 
 @login_required
 def cohort_report(request, cohort_id):
-    """The cohort's evaluation report: reaction, learning (to come), outcomes, attendance."""
+    """The cohort's evaluation report: reaction, learning and behaviour, outcomes, attendance."""
     cohort, access, report = _report(request, cohort_id)
     return render(
         request,

@@ -32,7 +32,7 @@ from measures.selectors import measures_not_updated_this_month
 from measures.timeliness import LateValue, late_monthly_values
 from modules.models import Session
 from modules.selectors import upcoming_sessions_for
-from pairings.models import Pairing
+from pairings.models import Pairing, PreferenceRequest
 from redesign_projects.models import (
     Assignment,
     Extension,
@@ -190,6 +190,8 @@ class ParticipantToDo:
     teamless_cohorts: list[Cohort] = field(default_factory=list)
     evaluations: list[EvaluationInvitation] = field(default_factory=list)
     self_assessments: list[tuple[Cohort, Window]] = field(default_factory=list)
+    # Cohorts whose office asked for pairing preferences they have not given (nor been paired).
+    preferences_asked: list[Cohort] = field(default_factory=list)
 
 
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
@@ -206,7 +208,7 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Thirteen queries:
+    """A participant's work across the cohorts they take part in. Fourteen queries:
 
     1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
@@ -216,7 +218,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     month; 10. the session evaluations they were asked for, not answered and still open;
     11. their self-assessments open now (``frameworks``); 12. their teams' and pairs' monthly
     measures whose latest due value is late; 13. the peer reviews allocated to them and not
-    yet sent.
+    yet sent; 14. the cohorts that asked for pairing preferences they have not given.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -296,7 +298,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         .select_related("submission__assignment")
         .order_by("-released_at", "-pk")
     )
-    pairings = (
+    pairings = list(
         Pairing.objects.open()
         .involving(user)
         .filter(cohort__in=taking_part)
@@ -306,6 +308,12 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             last_shadowed=Max("shadowing_entries__occurred_on"),
         )
         .order_by("-pk")
+    )
+    paired_in = {pairing.cohort_id for pairing in pairings}
+    asked = set(
+        PreferenceRequest.objects.filter(cohort__in=taking_part)
+        .exclude(cohort__pairing_preferences__person=user)
+        .values_list("cohort_id", flat=True)
     )
     return ParticipantToDo(
         cohorts=cohorts,
@@ -329,6 +337,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
         self_assessments=open_self_assessments_by_cohort(user, now=now),
+        preferences_asked=[c for c in cohorts if c.pk in asked and c.pk not in paired_in],
     )
 
 

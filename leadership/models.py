@@ -240,6 +240,7 @@ class Notification(models.Model):
         FEEDBACK_REMINDER = "feedback_reminder", "360 feedback reminder to a rater you nominated"
         PEER_REVIEW_REMINDER = "peer_review_reminder", "Peer review due reminder"
         MEASURE_DATA_REMINDER = "measure_data_reminder", "Monthly reminder to enter measure data"
+        PAIRING_PREFERENCES = "pairing_preferences", "Pairing preferences asked for"
 
     # Nobody can opt out of these: without them a person cannot use the product at all, or
     # would not learn that another office can now see their account.

@@ -1,11 +1,13 @@
 """Forms for pairings. They validate what a person typed; the services enforce the rules."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
+from cohorts.models import Cohort
 from leadership.models import User
 
 from .models import (
@@ -89,6 +91,13 @@ class ProjectForm(forms.ModelForm):
         widgets = {"project_aim": forms.Textarea(attrs={"rows": 3})}
 
 
+def default_start(cohort: Cohort) -> datetime.date:
+    """When a new pair starts unless the office says otherwise: with the cohort, or today
+    for a pair made after the cohort started (a start in the past would flag the pair at
+    once for having logged no shadowing since)."""
+    return max(cohort.starts_on, timezone.localdate(timezone=cohort.tzinfo))
+
+
 class PairingEndForm(forms.Form):
     ended_on = forms.DateField(label="End date", widget=forms.DateInput(attrs={"type": "date"}))
     end_reason = forms.CharField(label="Reason for ending", max_length=500)
@@ -107,6 +116,9 @@ class SuggestionRow:
     manager: forms.BoundField
     score: int | None
     reasons: tuple[str, ...]
+    # People of the suggested pair who have not given their preferences: the score rests on
+    # answers that are missing.
+    missing: list[User]
 
 
 class SuggestionsForm(forms.Form):
@@ -130,10 +142,10 @@ class SuggestionsForm(forms.Form):
         help_text="For active pairs.",
     )
 
-    def __init__(self, *args, suggestions, **kw):
+    def __init__(self, *args, suggestions, cohort: Cohort, **kw):
         super().__init__(*args, **kw)
         self.suggestions = suggestions
-        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["started_on"].initial = default_start(cohort)
         suggested = {p.clinician_id: p for p in suggestions.result.pairs}
         manager_choices = [("", "— no partner —")] + [
             (str(m.pk), f"{m} ({m.department or m.job_title or 'no department'})")
@@ -163,6 +175,9 @@ class SuggestionsForm(forms.Form):
                 manager=self[manager],
                 score=pair.score if pair else None,
                 reasons=pair.reasons if pair else (),
+                missing=self.suggestions.missing_answers(
+                    clinician.pk, pair.manager_id if pair else None
+                ),
             )
             for clinician, accept, manager, pair in self._rows
         ]

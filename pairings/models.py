@@ -249,6 +249,26 @@ class PairingPreference(models.Model):
         return f"Pairing preferences of {self.person} in {self.cohort.name}"
 
 
+class PreferenceRequest(models.Model):
+    """The programme office asked a cohort's people for their pairing preferences. From then
+    on everyone who may be paired and has not answered (and is not paired yet) has a to-do on
+    their start page; each is e-mailed once (``services.preferences_request``)."""
+
+    cohort = models.OneToOneField(
+        Cohort, on_delete=models.CASCADE, related_name="pairing_preference_request"
+    )
+    asked_at = models.DateTimeField("first asked", default=timezone.now)
+    last_asked_at = models.DateTimeField("last asked", default=timezone.now)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = "request for pairing preferences"
+        verbose_name_plural = "requests for pairing preferences"
+
+    def __str__(self) -> str:
+        return f"Pairing preferences asked for in {self.cohort.name}"
+
+
 class ShadowingEntry(models.Model):
     """One shadowing session: a member of a pair spent time in the other's role."""
 

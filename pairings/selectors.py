@@ -19,6 +19,7 @@ from .models import (
     INTEREST_CHOICES,
     Pairing,
     PairingPreference,
+    PreferenceRequest,
     ShadowingEntry,
     SupportCapacity,
 )
@@ -282,6 +283,16 @@ class Suggestions:
     people: dict[int, User]
     line_management: list[tuple[int, int]]
     forbidden: frozenset[tuple[int, int]]
+    answered: frozenset[int] = frozenset()
+
+    def missing_answers(self, *person_ids: int | None) -> list[User]:
+        """Which of these people have not given their preferences: a score between them
+        rests on answers that are missing (it counts no interests or half-days for them)."""
+        return [
+            self.people[pk]
+            for pk in person_ids
+            if pk is not None and pk in self.people and pk not in self.answered
+        ]
 
     @property
     def hard_rules(self) -> dict[frozenset[int], str]:
@@ -323,7 +334,9 @@ def suggest_pairs(cohort: Cohort, kind: str) -> Suggestions:
         slot_labels=SLOT_LABELS,
     )
     people = {p.pk: p for p in [*clinicians, *managers]}
-    return Suggestions(result, clinicians, managers, people, bosses, forbidden)
+    return Suggestions(
+        result, clinicians, managers, people, bosses, forbidden, answered=frozenset(preferences)
+    )
 
 
 def cohort_departments(cohort: Cohort) -> list[str]:
@@ -371,4 +384,43 @@ def preference_cohorts(person: User) -> list[Cohort]:
             enrolments__role__in=PREFERENCE_ROLES,
             enrolments__status__in=Enrolment.ACTIVE_STATUSES,
         ).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class PreferenceStatus:
+    """Who in a cohort has given their pairing preferences: everyone who may state them and
+    is not paired yet (``people``), those of them who have not (``waiting``), and when the
+    office asked (None: not yet)."""
+
+    people: list[User]
+    waiting: list[User]
+    request: PreferenceRequest | None
+
+    @property
+    def answered(self) -> int:
+        return len(self.people) - len(self.waiting)
+
+
+def preference_status(cohort: Cohort) -> PreferenceStatus:
+    """Three queries: the people who may be paired, in name order, without those holding an
+    open pairing (their answers no longer matter); who of them answered; the request."""
+    paired = Pairing.objects.open().filter(cohort=cohort)
+    people = list(
+        User.objects.filter(
+            enrolments__cohort=cohort,
+            enrolments__role__in=PREFERENCE_ROLES,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        )
+        .exclude(Q(pk__in=paired.values("clinician")) | Q(pk__in=paired.values("manager")))
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    answered = set(
+        PairingPreference.objects.filter(cohort=cohort).values_list("person_id", flat=True)
+    )
+    return PreferenceStatus(
+        people=people,
+        waiting=[p for p in people if p.pk not in answered],
+        request=PreferenceRequest.objects.filter(cohort=cohort).first(),
     )

@@ -6,14 +6,22 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort
-from leadership.models import User
+from leadership import notifications
+from leadership.models import Notification, User
 from leadership.services import audit_record
 
 from . import matching, selectors
-from .models import Pairing, PairingPreference, ShadowingEntry, SupportCapacity
+from .models import (
+    Pairing,
+    PairingPreference,
+    PreferenceRequest,
+    ShadowingEntry,
+    SupportCapacity,
+)
 
 
 @transaction.atomic
@@ -316,3 +324,45 @@ def support_capacity_set(
         changes={"leaders": [old, leaders]},
     )
     return capacity
+
+
+def preferences_request(*, cohort: Cohort, acting_user: User | None) -> int:
+    """Ask the cohort's people for their pairing preferences: from now on everyone who may be
+    paired and has not answered has a to-do on their start page, and each of them is e-mailed
+    (``pairing_preferences``) once — asking again e-mails only people not e-mailed before
+    (those who joined since). Returns how many e-mails were recorded. Audited as
+    ``pairing_preference.request`` with that count."""
+    now = timezone.now()
+    request, created = PreferenceRequest.objects.select_for_update().get_or_create(
+        cohort=cohort, defaults={"asked_at": now, "last_asked_at": now}
+    )
+    if not created:
+        request.last_asked_at = now
+        request.full_clean()
+        request.save(update_fields=["last_asked_at"])
+    status = selectors.preference_status(cohort)
+    programme = cohort.programme
+    sent = notifications.notify_many(
+        recipients=status.waiting,
+        kind=Notification.Kind.PAIRING_PREFERENCES,
+        dedup_key=lambda person: f"pairing-preferences:{cohort.pk}:{person.pk}",
+        template="pairing_preferences",
+        context={
+            "programme_name": programme.name,
+            **programme.email_voice(),
+            "cohort_name": cohort.name,
+            "link": notifications.absolute_url(
+                reverse("pairings:my_preferences", kwargs={"cohort_id": cohort.pk})
+            ),
+        },
+        subject=request,
+        cohort_id=cohort.pk,
+    )
+    audit_record(
+        actor=acting_user,
+        action="pairing_preference.request",
+        target=request,
+        cohort_id=cohort.pk,
+        changes={"emailed": sent, "not_answered": len(status.waiting)},
+    )
+    return sent

@@ -10,6 +10,11 @@ urlpatterns = [
     path("cohort/<int:cohort_id>/suggestions/", views.suggestions, name="suggestions"),
     path("cohort/<int:cohort_id>/preferences/", views.my_preferences, name="my_preferences"),
     path(
+        "cohort/<int:cohort_id>/preferences/ask/",
+        views.preferences_request,
+        name="preferences_request",
+    ),
+    path(
         "cohort/<int:cohort_id>/preferences/<int:person_id>/",
         views.preferences_edit,
         name="preferences_edit",

@@ -22,6 +22,7 @@ from .forms import (
     SuggestionsForm,
     SupportAssignForm,
     SupportCapacityForm,
+    default_start,
 )
 from .models import Pairing
 
@@ -58,7 +59,7 @@ def suggestions(request, cohort_id):
     cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
     kind = _kind(request)
     suggested = selectors.suggest_pairs(cohort, kind)
-    form = SuggestionsForm(request.POST or None, suggestions=suggested)
+    form = SuggestionsForm(request.POST or None, suggestions=suggested, cohort=cohort)
     if request.method == "POST" and form.is_valid():
         try:
             created = services.pairings_create(
@@ -84,7 +85,35 @@ def suggestions(request, cohort_id):
             "kinds": Pairing.Kind.choices,
             "form": form,
             "suggested": suggested,
+            "answers": selectors.preference_status(cohort),
         },
+    )
+
+
+@login_required
+@require_POST
+def preferences_request(request, cohort_id):
+    """Ask everyone who has not given their pairing preferences for them: a to-do on their
+    start page and one e-mail each (``services.preferences_request``)."""
+    cohort, _access = get_cohort_for_user(request.user, cohort_id, roles={ADMINISTRATOR})
+    sent = services.preferences_request(cohort=cohort, acting_user=request.user)
+    if sent:
+        messages.success(
+            request,
+            f"Asked for pairing preferences: {sent} e-mail{'s' if sent != 1 else ''} on "
+            "the way. Everyone who has not answered has it on their start page.",
+        )
+    else:
+        messages.info(
+            request,
+            "Nobody new to e-mail: everyone who has not answered was asked already (once "
+            "each) and has it on their start page.",
+        )
+    kind = request.POST.get("kind", Pairing.Kind.PARTNERSHIP)
+    if kind not in Pairing.Kind.values:
+        kind = Pairing.Kind.PARTNERSHIP
+    return redirect(
+        reverse("pairings:suggestions", kwargs={"cohort_id": cohort.pk}) + f"?kind={kind}"
     )
 
 
@@ -94,7 +123,9 @@ def _pairing_page(request, pairing, access, *, status=200, **forms):
         "entry_form": lambda: ShadowingEntryForm(pairing=pairing),
         "project_form": lambda: ProjectForm(instance=pairing),
         "end_form": PairingEndForm,
-        "activate_form": PairingActivateForm,
+        "activate_form": lambda: PairingActivateForm(
+            initial={"started_on": default_start(pairing.cohort)}
+        ),
     }
     context = {name: forms.get(name) or make() for name, make in blank.items()}
     context.update(pairing=pairing, access=access, entries=selectors.shadowing_log(pairing))

@@ -89,50 +89,132 @@ class TeamForm(forms.ModelForm):
 
 
 class FormationTeamForm(forms.Form):
-    """One team of the formation page: existing (``team_id``) or new."""
+    """One column of the formation board: an existing team (``team_id``) or a new one. The
+    lead may be anyone in the cohort's participants (the board offers only clinicians), so a
+    lead who is not a clinician — say, whose profession changed since the page loaded — gets
+    the model's own message next to the field."""
 
     team_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=200)
-    focus_kind = forms.ChoiceField(choices=RedesignTeam.FocusKind.choices, required=False)
-    clinical_lead = PersonChoiceField(
-        queryset=User.objects.none(), help_text="A clinician who is one of the members."
+    name = forms.CharField(label="Team name", max_length=200)
+    focus_kind = forms.ChoiceField(
+        label="Focus", choices=RedesignTeam.FocusKind.choices, required=False
     )
-    members = PeopleChoiceField(
-        queryset=User.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    clinical_lead = forms.TypedChoiceField(
+        label="Clinical lead", coerce=int, required=False, empty_value=None
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people: dict[int, User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinical_lead"].queryset = people
-        self.fields["members"].queryset = people
+        self.people = people
+        cast(forms.ChoiceField, self.fields["clinical_lead"]).choices = [("", "—")] + [
+            (str(pk), str(person)) for pk, person in people.items()
+        ]
 
-    def clean(self):
-        data = super().clean()
-        lead, members = data.get("clinical_lead"), data.get("members")
-        if lead is not None and not lead.is_clinician:
-            self.add_error("clinical_lead", RedesignTeam.CLINICAL_LEAD_MESSAGE)
-        elif lead is not None and members is not None and lead not in members:
-            self.add_error("clinical_lead", "Choose the lead from this team's members.")
-        return data
+    def clean_clinical_lead(self) -> User | None:
+        lead = self.cleaned_data.get("clinical_lead")
+        if lead is None:
+            return None
+        person = self.people[lead]
+        if not person.is_clinician:
+            raise ValidationError(RedesignTeam.CLINICAL_LEAD_MESSAGE)
+        return person
 
 
 class BaseFormationFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        seen: dict[int, str] = {}
+        seen: set[str] = set()
         for form in self.forms:
-            for person in form.cleaned_data.get("members", []):
-                if person.pk in seen:
-                    form.add_error(
-                        "members", f"{person} is also in {seen[person.pk]}: choose one team."
-                    )
-                seen.setdefault(person.pk, form.cleaned_data["name"])
+            name = form.cleaned_data["name"].strip().casefold()
+            if name in seen:
+                form.add_error("name", "Another team has this name: give each team its own.")
+            seen.add(name)
 
 
 FormationFormSet = forms.formset_factory(
-    FormationTeamForm, formset=BaseFormationFormSet, extra=0, min_num=1, validate_min=True
+    FormationTeamForm,
+    formset=BaseFormationFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=25,
+    validate_max=True,
 )
+
+
+class PlacementForm(forms.Form):
+    """One select per participant: the team (by its column's position) they go to, or none.
+    One select per person means nobody can be put in two teams. ``board_state`` is the
+    fingerprint of the teams the board was drawn from (``formation.board_state``)."""
+
+    board_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, people: list[User], team_names: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not placed")] + [(str(i), name) for i, name in enumerate(team_names)]
+        for person in people:
+            self.fields[f"person_{person.pk}"] = forms.TypedChoiceField(
+                label=f"Team for {person}",
+                choices=choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+
+    def placements(self) -> dict[int, int | None]:
+        """Person id → column position (None: not placed), once the form is valid."""
+        return {
+            int(name.removeprefix("person_")): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("person_")
+        }
+
+
+def formation_plans(
+    formset: forms.BaseFormSet,
+    placement: PlacementForm,
+    *,
+    people: dict[int, User],
+    teams: dict[int, RedesignTeam],
+) -> list[services.TeamPlan] | None:
+    """The plans to save from a valid board, or None after adding each problem next to its
+    field: a team with people needs a clinical lead who is one of them; an existing team
+    cannot be left empty. A new team left empty is not created (not an error)."""
+    members: dict[int, list[User]] = {i: [] for i in range(len(formset.forms))}
+    for person_id, index in placement.placements().items():
+        if index is not None and index in members:
+            members[index].append(people[person_id])
+    plans = []
+    for index, form in enumerate(formset.forms):
+        data, team = form.cleaned_data, teams.get(form.cleaned_data.get("team_id") or 0)
+        lead, group = data["clinical_lead"], members[index]
+        if not group:
+            if team is not None:
+                form.add_error(
+                    "name", f"{data['name']} has nobody in it: an existing team keeps its lead."
+                )
+            continue
+        if lead is None:
+            form.add_error("clinical_lead", "Choose a clinical lead: a clinician in this team.")
+        elif lead not in group:
+            form.add_error(
+                "clinical_lead",
+                f"{lead} is not in {data['name']}: choose the lead from its members.",
+            )
+        else:
+            plans.append(
+                services.TeamPlan(
+                    team=team,
+                    name=data["name"].strip(),
+                    clinical_lead=lead,
+                    members=tuple(group),
+                    focus_kind=data["focus_kind"] or RedesignTeam.FocusKind.WORK_PROCESS,
+                )
+            )
+    if any(form.errors for form in formset.forms):
+        return None
+    return plans
 
 
 class DateTimeInput(forms.DateTimeInput):

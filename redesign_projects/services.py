@@ -25,7 +25,7 @@ from modules.models import ModuleTemplate, Session
 from modules.services import working_day_on_or_after
 from modules.workdays import Closure, closures_for
 
-from . import reminders, selectors
+from . import formation, reminders, selectors
 from .models import (
     Assignment,
     AssignmentTemplate,
@@ -187,12 +187,30 @@ class TeamPlan:
 
 @transaction.atomic
 def teams_restructure(
-    *, cohort: Cohort, plans: Sequence[TeamPlan], acting_user: User | None
+    *,
+    cohort: Cohort,
+    plans: Sequence[TeamPlan],
+    acting_user: User | None,
+    expected_state: str | None = None,
 ) -> list[RedesignTeam]:
     """Save a whole formation at once (e.g. an adjusted suggestion): all or nothing.
 
     Everyone leaving a team leaves first, then people join, so moves between teams work.
-    Nobody may be in two plans; each lead must be a clinician and is made a member."""
+    Nobody may be in two plans; each lead must be a clinician and is made a member. With
+    ``expected_state`` (``formation.board_state`` of the teams the plans were made from) the
+    cohort is locked and a formation made before someone else changed its teams is refused."""
+    if expected_state is not None:
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        memberships = TeamMembership.objects.current().filter(cohort=cohort)
+        now_state = formation.board_state(
+            cohort.redesign_teams.values_list("pk", flat=True),
+            memberships.values_list("team_id", "person_id"),
+        )
+        if now_state != expected_state:
+            raise ValidationError(
+                "Someone changed this cohort's teams since the board was opened, so nothing "
+                "was saved. The board now shows who is where; check your moves and save again."
+            )
     seen: dict[int, str] = {}
     names: set[str] = set()
     for plan in plans:

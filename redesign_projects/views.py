@@ -17,7 +17,7 @@ from cohorts.selectors import ADMINISTRATOR, cohorts_for_role, get_cohort_for_us
 from leadership.forms import add_service_errors
 from leadership.storage import private_download
 
-from . import peer_reviews, selectors, services
+from . import formation, peer_reviews, selectors, services
 from .forms import (
     AssignmentForm,
     ExtensionForm,
@@ -28,11 +28,12 @@ from .forms import (
     PeerReviewAllocateForm,
     PeerReviewForm,
     PeerReviewRoundRobinForm,
+    PlacementForm,
     SubmissionForm,
     TeamForm,
+    formation_plans,
 )
-from .models import Feedback, RedesignTeam, TeamMembership
-from .suggest import Candidate, PlacedTeam, default_team_count, suggest_teams
+from .models import Feedback
 from .team_page import team_sections
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
@@ -123,88 +124,72 @@ def team_update(request, team_id):
     )
 
 
-def _suggestion_initial(cohort, team_count: int | None) -> list[dict]:
-    people = list(selectors.participants_of(cohort))
-    teams = list(cohort.redesign_teams.order_by("name"))
-    placed: dict[int, list[int]] = {team.pk: [] for team in teams}
-    for team_pk, person_pk in (
-        TeamMembership.objects.current().filter(cohort=cohort).values_list("team_id", "person_id")
-    ):
-        placed[team_pk].append(person_pk)
-    suggestion = suggest_teams(
-        [
-            Candidate(
-                id=p.pk,
-                profession=p.profession,
-                department=p.department,
-                is_clinician=p.is_clinician,
-            )
-            for p in people
-        ],
-        team_count or max(len(teams), default_team_count(len(people))),
-        placed=[PlacedTeam(t.pk, tuple(placed[t.pk]), t.clinical_lead_id) for t in teams],
-    )
-    names = {team.pk: team.name for team in teams}
-    focus = {team.pk: team.focus_kind for team in teams}
-    initial, number = [], len(teams)
-    for suggested in suggestion:
-        if suggested.key in names:
-            team_id, name = suggested.key, names[suggested.key]
-        else:
-            number += 1
-            team_id, name = None, f"Team {number}"
-        initial.append(
-            {
-                "team_id": team_id,
-                "name": name,
-                "focus_kind": focus.get(suggested.key, RedesignTeam.FocusKind.WORK_PROCESS),
-                "clinical_lead": suggested.lead_id,
-                "members": list(suggested.member_ids),
-            }
-        )
-    return initial
+def _team_count(request) -> int | None:
+    try:
+        count = int(request.GET.get("teams") or 0) or None
+    except ValueError:
+        return None
+    return None if count is None else max(1, min(count, formation.MAX_TEAMS))
 
 
 @login_required
 def team_formation(request, cohort_id):
-    """Suggested teams for the whole cohort, adjustable, saved in one transaction."""
+    """The formation board: every participant once, the suggested teams as columns with their
+    balance; people move by their select (or, with JavaScript, by drag and drop). "Update
+    the balance" redraws the board from what was chosen without saving (for browsers without
+    JavaScript); "Save all teams" saves every team in one transaction and says what changed."""
     cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
-    people = selectors.participants_of(cohort).order_by("last_name", "first_name")
+    data = formation.board_data(cohort)
+    people = data.by_id
     if request.method == "POST":
-        formset = FormationFormSet(request.POST, form_kwargs={"people": people})
-        if formset.is_valid():
-            teams = {t.pk: t for t in cohort.redesign_teams.all()}
-            plans = [
-                services.TeamPlan(
-                    team=teams.get(data["team_id"]),
-                    name=data["name"],
-                    clinical_lead=data["clinical_lead"],
-                    members=tuple(data["members"]),
-                    focus_kind=data["focus_kind"] or RedesignTeam.FocusKind.WORK_PROCESS,
-                )
-                for data in formset.cleaned_data
-            ]
-            try:
-                services.teams_restructure(cohort=cohort, plans=plans, acting_user=request.user)
-            except ValidationError as error:
-                formset.non_form_errors().extend(error.messages)
-            else:
-                messages.success(request, f"{len(plans)} teams were saved.")
-                return redirect("redesign_projects:team_list", cohort_id=cohort.pk)
+        formset = FormationFormSet(request.POST, prefix="team", form_kwargs={"people": people})
+        names = [
+            request.POST.get(f"team-{i}-name") or f"Team {i + 1}"
+            for i in range(min(formset.total_form_count(), formation.MAX_TEAMS))
+        ]
+        placement = PlacementForm(request.POST, people=data.people, team_names=names)
+        saving = request.POST.get("action") != "update"
+        if saving and formset.is_valid() and placement.is_valid():
+            plans = formation_plans(
+                formset, placement, people=people, teams={t.pk: t for t in data.teams}
+            )
+            if plans is not None:
+                created = {id(plan) for plan in plans if plan.team is None}
+                try:
+                    teams = services.teams_restructure(
+                        cohort=cohort,
+                        plans=plans,
+                        acting_user=request.user,
+                        expected_state=placement.cleaned_data["board_state"],
+                    )
+                except ValidationError as error:
+                    formset.non_form_errors().extend(error.messages)
+                else:
+                    saved = [
+                        (team, id(plan) in created, plan.members)
+                        for team, plan in zip(teams, plans, strict=True)
+                    ]
+                    messages.success(request, f"{len(teams)} teams were saved.")
+                    changes = formation.changes_summary(data, saved)
+                    messages.info(request, " ".join(changes) if changes else "Nobody changed team.")
+                    return redirect("redesign_projects:team_list", cohort_id=cohort.pk)
     else:
-        try:
-            team_count = int(request.GET.get("teams") or 0) or None
-        except ValueError:
-            team_count = None
-        if team_count is not None:
-            team_count = max(1, min(team_count, 25))
-        formset = FormationFormSet(
-            initial=_suggestion_initial(cohort, team_count), form_kwargs={"people": people}
+        initial, placed = formation.suggested_board(data, _team_count(request))
+        formset = FormationFormSet(initial=initial, prefix="team", form_kwargs={"people": people})
+        placement = PlacementForm(
+            initial={f"person_{pk}": index for pk, index in placed.items()},
+            people=data.people,
+            team_names=[team["name"] for team in initial],
         )
     return render(
         request,
         "redesign_projects/team_formation.html",
-        {"cohort": cohort, "formset": formset, "people_count": people.count()},
+        {
+            "cohort": cohort,
+            "formset": formset,
+            "placement": placement,
+            "board": formation.build_board(data, formset, placement),
+        },
     )
 
 

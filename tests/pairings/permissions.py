@@ -87,6 +87,11 @@ ROWS = {
         kwargs=_cohort,
         data=lambda world: {"interests": ["patient_flow"], "availability": ["mon_am"]},
     ),
+    "pairings:preferences_request": Expect(
+        post={**ADMIN_ONLY, "administrator": 302},
+        kwargs=_cohort,
+        data=lambda world: {"kind": "partnership"},
+    ),
     "pairings:preferences_edit": Expect(
         get=ADMIN_ONLY,
         post={**ADMIN_ONLY, "administrator": 302},

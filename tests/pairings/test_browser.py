@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -13,6 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_administrator_accepts_a_suggestion_and_the_pair_logs_shadowing(
     page: Page, live_server, cohort, administrator, participant
 ):
+    # A cohort that has started: new pairs start today, so a session can be logged at once.
+    cohort.starts_on = datetime.date.today() - datetime.timedelta(days=7)
+    cohort.save()
     manager = manager_in(cohort, email="tama@example.org", first_name="Tama", last_name="Herewini")
     for person in (participant, manager):
         PairingPreference.objects.create(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from leadership.models import AuditEvent
-from redesign_projects import services
+from redesign_projects import formation, services
 from redesign_projects.models import RedesignTeam, TeamMembership
 from redesign_projects.suggest import Candidate, PlacedTeam, suggest_teams
 
@@ -139,57 +139,173 @@ def _cohort_of(cohort, n=12):
     ]
 
 
-def test_the_formation_page_shows_a_suggestion_for_everyone(client, cohort, administrator):
+def _formation_url(cohort):
+    return reverse("redesign_projects:team_formation", args=[cohort.pk])
+
+
+def test_the_formation_board_puts_everyone_on_it_once(client, cohort, administrator):
     people = _cohort_of(cohort)
     client.force_login(administrator)
-    response = client.get(
-        reverse("redesign_projects:team_formation", args=[cohort.pk]) + "?teams=3"
-    )
-    formset = response.context["formset"]
-    assert len(formset.forms) == 3
-    placed = [pid for form in formset.forms for pid in form.initial["members"]]
-    assert sorted(placed) == sorted(p.pk for p in people)
+    response = client.get(_formation_url(cohort) + "?teams=3")
+    board = response.context["board"]
+    assert len(board.columns) == 3
+    placed = [card.person.pk for column in board.columns for card in column.cards]
+    assert sorted(placed) == sorted(p.pk for p in people) and not board.unplaced
+    assert all(column.balance.clinicians >= 1 for column in board.columns)
+    html = response.content.decode()
+    assert html.count("data-person=") == len(people)
+    assert "js/formation.js" in html
 
 
-def _formation_post(teams):
+def _formation_post(teams, unplaced=(), action="save", state=None):
+    """The board as posted: ``teams`` of (name, lead, members, team id or None), drawn from
+    ``state`` (the teams as they are now unless given)."""
+    cohort = next(p for _n, _l, members, *_id in teams for p in members).enrolments.get().cohort
     data = {
-        "form-TOTAL_FORMS": str(len(teams)),
-        "form-INITIAL_FORMS": "0",
-        "form-MIN_NUM_FORMS": "1",
-        "form-MAX_NUM_FORMS": "1000",
+        "board_state": state or formation.state_of(formation.board_data(cohort)),
+        "team-TOTAL_FORMS": str(len(teams)),
+        "team-INITIAL_FORMS": "0",
+        "team-MIN_NUM_FORMS": "1",
+        "team-MAX_NUM_FORMS": "25",
+        "action": action,
     }
-    for i, (name, lead, members) in enumerate(teams):
-        data[f"form-{i}-name"] = name
-        data[f"form-{i}-focus_kind"] = "work_process"
-        data[f"form-{i}-clinical_lead"] = str(lead.pk)
-        data[f"form-{i}-members"] = [str(m.pk) for m in members]
+    for i, (name, lead, members, *team_id) in enumerate(teams):
+        data[f"team-{i}-team_id"] = str(team_id[0]) if team_id and team_id[0] else ""
+        data[f"team-{i}-name"] = name
+        data[f"team-{i}-focus_kind"] = "work_process"
+        data[f"team-{i}-clinical_lead"] = str(lead.pk) if lead else ""
+        for person in members:
+            data[f"person_{person.pk}"] = str(i)
+    for person in unplaced:
+        data[f"person_{person.pk}"] = ""
     return data
 
 
-def test_saving_the_formation_creates_every_team_at_once(client, cohort, administrator):
+def test_saving_the_board_creates_every_team_at_once_and_says_what_changed(
+    client, cohort, administrator
+):
     people = _cohort_of(cohort, 6)
     doctors = [p for p in people if p.is_clinician]
     client.force_login(administrator)
     response = client.post(
-        reverse("redesign_projects:team_formation", args=[cohort.pk]),
+        _formation_url(cohort),
         _formation_post([("A", doctors[0], people[:3]), ("B", doctors[-1], people[3:])]),
+        follow=True,
     )
-    assert response.status_code == 302
+    assert response.redirect_chain[-1][0] == reverse(
+        "redesign_projects:team_list", args=[cohort.pk]
+    )
     assert RedesignTeam.objects.count() == 2
     assert TeamMembership.objects.current().count() == 6
     assert AuditEvent.objects.filter(action="redesign_team.restructure").count() == 2
+    said = [str(m) for m in response.context["messages"]]
+    assert said[0] == "2 teams were saved."
+    assert "A was created with 3 people. B was created with 3 people." in said[1]
 
 
-def test_a_person_in_two_teams_saves_nothing_and_says_so(client, cohort, administrator):
-    people = _cohort_of(cohort, 6)
+def test_moves_on_the_board_are_summarised_person_by_person(client, cohort, administrator):
+    ana, ben = (
+        participant_in(cohort, profession="nurse"),
+        participant_in(cohort, profession="doctor"),
+    )
+    cal = participant_in(cohort, profession="manager")
+    red = make_team(cohort, lead=ana, members=[cal], name="Red")
+    blue = make_team(cohort, lead=ben, name="Blue")
     client.force_login(administrator)
     response = client.post(
-        reverse("redesign_projects:team_formation", args=[cohort.pk]),
-        _formation_post([("A", people[0], people[:4]), ("B", people[5], people[3:])]),
+        _formation_url(cohort),
+        _formation_post([("Red", ana, [ana], red.pk), ("Blue", ben, [ben, cal], blue.pk)]),
+        follow=True,
     )
+    said = [str(m) for m in response.context["messages"]]
+    assert said[1] == f"{cal} moved from Red to Blue."
+    assert TeamMembership.objects.current().get(person=cal).team == blue
+
+
+def test_a_lead_who_is_not_a_clinician_saves_nothing_and_says_so(client, cohort, administrator):
+    people = _cohort_of(cohort, 6)
+    manager = next(p for p in people if p.profession == "manager")
+    client.force_login(administrator)
+    response = client.post(_formation_url(cohort), _formation_post([("A", manager, people)]))
     assert response.status_code == 200
-    assert "choose one team" in response.content.decode()
+    assert "must be a clinician" in response.content.decode()
     assert not RedesignTeam.objects.exists()
+
+
+def test_a_lead_from_another_team_or_none_is_refused_next_to_the_field(
+    client, cohort, administrator
+):
+    people = _cohort_of(cohort, 6)
+    elsewhere = next(p for p in people[3:] if p.is_clinician)
+    client.force_login(administrator)
+    response = client.post(
+        _formation_url(cohort),
+        _formation_post([("A", elsewhere, people[:3]), ("B", None, people[3:])]),
+    )
+    errors = [form.errors for form in response.context["formset"].forms]
+    assert "choose the lead from its members" in errors[0]["clinical_lead"][0]
+    assert "Choose a clinical lead" in errors[1]["clinical_lead"][0]
+    assert not RedesignTeam.objects.exists()
+
+
+def test_a_board_drawn_before_someone_else_changed_the_teams_saves_nothing(
+    client, cohort, administrator
+):
+    """One select per person means the board cannot put anyone in two teams; someone put in
+    a team by another administrator since the board was drawn is caught on save."""
+    people = _cohort_of(cohort, 6)
+    doctor = next(p for p in people if p.profession == "doctor")
+    post = _formation_post([("A", doctor, people)])
+    make_team(cohort, lead=doctor, name="Made meanwhile")
+    client.force_login(administrator)
+    response = client.post(_formation_url(cohort), post)
+    assert response.status_code == 200
+    assert "Someone changed this cohort" in response.content.decode()
+    assert RedesignTeam.objects.get().name == "Made meanwhile"
+    assert "Now: Made meanwhile" in response.content.decode()
+
+
+def test_update_redraws_the_board_from_the_choices_without_saving(client, cohort, administrator):
+    people = _cohort_of(cohort, 6)
+    doctors = [p for p in people if p.is_clinician]
+    client.force_login(administrator)
+    response = client.post(
+        _formation_url(cohort),
+        _formation_post(
+            [("A", doctors[0], people[:2]), ("B", doctors[-1], people[3:])],
+            unplaced=[people[2]],
+            action="update",
+        ),
+    )
+    board = response.context["board"]
+    assert [card.person for card in board.unplaced] == [people[2]]
+    assert board.columns[0].balance.people == 2
+    assert not RedesignTeam.objects.exists()
+
+
+def test_an_empty_new_team_is_not_created(client, cohort, administrator):
+    people = _cohort_of(cohort, 4)
+    doctor = next(p for p in people if p.profession == "doctor")
+    client.force_login(administrator)
+    response = client.post(
+        _formation_url(cohort), _formation_post([("A", doctor, people), ("Empty", None, [])])
+    )
+    assert response.status_code == 302
+    assert list(RedesignTeam.objects.values_list("name", flat=True)) == ["A"]
+
+
+@pytest.mark.parametrize("size", [8, 30])
+def test_the_board_runs_the_same_queries_for_8_or_30_people(
+    client, cohort, administrator, django_assert_num_queries, size
+):
+    people = _cohort_of(cohort, size)
+    make_team(cohort, lead=next(p for p in people if p.is_clinician), members=people[:3])
+    client.force_login(administrator)
+    # 1 session, 2 user, 3 cohort with programme and the viewer's roles, 4 participants,
+    # 5 teams, 6 current memberships, 7 navigation roles
+    with django_assert_num_queries(7):
+        response = client.get(_formation_url(cohort))
+    assert response.content.decode().count("data-person=") == size
 
 
 def test_restructuring_keeps_the_past(cohort, participant):

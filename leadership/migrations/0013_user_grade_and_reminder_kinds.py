@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leadership', '0013_notification_kinds_evaluations_and_360'),
+        ('leadership', '0012_notification_to_address'),
     ]
 
     operations = [
