@@ -16,6 +16,7 @@ from .selectors import CohortEvaluationReport
 PARTS = {
     "reaction": "Reaction",
     "comments": "Comments",
+    "learning": "Learning and behaviour",
     "outcomes": "Outcomes",
     "attendance": "Attendance and completion",
 }
@@ -80,6 +81,36 @@ def comment_rows(report: CohortEvaluationReport) -> list[list[object]]:
     return rows
 
 
+def learning_rows(report: CohortEvaluationReport) -> list[list[object]]:
+    """The paired self-assessment change per dimension and the 360 response counts: already
+    aggregates (``frameworks.selectors.cohort_learning_summary``), never a person's answer."""
+    summary = report.learning
+    if summary.framework is None:
+        return [["The programme has no leadership framework."]]
+    rows: list[list[object]] = [
+        ["Dimension", "Pairs", "Mean change (end - start)", "95% interval from", "95% interval to"]
+    ]
+    for row in summary.dimensions:
+        change = row.change
+        rows.append(
+            [
+                row.name,
+                change.pairs,
+                "" if change.mean is None else change.mean,
+                "" if change.low is None else change.low,
+                "" if change.high is None else change.high,
+            ]
+        )
+    rows += [
+        [],
+        ["360 feedback", "Value"],
+        ["Participants who asked for it", summary.feedback_rounds],
+        ["Raters asked", summary.raters_invited],
+        ["Raters who answered", summary.raters_responded],
+    ]
+    return rows
+
+
 def outcome_rows(report: CohortEvaluationReport) -> list[list[object]]:
     rows: list[list[object]] = [["Project", "Measure", "Sustained improvement", "Headline"]]
     rows += [[o.owner, o.measure, o.sustained_improvement, o.headline] for o in report.outcomes]
@@ -104,6 +135,7 @@ def attendance_rows(report: CohortEvaluationReport) -> list[list[object]]:
 ROWS = {
     "reaction": reaction_rows,
     "comments": comment_rows,
+    "learning": learning_rows,
     "outcomes": outcome_rows,
     "attendance": attendance_rows,
 }

@@ -23,10 +23,13 @@ from evaluation.models import (
     EvaluationResponse,
 )
 from evaluation.reminders import plan_evaluation_reminders, plan_session_evaluations
+from frameworks.models import SelfAssessment
 from leadership.models import Notification, User
 from modules.models import Attendance
 from reports.rendering import progress_report_pdf
 from tests.evaluation.helpers import answer, attendees, held_session, make_form, open_evaluation
+from tests.frameworks.helpers import assess, last_session_on, use_example
+from tests.pairings.helpers import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +331,32 @@ def test_a_form_for_a_kind_already_covered_is_refused_and_nothing_is_saved(
             acting_user=administrator,
         )  # fmt: skip
     assert programme.evaluation_forms.count() == 1
+
+
+def test_the_report_and_its_learning_export_give_the_cohorts_paired_change(
+    client, cohort, administrator, participant
+):
+    """Learning and behaviour comes from the frameworks' cohort summary: three people who
+    moved +1, +2 and +3 in every dimension give 3 pairs and a mean change of +2 on the page,
+    in the CSV and in the workbook; nobody's own ratings appear."""
+    cohort.starts_on = timezone.localdate() - datetime.timedelta(days=7)
+    cohort.save()
+    use_example(cohort.programme, administrator)
+    last_session_on(cohort, timezone.localdate() + datetime.timedelta(days=10))
+    end_time = timezone.now() + datetime.timedelta(days=5)
+    for person, start, end in zip(
+        [participant, enrol(cohort), enrol(cohort)], [2, 1, 1], [3, 3, 4], strict=True
+    ):
+        assess(cohort, person, SelfAssessment.Kind.START, start)
+        assess(cohort, person, SelfAssessment.Kind.END, end, now=end_time)
+    client.force_login(administrator)
+    page = client.get(reverse("evaluation:cohort_report", args=[cohort.pk])).content.decode()
+    assert "Setting direction" in page and "+2.00" in page
+    learning = client.get(reverse("evaluation:cohort_report_csv", args=[cohort.pk, "learning"]))
+    rows = list(csv.reader(io.StringIO(learning.content.decode("utf-8-sig"))))
+    setting = next(row for row in rows if row and row[0] == "Setting direction")
+    assert setting[1:3] == ["3", "2.0"]
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("evaluation:cohort_report_xlsx", args=[cohort.pk])).content)
+    )
+    assert workbook["Learning and behaviour"]["A2"].value == "Setting direction"
