@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from allauth.account.forms import LoginForm
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core import mail
@@ -18,6 +17,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from leadership.accounts import LoginForm
 from leadership.models import AuditEvent, User
 from tests.conftest import PASSWORD
 from tests.totp import code_for

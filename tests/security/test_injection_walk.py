@@ -44,6 +44,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from cohorts import services as cohort_services
+from evaluation.reminders import plan_session_evaluations
 from frameworks import services as framework_services
 from home.planners import PLANNERS
 from leadership import notifications
@@ -55,15 +56,18 @@ from measures import services as measure_services
 from measures.models import Measure
 from measures.timeliness import plan_measure_data_reminders
 from modules import services as module_services
+from modules.models import Attendance
 from pairings import services as pairing_services
 from pairings.models import ShadowingEntry
 from redesign_projects import services as project_services
 from redesign_projects.models import Assignment, Feedback, RedesignTeam, Submission
 from reports.models import Certificate
 from reports.rendering import progress_report_pdf
+from tests.evaluation.helpers import held_session
 from tests.factories import CohortFactory, ProgrammeFactory
 from tests.frameworks.helpers import use_example
 from tests.modules.helpers import make_session
+from tests.pairings.helpers import enrol
 from tests.permission_table import PERSONAS, World, full_table
 
 from .hostile import ESCAPED, PIECES, payload, unescaped
@@ -268,6 +272,14 @@ def _typed_through_services(world: World) -> None:
     LeadershipChallenge.objects.filter(pk=world.cache["ls_challenge"].pk).update(
         rubric=hostile.rubric
     )
+    # A session held yesterday with its register taken: the programme's evaluation form for
+    # its kind of module (the world's) asks the participant who came (one e-mail).
+    evaluated = held_session(cohort, title=text, position=40)
+    Attendance.objects.create(session=evaluated, person=participant, status="present")
+    plan_session_evaluations(now=timezone.now())
+    # The office asks for pairing preferences: a participant not yet paired is e-mailed.
+    enrol(cohort)
+    pairing_services.preferences_request(cohort=cohort, acting_user=admin)
     # The participant asks a colleague for 360 feedback; a week on, the colleague is reminded.
     use_example(cohort.programme, admin)
     rater = framework_services.rater_invite(
