@@ -326,6 +326,7 @@ def support_capacity_set(
     return capacity
 
 
+@transaction.atomic
 def preferences_request(*, cohort: Cohort, acting_user: User | None) -> int:
     """Ask the cohort's people for their pairing preferences: from now on everyone who may be
     paired and has not answered has a to-do on their start page, and each of them is e-mailed

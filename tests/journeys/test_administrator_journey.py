@@ -128,7 +128,9 @@ def test_an_administrator_sets_up_a_cohort_and_runs_its_first_week(page: Page, l
         page.get_by_role("button", name="Suggest again").click()
         assert describe(serious_violations(page)) == ""
         page.get_by_role("button", name="Save all teams").click()
-        expect(page.get_by_role("status")).to_have_text("3 teams were saved.")
+        expect(page.get_by_role("status").filter(has_text="teams were saved")).to_have_text(
+            "3 teams were saved."
+        )
         assert RedesignTeam.objects.filter(cohort=cohort).count() == 3
 
         # Pair clinicians with the managers from the suggestion.
