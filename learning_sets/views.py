@@ -122,13 +122,18 @@ def _recording(request, set_id):
     return learning_set
 
 
+def _members(learning_set):
+    """The set's participants, for the meeting and action forms' choices."""
+    return selectors.people_in_role(learning_set.cohort, Enrolment.Role.PARTICIPANT).filter(
+        learning_set_places__learning_set=learning_set
+    )
+
+
 @login_required
 def meeting_create(request, set_id):
     """The facilitator records a meeting: the day, who came, short notes."""
     learning_set = _recording(request, set_id)
-    members = selectors.people_in_role(learning_set.cohort, Enrolment.Role.PARTICIPANT).filter(
-        learning_set_places__learning_set=learning_set
-    )
+    members = _members(learning_set)
     form = MeetingForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,9 +160,7 @@ def meeting_create(request, set_id):
 def action_create(request, set_id):
     """The facilitator records an action a member agreed to."""
     learning_set = _recording(request, set_id)
-    members = selectors.people_in_role(learning_set.cohort, Enrolment.Role.PARTICIPANT).filter(
-        learning_set_places__learning_set=learning_set
-    )
+    members = _members(learning_set)
     form = ActionForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
         try:
