@@ -10,7 +10,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from cohorts.models import Cohort, Programme
+from cohorts.models import Cohort, Programme, days_in_words
 from modules.models import CloseDown, Milestone, MilestoneTemplate, Module, ModuleTemplate
 from modules.services import milestone_date
 from modules.workdays import Closure
@@ -259,8 +259,10 @@ def cohort_differences(cohort: Cohort) -> list[Difference]:
 
 
 def blueprint_for_programme(programme: Programme) -> dict[str, list]:
-    """What ``programme``'s blueprint holds besides its module sequence, for its page."""
+    """What ``programme``'s blueprint holds besides its module sequence, for its page: four
+    queries (milestones, assignments, short courses, close-downs); the rules take none."""
     return {
+        "rules": programme_rules(programme),
         "milestones": list(
             MilestoneTemplate.objects.filter(programme=programme).select_related("module_template")
         ),
@@ -274,6 +276,47 @@ def blueprint_for_programme(programme: Programme) -> dict[str, list]:
         ),
         "close_downs": list(CloseDown.objects.filter(programme=programme)),
     }
+
+
+def _days_rule(own: list[int], effective: list[int], when: str) -> str:
+    words = f"{days_in_words(effective)} {when}"
+    return words if own else f"{words} (site default)"
+
+
+def programme_rules(programme: Programme) -> list[tuple[str, str]]:
+    """(rule, in words) of ``programme``'s reminder and attendance rules, for its blueprint
+    page: the days each reminder goes out ("(site default)" when the programme has none of its
+    own) and what completion needs. No queries."""
+    completion = f"Completion needs {programme.completion_min_attendance_percent}% attendance"
+    if programme.completion_requires_final_assignment:
+        completion += " and the final assignment accepted"
+    return [
+        (
+            "Session reminders",
+            _days_rule(
+                programme.session_reminder_days,
+                programme.effective_session_reminder_days,
+                "before each session",
+            ),
+        ),
+        (
+            "Assignment reminders",
+            _days_rule(
+                programme.assignment_reminder_days,
+                programme.effective_assignment_reminder_days,
+                "before the due date",
+            ),
+        ),
+        (
+            "Overdue notices",
+            _days_rule(
+                programme.assignment_overdue_days,
+                programme.effective_assignment_overdue_days,
+                "after the due date",
+            ),
+        ),
+        ("Attendance", completion),
+    ]
 
 
 def _administered(model, user, pk, related: str):

@@ -20,6 +20,7 @@ from redesign_projects import services as project_services
 
 from . import selectors, services
 from .forms import AssignmentTemplateForm, CloseDownForm, CohortRerunForm, MilestoneTemplateForm
+from .sections import blueprint_sections
 
 
 def _render(request, template: str, context: dict) -> HttpResponse:
@@ -78,9 +79,14 @@ def cohort_create(request):
 
 @login_required
 def blueprint_detail(request, programme_id):
-    """What the programme's blueprint holds besides its module sequence, with the tools."""
+    """What the programme's blueprint holds besides its module sequence, with the tools; then
+    the sections apps above this one add (``sections``: the evaluation forms)."""
     programme = get_programme_for_user(request.user, programme_id)
-    context = {"programme": programme, **selectors.blueprint_for_programme(programme)}
+    context = {
+        "programme": programme,
+        **selectors.blueprint_for_programme(programme),
+        "sections": blueprint_sections(programme),
+    }
     return _render(request, "blueprints/blueprint_detail.html", context)
 
 

@@ -1,16 +1,18 @@
 """Forms for programmes, cohorts and people. They validate input; services do the writing."""
 
 import datetime
+import re
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from leadership.models import User, normalise_email
 
 from .imports import MAX_FILE_BYTES
-from .models import Cohort, Enrolment, Programme
+from .models import Cohort, Enrolment, Programme, days_in_words
 
 
 class LinesField(forms.CharField):
@@ -26,11 +28,49 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+class DaysField(forms.CharField):
+    """A reminder rule typed as "14, 2": whole days, in the order they are sent (largest first
+    before a date, smallest first after it). Its range and repeats are checked by the model
+    field's ``ReminderDaysValidator``, so the message shows next to this field."""
+
+    def __init__(self, *, before: bool, **kwargs) -> None:
+        self.before = before
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(str(d) for d in value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[int]:  # type: ignore[override]  # days, not one string
+        text = super().to_python(value) or ""
+        days = []
+        for part in re.split(r"[,;\s]+|\band\b", text):
+            if not part:
+                continue
+            try:
+                days.append(int(part))
+            except ValueError as exc:
+                raise ValidationError(
+                    "Give whole numbers of days separated by commas, e.g. 14, 2.", code="invalid"
+                ) from exc
+        return sorted(days, reverse=self.before)
+
+
+def _site_default(days: list[int], when: str) -> str:
+    in_order = sorted(days, reverse=when == "before")
+    return f" Empty: the site's default, {days_in_words(in_order)} {when}."
+
+
 class ProgrammeForm(forms.ModelForm):
     phases = LinesField(required=False, help_text="One per line, in order, e.g. Trimester 1.")
     project_kinds = LinesField(
         required=False, help_text="One per line, e.g. Care redesign, QI project per pair."
     )
+    session_reminder_days = DaysField(label="Session reminders (days before)", before=True)
+    assignment_reminder_days = DaysField(
+        label="Assignment reminders (days before due)", before=True
+    )
+    assignment_overdue_days = DaysField(label="Overdue notices (days after due)", before=False)
 
     class Meta:
         model = Programme
@@ -44,10 +84,44 @@ class ProgrammeForm(forms.ModelForm):
             "completion_min_attendance_percent",
             "completion_requires_final_assignment",
             "pairs_avoid_same_team",
+            "session_reminder_days",
+            "assignment_reminder_days",
+            "assignment_overdue_days",
             "email_greeting",
             "email_sign_off",
             "decimal_comma",
         ]
+
+    # Who is reminded when, the site default it falls back to, and that a change reaches every
+    # cohort of the programme for reminders not yet sent.
+    RULES = {
+        "session_reminder_days": (
+            "Days before each session that everyone expected gets a reminder, e.g. 14, 2.",
+            "SESSION_REMINDER_DAYS",
+            "before",
+        ),
+        "assignment_reminder_days": (
+            "Days before an assignment is due that those who have not handed it in are "
+            "reminded, e.g. 7, 1.",
+            "ASSIGNMENT_REMINDER_DAYS",
+            "before",
+        ),
+        "assignment_overdue_days": (
+            "Days after an assignment was due that those who have not handed it in are told "
+            "it is overdue, e.g. 1, 7.",
+            "ASSIGNMENT_OVERDUE_DAYS",
+            "after",
+        ),
+    }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (what, setting, when) in self.RULES.items():
+            self.fields[name].help_text = (
+                what
+                + _site_default(getattr(settings, setting), when)
+                + " A change applies to every cohort of the programme, for reminders not yet sent."
+            )
 
     def clean_completion_min_attendance_percent(self) -> int:
         # Said next to the field (the database's check would only say "constraint violated").

@@ -7,12 +7,72 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 from leadership.downloads import download_stem
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+# Each reminder is an e-mail to everyone concerned: a handful per session or due date is plenty.
+REMINDER_DAYS_MAX_COUNT = 4
+
+
+@deconstructible
+class ReminderDaysValidator:
+    """A programme's reminder rule: a list of whole days, each from 1 to the setting named
+    ``maximum_setting`` (read when validating, so changing the setting needs no migration),
+    each at most once and at most ``REMINDER_DAYS_MAX_COUNT`` of them. Empty is valid: the
+    site default applies. The reminder planners look no further ahead than that maximum."""
+
+    def __init__(self, maximum_setting: str) -> None:
+        self.maximum_setting = maximum_setting
+
+    def __call__(self, value) -> None:
+        # bool is an int to Python; "true" days are not whole days.
+        if not isinstance(value, list) or any(type(d) is not int for d in value):
+            raise ValidationError("Give whole numbers of days, e.g. 14, 2.", code="invalid")
+        maximum = getattr(settings, self.maximum_setting)
+        if any(d < 1 or d > maximum for d in value):
+            raise ValidationError(
+                f"Each number of days must be from 1 to {maximum}.", code="out_of_range"
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError("Give each number of days once.", code="duplicate")
+        if len(value) > REMINDER_DAYS_MAX_COUNT:
+            raise ValidationError(f"At most {REMINDER_DAYS_MAX_COUNT} reminders.", code="too_many")
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, ReminderDaysValidator)
+            and other.maximum_setting == self.maximum_setting
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.maximum_setting)
+
+
+def days_in_words(days: list[int]) -> str:
+    """``[14, 2]`` → "14 and 2 days", ``[1]`` → "1 day", ``[7, 3, 1]`` → "7, 3 and 1 days"."""
+    numbers = [str(d) for d in days]
+    listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"{listed} day{'' if days == [1] else 's'}"
+
+
+def _reminder_days_field(verbose_name: str, maximum_setting: str, help_text: str):
+    # db_default too, so rows written by older code during a rolling deploy still insert.
+    return models.JSONField(
+        verbose_name,
+        default=list,
+        db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
+        validators=[ReminderDaysValidator(maximum_setting)],
+        help_text=help_text
+        + " Empty: the site's default. Applies to every cohort of the programme, for reminders"
+        " not yet sent.",
+    )
 
 
 class ProgrammeQuerySet(models.QuerySet["Programme"]):
@@ -58,6 +118,21 @@ class Programme(models.Model):
     )
     completion_requires_final_assignment = models.BooleanField(
         "final assignment must be accepted", default=True
+    )
+    session_reminder_days = _reminder_days_field(
+        "session reminders (days before)",
+        "SESSION_REMINDER_DAYS_MAX",
+        "Days before each session that everyone expected is reminded, e.g. 14, 2.",
+    )
+    assignment_reminder_days = _reminder_days_field(
+        "assignment reminders (days before due)",
+        "ASSIGNMENT_REMINDER_DAYS_MAX",
+        "Days before an assignment is due that those who have not handed it in are reminded.",
+    )
+    assignment_overdue_days = _reminder_days_field(
+        "overdue notices (days after due)",
+        "ASSIGNMENT_REMINDER_DAYS_MAX",
+        "Days after an assignment was due that those who have not handed it in are told.",
     )
     decimal_comma = models.BooleanField(
         "numbers use a decimal comma",
@@ -110,6 +185,22 @@ class Programme(models.Model):
         """The greeting and sign-off its e-mails use, for a notification's context (the
         e-mail templates read ``greeting`` and ``sign_off``)."""
         return {"greeting": self.email_greeting, "sign_off": self.email_sign_off}
+
+    # The rules the reminder planners follow: the programme's own, or the site's defaults.
+    # Before a date: largest first; after it: smallest first (the order they are sent in).
+
+    @property
+    def effective_session_reminder_days(self) -> list[int]:
+        return sorted(self.session_reminder_days or settings.SESSION_REMINDER_DAYS, reverse=True)
+
+    @property
+    def effective_assignment_reminder_days(self) -> list[int]:
+        days = self.assignment_reminder_days or settings.ASSIGNMENT_REMINDER_DAYS
+        return sorted(days, reverse=True)
+
+    @property
+    def effective_assignment_overdue_days(self) -> list[int]:
+        return sorted(self.assignment_overdue_days or settings.ASSIGNMENT_OVERDUE_DAYS)
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):

@@ -40,14 +40,14 @@ PROGRAMME_EDITABLE_FIELDS = (
     "project_kinds",
     "completion_min_attendance_percent",
     "completion_requires_final_assignment",
+    "pairs_avoid_same_team",
+    "session_reminder_days",
+    "assignment_reminder_days",
+    "assignment_overdue_days",
     "email_greeting",
     "email_sign_off",
     "decimal_comma",
 )
-
-
-# What a programme made from blank takes from its form: the editable fields and the pairing rule.
-PROGRAMME_CREATE_FIELDS = (*PROGRAMME_EDITABLE_FIELDS, "pairs_avoid_same_team")
 
 
 @transaction.atomic
@@ -57,7 +57,7 @@ def programme_create(*, fields: dict, acting_user: User) -> Programme:
     administers it. Audited as ``programme.create``."""
     programme = Programme(
         slug=_unique_slug(Programme, fields.get("name", "")),
-        **{name: fields[name] for name in PROGRAMME_CREATE_FIELDS if name in fields},
+        **{name: fields[name] for name in PROGRAMME_EDITABLE_FIELDS if name in fields},
     )
     programme.full_clean()
     programme.save()

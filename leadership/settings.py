@@ -473,8 +473,11 @@ SESSION_REMINDER_DAYS = [14, 2]
 REGISTER_REMINDER_AFTER_MINUTES = env.int("REGISTER_REMINDER_AFTER_MINUTES", default=30)
 REGISTER_OFFICE_AFTER_WORKING_DAYS = env.int("REGISTER_OFFICE_AFTER_WORKING_DAYS", default=2)
 REGISTER_CHASE_LOOKBACK_DAYS = env.int("REGISTER_CHASE_LOOKBACK_DAYS", default=14)
+# The most days before a session a programme's reminders may be (the planner looks this far).
 SESSION_REMINDER_DAYS_MAX = 31
-# Assignment reminders: days before the (extended) due date, and overdue notices days after.
+# Assignment reminders: days before the (extended) due date, and overdue notices days after,
+# unless the programme sets its own; a programme's own are at most this many days either side.
+ASSIGNMENT_REMINDER_DAYS_MAX = 31
 ASSIGNMENT_REMINDER_DAYS = env.list("ASSIGNMENT_REMINDER_DAYS", cast=int, default=[7, 1])
 ASSIGNMENT_OVERDUE_DAYS = env.list("ASSIGNMENT_OVERDUE_DAYS", cast=int, default=[1, 7])
 

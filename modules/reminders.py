@@ -28,10 +28,9 @@ from .workdays import add_working_days
 
 
 def reminder_offsets(session: Session) -> list[int]:
-    """Days before a session that reminders go out, largest first (programme setting)."""
-    programme = session.module.cohort.programme
-    offsets = getattr(programme, "session_reminder_days", None) or settings.SESSION_REMINDER_DAYS
-    return sorted({int(days) for days in offsets}, reverse=True)
+    """Days before a session that reminders go out, largest first: its programme's rule, or
+    the site's ``SESSION_REMINDER_DAYS`` when the programme has none."""
+    return session.module.cohort.programme.effective_session_reminder_days
 
 
 def _due_offset(session: Session, now: datetime.datetime) -> int | None:
@@ -69,7 +68,9 @@ def plan_session_reminders(*, now: datetime.datetime) -> int:
     """Record the reminders due now for every session starting within the largest offset, to
     everyone expected (participants — or those signed up to a short course — and the
     facilitator), except people who sent apologies. Idempotent. Returns rows created."""
-    horizon = now + datetime.timedelta(days=max(settings.SESSION_REMINDER_DAYS_MAX, 1))
+    # A programme's own days are at most SESSION_REMINDER_DAYS_MAX (``ReminderDaysValidator``).
+    furthest = max(settings.SESSION_REMINDER_DAYS_MAX, *settings.SESSION_REMINDER_DAYS, 1)
+    horizon = now + datetime.timedelta(days=furthest)
     sessions = (
         Session.objects.filter(
             status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=horizon

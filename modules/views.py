@@ -3,6 +3,8 @@ redirect. Access follows design.md: anyone in a cohort sees its schedule; facult
 administrators take registers; administrators change the schedule; participants send
 apologies and sign up."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -110,7 +112,9 @@ def programme_edit(request, programme_id):
     """Edit a programme and its module sequence in one form; saved in one transaction."""
     programme = cohort_selectors.get_programme_for_user(request.user, programme_id)
     data = _posted(request)
-    form = ProgrammeForm(data, instance=programme, prefix="programme")
+    # A copy: validating writes the typed values onto the instance, and then the service would
+    # see no change to audit (and an invalid form would rename the page's programme).
+    form = ProgrammeForm(data, instance=copy.copy(programme), prefix="programme")
     formset = module_template_formset(data, programme=programme)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         kept = [f for f in formset.forms if f.has_changed() or f.instance.pk]

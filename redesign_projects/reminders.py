@@ -1,8 +1,9 @@
 """E-mails about assignments: due reminders (7 and 1 days before), overdue notices (1 and 7
-days after, by default), feedback released, and a daily digest to faculty of submissions
-waiting for feedback. Planners run in beat's sweep (``home/planners.py``) and are
-idempotent; dedup keys carry the effective due date, so an extension re-plans by itself and
-``extension_reminders_cancel`` drops what was pending for the old date."""
+days after, by default: a programme may set its own days), feedback released, and a daily
+digest to faculty of submissions waiting for feedback. Planners run in beat's sweep
+(``home/planners.py``) and are idempotent; dedup keys carry the effective due date, so an
+extension re-plans by itself and ``extension_reminders_cancel`` drops what was pending for the
+old date."""
 
 import datetime
 from collections import defaultdict
@@ -12,7 +13,7 @@ from typing import cast
 from django.conf import settings
 from django.urls import reverse
 
-from cohorts.models import Cohort, Enrolment
+from cohorts.models import Cohort, Enrolment, Programme
 from leadership import notifications
 from leadership.models import Notification, User
 
@@ -93,11 +94,12 @@ def outstanding_units(assignments: list[Assignment]) -> list[Unit]:
     return units
 
 
-def _window(due_at: datetime.datetime, now: datetime.datetime) -> str | None:
+def _window(due_at: datetime.datetime, now: datetime.datetime, programme: Programme) -> str | None:
     """Which message ``now`` calls for: "7d"/"1d" before the due date, "overdue-1d"/"overdue-7d"
-    after it — the latest whose time has come, so a late plan sends one, not a burst."""
-    before = sorted(settings.ASSIGNMENT_REMINDER_DAYS, reverse=True)
-    after = sorted(settings.ASSIGNMENT_OVERDUE_DAYS)
+    after it (the programme's days, or the site's) — the latest whose time has come, so a late
+    plan sends one, not a burst."""
+    before = programme.effective_assignment_reminder_days
+    after = programme.effective_assignment_overdue_days
     if now < due_at:
         passed = [d for d in before if now >= due_at - datetime.timedelta(days=d)]
         return f"{passed[-1]}d" if passed else None
@@ -107,10 +109,23 @@ def _window(due_at: datetime.datetime, now: datetime.datetime) -> str | None:
     return f"overdue-{passed[-1]}d"
 
 
+def _furthest_reminder_days() -> int:
+    """The most days before a due date that any live cohort is reminded: the site's default
+    or a programme's own rule, whichever is larger (one query)."""
+    own = (
+        Programme.objects.filter(cohorts__status__in=LIVE_COHORTS)
+        .exclude(assignment_reminder_days=[])
+        .values_list("assignment_reminder_days", flat=True)
+        .distinct()
+    )
+    return max([*settings.ASSIGNMENT_REMINDER_DAYS, *(d for days in own for d in days)])
+
+
 def plan_assignment_reminders(*, now: datetime.datetime) -> int:
-    """Record due reminders and overdue notices for unsubmitted work in live cohorts.
-    Returns how many rows were created."""
-    horizon_before = datetime.timedelta(days=max(settings.ASSIGNMENT_REMINDER_DAYS) + 1)
+    """Record due reminders and overdue notices for unsubmitted work in live cohorts, on the
+    days their programme's rule says (or the site's default). Returns how many rows were
+    created."""
+    horizon_before = datetime.timedelta(days=_furthest_reminder_days() + 1)
     # An extension can only move a date later, so no assignment whose original date is still
     # beyond the horizon can be due; ones long past may have been extended, so they stay in.
     assignments = list(
@@ -120,7 +135,7 @@ def plan_assignment_reminders(*, now: datetime.datetime) -> int:
     )
     created = 0
     for unit in outstanding_units(assignments):
-        label = _window(unit.due_at, now)
+        label = _window(unit.due_at, now, unit.assignment.cohort.programme)
         if label is None:
             continue
         created += _notify_unit(unit, label)

@@ -15,6 +15,7 @@ from leadership.models import Notification
 from modules import reminders, services
 from modules.models import Attendance, Session
 from modules.reminders import plan_session_reminders
+from tests.factories import CohortFactory, ProgrammeFactory, UserFactory
 from tests.modules.helpers import add_participants, make_module, make_session
 
 
@@ -151,3 +152,39 @@ def test_the_sweep_runs_the_session_planner(session):
         result = sweep_notifications()
     assert result["planned"] == 2
     assert timezone.now()
+
+
+def _offsets_sent() -> list[str]:
+    keys = Notification.objects.values_list("dedup_key", flat=True)
+    return sorted(key.rsplit(":", 1)[1] for key in keys)
+
+
+def test_a_programme_with_its_own_days_reminds_on_those_days_only(session, cohort):
+    cohort.programme.session_reminder_days = [21, 7]
+    cohort.programme.save()
+    assert _plan(session.starts_at - datetime.timedelta(days=22)) == 0
+    # 21 days is beyond the site's 14: the planner still looks that far ahead.
+    assert _plan(session.starts_at - datetime.timedelta(days=21, hours=-1)) == 2
+    assert _plan(session.starts_at - datetime.timedelta(days=14)) == 0
+    assert _plan(session.starts_at - datetime.timedelta(days=7)) == 2
+    assert _plan(session.starts_at - datetime.timedelta(days=2)) == 0
+    assert _offsets_sent() == ["21d", "21d", "7d", "7d"]
+
+
+def test_a_programme_without_its_own_days_follows_the_site_default_in_the_same_sweep(
+    session, cohort, settings, django_assert_max_num_queries
+):
+    settings.SESSION_REMINDER_DAYS = [5]
+    other = CohortFactory(programme=ProgrammeFactory(session_reminder_days=[3]))
+    other_session = make_session(
+        make_module(other), datetime.date(2027, 3, 18), facilitator=UserFactory()
+    )
+    five_before = session.starts_at - datetime.timedelta(days=5, hours=-1)
+    with django_assert_max_num_queries(12):
+        assert _plan(five_before) == 2  # the fixture's session, on the site's 5 days
+    assert _plan(other_session.starts_at - datetime.timedelta(days=3)) == 1
+    assert _offsets_sent() == ["3d", "5d", "5d"]
+    other_keys = Notification.objects.filter(dedup_key__startswith=f"session:{other_session.pk}:")
+    assert [key.rsplit(":", 1)[1] for key in other_keys.values_list("dedup_key", flat=True)] == [
+        "3d"
+    ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from leadership.emails import render_email
 from leadership.models import Notification
 from redesign_projects import reminders, services
-from tests.factories import EnrolmentFactory, UserFactory
+from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 from tests.redesign_projects.helpers import make_assignment, make_team, participant_in, submit
 
 
@@ -163,3 +163,56 @@ def test_faculty_get_one_digest_a_day_of_submissions_waiting_for_feedback(
     assert subject.startswith("2 submissions waiting for feedback")
     assert "2 submitted versions are waiting for your feedback" in text
     assert reminders.plan_faculty_digests(now=now + datetime.timedelta(days=1)) == 1
+
+
+def test_a_programme_with_its_own_days_reminds_and_chases_on_those_days(cohort, participant):
+    cohort.programme.assignment_reminder_days = [10, 3]
+    cohort.programme.assignment_overdue_days = [2]
+    cohort.programme.save()
+    assignment = make_assignment(cohort, days=20, kind="individual")
+    due = assignment.due_at
+    for offset_days, expected in [
+        (-11, 0), (-10, 1), (-7, 0), (-3, 1), (-1, 0), (1, 0), (2, 1), (7, 0),
+    ]:  # fmt: skip
+        moment = due + datetime.timedelta(days=offset_days, minutes=1)
+        assert reminders.plan_assignment_reminders(now=moment) == expected, offset_days
+    assert _labels() == ["10d", "3d", "overdue-2d"]
+
+
+def test_a_programme_without_its_own_days_follows_the_site_defaults_in_the_same_sweep(
+    cohort, participant, settings
+):
+    settings.ASSIGNMENT_REMINDER_DAYS = [5]
+    settings.ASSIGNMENT_OVERDUE_DAYS = [4]
+    other = CohortFactory(programme=ProgrammeFactory(assignment_reminder_days=[2]))
+    other_person = participant_in(other, "other.person@example.org")
+    ours = make_assignment(cohort, days=20, kind="individual")
+    theirs = make_assignment(other, days=20, kind="individual")
+    due = max(ours.due_at, theirs.due_at)  # made a moment apart
+    for offset_days, expected in [
+        (-5, {participant.email: "5d"}),
+        (-2, {other_person.email: "2d"}),  # theirs: their own days before
+        (1, {}),
+        (4, {participant.email: "overdue-4d", other_person.email: "overdue-4d"}),
+    ]:
+        before = set(Notification.objects.values_list("pk", flat=True))
+        moment = due + datetime.timedelta(days=offset_days, minutes=1)
+        reminders.plan_assignment_reminders(now=moment)
+        new = Notification.objects.exclude(pk__in=before).select_related("recipient")
+        sent = {row.recipient.email: row.dedup_key.split(":")[-2] for row in new}
+        assert sent == expected, offset_days
+
+
+@pytest.mark.parametrize("programmes", [1, 3])
+def test_programmes_own_days_cost_one_query_however_many_programmes(
+    cohort, participant, programmes, django_assert_num_queries
+):
+    # Fetched but nothing due yet: the horizon from the programmes' days (1), the assignments
+    # (2) and outstanding_units' four reads (extensions, submissions, participants, teams).
+    for n in range(programmes):
+        other = CohortFactory(programme=ProgrammeFactory(assignment_reminder_days=[20, n + 1]))
+        participant_in(other)
+        make_assignment(other, days=20.5, kind="individual")
+    make_assignment(cohort, days=20.5, kind="individual")
+    with django_assert_num_queries(6):
+        assert reminders.plan_assignment_reminders(now=timezone.now()) == 0
