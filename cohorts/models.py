@@ -33,7 +33,8 @@ class ReminderDaysValidator:
     def __call__(self, value) -> None:
         # bool is an int to Python; "true" days are not whole days.
         if not isinstance(value, list) or any(type(d) is not int for d in value):
-            raise ValidationError("Give whole numbers of days, e.g. 14, 2.", code="invalid")
+            # Not code "invalid": the field would swap in its own "Value must be valid JSON."
+            raise ValidationError("Give whole numbers of days, e.g. 14, 2.", code="not_days")
         maximum = getattr(settings, self.maximum_setting)
         if any(d < 1 or d > maximum for d in value):
             raise ValidationError(

@@ -190,3 +190,42 @@ def test_a_withdrawal_needs_a_reason_and_a_date_not_in_the_future(participant, a
             reason="Leaving",
             acting_user=administrator,
         )
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ([40], "Each number of days must be from 1 to 31."),
+        ([3, 3], "Give each number of days once."),
+        ([True], "Give whole numbers of days, e.g. 14, 2."),
+        ("7", "Give whole numbers of days, e.g. 14, 2."),
+    ],
+)
+def test_a_programme_refuses_reminder_days_it_could_not_keep_and_changes_nothing(
+    administrator, programme, days, message
+):
+    with pytest.raises(ValidationError) as raised:
+        services.programme_update(
+            programme=programme,
+            acting_user=administrator,
+            fields={"name": "Renamed", "assignment_reminder_days": days},
+        )
+    assert raised.value.message_dict == {"assignment_reminder_days": [message]}
+    programme.refresh_from_db()
+    assert (programme.name, programme.assignment_reminder_days) == (
+        "Enhanced Care Management",
+        [],
+    )
+
+
+def test_a_copied_programme_keeps_its_reminder_rules_and_pairing_rule(administrator, programme):
+    programme.session_reminder_days = [10, 1]
+    programme.assignment_overdue_days = [3]
+    programme.pairs_avoid_same_team = True
+    programme.save()
+    copy = services.programme_copy(programme=programme, acting_user=administrator)
+    assert copy.session_reminder_days == [10, 1]
+    assert copy.effective_session_reminder_days == [10, 1]
+    assert copy.effective_assignment_reminder_days == [7, 1]  # the site's
+    assert copy.effective_assignment_overdue_days == [3]
+    assert copy.pairs_avoid_same_team is True
