@@ -166,7 +166,7 @@ class LeadershipChallenge(models.Model):
         null=True,
         blank=True,
         related_name="leadership_challenges",
-        verbose_name="ends",
+        verbose_name="milestone it ends",
         help_text="The cohort's milestone that closes this trimester (e.g. its leadership "
         "challenge milestone).",
     )

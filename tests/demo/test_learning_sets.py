@@ -4,13 +4,13 @@ import pytest
 
 from cohorts.models import Cohort, Enrolment, Programme
 from demo import learning_sets as demo
-from modules.services import milestones_generate
 from learning_sets.models import (
     ActionLearningSet,
     ChallengeOutcome,
     CoachingSession,
     LearningSetMeeting,
 )
+from modules.services import milestones_generate
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

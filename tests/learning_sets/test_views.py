@@ -11,7 +11,6 @@ from django.utils import timezone
 from cohorts.models import Enrolment
 from governance import privacy as governance_privacy
 from leadership.privacy import ERASED_TEXT
-from modules.models import Milestone
 from learning_sets import services
 from learning_sets.models import (
     ActionLearningSet,
@@ -20,6 +19,7 @@ from learning_sets.models import (
     LearningSetMeeting,
 )
 from learning_sets.privacy import export_learning
+from modules.models import Milestone
 from reports.data import progress_report_data
 from tests.learning_sets.helpers import challenge, coaching, enrol, learning_set
 
