@@ -1,6 +1,8 @@
 """Done means: a bulk resend of invitations to 40 people sends 40 e-mails once each, however
 often it is clicked (Chromium)."""
 
+import re
+
 import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
@@ -37,7 +39,12 @@ def test_a_bulk_resend_to_forty_people_clicked_twice_sends_forty_e_mails_once_ea
     expect(page.locator("#bulk-names li")).to_have_count(40)
     confirm = page.get_by_role("button", name="Resend invitations (40)")
     confirm.dblclick()
-    expect(page.get_by_text("Sent 40 new invitations.")).to_be_visible()
+    # The browser shows whichever of the two answers came last: the first click's
+    # "Sent 40", or the second's "Sent 0 ... already had one today". Either way
+    # each person gets one e-mail (checked below).
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"Sent 40 new invitations\.|Sent 0 new invitations\. 40 people already had")
+    )
     page.go_back()
     page.get_by_role("button", name="Resend invitations (40)").click()
     expect(page.get_by_text("40 people already had a new invitation today")).to_be_visible()
