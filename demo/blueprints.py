@@ -2,7 +2,8 @@
 milestones of every demo cohort made before its programme had them (the Tower Hamlets
 cohort's three leadership challenges and its project delivery, the System review
 presentations, the partnership's shadowing and presentations). The demo's assignments are
-``demo.redesign_projects``'s own, so assignment templates are not added to its cohorts."""
+made by ``demo.redesign_projects`` (the Tower Hamlets cohort's from its programme's assignment
+template), so assignment templates are not added to cohorts here."""
 
 import datetime
 

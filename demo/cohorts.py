@@ -148,6 +148,10 @@ PRIMARY_CARE_PEOPLE = [
     ("Eleanor", "Price", "manager", "Practice Manager", "Harford Health Centre"),
     ("Joseph", "Adebayo", "doctor", "GP Registrar Supervisor", "Harford Health Centre"),
 ]
+# The primary-care participant who logs in with the demo password: she leads the COPD
+# outcome project and has a peer review to write (``demo.redesign_projects``).
+PRIMARY_CARE_LOGIN = ("Nasreen", "Begum")
+PRIMARY_CARE_LOGIN_LABEL = "Tower Hamlets participant"
 
 # The clinician–manager partnership cohort (Guy's and St Thomas'): junior doctors and managers,
 # twelve of each, for pairing.
@@ -263,6 +267,7 @@ def _load_uk_cohort(
     sponsor: tuple,
     faculty: tuple,
     participants: list[tuple],
+    login: tuple[str, str] | None = None,
 ) -> None:
     cohort, created = _cohort(
         programme,
@@ -280,7 +285,15 @@ def _load_uk_cohort(
     _enrol(cohort, _person(*sponsor, organisation=organisation), Enrolment.Role.CLINICAL_LEADER)
     _enrol(cohort, _person(*faculty, organisation=organisation), Enrolment.Role.FACULTY)
     for first, last, profession, title, department in participants:
-        person = _person(first, last, profession, title, department, organisation=organisation)
+        person = _person(
+            first,
+            last,
+            profession,
+            title,
+            department,
+            organisation=organisation,
+            password=DEMO_PASSWORD if (first, last) == login else None,
+        )
         _enrol(cohort, person, Enrolment.Role.PARTICIPANT)
 
 
@@ -289,7 +302,8 @@ def load(today: datetime.date) -> list[tuple[str, str]]:
     """Create the demo programme office; returns (e-mail, what it is) for each demo login.
 
     The three programmes; Enhanced Care Management's completed Cohort 2 and running Cohort 3
-    (46 participants and the four demo logins); a running primary-care network cohort; and a
+    (46 participants and the four demo logins); a running primary-care network cohort (one of
+    its participants logs in too); and a
     running partnership cohort of twelve junior doctors and twelve managers. A cohort that
     exists already is left as it is, so a second run adds nothing."""
     programmes = {p.slug: p for p in programme_models_install()}
@@ -334,6 +348,7 @@ def load(today: datetime.date) -> list[tuple[str, str]]:
         sponsor=("Anwar", "Miah", "doctor", "Clinical Director", "Network Office"),
         faculty=("Frances", "Gale", "other", "Leadership Coach (Healthskills)", ""),
         participants=PRIMARY_CARE_PEOPLE,
+        login=PRIMARY_CARE_LOGIN,
     )
     _load_uk_cohort(
         programmes["clinician-manager-partnership"],
@@ -360,4 +375,6 @@ def load(today: datetime.date) -> list[tuple[str, str]]:
         ],
     )
 
-    return [(logins[local].email, label) for local, *_rest, label in ROLE_LOGINS]
+    return [(logins[local].email, label) for local, *_rest, label in ROLE_LOGINS] + [
+        (demo_email(".".join(PRIMARY_CARE_LOGIN)), PRIMARY_CARE_LOGIN_LABEL)
+    ]

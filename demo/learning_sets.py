@@ -1,9 +1,10 @@
 """Demo data for the Tower Hamlets / Healthskills cohort ("2026 cohort" of the primary-care
 network programme): three action learning sets with their meetings and actions, the first
-trimester's leadership challenge with outcomes and a debrief, and three coaches — the demo
-faculty login among them — with coaching logs (one coach has not signed the code of ethics
-yet, so the office sees it). The coaches log in with the demo password
-(judith.okoro@demo.example.org coaches and facilitates a set).
+trimester's leadership challenge (linked to the milestone that ends the trimester) with
+outcomes and a debrief, and three coaches — the demo faculty login among them — with
+coaching logs (one coach has not signed the code of ethics yet, so the office sees it). The
+coaches log in with the demo password (judith.okoro@demo.example.org coaches and facilitates
+a set).
 
 Idempotent: nothing is made when the cohort already has a set. Without the cohort
 (``demo.cohorts`` makes it) nothing is made."""
@@ -17,6 +18,7 @@ from cohorts.services import enrolment_create, person_create
 from demo.cohorts import DEMO_PASSWORD
 from leadership.models import User
 from learning_sets import selectors, services
+from modules.models import MilestoneTemplate
 
 PROGRAMME_SLUG = "primary-care-network-leadership"
 ORGANISATION = "Healthskills"
@@ -147,7 +149,8 @@ def load(today: datetime.date) -> None:
                         action=action, done=True, acting_user=facilitator
                     )
 
-    # The first trimester's challenge, held a fortnight ago, with nearly everyone observed.
+    # The first trimester's challenge, held a fortnight ago, with nearly everyone observed;
+    # it ends trimester 1 (the cohort's first leadership-challenge milestone, when it has one).
     challenge = services.challenge_create(
         cohort=cohort,
         trimester=1,
@@ -155,6 +158,9 @@ def load(today: datetime.date) -> None:
         held_on=today - datetime.timedelta(weeks=2),
         brief=CHALLENGE_BRIEF,
         rubric=RUBRIC,
+        milestone=selectors.cohort_milestones(cohort)
+        .filter(kind=MilestoneTemplate.Kind.LEADERSHIP_CHALLENGE)
+        .first(),
         acting_user=None,
     )
     observers = [faculty, coaches[1][0]]

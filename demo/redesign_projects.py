@@ -1,7 +1,11 @@
-"""Demo data: the running cohort's redesign teams, assignments, and work in every state.
+"""Demo data: the running cohort's redesign teams, assignments, and work in every state; and
+the Tower Hamlets cohort's three outcome-based projects (COPD admissions among them) with
+measures, PDSA cycles, the project assignment from the programme's blueprint and a round of
+allocated, anonymous peer review of their interim versions (some reviews in, some to do).
 
 Idempotent: each part is created only if the cohort has none of it yet, so running it twice
-leaves the same rows. Teams come from the same suggestion function administrators use."""
+leaves the same rows. Teams come from the same suggestion function administrators use (the
+Tower Hamlets teams are named in ``PRIMARY_CARE_TEAMS``)."""
 
 import datetime
 import random
@@ -10,13 +14,15 @@ from typing import Any, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
-from cohorts.models import Cohort
+from cohorts import services as cohort_services
+from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from measures import services as measure_services
 from measures.charts import month_starts
 from measures.models import DataPoint, Measure
-from redesign_projects import selectors, services
+from redesign_projects import peer_reviews, selectors, services
 from redesign_projects.models import Assignment, RedesignTeam, Submission
 from redesign_projects.suggest import Candidate, suggest_teams
 from redesign_projects.uploads import check_upload
@@ -287,10 +293,13 @@ def _create_work(cohort: Cohort, participant: User | None, faculty: User) -> Non
 # --- measures ------------------------------------------------------------------------------
 
 # (team, [(measure, kind, unit, better, target, months, pattern, start level, change, noise,
-#          PDSA change idea or None, rebase reason or None)]).
+#          PDSA change idea or None, rebase reason or None[, months before the end the change
+#          starts])]).
 # pattern: "shift" steps by ``change`` two-thirds of the way through, "trend" climbs by
 # ``change`` over the last third, "flat" stays level; the PDSA cycle sits at the change.
 OUT, PRO, BAL = "outcome", "process", "balancing"
+# (where the data come from, where a change is tried first, where it spreads)
+HOSPITAL = ("the patient administration system", "on one ward", "the other wards")
 MEASURES: dict[str, list[tuple[Any, ...]]] = {
     "COPD early supported discharge": [
         ("30-day COPD readmissions", OUT, "%", "down", 15, 36, "shift", 22, -6, 1.6,
@@ -340,10 +349,21 @@ MEASURES: dict[str, list[tuple[Any, ...]]] = {
 
 
 def _series(
-    pattern: str, months: int, level: float, change: float, noise: float, rng, *, percent: bool
+    pattern: str,
+    months: int,
+    level: float,
+    change: float,
+    noise: float,
+    rng,
+    *,
+    percent: bool,
+    before_end: int | None = None,
 ) -> tuple[list[Decimal], int | None]:
-    """Monthly values with a shift, a trend or neither, and where the change starts."""
+    """Monthly values with a shift, a trend or neither, and where the change starts
+    (``before_end`` months before the last, when given)."""
     at = months * 2 // 3 if pattern == "shift" else months // 2 if pattern == "trend" else None
+    if at is not None and before_end is not None:
+        at = months - before_end
     start = months if at is None else at  # read only for a shift or a trend
     values = []
     for month in range(months):
@@ -359,25 +379,37 @@ def _series(
     return values, at
 
 
-def _create_measures(cohort: Cohort, today: datetime.date) -> None:
-    """One to three measures a team, 12–36 monthly points up to last month, a PDSA cycle at
-    each change, and one measure whose limits are recalculated after its change."""
-    rng = random.Random(3)
+def _create_measures(
+    cohort: Cohort,
+    today: datetime.date,
+    specs: dict[str, list[tuple[Any, ...]]] = MEASURES,
+    seed: int = 3,
+    setting: tuple[str, str, str] = HOSPITAL,
+) -> None:
+    """The measures in ``specs`` (by team name; ``MEASURES``: one to three a team), 12–36
+    monthly points up to last month, a PDSA cycle at each change, and each measure with a
+    rebase reason's limits recalculated after its change. ``setting``: where the data come
+    from, where a change is tried first and where it spreads."""
+    source, first_place, spread_to = setting
+    rng = random.Random(seed)
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     for team in cohort.redesign_teams.select_related("clinical_lead").order_by("name"):
         lead = team.clinical_lead
-        for spec in MEASURES.get(team.name, []):
+        for spec in specs.get(team.name, []):
             name, kind, unit, better, target, months, pattern, level, change, noise = spec[:10]
             idea, rebase_reason = spec[10], spec[11]
             measure = measure_services.measure_create(
                 team=team, name=name, kind=kind, unit=unit, better=better,
                 target=None if target is None else Decimal(target), acting_user=lead,
-                operational_definition=f"{name}, counted monthly from the patient "
-                "administration system; all eligible patients, no exclusions.",
+                operational_definition=f"{name}, counted monthly from {source}; all "
+                "eligible patients, no exclusions.",
             )  # fmt: skip
             total = last_month.year * 12 + last_month.month - 1 - (months - 1)
             periods = month_starts(datetime.date(total // 12, total % 12 + 1, 1), months)
-            values, at = _series(pattern, months, level, change, noise, rng, percent=unit == "%")
+            values, at = _series(
+                pattern, months, level, change, noise, rng, percent=unit == "%",
+                before_end=spec[12] if len(spec) > 12 else None,
+            )  # fmt: skip
             DataPoint.objects.bulk_create(
                 DataPoint(
                     measure=measure,
@@ -391,11 +423,11 @@ def _create_measures(cohort: Cohort, today: datetime.date) -> None:
             if idea and at is not None:
                 measure_services.pdsa_cycle_create(
                     team=team, measure=measure, change_idea=idea,
-                    plan=f"Try “{idea.lower()}” on one ward for a month.",
+                    plan=f"Try “{idea.lower()}” {first_place} for a month.",
                     prediction="The measure moves in the better direction within two months.",
                     do="Ran as planned; two weeks lost to staff sickness.",
                     study="The chart shows the change held.",
-                    act="Adopt, and spread to the other wards.",
+                    act=f"Adopt, and spread to {spread_to}.",
                     started_on=periods[at], ended_on=periods[min(at + 1, months - 1)],
                     acting_user=lead,
                 )  # fmt: skip
@@ -405,16 +437,225 @@ def _create_measures(cohort: Cohort, today: datetime.date) -> None:
                 )
 
 
+# --- the Tower Hamlets cohort's outcome-based projects ------------------------------------
+
+PRIMARY_CARE_SLUG = "primary-care-network-leadership"
+PRIMARY_CARE = (
+    "the practices' clinical systems (network search)",
+    "in one practice",
+    "the other practices in the network",
+)
+# (name, focus kind, focus, aim, [(first, last) of the members: the clinical lead first, the
+# manager partner last]) — every participant of the cohort in one of them.
+PRIMARY_CARE_TEAMS = [
+    (
+        "COPD admissions",
+        RedesignTeam.FocusKind.CLINICAL_CONDITION,
+        "Emergency admissions of people with COPD across the network",
+        "Cut emergency COPD admissions across the network's practices from 14 to 10 a month "
+        "by the end of the programme.",
+        [
+            ("Nasreen", "Begum"),
+            ("Shirin", "Ahmed"),
+            ("Aisha", "Rahman"),
+            ("Bernadette", "Kelly"),
+            ("Samir", "Haque"),
+            ("Dev", "Malhotra"),
+        ],
+    ),
+    (
+        "Same-day urgent access",
+        RedesignTeam.FocusKind.WORK_PROCESS,
+        "Same-day appointments for clinically urgent requests",
+        "See 95% of clinically urgent requests the same day in every practice by the end of "
+        "the programme.",
+        [
+            ("Kwame", "Asante"),
+            ("Oliver", "Hastings"),
+            ("Sophie", "Lindqvist"),
+            ("Harriet", "Mole"),
+            ("Tom", "Eccleston"),
+            ("Rahima", "Khatun"),
+        ],
+    ),
+    (
+        "Housebound frailty reviews",
+        RedesignTeam.FocusKind.POPULATION_SUBGROUP,
+        "Housebound older people living with moderate or severe frailty",
+        "Give 80% of housebound people with moderate or severe frailty a yearly "
+        "structured medication review.",
+        [
+            ("Polly", "Ng"),
+            ("Imran", "Chowdhury"),
+            ("Fatima", "Uddin"),
+            ("Joseph", "Adebayo"),
+            ("Eleanor", "Price"),
+            ("George", "Whitaker"),
+        ],
+    ),
+]
+# A year or two of history from the practices' systems; the changes start three months before
+# the last point, about when the cohort began.
+PRIMARY_CARE_MEASURES: dict[str, list[tuple[Any, ...]]] = {
+    "COPD admissions": [
+        ("Emergency COPD admissions", OUT, "count", "down", 10, 24, "shift", 14, -5, 1.2,
+         "Rescue packs and a self-management plan at every COPD review", None, 3),
+        ("COPD patients with a self-management plan", PRO, "%", "up", None, 18, "shift", 38,
+         24, 3, "Clinical pharmacist reviews inhalers in the COPD clinic", None, 3),
+    ],
+    "Same-day urgent access": [
+        ("Urgent requests seen the same day", OUT, "%", "up", 95, 18, "shift", 78, 10, 2,
+         "Duty GP triages every urgent request by 10:00", None, 3),
+    ],
+    "Housebound frailty reviews": [
+        ("Housebound patients with a medication review", PRO, "%", "up", 80, 12, "flat", 41,
+         0, 3, None, None),
+    ],
+}  # fmt: skip
+INTERIM_TEXT = (
+    "Interim version for peer review: our aim, the baseline from the network search, the "
+    "first PDSA cycle and what we test next. The final version follows at the end of the "
+    "programme."
+)
+# (author team, reviewer, submitted review or None for one still to do). The first reviewer
+# logs in (demo.cohorts.PRIMARY_CARE_LOGIN) and has a review to do.
+PEER_REVIEWS = [
+    ("Same-day urgent access", ("Nasreen", "Begum"), None),
+    (
+        "Same-day urgent access",
+        ("Joseph", "Adebayo"),
+        (3, 3, 2, "A clear aim and a baseline from every practice.",
+         "Say what the duty GP stops doing to make room for triage."),
+    ),
+    (
+        "COPD admissions",
+        ("Kwame", "Asante"),
+        (4, 3, 3, "The admissions chart makes the case; rescue packs are a testable change.",
+         "Show the self-management plans practice by practice, not only for the network."),
+    ),
+    ("COPD admissions", ("Polly", "Ng"), None),
+    (
+        "Housebound frailty reviews",
+        ("Aisha", "Rahman"),
+        (3, 2, 2, "The right population, and the pharmacists are on board.",
+         "Start a PDSA cycle: the measure has not moved because nothing has been tested yet."),
+    ),
+    ("Housebound frailty reviews", ("Oliver", "Hastings"), None),
+]  # fmt: skip
+
+
+def _by_name(cohort: Cohort) -> dict[tuple[str, str], User]:
+    return {(p.first_name, p.last_name): p for p in selectors.participants_of(cohort)}
+
+
+def _form_primary_care_teams(cohort: Cohort, sponsor: User | None, admin: User) -> None:
+    people = _by_name(cohort)
+    for name, kind, focus, aim, members in PRIMARY_CARE_TEAMS:
+        team_people = [people[member] for member in members if member in people]
+        if len(team_people) < len(members):
+            continue  # someone left before the teams were formed
+        services.team_create(
+            cohort=cohort,
+            name=name,
+            clinical_lead=team_people[0],
+            members=team_people,
+            focus_kind=kind,
+            focus=focus,
+            aim=aim,
+            manager_partner=team_people[-1],
+            executive_sponsor=sponsor,
+            acting_user=admin,
+        )
+
+
+def _primary_care_peer_review(cohort: Cohort, today: datetime.date, admin: User) -> None:
+    """Each team hands in an interim version of its outcome-based project; the office turns
+    peer review on and allocates two anonymous reviewers from other teams to each, due in
+    ten days; half the reviews are in."""
+    project = cohort.assignments.filter(template__title="Outcome-based project").first()
+    if project is None:
+        return
+    teams = {t.name: t for t in cohort.redesign_teams.select_related("clinical_lead")}
+    handed_in = {}
+    for name, team in teams.items():
+        handed_in[name] = _version(
+            project,
+            team,
+            team.clinical_lead,
+            _at(cohort, today - datetime.timedelta(days=8)),
+            INTERIM_TEXT,
+            filename="interim-report.pdf",
+        )
+    if not cohort.peer_review_enabled:
+        cohort = cohort_services.cohort_update(
+            cohort=cohort,
+            version=cohort.version,
+            fields={"peer_review_enabled": True},
+            acting_user=admin,
+        )
+    # The services check the due date against the real clock, so it counts from there.
+    due_on = timezone.now().astimezone(cohort.tzinfo).date() + datetime.timedelta(days=10)
+    people = _by_name(cohort)
+    for team_name, reviewer, done in PEER_REVIEWS:
+        if team_name not in handed_in or reviewer not in people:
+            continue
+        review = peer_reviews.peer_review_allocate(
+            submission=handed_in[team_name],
+            reviewer=people[reviewer],
+            due_on=due_on,
+            anonymous=True,
+            acting_user=admin,
+        )
+        if done is not None:
+            aim, evidence, next_steps, strengths, suggestions = done
+            peer_reviews.peer_review_submit(
+                review=review,
+                aim_score=aim,
+                evidence_score=evidence,
+                next_steps_score=next_steps,
+                strengths=strengths,
+                suggestions=suggestions,
+                acting_user=people[reviewer],
+            )
+
+
+def _load_primary_care(today: datetime.date, admin: User) -> None:
+    """The Tower Hamlets cohort's three teams, each on an outcome-based project (COPD
+    admissions among them) with measures and PDSA cycles; the project assignment from the
+    programme's blueprint, due at the end; and a peer-review round of the interim versions."""
+    cohort = (
+        Cohort.objects.filter(programme__slug=PRIMARY_CARE_SLUG, status=Cohort.Status.RUNNING)
+        .select_related("programme")
+        .order_by("starts_on")
+        .first()
+    )
+    if cohort is None:
+        return
+    if not cohort.redesign_teams.exists():
+        sponsor = (
+            cohort.enrolments.filter(role=Enrolment.Role.CLINICAL_LEADER)
+            .select_related("person")
+            .first()
+        )
+        _form_primary_care_teams(cohort, sponsor.person if sponsor else None, admin)
+    services.assignments_from_templates(cohort=cohort, acting_user=admin)
+    if not Measure.objects.filter(team__cohort=cohort).exists():
+        _create_measures(cohort, today, PRIMARY_CARE_MEASURES, seed=7, setting=PRIMARY_CARE)
+    if not Submission.objects.filter(assignment__cohort=cohort).exists():
+        _primary_care_peer_review(cohort, today, admin)
+
+
 @transaction.atomic
 def load(today: datetime.date) -> None:
-    """Teams, assignments and work for "Cohort 3" of Enhanced Care Management."""
+    """Teams, assignments and work for "Cohort 3" of Enhanced Care Management, and the Tower
+    Hamlets cohort's outcome-based projects (``_load_primary_care``)."""
     cohort = (
         Cohort.objects.filter(programme__slug="enhanced-care-management", name="Cohort 3")
         .select_related("programme")
         .first()
     )
     admin, leader, faculty = _login("admin"), _login("leader"), _login("faculty")
-    if cohort is None or faculty is None:
+    if cohort is None or faculty is None or admin is None:
         return
     if not cohort.redesign_teams.exists():
         _form_teams(cohort, admin, leader)
@@ -424,3 +665,4 @@ def load(today: datetime.date) -> None:
         _create_work(cohort, _login("participant"), faculty)
     if not Measure.objects.filter(team__cohort=cohort).exists():
         _create_measures(cohort, today)
+    _load_primary_care(today, admin)

@@ -27,9 +27,10 @@ class ActionLearningSetAdmin(admin.ModelAdmin):
 
 @admin.register(LeadershipChallenge)
 class LeadershipChallengeAdmin(admin.ModelAdmin):
-    list_display = ["title", "cohort", "trimester", "held_on"]
-    list_select_related = ["cohort"]
+    list_display = ["title", "cohort", "trimester", "held_on", "milestone"]
+    list_select_related = ["cohort", "milestone"]
     list_filter = ["cohort"]
+    raw_id_fields = ["milestone"]
 
 
 @admin.register(ChallengeOutcome)

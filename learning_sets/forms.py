@@ -89,8 +89,15 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = LeadershipChallenge
-        fields = ["trimester", "title", "held_on", "brief"]
+        fields = ["trimester", "title", "held_on", "milestone", "brief"]
         widgets = {"held_on": DATE, "brief": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, milestones, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["milestone"])
+        field.queryset = milestones
+        field.label_from_instance = lambda m: f"{m.name} ({m.due_on:%-d %b %Y})"
+        field.empty_label = "None"
 
     def clean_rubric_text(self):
         return parse_rubric(self.cleaned_data["rubric_text"])

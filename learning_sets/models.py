@@ -5,6 +5,7 @@ participant against a short rubric; and coaching (who coaches whom, the sessions
 each coach's signed agreement to the code of ethics)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -140,7 +141,8 @@ class LearningSetAction(models.Model):
 
 class LeadershipChallenge(models.Model):
     """The challenge that ends a trimester: a brief, the day it is held, a short rubric
-    (criteria with levels, lowest first) and, afterwards, the debrief."""
+    (criteria with levels, lowest first), the cohort's milestone that ends the trimester and,
+    afterwards, the debrief."""
 
     cohort = models.ForeignKey(
         "cohorts.Cohort", on_delete=models.PROTECT, related_name="leadership_challenges"
@@ -157,6 +159,16 @@ class LeadershipChallenge(models.Model):
     )
     debrief = models.TextField(
         blank=True, max_length=5000, help_text="What the cohort learned, written after the day."
+    )
+    milestone = models.ForeignKey(
+        "modules.Milestone",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leadership_challenges",
+        verbose_name="milestone it ends",
+        help_text="The cohort's milestone that closes this trimester (e.g. its leadership "
+        "challenge milestone).",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -176,6 +188,16 @@ class LeadershipChallenge(models.Model):
 
     def __str__(self) -> str:
         return f"Trimester {self.trimester}: {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        # A form's instance has no cohort yet; the service sets it before its full_clean.
+        if (
+            self.milestone is not None
+            and self.cohort_id is not None
+            and (self.milestone.cohort_id != self.cohort_id)
+        ):
+            raise ValidationError({"milestone": "Choose a milestone of this cohort."})
 
 
 class ChallengeOutcome(models.Model):

@@ -16,6 +16,7 @@ from django.http import Http404
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, CohortAccess, cohort_access
 from leadership.models import User
+from modules.models import Milestone
 from redesign_projects.models import TeamMembership
 
 from .models import (
@@ -186,12 +187,17 @@ def get_action_for_user(user, action_id) -> tuple[LearningSetAction, SetAccess]:
 # Leadership challenges --------------------------------------------------------------------------
 
 
+def cohort_milestones(cohort: Cohort) -> QuerySet[Milestone]:
+    """The cohort's milestones by date, to choose the one a challenge ends."""
+    return Milestone.objects.filter(cohort=cohort).order_by("due_on", "name")
+
+
 def get_challenge_for_user(user, challenge_id) -> tuple[LeadershipChallenge, CohortAccess]:
-    """A challenge for the cohort's administrators, faculty, coaches and participants (who
-    see only their own outcome); 404 outside the cohort, ``PermissionDenied`` for other
-    roles. Two queries."""
+    """A challenge (with the milestone it ends) for the cohort's administrators, faculty,
+    coaches and participants (who see only their own outcome); 404 outside the cohort,
+    ``PermissionDenied`` for other roles. Two queries."""
     challenge = (
-        LeadershipChallenge.objects.select_related("cohort__programme")
+        LeadershipChallenge.objects.select_related("cohort__programme", "milestone")
         .filter(pk=_pk(challenge_id))
         .first()
     )
@@ -254,9 +260,12 @@ def challenge_rows(challenge: LeadershipChallenge, only: User | None = None) -> 
 
 
 def cohort_challenges(cohort: Cohort) -> list[LeadershipChallenge]:
-    """The cohort's challenges by trimester with how many outcomes are recorded. One query."""
+    """The cohort's challenges by trimester with the milestone each ends and how many outcomes
+    are recorded. One query."""
     return list(
-        LeadershipChallenge.objects.filter(cohort=cohort).annotate(outcome_count=Count("outcomes"))
+        LeadershipChallenge.objects.filter(cohort=cohort)
+        .select_related("milestone")
+        .annotate(outcome_count=Count("outcomes"))
     )
 
 

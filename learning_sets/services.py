@@ -12,6 +12,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from leadership.services import audit_record
+from modules.models import Milestone
 
 from . import selectors
 from .models import (
@@ -183,9 +184,11 @@ def challenge_create(
     brief: str,
     rubric: Sequence[tuple[str, Sequence[str]]],
     acting_user: User | None,
+    milestone: Milestone | None = None,
 ) -> LeadershipChallenge:
     """A trimester's challenge with its rubric (criteria with levels, lowest first; at least
-    one). Audited as ``challenge.create``."""
+    one) and, optionally, the cohort's milestone that ends the trimester (one of this
+    cohort's). Audited as ``challenge.create``."""
     if not rubric:
         raise ValidationError({"rubric": "Give at least one criterion with its levels."})
     challenge = LeadershipChallenge(
@@ -195,6 +198,7 @@ def challenge_create(
         held_on=held_on,
         brief=brief.strip(),
         rubric=[{"title": title_, "levels": list(levels)} for title_, levels in rubric],
+        milestone=milestone,
     )
     challenge.full_clean()
     challenge.save()
@@ -203,7 +207,11 @@ def challenge_create(
         action="challenge.create",
         target=challenge,
         cohort_id=cohort.pk,
-        changes={"trimester": trimester, "held_on": held_on.isoformat()},
+        changes={
+            "trimester": trimester,
+            "held_on": held_on.isoformat(),
+            "milestone": str(milestone) if milestone else None,
+        },
     )
     return challenge
 

@@ -214,7 +214,7 @@ def challenge_list(request, cohort_id):
 def challenge_create(request, cohort_id):
     """Set a trimester's challenge: brief, date and rubric."""
     cohort, _access = get_cohort_for_user(request.user, cohort_id, roles=ADMIN_ONLY)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(request.POST or None, milestones=selectors.cohort_milestones(cohort))
     if request.method == "POST" and form.is_valid():
         try:
             challenge = services.challenge_create(
@@ -224,6 +224,7 @@ def challenge_create(request, cohort_id):
                 held_on=form.cleaned_data["held_on"],
                 brief=form.cleaned_data["brief"],
                 rubric=form.cleaned_data["rubric_text"],
+                milestone=form.cleaned_data["milestone"],
                 acting_user=request.user,
             )
         except ValidationError as exc:

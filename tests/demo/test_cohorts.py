@@ -34,6 +34,7 @@ def test_the_demo_loads_the_programme_office_and_a_second_run_changes_nothing():
         "clinical leader",
         "faculty",
         "participant",
+        "Tower Hamlets participant",
     ]
     ecm = Programme.objects.get(slug="enhanced-care-management")
     statuses = dict(ecm.cohorts.values_list("name", "status"))

@@ -10,6 +10,7 @@ from learning_sets.models import (
     CoachingSession,
     LearningSetMeeting,
 )
+from modules.services import milestones_generate
 from tests.factories import CohortFactory, EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_the_tower_hamlets_cohort_gets_sets_a_challenge_and_coaching_once():
     UserFactory(email="faculty@demo.example.org")  # the demo's faculty login coaches too
     for _ in range(18):
         EnrolmentFactory(cohort=cohort, person=UserFactory(), role=Enrolment.Role.PARTICIPANT)
+    milestones_generate(cohort=cohort, acting_user=None)
 
     demo.load(TODAY)
     demo.load(TODAY)  # a second run adds nothing
@@ -35,7 +37,9 @@ def test_the_tower_hamlets_cohort_gets_sets_a_challenge_and_coaching_once():
     assert [s.memberships.count() for s in sets] == [6, 6, 6]
     assert LearningSetMeeting.objects.filter(learning_set__cohort=cohort).count() == 9
     assert ChallengeOutcome.objects.filter(challenge__cohort=cohort).count() == 16
-    assert cohort.leadership_challenges.get().debrief
+    challenge = cohort.leadership_challenges.get()
+    assert challenge.debrief
+    assert challenge.milestone.name == "Trimester 1 leadership challenge"
     # Two coaches signed and logged four monthly sessions with each of their four coachees;
     # the one who has not signed has coachees and no sessions.
     assert CoachingSession.objects.filter(assignment__cohort=cohort).count() == 2 * 4 * 4

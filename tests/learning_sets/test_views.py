@@ -19,6 +19,7 @@ from learning_sets.models import (
     LearningSetMeeting,
 )
 from learning_sets.privacy import export_learning
+from modules.models import Milestone
 from reports.data import progress_report_data
 from tests.learning_sets.helpers import challenge, coaching, enrol, learning_set
 
@@ -171,6 +172,47 @@ def test_faculty_record_an_outcome_and_the_participant_sees_only_theirs(
         "Holds the room",
         [("Not yet", 1), ("Developing", 0), ("Strong", 1)],
     )
+
+
+def test_the_office_sets_a_challenge_that_ends_a_trimester_milestone_of_the_cohort(
+    client, cohort, other_cohort, administrator, participant
+):
+    ends = Milestone.objects.create(
+        cohort=cohort,
+        name="Trimester 1 leadership challenge",
+        kind="leadership_challenge",
+        due_on=datetime.date(2026, 12, 3),
+    )
+    elsewhere = Milestone.objects.create(
+        cohort=other_cohort, name="Not this cohort's", due_on=datetime.date(2026, 12, 3)
+    )
+    client.force_login(administrator)
+    url = reverse("learning_sets:challenge_create", args=[cohort.pk])
+    form = client.get(url).content.decode()
+    assert "Trimester 1 leadership challenge (3 Dec 2026)" in form
+    assert "Not this cohort&#x27;s" not in form
+    data = {
+        "trimester": 1,
+        "title": "The huddle",
+        "held_on": "2026-11-26",
+        "brief": "Lead a huddle.",
+        "rubric_text": "Holds the room: Not yet | Strong",
+    }
+    response = client.post(url, {**data, "milestone": elsewhere.pk})
+    assert response.status_code == 200
+    assert not cohort.leadership_challenges.exists()
+    with pytest.raises(ValidationError, match="milestone of this cohort"):
+        services.challenge_create(
+            cohort=cohort, trimester=1, title="T", held_on=TODAY, brief="B",
+            rubric=[("C", ["1", "2"])], milestone=elsewhere, acting_user=administrator,
+        )  # fmt: skip
+    assert client.post(url, {**data, "milestone": ends.pk}).status_code == 302
+    made = cohort.leadership_challenges.get()
+    assert made.milestone == ends
+
+    client.force_login(participant)
+    html = client.get(reverse("learning_sets:challenge_detail", args=[made.pk])).content.decode()
+    assert "Ends trimester 1 (3 December 2026)" in html
 
 
 def test_a_participant_cannot_record_an_outcome(client, cohort, participant):
