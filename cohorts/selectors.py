@@ -151,6 +151,10 @@ def roles_for_user(user) -> UserRoles:
     return held
 
 
+def _roles_params(user) -> tuple:
+    return (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES)
+
+
 def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
     administers = (
         Value(True, output_field=BooleanField())
@@ -158,16 +162,16 @@ def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
         else RawSQL(_ADMINISTERS_COHORT, (user.pk,), output_field=BooleanField())  # noqa: S611  # nosec B611
     )
     roles = RawSQL(  # noqa: S611  # nosec B611 — SQL written once above; values are parameters
-        _ROLES_IN_COHORT,
-        (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES),
-        output_field=IntegerField(),
+        _ROLES_IN_COHORT, _roles_params(user), output_field=IntegerField()
     )
     return Cohort.objects.select_related("programme").annotate(_admin=administers, _roles=roles)
 
 
-def _access_from(cohort: Cohort) -> CohortAccess:
-    held = {role for n, role in enumerate(Enrolment.Role.values) if cohort._roles & (1 << n)}
-    if cohort._admin:
+def _access(*, administers: bool, roles: int) -> CohortAccess:
+    """The access of someone who ``administers`` the cohort's programme (or not) and holds the
+    roles whose bits are set in ``roles`` (``_ROLES_IN_COHORT``)."""
+    held = {role for n, role in enumerate(Enrolment.Role.values) if roles & (1 << n)}
+    if administers:
         held.add(ADMINISTRATOR)
     return CohortAccess(roles=frozenset(held))
 
@@ -177,7 +181,15 @@ def cohort_access(user, cohort: Cohort) -> CohortAccess:
     for anonymous visitors."""
     if not user.is_authenticated:
         return CohortAccess()
-    return _access_from(_cohorts_with_roles_of(user).get(pk=cohort.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT} FROM {_COHORTS} WHERE id = %s",  # noqa: S608  # nosec B608
+            [user.pk, *_roles_params(user), cohort.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile: nobody's
+        return CohortAccess()
+    return _access(administers=user.is_superuser or bool(row[0]), roles=row[1])
 
 
 def get_cohort_for_user(
@@ -192,7 +204,7 @@ def get_cohort_for_user(
         cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    access = _access_from(cohort)
+    access = _access(administers=cohort._admin, roles=cohort._roles)
     access.require(roles)
     return cohort, access
 

@@ -6,7 +6,15 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
+from cohorts.models import Enrolment
+from leadership.models import User
+
 register = template.Library()
+
+
+def _labels(model, field: str) -> dict:
+    """``get_<field>_display`` as one dict for every row (the method rebuilds it per call)."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
 @register.simple_tag
@@ -14,7 +22,9 @@ def people_rows(enrolments, *, person_url: str, can_manage: bool) -> SafeString:
     """One <tr> per enrolment: the person (a link to their page, ``person_url`` + id, for those
     who manage the cohort), profession, job title, department, and for those who manage it
     their e-mail and enrolment status."""
+    professions = _labels(User, "profession")
     if can_manage:
+        statuses = _labels(Enrolment, "status")
         return format_html_join(
             "\n",
             '<tr><th scope="row"><a href="{}{}/">{}</a></th><td>{}</td><td>{}</td><td>{}</td>'
@@ -24,11 +34,11 @@ def people_rows(enrolments, *, person_url: str, can_manage: bool) -> SafeString:
                     person_url,
                     enrolment.person_id,
                     enrolment.person,
-                    enrolment.person.get_profession_display(),
+                    professions.get(enrolment.person.profession, enrolment.person.profession),
                     enrolment.person.job_title,
                     enrolment.person.department,
                     enrolment.person.email,
-                    enrolment.get_status_display(),
+                    statuses.get(enrolment.status, enrolment.status),
                 )
                 for enrolment in enrolments
             ),
@@ -39,7 +49,7 @@ def people_rows(enrolments, *, person_url: str, can_manage: bool) -> SafeString:
         (
             (
                 enrolment.person,
-                enrolment.person.get_profession_display(),
+                professions.get(enrolment.person.profession, enrolment.person.profession),
                 enrolment.person.job_title,
                 enrolment.person.department,
             )

@@ -1,0 +1,41 @@
+"""The audit trail's rows, one an event, written with ``format_html`` rather than the template
+language: a page has 50 events, and the template engine's per-variable cost was the larger
+part of the page's time. Every value is escaped by ``format_html``."""
+
+from django import template
+from django.template.defaultfilters import date
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+register = template.Library()
+
+
+@register.simple_tag
+def audit_rows(events) -> SafeString:
+    """One <tr> per event (``governance.selectors.label_events``): when (in the current time
+    zone), who ("System" for no one), what, about whom (a link to their privacy page), the
+    object, and the changes, a line each."""
+    if not events:
+        return format_html('<tr><td colspan="6">No entries match.</td></tr>')
+    # One reverse for every row's link: each appends its person's id.
+    person_url = reverse("governance:person_privacy", args=[0]).removesuffix("0/")
+    return format_html_join(
+        "\n",
+        '<tr><td class="text-nowrap">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+        '<td class="small">{}</td></tr>',
+        (
+            (
+                date(template_localtime(event.created_at), "j M Y H:i"),
+                event.actor or "System",
+                event.label,
+                format_html('<a href="{}{}/">{}</a>', person_url, event.person.pk, event.person)
+                if event.person
+                else "—",
+                event.target_repr,
+                format_html_join(mark_safe("<br>"), "{}", ((line,) for line in event.change_lines)),
+            )
+            for event in events
+        ),
+    )
