@@ -7,7 +7,7 @@ from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def audit_rows(events) -> SafeString:
         '<td class="small">{}</td></tr>',
         (
             (
-                date(template_localtime(event.created_at), "j M Y H:i"),
+                date(localtime(event.created_at), "j M Y H:i"),
                 event.actor or "System",
                 event.label,
                 format_html('<a href="{}{}/">{}</a>', person_url, event.person.pk, event.person)
