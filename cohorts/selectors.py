@@ -155,7 +155,11 @@ def _roles_params(user) -> tuple:
     return (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES)
 
 
-def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
+def access_annotations(user) -> dict:
+    """Annotations (``_admin``, ``_roles``) that give each row of a query that includes its
+    cohort's table under its own name (a cohort query, or one that ``select_related``s the
+    cohort once) ``user``'s access to that cohort: read it with ``access_of``. The access
+    check rides on the query that loads the object, rather than costing one of its own."""
     administers = (
         Value(True, output_field=BooleanField())
         if user.is_superuser
@@ -164,7 +168,16 @@ def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
     roles = RawSQL(  # noqa: S611  # nosec B611 — SQL written once above; values are parameters
         _ROLES_IN_COHORT, _roles_params(user), output_field=IntegerField()
     )
-    return Cohort.objects.select_related("programme").annotate(_admin=administers, _roles=roles)
+    return {"_admin": administers, "_roles": roles}
+
+
+def access_of(row) -> CohortAccess:
+    """The access a row annotated with ``access_annotations`` carries."""
+    return _access(administers=row._admin, roles=row._roles)
+
+
+def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
+    return Cohort.objects.select_related("programme").annotate(**access_annotations(user))
 
 
 def _access(*, administers: bool, roles: int) -> CohortAccess:
@@ -204,7 +217,7 @@ def get_cohort_for_user(
         cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    access = _access(administers=cohort._admin, roles=cohort._roles)
+    access = access_of(cohort)
     access.require(roles)
     return cohort, access
 
