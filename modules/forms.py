@@ -199,9 +199,9 @@ class AttendanceRegisterForm(forms.Form):
             self.fields[f"note_{person.pk}"] = note
 
     def rows(self) -> Iterator[RegisterRow]:
-        """(person, their status control, their note control) for the template, as plain
-        values: rendering 50 people's 250 radio buttons through Django's widget templates was
-        most of the page's time."""
+        """Each person's ``RegisterRow`` (person, status control, note control) for the
+        template, as plain values: rendering 50 people's 250 radio buttons through Django's
+        widget templates was most of the page's time."""
         errors = self.errors if self.is_bound else {}
         for person in self.people:
             status, note = f"status_{person.pk}", f"note_{person.pk}"
