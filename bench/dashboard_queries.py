@@ -185,10 +185,10 @@ def add_emails(world: dict, count: int) -> None:
         cursor.execute(
             f"""
             INSERT INTO {Notification._meta.db_table}
-                (recipient_id, cohort_id, kind, dedup_key, subject_id, template, context,
-                 attachments, scheduled_for, status, attempts, next_attempt_at, last_error,
-                 sent_at, created_at)
-            SELECT (%(people)s::bigint[])[1 + n %% %(size)s],
+                (recipient_id, to_address, cohort_id, kind, dedup_key, subject_id, template,
+                 context, attachments, scheduled_for, status, attempts, next_attempt_at,
+                 last_error, sent_at, created_at)
+            SELECT (%(people)s::bigint[])[1 + n %% %(size)s], '',
                    (%(cohorts)s::bigint[])[1 + n %% %(size)s],
                    CASE WHEN n %% 3 = 0 THEN 'feedback_released' ELSE 'session_reminder' END,
                    'bench-' || %(programme)s || '-' || n, '', 'generic', '{{}}'::jsonb,

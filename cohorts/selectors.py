@@ -9,16 +9,19 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
-    Exists,
+    IntegerField,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
     prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -94,14 +97,35 @@ class CohortAccess:
             raise PermissionDenied("Your role in this cohort does not allow this.")
 
 
-def _active_enrolment(role: str, **filters) -> Exists:
-    return Exists(
-        Enrolment.objects.filter(role=role, status__in=Enrolment.ACTIVE_STATUSES, **filters)
-    )
+# The access questions every page asks (which roles a person holds, in one cohort or in any;
+# whether they administer its programme) as SQL written once, the person, role and statuses
+# its parameters: built through the ORM, their six EXISTS subqueries cost more Python time on
+# each request than the rest of a small page (issue 21). Only table names (ours) are formatted
+# in; every value is a parameter.
+_ENROLMENTS = Enrolment._meta.db_table
+_ADMINISTRATORS = Programme.administrators.through._meta.db_table
+_COHORTS = Cohort._meta.db_table
+_ACTIVE = ", ".join(["%s"] * len(Enrolment.ACTIVE_STATUSES))
+_ENROLLED_ANYWHERE = (
+    f"EXISTS (SELECT 1 FROM {_ENROLMENTS} e WHERE e.person_id = %s AND e.role = %s"  # noqa: S608  # nosec B608
+    f" AND e.status IN ({_ACTIVE}))"
+)
+# The roles held in the outer query's cohort as one number, a bit per role (in
+# ``Enrolment.Role`` order): one column rather than one subquery per role.
+_ROLE_BITS = " ".join(f"WHEN %s THEN {1 << n}" for n in range(len(Enrolment.Role.values)))
+_ROLES_IN_COHORT = (
+    f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {_ROLE_BITS} END), 0) FROM {_ENROLMENTS} e"  # noqa: S608  # nosec B608
+    f' WHERE e.person_id = %s AND e.status IN ({_ACTIVE}) AND e.cohort_id = "{_COHORTS}"."id")'
+)
+_ADMINISTERS_ANY = f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = %s)"  # noqa: S608  # nosec B608
+_ADMINISTERS_COHORT = (
+    f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = %s"  # noqa: S608  # nosec B608
+    f' AND a.programme_id = "{_COHORTS}"."programme_id")'
+)
 
 
-def _administers(user, programme_ref: str) -> Exists:
-    return Exists(Programme.objects.administered_by(user).filter(pk=OuterRef(programme_ref)))
+def _enrolled_params(user, role: str) -> tuple:
+    return (user.pk, role, *Enrolment.ACTIVE_STATUSES)
 
 
 def roles_for_user(user) -> UserRoles:
@@ -112,39 +136,55 @@ def roles_for_user(user) -> UserRoles:
     cached = getattr(user, _ROLES_CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            _admin=Exists(Programme.administrators.through.objects.filter(user_id=OuterRef("pk"))),
-            **{
-                f"_{role}": _active_enrolment(role, person=OuterRef("pk"))
-                for role in Enrolment.Role.values
-            },
+    roles = Enrolment.Role.values
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join([_ADMINISTERS_ANY] + [_ENROLLED_ANYWHERE] * len(roles)),
+            [user.pk, *(value for role in roles for value in _enrolled_params(user, role))],
         )
-        .values("_admin", *(f"_{role}" for role in Enrolment.Role.values))
-        .get()
+        administers, *enrolled = cursor.fetchone()
+    held = UserRoles(
+        is_admin=user.is_superuser or bool(administers),
+        cohort_roles=frozenset(role for role, yes in zip(roles, enrolled, strict=True) if yes),
     )
-    roles = UserRoles(
-        is_admin=user.is_superuser or row["_admin"],
-        cohort_roles=frozenset(role for role in Enrolment.Role.values if row[f"_{role}"]),
+    setattr(user, _ROLES_CACHE_ATTRIBUTE, held)
+    return held
+
+
+def _roles_params(user) -> tuple:
+    return (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES)
+
+
+def access_annotations(user) -> dict:
+    """Annotations (``_admin``, ``_roles``) that give each row of a query that includes its
+    cohort's table under its own name (a cohort query, or one that ``select_related``s the
+    cohort once) ``user``'s access to that cohort: read it with ``access_of``. The access
+    check rides on the query that loads the object, rather than costing one of its own."""
+    administers = (
+        Value(True, output_field=BooleanField())
+        if user.is_superuser
+        else RawSQL(_ADMINISTERS_COHORT, (user.pk,), output_field=BooleanField())  # noqa: S611  # nosec B611
     )
-    setattr(user, _ROLES_CACHE_ATTRIBUTE, roles)
-    return roles
+    roles = RawSQL(  # noqa: S611  # nosec B611 — SQL written once above; values are parameters
+        _ROLES_IN_COHORT, _roles_params(user), output_field=IntegerField()
+    )
+    return {"_admin": administers, "_roles": roles}
+
+
+def access_of(row) -> CohortAccess:
+    """The access a row annotated with ``access_annotations`` carries."""
+    return _access(administers=row._admin, roles=row._roles)
 
 
 def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
-    return Cohort.objects.select_related("programme").annotate(
-        _admin=_administers(user, "programme_id"),
-        **{
-            f"_{role}": _active_enrolment(role, cohort=OuterRef("pk"), person_id=user.pk)
-            for role in Enrolment.Role.values
-        },
-    )
+    return Cohort.objects.select_related("programme").annotate(**access_annotations(user))
 
 
-def _access_from(cohort: Cohort) -> CohortAccess:
-    held = {role for role in Enrolment.Role.values if getattr(cohort, f"_{role}")}
-    if cohort._admin:
+def _access(*, administers: bool, roles: int) -> CohortAccess:
+    """The access of someone who ``administers`` the cohort's programme (or not) and holds the
+    roles whose bits are set in ``roles`` (``_ROLES_IN_COHORT``)."""
+    held = {role for n, role in enumerate(Enrolment.Role.values) if roles & (1 << n)}
+    if administers:
         held.add(ADMINISTRATOR)
     return CohortAccess(roles=frozenset(held))
 
@@ -154,7 +194,15 @@ def cohort_access(user, cohort: Cohort) -> CohortAccess:
     for anonymous visitors."""
     if not user.is_authenticated:
         return CohortAccess()
-    return _access_from(_cohorts_with_roles_of(user).get(pk=cohort.pk))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT} FROM {_COHORTS} WHERE id = %s",  # noqa: S608  # nosec B608
+            [user.pk, *_roles_params(user), cohort.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:  # deleted meanwhile: nobody's
+        return CohortAccess()
+    return _access(administers=user.is_superuser or bool(row[0]), roles=row[1])
 
 
 def get_cohort_for_user(
@@ -169,7 +217,7 @@ def get_cohort_for_user(
         cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
     except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    access = _access_from(cohort)
+    access = access_of(cohort)
     access.require(roles)
     return cohort, access
 

@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
-from cohorts.selectors import CohortAccess, cohort_access
+from cohorts.selectors import CohortAccess, access_annotations, access_of
 from leadership.models import User
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
@@ -43,25 +43,33 @@ SCHEDULE_SLACK_WEEKS = 13
 
 def get_session_for_user(user, session_id, *, roles=None) -> tuple[Session, CohortAccess]:
     """The session and the user's access to its cohort: 404 for outsiders and unknown ids,
-    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any)."""
+    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any). One
+    query: the access comes with the session."""
     try:
-        session = Session.objects.select_related("module__cohort__programme", "facilitator").get(
-            pk=int(session_id)
+        session = (
+            Session.objects.select_related("module__cohort__programme", "facilitator")
+            .annotate(**access_annotations(user))
+            .get(pk=int(session_id))
         )
     except (Session.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such session.") from exc
-    access = cohort_access(user, session.module.cohort)
+    access = access_of(session)
     access.require(roles)
     return session, access
 
 
 def get_module_for_user(user, module_id, *, roles=None) -> tuple[Module, CohortAccess]:
-    """The module and the user's access, with the same rules as ``get_session_for_user``."""
+    """The module and the user's access, with the same rules as ``get_session_for_user``. One
+    query."""
     try:
-        module = Module.objects.select_related("cohort__programme").get(pk=int(module_id))
+        module = (
+            Module.objects.select_related("cohort__programme")
+            .annotate(**access_annotations(user))
+            .get(pk=int(module_id))
+        )
     except (Module.DoesNotExist, TypeError, ValueError) as exc:
         raise Http404("No such module.") from exc
-    access = cohort_access(user, module.cohort)
+    access = access_of(module)
     access.require(roles)
     return module, access
 

@@ -308,8 +308,12 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
         .order_by("name")
     )
     participants = list(participants_of(cohort).order_by("last_name", "first_name", "pk"))
+    # Sets: no ordering, so neither query joins the tables its default ordering names.
     placed = set(
-        TeamMembership.objects.current().filter(cohort=cohort).values_list("person_id", flat=True)
+        TeamMembership.objects.current()
+        .filter(cohort=cohort)
+        .order_by()
+        .values_list("person_id", flat=True)
     )
     unplaced = [person for person in participants if person.pk not in placed]
     overdue = _overdue_units(cohort, teams, participants, now)
@@ -336,6 +340,7 @@ def _overdue_units(cohort, teams, participants, now) -> int:
     }
     done = set(
         Submission.objects.filter(assignment_id__in=ids, status=Submission.Status.SUBMITTED)
+        .order_by()
         .values_list("assignment_id", "team_id", "owner_id")
         .distinct()
     )

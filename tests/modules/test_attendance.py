@@ -343,3 +343,30 @@ def test_the_register_shows_what_was_posted_when_it_is_sent_back_with_an_error(
     assert 'value="&lt;b&gt;&quot;Stuck&quot;&lt;/b&gt;"' in html
     assert f'id="id_status_{other.pk}-errors"' in html
     assert html.count(" checked>") == 1  # "asleep" is no choice, so nothing is ticked for them
+
+
+@pytest.mark.parametrize("size", [2, 50])
+def test_the_register_runs_six_queries_whatever_the_number_of_people(
+    client, faculty, held, django_assert_num_queries, size
+):
+    people = add_participants(held.module.cohort, size)
+    people[0].first_name = '<i>"Al"</i>'
+    people[0].save()
+    Attendance.objects.create(
+        session=held, person=people[1], status="late", note="Bus", recorded_by=faculty
+    )
+    client.force_login(faculty)
+    client.get(f"/schedule/session/{held.pk}/register/")  # the session settles
+    # 1 login session, 2 person, 3 the session with its module, cohort, programme and the
+    # viewer's access to the cohort, 4 who is on the register, 5 their attendance rows,
+    # 6 the viewer's roles (navigation)
+    with django_assert_num_queries(6):
+        response = client.get(f"/schedule/session/{held.pk}/register/")
+    html = response.content.decode()
+    assert html.count('<fieldset class="register-row">') == size
+    assert "&lt;i&gt;&quot;Al&quot;&lt;/i&gt;" in html and '<i>"Al"' not in html
+    assert (
+        f'name="status_{people[1].pk}" value="late" class="btn-check" '
+        f'id="id_status_{people[1].pk}_2" checked>'
+    ) in html
+    assert 'value="Bus"' in html
