@@ -20,7 +20,7 @@ def audit_rows(events) -> SafeString:
     zone), who ("System" for no one), what, about whom (a link to their privacy page), the
     object, and the changes, a line each."""
     if not events:
-        return format_html('<tr><td colspan="6">No entries match.</td></tr>')
+        return format_html('<tr><td colspan="6">{}</td></tr>', "No entries match.")
     # One reverse for every row's link: each appends its person's id.
     person_url = reverse("governance:person_privacy", args=[0]).removesuffix("0/")
     # A page's events fall on a few days: each day is written once ("j M Y"), the time

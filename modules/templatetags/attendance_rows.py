@@ -20,7 +20,7 @@ def attendance_rows(rows) -> SafeString:
     """One <tr> per ``modules.selectors.ParticipantAttendance``: the participant, sessions
     expected, attended, apologies, the rate ("—" before any), and whether it meets the rule."""
     if not rows:
-        return format_html('<tr><td colspan="6">No participants.</td></tr>')
+        return format_html('<tr><td colspan="6">{}</td></tr>', "No participants.")
     return format_html_join(
         "\n",
         '<tr><th scope="row">{}</th><td class="text-end">{}</td><td class="text-end">{}</td>'
