@@ -217,7 +217,7 @@ def test_names_typed_as_html_are_shown_as_text(client, programme, administrator)
 
 
 def test_each_section_gets_the_programme_in_registration_order(monkeypatch, programme):
-    monkeypatch.setattr(sections, "_SECTIONS", {})
+    monkeypatch.setattr(sections.BLUEPRINT_PAGE, "_sections", {})
     sections.register_blueprint_section("first", BlueprintSection("first.html", lambda p: {}))
     sections.register_blueprint_section(
         "second", BlueprintSection("second.html", lambda p: {"name": p.name})

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_each_section_gets_the_team_and_the_viewers_access_in_registration_order(
     monkeypatch, cohort, participant, faculty
 ):
-    monkeypatch.setattr(team_page, "_SECTIONS", {})
+    monkeypatch.setattr(team_page.TEAM_PAGE, "_sections", {})
     team = make_team(cohort, lead=participant)
 
     def whose(team, access):
