@@ -106,16 +106,17 @@ _ENROLMENTS = Enrolment._meta.db_table
 _ADMINISTRATORS = Programme.administrators.through._meta.db_table
 _COHORTS = Cohort._meta.db_table
 _ACTIVE = ", ".join(["%s"] * len(Enrolment.ACTIVE_STATUSES))
-_ENROLLED_ANYWHERE = (
-    f"EXISTS (SELECT 1 FROM {_ENROLMENTS} e WHERE e.person_id = %s AND e.role = %s"  # noqa: S608  # nosec B608
-    f" AND e.status IN ({_ACTIVE}))"
-)
 # The roles held in the outer query's cohort as one number, a bit per role (in
 # ``Enrolment.Role`` order): one column rather than one subquery per role.
 _ROLE_BITS = " ".join(f"WHEN %s THEN {1 << n}" for n in range(len(Enrolment.Role.values)))
 _ROLES_IN_COHORT = (
     f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {_ROLE_BITS} END), 0) FROM {_ENROLMENTS} e"  # noqa: S608  # nosec B608
     f' WHERE e.person_id = %s AND e.status IN ({_ACTIVE}) AND e.cohort_id = "{_COHORTS}"."id")'
+)
+# The same, in every cohort (what the navigation shows).
+_ROLES_EVERYWHERE = (
+    f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {_ROLE_BITS} END), 0) FROM {_ENROLMENTS} e"  # noqa: S608  # nosec B608
+    f" WHERE e.person_id = %s AND e.status IN ({_ACTIVE}))"
 )
 _ADMINISTERS_ANY = f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = %s)"  # noqa: S608  # nosec B608
 _ADMINISTERS_COHORT = (
@@ -124,42 +125,56 @@ _ADMINISTERS_COHORT = (
 )
 
 
-def _enrolled_params(user, role: str) -> tuple:
-    return (user.pk, role, *Enrolment.ACTIVE_STATUSES)
+def _roles_of(n: int) -> list[str]:
+    """The roles whose bits are set in ``n`` (``_ROLE_BITS``)."""
+    return [role for bit, role in enumerate(Enrolment.Role.values) if n & (1 << bit)]
 
 
-def roles_for_user(user) -> UserRoles:
-    """One query (none for anonymous visitors), remembered on the user object for the rest of
-    the request: the view and the navigation both ask."""
-    if not user.is_authenticated:
-        return UserRoles()
-    cached = getattr(user, _ROLES_CACHE_ATTRIBUTE, None)
-    if cached is not None:
-        return cached
-    roles = Enrolment.Role.values
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join([_ADMINISTERS_ANY] + [_ENROLLED_ANYWHERE] * len(roles)),
-            [user.pk, *(value for role in roles for value in _enrolled_params(user, role))],
-        )
-        administers, *enrolled = cursor.fetchone()
+def _roles_params(user) -> tuple:
+    """The parameters of ``_ROLES_IN_COHORT`` and ``_ROLES_EVERYWHERE``."""
+    return (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES)
+
+
+def _remember_roles(user, *, administers: bool, roles: int) -> UserRoles:
     held = UserRoles(
-        is_admin=user.is_superuser or bool(administers),
-        cohort_roles=frozenset(role for role, yes in zip(roles, enrolled, strict=True) if yes),
+        is_admin=user.is_superuser or bool(administers), cohort_roles=frozenset(_roles_of(roles))
     )
     setattr(user, _ROLES_CACHE_ATTRIBUTE, held)
     return held
 
 
-def _roles_params(user) -> tuple:
-    return (*Enrolment.Role.values, user.pk, *Enrolment.ACTIVE_STATUSES)
+def roles_for_user(user) -> UserRoles:
+    """One query (none for anonymous visitors), remembered on the user object for the rest of
+    the request: the view and the navigation both ask. None at all after a query that carried
+    ``access_annotations`` and was read with ``remember_roles``."""
+    if not user.is_authenticated:
+        return UserRoles()
+    cached = getattr(user, _ROLES_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}",
+            [user.pk, *_roles_params(user)],
+        )
+        administers, roles = cursor.fetchone()
+    return _remember_roles(user, administers=administers, roles=roles)
+
+
+def remember_roles(user, row) -> None:
+    """Remember ``user``'s roles everywhere (``roles_for_user``) from a row annotated with
+    ``access_annotations``: the navigation then costs no query of its own."""
+    if user.is_authenticated:
+        _remember_roles(user, administers=row._admin_any, roles=row._everywhere)
 
 
 def access_annotations(user) -> dict:
     """Annotations (``_admin``, ``_roles``) that give each row of a query that includes its
     cohort's table under its own name (a cohort query, or one that ``select_related``s the
     cohort once) ``user``'s access to that cohort: read it with ``access_of``. The access
-    check rides on the query that loads the object, rather than costing one of its own."""
+    check rides on the query that loads the object, rather than costing one of its own; so do
+    the user's roles everywhere (``_admin_any``, ``_everywhere``: read them with
+    ``remember_roles``), which every page with the navigation needs."""
     administers = (
         Value(True, output_field=BooleanField())
         if user.is_superuser
@@ -168,7 +183,18 @@ def access_annotations(user) -> dict:
     roles = RawSQL(  # noqa: S611  # nosec B611 — SQL written once above; values are parameters
         _ROLES_IN_COHORT, _roles_params(user), output_field=IntegerField()
     )
-    return {"_admin": administers, "_roles": roles}
+    administers_any = RawSQL(  # noqa: S611  # nosec B611 — as above
+        _ADMINISTERS_ANY, (user.pk,), output_field=BooleanField()
+    )
+    everywhere = RawSQL(  # noqa: S611  # nosec B611 — as above
+        _ROLES_EVERYWHERE, _roles_params(user), output_field=IntegerField()
+    )
+    return {
+        "_admin": administers,
+        "_roles": roles,
+        "_admin_any": administers_any,
+        "_everywhere": everywhere,
+    }
 
 
 def access_of(row) -> CohortAccess:
@@ -183,7 +209,7 @@ def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
 def _access(*, administers: bool, roles: int) -> CohortAccess:
     """The access of someone who ``administers`` the cohort's programme (or not) and holds the
     roles whose bits are set in ``roles`` (``_ROLES_IN_COHORT``)."""
-    held = {role for n, role in enumerate(Enrolment.Role.values) if roles & (1 << n)}
+    held = set(_roles_of(roles))
     if administers:
         held.add(ADMINISTRATOR)
     return CohortAccess(roles=frozenset(held))
@@ -219,6 +245,7 @@ def get_cohort_for_user(
         raise Http404("No such cohort.") from exc
     access = access_of(cohort)
     access.require(roles)
+    remember_roles(user, cohort)
     return cohort, access
 
 

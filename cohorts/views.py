@@ -21,7 +21,7 @@ from leadership.models import Notification
 from leadership.selectors import NOTIFICATION_PAGE_SIZE, notifications_for_cohort
 from leadership.services import audit_record
 
-from . import bulk, exports, forms, imports, selectors, services
+from . import bulk, exports, forms, imports, sections, selectors, services
 from .models import Cohort, Enrolment
 from .shortcuts import render
 
@@ -123,6 +123,9 @@ def cohort_detail(request, cohort_id):
             "overview": overview,
             "can_manage": access.is_admin,
             "next_statuses": services.cohort_next_statuses(cohort),
+            # The cards of the apps built on this one (``reports.cards``), their data computed
+            # here: each drawn in the page or a placeholder that loads it.
+            "cohort_sections": sections.cohort_sections(cohort, access),
             # One reverse for every person's link (each row appends its person's id): a
             # ``{% url %}`` per row was a tenth of the page's time with 50 people.
             "person_url": reverse("reports:person_detail", args=[cohort.pk, 0]).removesuffix("0/"),

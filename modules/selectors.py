@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
-from cohorts.selectors import CohortAccess, access_annotations, access_of
+from cohorts.selectors import CohortAccess, access_annotations, access_of, remember_roles
 from leadership.models import User
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
@@ -55,6 +55,7 @@ def get_session_for_user(user, session_id, *, roles=None) -> tuple[Session, Coho
         raise Http404("No such session.") from exc
     access = access_of(session)
     access.require(roles)
+    remember_roles(user, session)
     return session, access
 
 
@@ -71,6 +72,7 @@ def get_module_for_user(user, module_id, *, roles=None) -> tuple[Module, CohortA
         raise Http404("No such module.") from exc
     access = access_of(module)
     access.require(roles)
+    remember_roles(user, module)
     return module, access
 
 

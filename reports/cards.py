@@ -1,10 +1,16 @@
 """The cohort page's cards from other apps (schedule, attendance, teams, pairings).
 
-Each card is loaded after the page by htmx from ``reports:cohort_card``, so the page itself
-stays at a small fixed number of queries however many apps add cards, and each card has its
-own fixed cost. A card is (selector, template, context name); the selector takes the cohort
-and returns what the template shows. The cohort page lists the cards through the
-``cohort_cards`` template tag (``reports/templatetags/report_cards.py``)."""
+A card is (title, selector, template, context name): the selector takes the cohort and returns
+what the template shows as ``section.<context name>``. Each is a section of the cohort page
+(``cohorts.sections``, registered in ``reports.apps``), in ``PAGE_CARDS`` order:
+
+* drawn in the page, its selector's queries counted with the page's, when they are few and
+  small (schedule, pairings: two and three queries of a few rows). A card loaded on its own
+  pays a request of its own (session, person, the cohort with the viewer's access) on top of
+  its queries: as much again as these cards cost, for nothing the reader sees sooner;
+* or, ``lazy``, loaded after the page by htmx from ``reports:cohort_card`` (``CARDS``): the
+  cards that read a row per participant or per piece of work (teams, attendance), so the page
+  shows its people without waiting for them."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +28,14 @@ class Card:
     context_name: str
     # Partials that are a bare table get a full-width section with a heading around them.
     wide: bool = False
+    lazy: bool = False
 
-    def context(self, cohort) -> dict:
-        return {"cohort": cohort, self.context_name: self.selector(cohort)}
+    def section(self, name: str, cohort) -> dict:
+        """What ``reports/_card.html`` shows as ``section``: the card, its name, its data."""
+        return {"card": self, "name": name, self.context_name: self.selector(cohort)}
 
 
-CARDS: dict[str, Card] = {
+PAGE_CARDS: dict[str, Card] = {
     "schedule": Card(
         "Schedule",
         schedule_summary_for_cohort,
@@ -39,6 +47,7 @@ CARDS: dict[str, Card] = {
         teams_summary_for_cohort,
         "redesign_projects/_teams_summary.html",
         "teams_summary",
+        lazy=True,
     ),
     "pairings": Card(
         "Clinician–manager pairings",
@@ -52,5 +61,8 @@ CARDS: dict[str, Card] = {
         "modules/_attendance_card.html",
         "attendance",
         wide=True,
+        lazy=True,
     ),
 }
+# The cards loaded after the page, each from its own URL.
+CARDS: dict[str, Card] = {name: card for name, card in PAGE_CARDS.items() if card.lazy}

@@ -38,15 +38,14 @@ ADMIN_ONLY = frozenset({ADMINISTRATOR})
 
 @login_required
 def cohort_card(request, cohort_id, card):
-    """One card of the cohort page, loaded by htmx after the page (see ``reports.cards``)."""
+    """One card of the cohort page, loaded by htmx after the page (see ``reports.cards``), or
+    followed from its placeholder's link without JavaScript."""
     cohort, access = get_cohort_for_user(request.user, cohort_id, roles=COHORT_PAGE_ROLES)
     if card not in cards.CARDS:
         raise Http404("No such card.")
-    chosen = cards.CARDS[card]
     context = {
-        **chosen.context(cohort),
-        "card": chosen,
-        "name": card,
+        "cohort": cohort,
+        "section": cards.CARDS[card].section(card, cohort),
         "can_manage": access.is_admin,
     }
     return render(request, "reports/_card.html", context)

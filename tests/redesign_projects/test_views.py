@@ -138,7 +138,11 @@ def test_the_teams_summary_partial_renders_for_the_cohort_page(cohort, participa
     participant_in(cohort, first_name="Unplaced")
     html = render_to_string(
         "redesign_projects/_teams_summary.html",
-        {"cohort": cohort, "teams_summary": teams_summary_for_cohort(cohort), "can_manage": True},
+        {
+            "cohort": cohort,
+            "section": {"teams_summary": teams_summary_for_cohort(cohort)},
+            "can_manage": True,
+        },
     )
     assert "Red" in html and "1 member," in html
     assert "<strong>1</strong> of 2 participants are in no team" in html
