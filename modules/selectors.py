@@ -12,6 +12,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -390,9 +391,7 @@ def calendar_sessions_for(person: User) -> list[Session]:
 # --- Attendance --------------------------------------------------------------------------
 
 
-def register_people(session: Session) -> list[User]:
-    """Who is on the register: the cohort's active participants, or for a sign-up session
-    those signed up. One query."""
+def _on_register(session: Session) -> QuerySet[User]:
     people = User.objects.filter(
         enrolments__cohort_id=session.module.cohort_id,
         enrolments__role=Enrolment.Role.PARTICIPANT,
@@ -400,7 +399,13 @@ def register_people(session: Session) -> list[User]:
     )
     if session.takes_signups:
         people = people.filter(short_course_signups__session=session)
-    return list(people.order_by("last_name", "first_name", "pk").distinct())
+    return people.order_by("last_name", "first_name", "pk").distinct()
+
+
+def register_people(session: Session) -> list[User]:
+    """Who is on the register: the cohort's active participants, or for a sign-up session
+    those signed up. One query."""
+    return list(_on_register(session))
 
 
 def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:
@@ -437,11 +442,30 @@ def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:
     }
 
 
+# The columns of a person's attendance row that ``register_rows`` reads with them.
+_MARK_FIELDS = ("id", "status", "note", "recorded_by_id", "recorded_at")
+
+
 def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
-    """(person, their attendance row or None) for everyone on the register. Two queries."""
-    people = register_people(session)
-    rows = {a.person_id: a for a in session.attendances.all()}
-    return [(person, rows.get(person.pk)) for person in people]
+    """(person, their attendance row or None) for everyone on the register. One query: the
+    people with their row at this session joined on (at most one: ``attendance_unique``)."""
+    people = _on_register(session).annotate(
+        mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
+        **{f"mark_{name}": F(f"mark__{name}") for name in _MARK_FIELDS},
+    )
+    return [
+        (
+            person,
+            None
+            if person.mark_id is None
+            else Attendance(
+                session=session,
+                person=person,
+                **{name: getattr(person, f"mark_{name}") for name in _MARK_FIELDS},
+            ),
+        )
+        for person in people
+    ]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -297,9 +297,10 @@ class TeamsSummary:
 def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = None):
     """For the cohort page: teams with sizes and leads, participants in no team, and how many
     pieces of work are overdue (past their — possibly extended — due date with no submitted
-    version). Six queries whatever the size of the cohort:
-    teams with member counts; participants; current memberships; assignments past due at the
-    earliest; their extensions; their submitted (team or owner) units."""
+    version). Five queries whatever the size of the cohort:
+    teams with member counts; participants, each with whether they are in a team now;
+    assignments past due at the earliest; their extensions; their submitted (team or owner)
+    units."""
     now = now or timezone.now()
     teams: list[RedesignTeam] = list(
         RedesignTeam.objects.filter(cohort=cohort)
@@ -307,15 +308,13 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
         .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
         .order_by("name")
     )
-    participants = list(participants_of(cohort).order_by("last_name", "first_name", "pk"))
-    # Sets: no ordering, so neither query joins the tables its default ordering names.
-    placed = set(
-        TeamMembership.objects.current()
-        .filter(cohort=cohort)
-        .order_by()
-        .values_list("person_id", flat=True)
+    in_team = TeamMembership.objects.current().filter(cohort=cohort, person=OuterRef("pk"))
+    participants = list(
+        participants_of(cohort)
+        .annotate(in_team=Exists(in_team.order_by()))
+        .order_by("last_name", "first_name", "pk")
     )
-    unplaced = [person for person in participants if person.pk not in placed]
+    unplaced = [person for person in participants if not person.in_team]
     overdue = _overdue_units(cohort, teams, participants, now)
     return TeamsSummary(
         teams=teams,

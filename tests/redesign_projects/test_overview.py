@@ -115,11 +115,11 @@ def test_the_overview_page_runs_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize(("teams", "assignments"), [(2, 2), (8, 5)])
-def test_the_teams_summary_runs_six_queries(
+def test_the_teams_summary_runs_five_queries(
     cohort, faculty, administrator, django_assert_num_queries, teams, assignments
 ):
     build(cohort, faculty, administrator, teams=teams, assignments=assignments)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         summary = teams_summary_for_cohort(cohort)
     assert len(summary.teams) == teams
     assert len(summary.unplaced) == 1
