@@ -1,17 +1,27 @@
+from operator import itemgetter
 from typing import cast
 
 from django import forms
 
+from leadership.audit import ACTION_LABELS
+
 
 class AuditFilterForm(forms.Form):
     """Filters for the audit trail page. ``cohort`` offers only cohorts the viewer
-    administers (its cleaned value is the cohort's id)."""
+    administers (its cleaned value is the cohort's id); ``action`` every action recorded, by
+    its label."""
 
     cohort = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     person = forms.CharField(
         required=False, max_length=200, help_text="Part of a name or e-mail: who did it or whom."
     )
-    action = forms.ChoiceField(required=False)
+    # Sorted and normalised once, here: giving a hundred choices to the field on every view
+    # (Django normalises them, for the field and again for its widget) cost more than the
+    # audit trail's query.
+    action = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any action"), *sorted(ACTION_LABELS.items(), key=itemgetter(1))],
+    )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -19,16 +29,12 @@ class AuditFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, cohorts, actions: dict[str, str], **kwargs):
+    def __init__(self, *args, cohorts, **kwargs):
         """``cohorts``: the viewer's cohorts (evaluated once, here, into the choices)."""
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["cohort"]).choices = [
             ("", "Any cohort"),
             *((cohort.pk, str(cohort)) for cohort in cohorts),
-        ]
-        cast(forms.ChoiceField, self.fields["action"]).choices = [
-            ("", "Any action"),
-            *sorted(actions.items(), key=lambda item: item[1]),
         ]
 
     def clean(self):

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
-from leadership.audit import ACTION_LABELS
 from leadership.keyset import Cursor, KeysetPage
 from leadership.models import User
 from leadership.privacy import is_erased
@@ -44,7 +43,6 @@ def audit_log(request):
     form = AuditFilterForm(
         filtering or None,
         cohorts=Cohort.objects.administered_by(request.user).select_related("programme"),
-        actions=ACTION_LABELS,
     )
     cursor = Cursor.from_query(request.GET)
     if form.is_bound and not form.is_valid():

@@ -5,12 +5,14 @@ what the template shows as ``section.<context name>``. Each is a section of the 
 (``cohorts.sections``, registered in ``reports.apps``), in ``PAGE_CARDS`` order:
 
 * drawn in the page, its selector's queries counted with the page's, when they are few and
-  small (schedule, pairings: two and three queries of a few rows). A card loaded on its own
-  pays a request of its own (session, person, the cohort with the viewer's access) on top of
-  its queries: as much again as these cards cost, for nothing the reader sees sooner;
+  their rows few (schedule, pairings, teams: two, one and three to five queries, a row a
+  module, pair or team). A card loaded on its own pays a request of its own (session, person,
+  the cohort with the viewer's access, the middleware) on top of its queries: about as much
+  again as these cards cost, for nothing the reader sees sooner, and the row of small cards
+  no longer jumps as each arrives;
 * or, ``lazy``, loaded after the page by htmx from ``reports:cohort_card`` (``CARDS``): the
-  cards that read a row per participant or per piece of work (teams, attendance), so the page
-  shows its people without waiting for them."""
+  attendance card, a table with a row per participant computed from every counted session's
+  register, below the people, so the page shows without waiting for it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,7 +49,6 @@ PAGE_CARDS: dict[str, Card] = {
         teams_summary_for_cohort,
         "redesign_projects/_teams_summary.html",
         "teams_summary",
-        lazy=True,
     ),
     "pairings": Card(
         "Clinician–manager pairings",

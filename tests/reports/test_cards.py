@@ -19,18 +19,16 @@ def test_the_cohort_page_draws_small_cards_and_links_the_others_for_use_without_
         assert (f'hx-get="{url}"' in page) is card.lazy, name
         assert (f'href="{url}"' in page) is card.lazy, name
         assert card.title in page
-    # Drawn in the page: the schedule's and the pairings' own words.
-    assert "No schedule yet." in page and "No pairs yet." in page
-    assert set(CARDS) == {"teams", "attendance"}
+    # Drawn in the page: the schedule's, the teams' and the pairings' own words.
+    assert "No schedule yet." in page and "No pairs yet." in page and "No teams yet." in page
+    assert set(CARDS) == {"attendance"}
 
 
 # Every card loaded on its own: session, user, the cohort with the viewer's roles in it and
 # everywhere — then its own selector's queries: attendance (participants, counted sessions,
-# sign-ups, attendance rows; the registers not taken), teams (teams, participants,
-# memberships, assignments past due; their extensions and submissions only when some are past
-# due — tests/redesign_projects measures that case). (Four before each, the viewer's roles
+# sign-ups, attendance rows; the registers not taken). (Four before, the viewer's roles
 # everywhere a query of its own.)
-CARD_QUERIES = {"attendance": 3 + 5, "teams": 3 + 4}
+CARD_QUERIES = {"attendance": 3 + 5}
 
 
 def test_every_card_has_a_measured_query_count():
