@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cohorts.models import Cohort
 from cohorts.selectors import ADMINISTRATOR, get_cohort_for_user, roles_for_user
 from leadership.keyset import Cursor, KeysetPage
 from leadership.models import User
@@ -40,17 +39,15 @@ def audit_log(request):
     filtering = {
         key: value for key, value in request.GET.items() if key in AuditFilterForm.base_fields
     }
-    form = AuditFilterForm(
-        filtering or None,
-        cohorts=Cohort.objects.administered_by(request.user).select_related("programme"),
-    )
+    reader, cohorts = selectors.reader_and_cohorts(request.user)
+    form = AuditFilterForm(filtering or None, cohorts=cohorts)
     cursor = Cursor.from_query(request.GET)
     if form.is_bound and not form.is_valid():
         page = KeysetPage.from_rows([], cursor, time="created_at", size=selectors.AUDIT_PAGE_SIZE)
     else:
         data = form.cleaned_data if form.is_bound else {}
         page = selectors.audit_trail_page(
-            selectors.trail_reader(request.user),
+            reader,
             selectors.AuditFilters(
                 cohort_id=data.get("cohort"),
                 person=data.get("person", ""),
