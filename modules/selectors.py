@@ -449,9 +449,13 @@ _MARK_FIELDS = ("id", "status", "note", "recorded_by_id", "recorded_at")
 def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
     """(person, their attendance row or None) for everyone on the register. One query: the
     people with their row at this session joined on (at most one: ``attendance_unique``)."""
-    people = _on_register(session).annotate(
-        mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
-        **{f"mark_{name}": F(f"mark__{name}") for name in _MARK_FIELDS},
+    people = (
+        _on_register(session)
+        .only("first_name", "last_name", "email")  # what the register shows of each
+        .annotate(
+            mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
+            **{f"mark_{name}": F(f"mark__{name}") for name in _MARK_FIELDS},
+        )
     )
     return [
         (
@@ -459,8 +463,8 @@ def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
             None
             if person.mark_id is None
             else Attendance(
-                session=session,
-                person=person,
+                session_id=session.pk,
+                person_id=person.pk,
                 **{name: getattr(person, f"mark_{name}") for name in _MARK_FIELDS},
             ),
         )
