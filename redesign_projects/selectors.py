@@ -314,7 +314,7 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
         .annotate(in_team=Exists(in_team.order_by()))
         .order_by("last_name", "first_name", "pk")
     )
-    unplaced = [person for person in participants if not person.in_team]
+    unplaced: list[User] = [person for person in participants if not person.in_team]
     overdue = _overdue_units(cohort, teams, participants, now)
     return TeamsSummary(
         teams=teams,
