@@ -53,6 +53,24 @@ def closures_for(cohort: Cohort) -> tuple[Closure, ...]:
     return tuple(rows)
 
 
+def closures_for_cohorts(cohorts: Sequence[Cohort]) -> dict[int, tuple[Closure, ...]]:
+    """Cohort id → its close-down periods (``closures_for``), for many cohorts in one query."""
+    rows = list(
+        CloseDown.objects.filter(
+            Q(programme_id__in={c.programme_id for c in cohorts})
+            | Q(region__in={c.holiday_region for c in cohorts})
+        ).values_list("programme_id", "region", "starts_on", "ends_on", "name", "every_year")
+    )
+    return {
+        cohort.pk: tuple(
+            (starts_on, ends_on, name, every_year)
+            for programme_id, region, starts_on, ends_on, name, every_year in rows
+            if programme_id == cohort.programme_id or region == cohort.holiday_region
+        )
+        for cohort in cohorts
+    }
+
+
 def _closed_on(closure: Closure, day: datetime.date) -> bool:
     first, last, _name, every_year = closure
     if not every_year:
