@@ -335,9 +335,12 @@ def schedule_summary_for_cohort(cohort: Cohort) -> dict:
 def upcoming_sessions_for(person: User, limit: int = 5) -> list[Session]:
     """The next ``limit`` sessions ``person`` is expected at (not cancelled, not yet ended),
     soonest first, with module, cohort and the person's own attendance status (e.g. apologies
-    sent) as ``my_status``. For the participant's start page; one query."""
+    sent) as ``my_status``. For the participant's start page; one query. Only ``my_status``
+    is annotated: the counts and note of ``_sessions_annotated`` are the schedule's, and
+    compiling their subqueries cost more than the rest of this query."""
+    own = Attendance.objects.filter(session=OuterRef("pk"), person=person)
     return list(
-        _sessions_annotated(person)
+        Session.objects.annotate(my_status=Subquery(own.values("status")[:1]))
         .expected_for(person)
         .filter(status=Session.Status.SCHEDULED, ends_at__gt=timezone.now())
         .select_related("module__cohort")
