@@ -262,12 +262,12 @@ def test_the_print_grid_has_a_row_a_year_with_each_value_after_its_month():
 
 
 def test_the_print_grid_of_weekly_data_labels_each_value_with_its_day():
-    weekly = [Point(date(2025, 1, 6) + timedelta(weeks=i), float(i)) for i in range(8)]
+    weekly = [Point(date(2025, 1, 6) + timedelta(weeks=i), float(5 + i % 2)) for i in range(8)]
     grid = chart_grid(analyse_run_chart(weekly, better="up"), caption="c")
     assert grid.columns == ("Starting", "Day: value")
     assert grid.rows == (
-        ("6 Jan 2025", "6 Jan: 0 · 13 Jan: 1 · 20 Jan: 2 · 27 Jan: 3 · 3 Feb: 4 · 10 Feb: 5"),
-        ("17 Feb 2025", "17 Feb: 6 · 24 Feb: 7"),
+        ("6 Jan 2025", "6 Jan: 5 · 13 Jan: 6 · 20 Jan: 5 · 27 Jan: 6 · 3 Feb: 5 · 10 Feb: 6"),
+        ("17 Feb 2025", "17 Feb: 5 · 24 Feb: 6"),
     )
 
 
