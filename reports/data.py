@@ -68,7 +68,14 @@ NOT_EXPECTED = "–"
 # What the PDF's attendance by participant lists for each person, e.g. "S3 A, S7 Ap": the
 # full matrix (a column a session, 50 people × 10 sessions) cost WeasyPrint four times a
 # plain page's time a page; it stays in the attendance export (CSV, XLSX).
-NOTED_CODES = frozenset({"L", "Ap", "A", NOT_RECORDED})
+NOTED_CODES = frozenset(
+    {
+        ATTENDANCE_CODES[Attendance.Status.LATE],
+        ATTENDANCE_CODES[Attendance.Status.APOLOGIES],
+        ATTENDANCE_CODES[Attendance.Status.ABSENT],
+        NOT_RECORDED,
+    }
+)
 SUBMITTED_STATUSES = {WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.CHANGES_REQUESTED}
 STATUS_BY_LABEL = {label: status for status, label in WorkStatus.LABELS.items()}
 
@@ -140,7 +147,7 @@ class AttendanceFigures:
 def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
     """Seven queries: the four of ``attendance_summary_for_cohort`` (which decides who is
     expected and the rates), then the cohort's sessions with modules, its sign-ups and its
-    attendance rows, for the matrix and the per-session rates."""
+    attendance rows, for each person's codes and the per-session rates."""
     summaries = attendance_summary_for_cohort(cohort)
     sessions = list(
         Session.objects.filter(module__cohort=cohort)
