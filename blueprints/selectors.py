@@ -6,14 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch
 from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Programme, days_in_words
 from modules.models import CloseDown, Milestone, MilestoneTemplate, Module, ModuleTemplate
 from modules.services import milestone_date
-from modules.workdays import Closure
+from modules.workdays import closures_for_cohorts
 from redesign_projects.models import (
     Assignment,
     AssignmentTemplate,
@@ -66,23 +66,6 @@ def _rubric_lines(rubric: list[tuple[str, list[str]]]) -> str:
     return "\n".join(f"{title}: " + " | ".join(levels) for title, levels in rubric)
 
 
-def _closures(programme: Programme, cohorts: list[Cohort]) -> dict[int, tuple[Closure, ...]]:
-    """Cohort id → its close-downs (``modules.workdays.closures_for``), in one query."""
-    rows = list(
-        CloseDown.objects.filter(
-            Q(programme=programme) | Q(region__in={c.holiday_region for c in cohorts})
-        )
-    )
-    return {
-        cohort.pk: tuple(
-            (row.starts_on, row.ends_on, row.name, row.every_year)
-            for row in rows
-            if row.programme_id == programme.pk or row.region == cohort.holiday_region
-        )
-        for cohort in cohorts
-    }
-
-
 def _changed(item, template, names: tuple[str, ...]) -> dict[str, Any]:
     values = {}
     for name in names:
@@ -108,7 +91,7 @@ def programme_differences(programme: Programme, cohort: Cohort | None = None):
     module_templates = {t.pk: t for t in ModuleTemplate.objects.filter(programme=programme)}
     milestone_templates = list(MilestoneTemplate.objects.filter(programme=programme))
     assignment_templates = list(AssignmentTemplate.objects.filter(programme=programme))
-    closures = _closures(programme, cohorts)
+    closures = closures_for_cohorts(cohorts)
     ids = [c.pk for c in cohorts]
     modules = defaultdict(list)
     for module in Module.objects.filter(cohort__in=ids).annotate(

@@ -4,7 +4,7 @@ import csv
 import io
 import re
 
-from openpyxl import Workbook
+from leadership.workbooks import write_only_workbook
 
 from .models import Enrolment
 
@@ -66,7 +66,7 @@ def people_csv(enrolments: list[Enrolment]) -> bytes:
 
 def people_xlsx(enrolments: list[Enrolment], *, title: str) -> bytes:
     """A workbook with one sheet; every cell is written as a string, never as a formula."""
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     sheet = workbook.create_sheet(title=re.sub(r"[\\/*?:\[\]]", "", title)[:31] or "People")
     sheet.append(HEADERS)
     for row in people_rows(enrolments):

@@ -20,10 +20,10 @@ from typing import cast
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Field
-from openpyxl import load_workbook
 
 from leadership.archives import check_archive
 from leadership.models import User, normalise_email
+from leadership.workbooks import read_only_workbook
 
 from .exports import FORMULA_STARTS
 from .models import Cohort, Enrolment
@@ -305,7 +305,7 @@ def _read_xlsx(data: bytes, name: str) -> list[list[str]]:
     into a workbook in memory)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         check_archive(archive, name=name, max_uncompressed_bytes=MAX_XLSX_UNCOMPRESSED_BYTES)
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    workbook = read_only_workbook(data)
     try:
         sheet = workbook.worksheets[0]
         rows = []

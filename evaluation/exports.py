@@ -7,9 +7,8 @@ formula; numbers stay numbers."""
 import csv
 import io
 
-from openpyxl import Workbook
-
 from cohorts.exports import neutralise
+from leadership.workbooks import write_only_workbook
 
 from .selectors import CohortEvaluationReport
 
@@ -152,7 +151,7 @@ def part_csv(report: CohortEvaluationReport, part: str) -> bytes:
 
 def report_xlsx(report: CohortEvaluationReport) -> bytes:
     """Every part on its own sheet; no cell is ever a formula."""
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     for part, title in PARTS.items():
         sheet = workbook.create_sheet(title=title[:31])
         for row in ROWS[part](report):

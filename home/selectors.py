@@ -309,7 +309,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         )
         .order_by("-pk")
     )
-    paired_in = {pairing.cohort_id for pairing in pairings}
+    settled_in = {p.cohort_id for p in pairings if p.settles_preferences_of(user.pk)}
     asked = set(
         PreferenceRequest.objects.filter(cohort__in=taking_part)
         .exclude(cohort__pairing_preferences__person=user)
@@ -337,7 +337,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
         self_assessments=open_self_assessments_by_cohort(user, now=now),
-        preferences_asked=[c for c in cohorts if c.pk in asked and c.pk not in paired_in],
+        preferences_asked=[c for c in cohorts if c.pk in asked and c.pk not in settled_in],
     )
 
 

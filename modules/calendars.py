@@ -7,10 +7,12 @@ remove them. Times carry the cohort's time zone, described by a VTIMEZONE."""
 
 import datetime
 from collections.abc import Iterable
-
-from icalendar import Alarm, Calendar, Event
+from typing import TYPE_CHECKING
 
 from .models import Session
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 UID_DOMAIN = "clinical-leadership.programmes"
 PRODID = "-//Clinical leadership programmes//Schedule//EN"
@@ -25,8 +27,12 @@ def _location(session: Session) -> str:
     return ", ".join(part for part in (session.venue_name, address) if part)
 
 
-def session_event(session: Session) -> Event:
+def session_event(session: Session) -> "Event":
     """The VEVENT for ``session`` (its module and cohort must be loaded)."""
+    # icalendar (with its time-zone data) is loaded by the first calendar a process writes,
+    # not by every web and worker start, which import this module through the schedule pages.
+    from icalendar import Alarm, Event
+
     module = session.module
     tz = module.cohort.tzinfo
     event = Event()
@@ -63,6 +69,9 @@ def session_event(session: Session) -> Event:
 def calendar_for(sessions: Iterable[Session], *, name: str) -> bytes:
     """An iCalendar document with one VEVENT per session and a VTIMEZONE for each time zone
     used."""
+    # Loaded on first use (why: session_event).
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -5,7 +5,8 @@ import datetime
 import io
 
 from django.http import HttpResponse
-from openpyxl import Workbook
+
+from leadership.workbooks import write_only_workbook
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV
 # injection); such text is prefixed with an apostrophe so it is shown, never evaluated.
@@ -41,7 +42,7 @@ def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResp
 
 
 def xlsx_response(header: list[str], rows: list[list], filename: str, title: str) -> HttpResponse:
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     sheet_name = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
     sheet = workbook.create_sheet(title=sheet_name)
     sheet.append([safe_cell(h) for h in header])

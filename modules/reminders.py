@@ -9,6 +9,7 @@ updated sessions as an .ics (``schedule_change_notify``)."""
 import datetime
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -24,7 +25,7 @@ from leadership.models import Notification, User
 from . import selectors
 from .calendars import calendar_for
 from .models import Attendance, Session
-from .workdays import add_working_days
+from .workdays import Closure, add_working_days, closures_for_cohorts
 
 
 def reminder_offsets(session: Session) -> list[int]:
@@ -200,15 +201,17 @@ def plan_register_reminders(*, now: datetime.datetime) -> int:
     return created
 
 
-def office_due_at(session: Session) -> datetime.datetime:
+def office_due_at(session: Session, closed: Sequence[Closure] = ()) -> datetime.datetime:
     """When the programme office hears of a missing register: 09:00 (the cohort's time) on
-    the ``REGISTER_OFFICE_AFTER_WORKING_DAYS``-th working day after the session's day."""
+    the ``REGISTER_OFFICE_AFTER_WORKING_DAYS``-th working day after the session's day, not
+    counting the cohort's close-down periods ``closed`` (nobody is in the office to act)."""
     cohort = session.module.cohort
     tz = cohort.tzinfo
     day = add_working_days(
         cohort.holiday_region,
         session.starts_at.astimezone(tz).date(),
         settings.REGISTER_OFFICE_AFTER_WORKING_DAYS,
+        closed,
     )
     return datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz)
 
@@ -218,7 +221,11 @@ def plan_register_office_notices(*, now: datetime.datetime) -> int:
     taken ``REGISTER_OFFICE_AFTER_WORKING_DAYS`` working days after the session's day. At
     most one e-mail per session and administrator; opt-outs as for every kind. Returns rows
     created."""
-    sessions = [s for s in _registers_not_taken(now) if office_due_at(s) <= now]
+    waiting = list(_registers_not_taken(now))
+    closed = closures_for_cohorts(
+        list({s.module.cohort_id: s.module.cohort for s in waiting}.values())
+    )
+    sessions = [s for s in waiting if office_due_at(s, closed[s.module.cohort_id]) <= now]
     if not sessions:
         return 0
     administrators: dict[int, list[User]] = defaultdict(list)

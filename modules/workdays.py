@@ -5,13 +5,16 @@ every move."""
 import datetime
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
 from django.db.models import Q
 
 from cohorts.models import Cohort
 
 from .models import CloseDown
+
+if TYPE_CHECKING:
+    import holidays
 
 # A close-down period as the scheduler reads it: (first day, last day, name, every year).
 Closure = tuple[datetime.date, datetime.date, str, bool]
@@ -31,7 +34,11 @@ MORNING = (datetime.time(9, 0), datetime.time(12, 30))
 
 
 @lru_cache(maxsize=16)
-def _holidays_for(region: str) -> holidays.HolidayBase:
+def _holidays_for(region: str) -> "holidays.HolidayBase":
+    # The holidays package loads every country's calendar module on import (about as long as
+    # Django's own start); only scheduling needs it, so processes load it on first use.
+    import holidays
+
     country, subdivision = HOLIDAY_REGIONS[region]
     # Years expand on demand as dates are looked up.
     return holidays.country_holidays(country, subdiv=subdivision)
@@ -44,6 +51,24 @@ def closures_for(cohort: Cohort) -> tuple[Closure, ...]:
         Q(programme_id=cohort.programme_id) | Q(region=cohort.holiday_region)
     ).values_list("starts_on", "ends_on", "name", "every_year")
     return tuple(rows)
+
+
+def closures_for_cohorts(cohorts: Sequence[Cohort]) -> dict[int, tuple[Closure, ...]]:
+    """Cohort id → its close-down periods (``closures_for``), for many cohorts in one query."""
+    rows = list(
+        CloseDown.objects.filter(
+            Q(programme_id__in={c.programme_id for c in cohorts})
+            | Q(region__in={c.holiday_region for c in cohorts})
+        ).values_list("programme_id", "region", "starts_on", "ends_on", "name", "every_year")
+    )
+    return {
+        cohort.pk: tuple(
+            (starts_on, ends_on, name, every_year)
+            for programme_id, region, starts_on, ends_on, name, every_year in rows
+            if programme_id == cohort.programme_id or region == cohort.holiday_region
+        )
+        for cohort in cohorts
+    }
 
 
 def _closed_on(closure: Closure, day: datetime.date) -> bool:

@@ -13,9 +13,6 @@ if that leaves people unpaired.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 # Points per reason. Integers keep totals exact, so ties are ties and results are repeatable.
 SHARED_INTEREST_POINTS = 3
 WANTED_DEPARTMENT_POINTS = 4
@@ -185,6 +182,11 @@ def match(
         # are worth 0: an assignment that uses one is read as "these two stay unpaired".
         best_total = max(p.score for p in scores.values()) * min(len(clinicians), len(managers))
         bonus = best_total + 1
+        # NumPy and SciPy take longer to import than the rest of a web process's start; only a
+        # suggestion needs them, so web and worker processes load them on their first one.
+        import numpy as np
+        from scipy.optimize import linear_sum_assignment
+
         weights = np.zeros((len(clinicians), len(managers)), dtype=np.int64)
         for i, c in enumerate(clinicians):
             for j, m in enumerate(managers):

@@ -154,6 +154,13 @@ class Pairing(models.Model):
     def __str__(self) -> str:
         return f"{self.clinician} & {self.manager}"
 
+    def settles_preferences_of(self, person_id: int) -> bool:
+        """Whether, while open, this pairing makes ``person_id``'s pairing preferences moot: a
+        partnership settles both people's; an administrative-support pairing settles the
+        support person's, not the supported leader's, who still needs a partner.
+        (``selectors.preference_status`` reads the same rule in SQL.)"""
+        return self.kind == self.Kind.PARTNERSHIP or self.manager_id == person_id
+
     @property
     def partner_role_label(self) -> str:
         """What the second member is, in words."""

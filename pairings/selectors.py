@@ -403,16 +403,18 @@ class PreferenceStatus:
 
 
 def preference_status(cohort: Cohort) -> PreferenceStatus:
-    """Three queries: the people who may be paired, in name order, without those holding an
-    open pairing (their answers no longer matter); who of them answered; the request."""
+    """Three queries: the people who may be paired, in name order, without those an open
+    pairing settles (``Pairing.settles_preferences_of``: their answers no longer matter); who
+    of them answered; the request."""
     paired = Pairing.objects.open().filter(cohort=cohort)
+    partnerships = paired.filter(kind=Pairing.Kind.PARTNERSHIP)
     people = list(
         User.objects.filter(
             enrolments__cohort=cohort,
             enrolments__role__in=PREFERENCE_ROLES,
             enrolments__status__in=Enrolment.ACTIVE_STATUSES,
         )
-        .exclude(Q(pk__in=paired.values("clinician")) | Q(pk__in=paired.values("manager")))
+        .exclude(Q(pk__in=partnerships.values("clinician")) | Q(pk__in=paired.values("manager")))
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )

@@ -12,6 +12,7 @@ from modules.selectors import modules_in_date_order
 
 from . import selectors, services
 from .models import (
+    MAX_FEEDBACK_CHARACTERS,
     AcceptedType,
     Assignment,
     Feedback,
@@ -370,8 +371,10 @@ class FeedbackForm(forms.Form):
     form_token = form_token_field()
     comments = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MAX_FEEDBACK_CHARACTERS,
         help_text="Simple formatting works: **bold**, *italics*, lists starting with “- ” "
-        "and links as [words](https://…). HTML is shown as typed.",
+        f"and links as [words](https://…). HTML is shown as typed. At most "
+        f"{MAX_FEEDBACK_CHARACTERS:,} characters.",
     )
     decision = forms.ChoiceField(choices=Feedback.Decision.choices, widget=forms.RadioSelect)
 

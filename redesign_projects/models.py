@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -512,6 +513,11 @@ class SubmissionFile(models.Model):
         return self.original_name
 
 
+# Feedback is read on every page that shows its version, and in the team's e-mail; a
+# generous page or two of writing (longer belongs in the session or a document).
+MAX_FEEDBACK_CHARACTERS = 20_000
+
+
 class Feedback(models.Model):
     """Faculty's response to one submitted version. A draft until released."""
 
@@ -523,7 +529,7 @@ class Feedback(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="given_feedback"
     )
-    comments = models.TextField()
+    comments = models.TextField(validators=[MaxLengthValidator(MAX_FEEDBACK_CHARACTERS)])
     decision = models.CharField(max_length=20, choices=Decision.choices)
     released_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(

@@ -8,9 +8,8 @@ import datetime
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook
-
 from cohorts.exports import neutralise
+from leadership.workbooks import write_only_workbook
 
 from .data import ProgressReport
 
@@ -137,7 +136,7 @@ def figure_csv(report: ProgressReport, figure: str) -> bytes:
 
 def figures_xlsx(report: ProgressReport) -> bytes:
     """Every figure on its own sheet of one workbook; no cell is ever a formula."""
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     for figure, title in FIGURES.items():
         sheet = workbook.create_sheet(title=title)
         for row in ROWS[figure](report):

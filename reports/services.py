@@ -23,7 +23,7 @@ from cohorts.models import Cohort, Enrolment
 from leadership.models import User
 from leadership.services import audit_record
 
-from . import rendering, selectors
+from . import selectors
 from .certificates import certificates_issue
 from .models import Certificate, ReportRequest
 
@@ -213,6 +213,11 @@ def report_build(report_id: int) -> ReportRequest | None:
         return None
     report = ReportRequest.objects.select_related("cohort__programme", "person").get(pk=report_id)
     cutoff = timezone.now()
+    # WeasyPrint (with Pillow, fontTools and its CSS engine) takes longer to import than
+    # Django's own start; only a build needs it, so the web workers that import this module for
+    # the report pages never load it, and a Celery worker loads it on its first build.
+    from . import rendering
+
     try:
         certificates = _issue_certificates(report)
         pdf = rendering.render_report(report, now=cutoff, certificates=certificates)

@@ -30,7 +30,7 @@ from learning_sets.selectors import person_challenge_outcomes
 from modules.selectors import attendance_summary_for_cohort
 from pairings.selectors import support_pairings_of
 
-from . import cards, certificates, data, exports, forms, portfolio, rendering, selectors, services
+from . import cards, certificates, data, exports, forms, portfolio, selectors, services
 from .models import ReportRequest
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
@@ -87,6 +87,10 @@ def portfolio_download(request):
     tables and icons only (no charts), a page or two a cohort. Audited as a download."""
     chosen, _form = _portfolio(request)
     now = timezone.now()
+    # WeasyPrint loads on the first PDF a process builds, not when the web worker starts (why:
+    # reports.services.report_build).
+    from . import rendering
+
     pdf = rendering.portfolio_pdf(chosen, now=now)
     audit_record(
         actor=request.user,

@@ -121,6 +121,14 @@ def _main_pages(report_url: str) -> list[MainPage]:
         MainPage("announcement-form", "admin", f"/cohorts/{c}/announcements/new/"),
         MainPage("audit-trail", "admin", "/privacy/audit/"),
         MainPage("personal-data", "admin", f"/privacy/people/{p}/"),
+        # The programme's blueprint, evaluation, framework and learning sets (empty here).
+        MainPage("blueprint", "admin", f"/blueprints/programme/{cohort.programme_id}/"),
+        MainPage("evaluation-report", "admin", f"/evaluation/cohorts/{c}/"),
+        MainPage("cohort-learning", "admin", f"/frameworks/cohort/{c}/learning/"),
+        MainPage(
+            "framework-import", "admin", f"/frameworks/programme/{cohort.programme_id}/import/"
+        ),
+        MainPage("learning-sets", "admin", f"/learning/cohort/{c}/sets/"),
         # The summary of a form sent back empty, on the page it came back on.
         MainPage(
             "cohort-create-errors", "admin", "/cohorts/new/", then=_submit_empty("Create cohort")
@@ -171,6 +179,7 @@ def _main_pages(report_url: str) -> list[MainPage]:
         MainPage("data-point", "participant", f"/projects/measures/{measure.pk}/points/new/"),
         MainPage("pdsa-cycles", "participant", f"/projects/teams/{team.pk}/pdsa/"),
         MainPage("my-pairing", "participant", "/pairings/mine/"),
+        MainPage("my-development", "participant", f"/frameworks/cohort/{c}/mine/"),
         MainPage("my-documents", "participant", "/cohorts/mine/documents/"),
         MainPage("my-data", "participant", "/privacy/mine/"),
         MainPage("e-mail-choices", "participant", "/notifications/"),

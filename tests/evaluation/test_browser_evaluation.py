@@ -11,9 +11,10 @@ from playwright.sync_api import Page, expect
 from evaluation.models import EvaluationAnswer, EvaluationInvitation, EvaluationResponse
 from evaluation.reminders import plan_session_evaluations
 from modules.models import Attendance
-from tests.a11y.axe import describe, serious_violations
+from tests.a11y.axe import describe, page_violations, serious_violations
+from tests.browser import log_in
 from tests.conftest import PASSWORD
-from tests.evaluation.helpers import held_session, make_form
+from tests.evaluation.helpers import answer, attendees, held_session, make_form, open_evaluation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,3 +63,28 @@ def test_a_participant_evaluates_a_session_from_the_email_link(
         "More time for the case study.",
     }
     assert response.evaluation_id == invitation.evaluation_id
+
+
+def test_the_results_pass_axe_on_a_phone_and_their_bars_scroll_by_keyboard(
+    page: Page, live_server, cohort, administrator
+):
+    """The answers' bar charts are wider than a phone: the box that scrolls them is a named
+    region the keyboard can reach (axe's scrollable-region-focusable), at 360 and 1280 px."""
+    form = make_form(cohort.programme, administrator)
+    session = held_session(cohort)
+    people = attendees(cohort, session, 3)
+    evaluation = open_evaluation(session, form, people)
+    for person in people:
+        answer(evaluation, person)
+    log_in(page, live_server, administrator.email)
+    for path in (
+        f"/evaluation/sessions/{session.pk}/results/",
+        f"/evaluation/modules/{session.module_id}/results/",
+    ):
+        page.goto(live_server.url + path)
+        figure = page.locator(".distribution-figure").first
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 800})
+            assert describe(page_violations(page)) == "", (path, width)
+        expect(figure).to_have_attribute("tabindex", "0")
+        expect(figure).to_have_attribute("role", "region")

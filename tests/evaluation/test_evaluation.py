@@ -250,7 +250,6 @@ def test_no_page_export_or_pdf_shows_answers_below_the_threshold(
         return "\n".join(texts)
 
     below = everything()
-    assert SECRET not in below and "Too slow" not in below.replace("Too slow", "", 0) or True
     assert SECRET not in below
     assert (
         "<strong>2</strong> of 4 asked answered" in below

@@ -13,7 +13,7 @@ from django.urls import reverse
 from leadership import notifications
 from leadership.models import AuditEvent, Notification, NotificationPreference
 from modules import reminders, services
-from modules.models import Attendance, Session
+from modules.models import Attendance, CloseDown, Session
 from tests.factories import UserFactory
 from tests.modules.helpers import add_participants, make_module, make_session
 
@@ -148,6 +148,21 @@ def test_the_office_hears_two_working_days_later_once(friday_session, faculty, a
     assert row.recipient == administrator
     assert row.context["faculty"] == str(faculty)
     assert row.cohort_id == friday_session.module.cohort_id
+
+
+def test_a_close_down_is_not_a_working_day_for_the_office_either(
+    friday_session, faculty, administrator
+):
+    monday = FRIDAY + datetime.timedelta(3)
+    CloseDown.objects.create(
+        name="Staff development day",
+        starts_on=monday,
+        ends_on=monday,
+        programme=friday_session.module.cohort.programme,
+    )
+    tuesday, wednesday = monday + datetime.timedelta(1), monday + datetime.timedelta(2)
+    assert _plan(reminders.plan_register_office_notices, local(tuesday, 15)) == 0
+    assert _plan(reminders.plan_register_office_notices, local(wednesday, 9)) == 1
 
 
 def test_people_who_opted_out_get_neither(friday_session, faculty, administrator):

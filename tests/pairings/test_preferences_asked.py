@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from home.selectors import participant_to_do
 from leadership.models import AuditEvent, Notification
-from pairings.models import PairingPreference, PreferenceRequest
+from pairings import services
+from pairings.models import Pairing, PairingPreference, PreferenceRequest
 from tests.factories import CohortFactory
 
 from .helpers import enrol, manager_in, pair
@@ -104,3 +105,25 @@ def test_a_new_pair_starts_with_the_cohort_or_today_once_it_has_started(
     )
     form = client.get(reverse("pairings:suggestions", args=[started.pk])).context["form"]
     assert form["started_on"].value() == timezone.localdate(timezone=started.tzinfo)
+
+
+def test_a_leader_with_administrative_support_is_still_asked_for_a_partner(
+    client, cohort, administrator, people
+):
+    support = enrol(cohort, first_name="Gareth", profession="other", role="admin_support")
+    services.pairings_create(
+        cohort=cohort,
+        kind=Pairing.Kind.ADMIN_SUPPORT,
+        pairs=[(people["aroha"], support)],
+        status=Pairing.Status.ACTIVE,
+        started_on=timezone.localdate(),
+        acting_user=None,
+    )
+    PreferenceRequest.objects.create(cohort=cohort)
+    # Support settles the support person's answers, not the leader's: she still needs a partner.
+    assert participant_to_do(people["aroha"]).preferences_asked == [cohort]
+    assert participant_to_do(support).preferences_asked == []
+    client.force_login(administrator)
+    response = client.get(reverse("pairings:suggestions", args=[cohort.pk]))
+    assert people["aroha"] in response.context["answers"].waiting
+    assert support not in response.context["answers"].people

@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Enrolment
 from leadership.models import AuditEvent
 from redesign_projects import services
-from redesign_projects.models import Assignment, Feedback, Submission
+from redesign_projects.models import MAX_FEEDBACK_CHARACTERS, Assignment, Feedback, Submission
 
 from .helpers import make_assignment, make_team, participant_in, pdf, submit
 
@@ -224,6 +225,28 @@ def test_feedback_needs_comments_and_a_decision(client, assignment, team, partic
     client.force_login(faculty)
     response = client.post(reverse("redesign_projects:feedback_edit", args=[version.pk]), {})
     assert set(response.context["form"].errors) == {"comments", "decision"}
+    assert not Feedback.objects.exists()
+
+
+def test_feedback_longer_than_its_cap_is_refused_by_the_field_and_by_the_service(
+    client, assignment, team, participant, faculty
+):
+    version = submit(assignment, by=participant, team=team)
+    too_long = "x" * (MAX_FEEDBACK_CHARACTERS + 1)
+    client.force_login(faculty)
+    response = client.post(
+        reverse("redesign_projects:feedback_edit", args=[version.pk]),
+        {"comments": too_long, "decision": "accepted"},
+    )
+    assert "at most 20000 characters" in response.context["form"].errors["comments"][0]
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.feedback_save(
+            submission=version,
+            comments=too_long,
+            decision="accepted",
+            levels={},
+            acting_user=faculty,
+        )
     assert not Feedback.objects.exists()
 
 
