@@ -27,6 +27,11 @@ def _positive(name: str, default: int) -> int:
 
 
 workers = _positive("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
+# The application and every view are imported once, in the master, and the workers forked
+# from it start ready (leadership/warmup.py): a new or restarted worker no longer spends its
+# first requests compiling the code, and the workers share those pages of memory. A code
+# change needs a restart, not a HUP, which is how the image is deployed anyway.
+preload_app = True
 threads = _positive("GUNICORN_THREADS", 2)
 worker_class = "gthread" if threads > 1 else "sync"
 
@@ -48,3 +53,10 @@ if os.environ.get("LOG_FORMAT", "json" if _production else "text") == "json":
             "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False}
         },
     }
+
+
+def when_ready(server) -> None:
+    """In the master, after the application is loaded and before any worker is forked."""
+    from leadership.warmup import import_everything
+
+    import_everything()

@@ -32,7 +32,7 @@ from measures.selectors import measures_not_updated_this_month
 from measures.timeliness import LateValue, late_monthly_values
 from modules.models import Session
 from modules.selectors import upcoming_sessions_for
-from pairings.models import Pairing, PreferenceRequest
+from pairings.models import Pairing, PairingPreference, PreferenceRequest
 from redesign_projects.models import (
     Assignment,
     Extension,
@@ -208,9 +208,10 @@ def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in. Fourteen queries:
+    """A participant's work across the cohorts they take part in. Thirteen queries:
 
-    1. their cohorts; 2. their current team in each; 3. the assignments of those cohorts;
+    1. their cohorts, each with whether it asked for pairing preferences they have not
+    given; 2. their current team in each; 3. the assignments of those cohorts;
     4. extensions for them or their teams; 5. submissions of their units (their teams' for
     team assignments, their own for individual ones) with the feedback decision; 6. feedback
     released on their units that they have not opened; 7. their next three sessions;
@@ -218,7 +219,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     month; 10. the session evaluations they were asked for, not answered and still open;
     11. their self-assessments open now (``frameworks``); 12. their teams' and pairs' monthly
     measures whose latest due value is late; 13. the peer reviews allocated to them and not
-    yet sent; 14. the cohorts that asked for pairing preferences they have not given.
+    yet sent.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -226,26 +227,41 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     now = now or timezone.now()
     taking_part = _active(Enrolment.Role.PARTICIPANT, user)
     cohorts = list(
-        Cohort.objects.filter(pk__in=taking_part).select_related("programme").order_by("-starts_on")
+        Cohort.objects.filter(pk__in=taking_part)
+        .select_related("programme")
+        .annotate(
+            preferences_asked=Exists(PreferenceRequest.objects.filter(cohort=OuterRef("pk")))
+            & ~Exists(PairingPreference.objects.filter(cohort=OuterRef("pk"), person=user))
+        )
+        .order_by("-starts_on")
     )
-    current = TeamMembership.objects.current().filter(person=user, cohort__in=taking_part)
-    teams = {m.cohort_id: m.team for m in current.select_related("team")}
+    # The queries below take these ids as lists, not as subqueries: compiling the same
+    # subqueries into each of them cost more than running them (and PostgreSQL plans a list
+    # faster too).
+    cohort_ids = [cohort.pk for cohort in cohorts]
+    current = list(
+        TeamMembership.objects.current()
+        .filter(person=user, cohort_id__in=cohort_ids)
+        .select_related("team")
+    )
+    teams = {m.cohort_id: m.team for m in current}
+    team_ids = [m.team_id for m in current]
     assignments = list(
-        Assignment.objects.filter(cohort__in=taking_part)
+        Assignment.objects.filter(cohort_id__in=cohort_ids)
         .select_related("cohort")
         .order_by("due_at", "pk")
     )
     extended = {
         (e.assignment_id, e.team_id, e.person_id): e.due_at
         for e in Extension.objects.filter(
-            Q(person=user) | Q(team__in=current.values("team_id")),
-            assignment__cohort__in=taking_part,
+            Q(person=user) | Q(team_id__in=team_ids),
+            assignment__cohort_id__in=cohort_ids,
         )
     }
-    mine = Q(owner=user) | Q(team__in=current.values("team_id"))
+    mine = Q(owner=user) | Q(team_id__in=team_ids)
     latest: dict[Unit, dict] = {}
     drafts: set[Unit] = set()
-    for row in Submission.objects.filter(mine, assignment__cohort__in=taking_part).values(
+    for row in Submission.objects.filter(mine, assignment__cohort_id__in=cohort_ids).values(
         "id",
         "assignment_id",
         "team_id",
@@ -290,9 +306,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     read = FeedbackRead.objects.filter(feedback=OuterRef("pk"), person=user)
     unread = list(
         Feedback.objects.filter(
-            Q(submission__owner=user) | Q(submission__team__in=current.values("team_id")),
+            Q(submission__owner=user) | Q(submission__team_id__in=team_ids),
             released_at__isnull=False,
-            submission__assignment__cohort__in=taking_part,
+            submission__assignment__cohort_id__in=cohort_ids,
         )
         .exclude(Exists(read))
         .select_related("submission__assignment")
@@ -301,7 +317,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     pairings = list(
         Pairing.objects.open()
         .involving(user)
-        .filter(cohort__in=taking_part)
+        .filter(cohort_id__in=cohort_ids)
         .select_related("clinician", "manager")
         .annotate(
             shadowing_count=Count("shadowing_entries"),
@@ -310,11 +326,6 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         .order_by("-pk")
     )
     settled_in = {p.cohort_id for p in pairings if p.settles_preferences_of(user.pk)}
-    asked = set(
-        PreferenceRequest.objects.filter(cohort__in=taking_part)
-        .exclude(cohort__pairing_preferences__person=user)
-        .values_list("cohort_id", flat=True)
-    )
     return ParticipantToDo(
         cohorts=cohorts,
         due=due,
@@ -324,9 +335,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         sessions=upcoming_sessions_for(user, limit=3),
         evaluations=open_evaluations_for(user, now=now),
         pairing_steps=[_pairing_step(pairing, user) for pairing in pairings],
-        stale_measures=measures_not_updated_this_month(current.values("team_id"), now=now),
+        stale_measures=measures_not_updated_this_month(team_ids, now=now),
         late_values=late_monthly_values(
-            team_ids=current.values("team_id"),
+            team_ids=team_ids,
             pairing_ids=Pairing.objects.open().involving(user).values("pk"),
             today=timezone.localtime(now).date(),
         ),
@@ -337,7 +348,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             if c.pk not in teams and any(a.cohort_id == c.pk and a.is_team for a in assignments)
         ],
         self_assessments=open_self_assessments_by_cohort(user, now=now),
-        preferences_asked=[c for c in cohorts if c.pk in asked and c.pk not in settled_in],
+        preferences_asked=[c for c in cohorts if c.preferences_asked and c.pk not in settled_in],
     )
 
 

@@ -309,6 +309,9 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 # A number as most cells hold it, read directly (``parse_value`` does the rest).
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,10}(?:\.[0-9]{1,4})?\Z")
 _PLAIN_DECIMAL_COMMA = re.compile(r"-?[0-9]{1,10}(?:,[0-9]{1,4})?\Z")
+# A value's whole part has at most 10 digits (DataPoint.value).
+_TOO_LARGE = Decimal("1e10")
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d\Z", re.ASCII)
 _DATE_PATTERN = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})\Z|(\d{1,2})([/.-])(\d{1,2})\5(\d{4})\Z", re.ASCII
 )
@@ -377,7 +380,13 @@ def parse_period(text: str) -> datetime.date | None:
     None otherwise. Day first always: 03/01/2025 is the 3rd of January."""
     # A regular expression for the formats ``DATE_FORMATS`` name (strptime's %m and %d take
     # one or two digits): strptime tried pattern by pattern cost most of a 1,000-row import.
-    match = _DATE_PATTERN.match(text.strip())
+    text = text.strip()
+    if _ISO_DATE.match(text):  # most cells, and date.fromisoformat reads them in C
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:  # 2025-02-30
+            return None
+    match = _DATE_PATTERN.match(text)
     if match is None:
         return None
     iso_year, iso_month, iso_day, day, _separator, month, year = match.groups()
@@ -522,7 +531,7 @@ def parse_datapoints_csv(
             row.errors.append("The value is missing.")
         elif row.value is None:
             row.errors.append(f"“{row.value_text}” is not a number: write it like {number}.")
-        elif abs(row.value) >= Decimal("1e10"):
+        elif abs(row.value) >= _TOO_LARGE:
             row.errors.append(f"{row.value_text} is too large.")
         if len(row.annotation) > 300:
             row.errors.append("The annotation is longer than 300 characters.")

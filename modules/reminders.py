@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
 from leadership import notifications
-from leadership.models import Notification, User
+from leadership.models import Notification, NotificationPreference, User
 
 from . import selectors
 from .calendars import calendar_for
@@ -68,7 +68,12 @@ def session_key_prefix(session: Session) -> str:
 def plan_session_reminders(*, now: datetime.datetime) -> int:
     """Record the reminders due now for every session starting within the largest offset, to
     everyone expected (participants — or those signed up to a short course — and the
-    facilitator), except people who sent apologies. Idempotent. Returns rows created."""
+    facilitator), except people who sent apologies. Idempotent. Returns rows created.
+
+    The sweep runs this every minute, and nearly always everything due is recorded already:
+    who is expected, their apologies, their opt-outs and the reminders recorded are read for
+    all the sessions at once (six queries), and only a session with someone still to remind
+    has its calendar and e-mail built and its rows written (in its own transaction)."""
     # A programme's own days are at most SESSION_REMINDER_DAYS_MAX (``ReminderDaysValidator``).
     furthest = max(settings.SESSION_REMINDER_DAYS_MAX, *settings.SESSION_REMINDER_DAYS, 1)
     horizon = now + datetime.timedelta(days=furthest)
@@ -79,27 +84,66 @@ def plan_session_reminders(*, now: datetime.datetime) -> int:
         .select_related("module__cohort__programme", "facilitator")
         .order_by("starts_at")
     )
+    due = [
+        (session, days) for session in sessions if (days := _due_offset(session, now)) is not None
+    ]
+    if not due:
+        return 0
+    expected = _expected_at([session for session, _days in due])
+    keys = {
+        (session.pk, person.pk): _reminder_key(session, person, days)
+        for session, days in due
+        for person in expected[session.pk]
+    }
+    recorded = set(
+        Notification.objects.filter(dedup_key__in=keys.values()).values_list("dedup_key", flat=True)
+    )
+    kind = Notification.Kind.SESSION_REMINDER
+    opted_out: set[int] = set()
+    if kind not in notifications.required_kinds():
+        opted_out = set(
+            NotificationPreference.objects.filter(
+                kind=kind, person_id__in={person_id for _session_id, person_id in keys}
+            ).values_list("person_id", flat=True)
+        )
     created = 0
-    for session in sessions:
-        days = _due_offset(session, now)
-        if days is None:
+    for session, days in due:
+        people = expected[session.pk]
+        if all(
+            keys[session.pk, person.pk] in recorded or person.pk in opted_out for person in people
+        ):
             continue
         with transaction.atomic():
-            created += _plan_one(session, days, now)
+            created += _plan_one(session, days, now, people)
     return created
 
 
-def _plan_one(session: Session, days: int, now: datetime.datetime) -> int:
+def _expected_at(sessions: list[Session]) -> dict[int, list[User]]:
+    """Session id → who is reminded of it: its register without those who sent apologies,
+    then its facilitator unless they sent apologies. Two or three queries for all."""
+    apologised = set(
+        Attendance.objects.filter(
+            session__in=sessions, status=Attendance.Status.APOLOGIES
+        ).values_list("session_id", "person_id")
+    )
+    registers = selectors.register_people_for(sessions)
+    expected = {}
+    for session in sessions:
+        people = [p for p in registers[session.pk] if (session.pk, p.pk) not in apologised]
+        facilitator = session.facilitator
+        if facilitator and (session.pk, facilitator.pk) not in apologised:
+            people.append(facilitator)
+        expected[session.pk] = people
+    return expected
+
+
+def _reminder_key(session: Session, person: User, days: int) -> str:
+    return f"{session_key_prefix(session)}seq{session.sequence}:{person.pk}:{days}d"
+
+
+def _plan_one(session: Session, days: int, now: datetime.datetime, people: list[User]) -> int:
     cohort = session.module.cohort
     tz = cohort.tzinfo
-    apologised = set(
-        session.attendances.filter(status=Attendance.Status.APOLOGIES).values_list(
-            "person_id", flat=True
-        )
-    )
-    people = [p for p in selectors.register_people(session) if p.pk not in apologised]
-    if session.facilitator and session.facilitator.pk not in apologised:
-        people.append(session.facilitator)
     ics = calendar_for([session], name=cohort.name).decode()
     starts, ends = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     context = {
@@ -118,11 +162,10 @@ def _plan_one(session: Session, days: int, now: datetime.datetime) -> int:
         ),
     }
     attachment = {"filename": "session.ics", "content": ics, "mimetype": "text/calendar"}
-    prefix = f"{session_key_prefix(session)}seq{session.sequence}"
     return notifications.notify_many(
         recipients=people,
         kind=Notification.Kind.SESSION_REMINDER,
-        dedup_key=lambda person: f"{prefix}:{person.pk}:{days}d",
+        dedup_key=partial(_reminder_key, session, days=days),
         template="session_reminder",
         context=context,
         subject=session,

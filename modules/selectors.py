@@ -335,9 +335,12 @@ def schedule_summary_for_cohort(cohort: Cohort) -> dict:
 def upcoming_sessions_for(person: User, limit: int = 5) -> list[Session]:
     """The next ``limit`` sessions ``person`` is expected at (not cancelled, not yet ended),
     soonest first, with module, cohort and the person's own attendance status (e.g. apologies
-    sent) as ``my_status``. For the participant's start page; one query."""
+    sent) as ``my_status``. For the participant's start page; one query. Only ``my_status``
+    is annotated: the counts and note of ``_sessions_annotated`` are the schedule's, and
+    compiling their subqueries cost more than the rest of this query."""
+    own = Attendance.objects.filter(session=OuterRef("pk"), person=person)
     return list(
-        _sessions_annotated(person)
+        Session.objects.annotate(my_status=Subquery(own.values("status")[:1]))
         .expected_for(person)
         .filter(status=Session.Status.SCHEDULED, ends_at__gt=timezone.now())
         .select_related("module__cohort")
@@ -399,6 +402,40 @@ def register_people(session: Session) -> list[User]:
     if session.takes_signups:
         people = people.filter(short_course_signups__session=session)
     return list(people.order_by("last_name", "first_name", "pk").distinct())
+
+
+def register_people_for(sessions: list[Session]) -> dict[int, list[User]]:
+    """``register_people`` for many sessions at once: session id → its register, in the same
+    order. One query, and one more when any of them takes sign-ups; the sessions must come
+    with ``module`` loaded."""
+    by_cohort: dict[int, list[User]] = defaultdict(list)
+    people = (
+        User.objects.filter(
+            enrolments__cohort_id__in={s.module.cohort_id for s in sessions},
+            enrolments__role=Enrolment.Role.PARTICIPANT,
+            enrolments__status__in=Enrolment.ACTIVE_STATUSES,
+        )
+        .annotate(register_cohort_id=F("enrolments__cohort_id"))
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )
+    for person in people:
+        by_cohort[person.register_cohort_id].append(person)
+    signed_up: set[tuple[int, int]] = set()
+    if any(s.takes_signups for s in sessions):
+        signed_up = set(
+            ShortCourseSignup.objects.filter(
+                session__in=[s for s in sessions if s.takes_signups]
+            ).values_list("session_id", "person_id")
+        )
+    return {
+        s.pk: [
+            person
+            for person in by_cohort[s.module.cohort_id]
+            if not s.takes_signups or (s.pk, person.pk) in signed_up
+        ]
+        for s in sessions
+    }
 
 
 def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:

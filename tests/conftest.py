@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from cohorts.models import Enrolment
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
+from tests.faults.processes import patience
 from tests.local_servers import RecordingHandler, free_port
 from tests.totp import give_authenticator_app
 
@@ -143,11 +144,13 @@ def _fresh_cache(request):
 
 @pytest.fixture
 def page(page):
-    """Playwright's page with a 10 s timeout: a missing element fails fast, not after 30 s.
-    Assertions (``expect``) wait as long: their own 5 s default was seen to run out while a
-    loaded two-core machine answered a POST."""
-    page.set_default_timeout(10_000)
-    expect.set_options(timeout=10_000)
+    """Playwright's page with a 10 s timeout on a quiet machine: a missing element fails fast,
+    not after 30 s. Assertions (``expect``) wait as long: their own 5 s default was seen to run
+    out while a loaded two-core machine answered a POST. Both stretch with the machine's load
+    (``patience``): importing fifty people took 20 s at a load average of 6 on two cores."""
+    timeout = 10_000 * patience()
+    page.set_default_timeout(timeout)
+    expect.set_options(timeout=timeout)
     return page
 
 

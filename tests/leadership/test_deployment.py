@@ -201,3 +201,31 @@ def test_database_connections_persist_with_health_checks_and_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_web_and_worker_processes_are_forked_from_a_parent_that_imported_every_view():
+    # Without a bytecode cache (the image sets PYTHONDONTWRITEBYTECODE) a process that imports
+    # the views on its first request spends seconds compiling them: gunicorn's master and the
+    # Celery worker's parent import them before forking (leadership/warmup.py).
+    script = (
+        "import runpy, sys\n"
+        "config = runpy.run_path('gunicorn.conf.py')\n"
+        "assert config['preload_app'] is True\n"
+        "from leadership.wsgi import application\n"  # what preload_app loads in the master
+        "assert 'reports.views' not in sys.modules\n"
+        "config['when_ready'](None)\n"
+        "assert {'reports.views', 'home.views', 'api.endpoints'} <= set(sys.modules)\n"
+        "from django.db import connections\n"
+        "assert all(c.connection is None for c in connections.all()), 'a connection to fork'\n"
+        "from celery.signals import worker_init\n"
+        "from leadership.celery import _import_everything\n"
+        "assert any(r() is _import_everything for _key, r in worker_init.receivers)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

@@ -64,6 +64,28 @@ def test_planning_takes_a_fixed_number_of_queries_whatever_the_cohort_size(
         assert _plan(moment) == 0
 
 
+@pytest.mark.parametrize("sessions", [1, 6])
+def test_a_sweep_with_every_reminder_recorded_reads_all_sessions_in_six_queries(
+    session, cohort, participant, sessions, django_assert_num_queries
+):
+    # The sweep runs every minute and nearly always finds everything recorded: it must not
+    # read each session's people (or build its calendar) one session at a time. The queries:
+    # sessions; apologies; registers; reminders recorded; required kinds; opt-outs.
+    for n in range(1, sessions):
+        make_session(session.module, datetime.date(2027, 3, 18), title=f"Day {n + 1}")
+    Attendance.objects.create(session=session, person=participant, status="apologies")
+    opted = add_participants(cohort, 1, prefix="opted")[0]
+    notifications.preference_opt_out(person=opted, kind=Notification.Kind.SESSION_REMINDER)
+    moment = session.starts_at - datetime.timedelta(days=14) + datetime.timedelta(hours=1)
+    # the first session's facilitator; the participant at the others (apologies for the first)
+    assert _plan(moment) == sessions
+    with django_assert_num_queries(6):
+        assert _plan(moment) == 0
+    # Someone new in the cohort is found missing and reminded of every session.
+    add_participants(cohort, 1, prefix="late")
+    assert _plan(moment) == sessions
+
+
 def test_the_sweeps_planning_queues_no_sender_of_its_own(
     session, cohort, django_capture_on_commit_callbacks
 ):
