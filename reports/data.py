@@ -55,8 +55,6 @@ RECENT_CYCLES = 3
 # to this many), and every measure follows on the next page. The first page must stand alone.
 FRONT_MEASURES = 8
 ATTENTION_VARIATIONS = {Variation.CONCERN_HIGH, Variation.CONCERN_LOW, Variation.MIXED}
-# The attendance matrix is printed on landscape A4: this many sessions side by side.
-MATRIX_COLUMNS = 14
 ATTENDANCE_CODES: dict[str | None, str] = {
     Attendance.Status.PRESENT: "P",
     Attendance.Status.LATE: "L",
@@ -67,6 +65,17 @@ NOT_RECORDED = "NR"
 # A held session whose register was not taken: no code counts, and no rate includes it.
 REGISTER_NOT_TAKEN_CODE = "RNT"
 NOT_EXPECTED = "–"
+# What the PDF's attendance by participant lists for each person, e.g. "S3 A, S7 Ap": the
+# full matrix (a column a session, 50 people × 10 sessions) cost WeasyPrint four times a
+# plain page's time a page; it stays in the attendance export (CSV, XLSX).
+NOTED_CODES = frozenset(
+    {
+        ATTENDANCE_CODES[Attendance.Status.LATE],
+        ATTENDANCE_CODES[Attendance.Status.APOLOGIES],
+        ATTENDANCE_CODES[Attendance.Status.ABSENT],
+        NOT_RECORDED,
+    }
+)
 SUBMITTED_STATUSES = {WorkStatus.SUBMITTED, WorkStatus.ACCEPTED, WorkStatus.CHANGES_REQUESTED}
 STATUS_BY_LABEL = {label: status for status, label in WorkStatus.LABELS.items()}
 
@@ -99,32 +108,19 @@ class SessionColumn:
 
 @dataclass
 class MatrixRow:
+    """A participant's code for each session (the exports' matrix) and, for the PDF, the
+    sessions they were late to, missed or were not marked at (``NOTED_CODES``)."""
+
     person: User
     summary: ParticipantAttendance
     codes: list[str]
-
-
-@dataclass
-class MatrixPart:
-    """Up to ``MATRIX_COLUMNS`` sessions of the matrix: one landscape table."""
-
-    columns: list[SessionColumn]
-    rows: list[tuple[User, ParticipantAttendance, list[str]]]
-
-    @property
-    def first_number(self) -> int | None:
-        return self.columns[0].number if self.columns else None
-
-    @property
-    def last_number(self) -> int | None:
-        return self.columns[-1].number if self.columns else None
+    noted: list[str] = field(default_factory=list)
 
 
 @dataclass
 class AttendanceFigures:
     sessions: list[SessionColumn]
     rows: list[MatrixRow]
-    parts: list[MatrixPart]
     attended: int
     expected: int
 
@@ -151,7 +147,7 @@ class AttendanceFigures:
 def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
     """Seven queries: the four of ``attendance_summary_for_cohort`` (which decides who is
     expected and the rates), then the cohort's sessions with modules, its sign-ups and its
-    attendance rows, for the matrix and the per-session rates."""
+    attendance rows, for each person's codes and the per-session rates."""
     summaries = attendance_summary_for_cohort(cohort)
     sessions = list(
         Session.objects.filter(module__cohort=cohort)
@@ -199,20 +195,15 @@ def _attendance(cohort: Cohort, now: datetime.datetime) -> AttendanceFigures:
             if status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
                 column.attended += 1
             codes.append(ATTENDANCE_CODES.get(status, NOT_RECORDED))
-        rows.append(MatrixRow(person=person, summary=summary, codes=codes))
-    parts = []
-    for start in range(0, len(columns), MATRIX_COLUMNS) or [0]:
-        end = start + MATRIX_COLUMNS
-        parts.append(
-            MatrixPart(
-                columns=columns[start:end],
-                rows=[(r.person, r.summary, r.codes[start:end]) for r in rows],
-            )
-        )
+        noted = [
+            f"S{column.number} {code}"
+            for column, code in zip(columns, codes, strict=True)
+            if code in NOTED_CODES
+        ]
+        rows.append(MatrixRow(person=person, summary=summary, codes=codes, noted=noted))
     return AttendanceFigures(
         sessions=columns,
         rows=rows,
-        parts=parts,
         attended=sum(s.attended for s in summaries),
         expected=sum(s.expected for s in summaries),
     )

@@ -256,30 +256,43 @@ GRID_MARKS = {
 }
 GRID_LEGEND = "(I): part of a special-cause signal of improvement; (C): of concern; (I/C): both."
 WEEKS_A_ROW = 6
+VALUE_SEPARATOR = " · "
 
 
 def chart_grid(analysis: Analysis, *, caption: str, unit: str = "") -> DataTable:
-    """The chart's values in a compact grid for print: for monthly data a row a year and a
-    column a month, otherwise a row of ``WEEKS_A_ROW`` periods. Each value is marked when it
-    belongs to a special-cause signal (``GRID_MARKS``); the centre line and limits of each
-    stretch are the table's ``notes``. The full point-by-point table is ``chart_table``."""
+    """The chart's values in a compact table for print: for monthly data a row a year,
+    otherwise a row of ``WEEKS_A_ROW`` periods, each row's values in one cell, each value
+    labelled with its month (or day) and marked when it belongs to a special-cause signal
+    (``GRID_MARKS``): "Jan: 14 (C) · Feb: 16 (C) · …". The centre line and limits of each
+    stretch are the table's ``notes``. The full point-by-point table is ``chart_table``.
+
+    One cell a row, not a column a month: WeasyPrint's time goes on cells (a report's thirty
+    such tables with a cell a month took four times a plain page's time a page), and the
+    labels keep every value's month beside it for a screen reader as a column header did."""
     points = analysis.points
     monthly = is_monthly(points)
     marks = [GRID_MARKS[nature] for nature in analysis.natures]
     cells = [f"{format_value(p.value)}{mark}" for p, mark in zip(points, marks, strict=True)]
     if monthly:
-        columns: tuple[str, ...] = ("Year", *MONTHS)
+        columns: tuple[str, ...] = ("Year", "Month: value")
         by_year: dict[int, list[str]] = {}
         for point, cell in zip(points, cells, strict=True):
-            by_year.setdefault(point.period.year, [""] * 12)[point.period.month - 1] = cell
-        rows = tuple((str(year), *values) for year, values in by_year.items())
+            label = MONTHS[point.period.month - 1]
+            by_year.setdefault(point.period.year, []).append(f"{label}: {cell}")
+        rows = tuple((str(year), VALUE_SEPARATOR.join(values)) for year, values in by_year.items())
     else:
-        columns = ("Starting", *(f"Period {n + 1}" for n in range(WEEKS_A_ROW)))
+        columns = ("Starting", "Day: value")
         rows = tuple(
             (
                 format_period(points[start].period, monthly=False),
-                *cells[start : start + WEEKS_A_ROW],
-                *[""] * (WEEKS_A_ROW - len(cells[start : start + WEEKS_A_ROW])),
+                VALUE_SEPARATOR.join(
+                    f"{point.period.day} {MONTHS[point.period.month - 1]}: {cell}"
+                    for point, cell in zip(
+                        points[start : start + WEEKS_A_ROW],
+                        cells[start : start + WEEKS_A_ROW],
+                        strict=True,
+                    )
+                ),
             )
             for start in range(0, len(points), WEEKS_A_ROW)
         )

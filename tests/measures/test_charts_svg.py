@@ -1,7 +1,7 @@
 """The SVG, the text summary and the data table: well-formed, accessible, hostile text inert."""
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 
 import weasyprint
 
@@ -13,6 +13,7 @@ from measures.charts import (
     SpcRules,
     analyse_run_chart,
     analyse_xmr,
+    chart_grid,
     chart_notes,
     chart_status,
     chart_summary,
@@ -247,6 +248,27 @@ def test_weekly_periods_are_labelled_with_the_day():
         "20 Jan 2025",
         "27 Jan 2025",
     ]
+
+
+def test_the_print_grid_has_a_row_a_year_with_each_value_after_its_month():
+    # Two cells a row (the year, then its values): WeasyPrint's time goes on table cells.
+    grid = chart_grid(analyse_run_chart(improving(), better="down"), caption="LOS", unit="d")
+    assert grid.columns == ("Year", "Month: value")
+    assert [row[0] for row in grid.rows] == ["2024", "2025"]
+    assert all(len(row) == 2 for row in grid.rows)
+    assert grid.rows[0][1].startswith("Jan: 30 (C) · Feb: 34 (C) · Mar: 31 (C)")
+    assert grid.rows[1][1].endswith("Sep: 9 (I)")
+    assert grid.notes[0] == "Median 29 (d)."
+
+
+def test_the_print_grid_of_weekly_data_labels_each_value_with_its_day():
+    weekly = [Point(date(2025, 1, 6) + timedelta(weeks=i), float(5 + i % 2)) for i in range(8)]
+    grid = chart_grid(analyse_run_chart(weekly, better="up"), caption="c")
+    assert grid.columns == ("Starting", "Day: value")
+    assert grid.rows == (
+        ("6 Jan 2025", "6 Jan: 5 · 13 Jan: 6 · 20 Jan: 5 · 27 Jan: 6 · 3 Feb: 5 · 10 Feb: 6"),
+        ("17 Feb 2025", "17 Feb: 5 · 24 Feb: 6"),
+    )
 
 
 def test_nice_ticks_cover_the_range_with_round_steps():

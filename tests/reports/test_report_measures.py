@@ -180,8 +180,10 @@ def test_the_pdf_is_tagged_in_the_cohorts_language_with_the_data_in_an_appendix(
     assert "Appendix: the data behind each chart" in text
     assert "Table 1. Discharges before noon (%), team Ward 5 flow" in text
     assert "Table 2. Letters sent in 7 days (%)" in text
-    # A row a year, each value marked when it is part of a signal, the limits under it.
-    assert "2025 14 (C) 16 (C) 15 (C) 30 (I) 32 (I)" in text
+    # A row a year, each value after its month and marked when it is part of a signal, the
+    # limits under it.
+    assert "Year Month: value 2024 Jan: " in text
+    assert "2025 Jan: 14 (C) · Feb: 16 (C) · Mar: 15 (C) · Apr: 30 (I) · May: 32 (I)" in text
     assert "Jan 2024 to Feb 2026: mean 21.92, lower limit 16.07, upper limit 27.78 (%)." in text
     assert "Data cut-off 4 May 2026, 21:30:00 NZST (2026-05-04T21:30:00+12:00)" in text
 
