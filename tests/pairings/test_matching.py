@@ -2,7 +2,6 @@
 
 import itertools
 import random
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,7 +68,9 @@ def test_reasons_use_labels_in_the_order_of_the_week():
     assert scored.reasons == ("Both free: Mon morning, Wed afternoon, Fri morning",)
 
 
-def test_fifty_by_fifty_is_matched_well_under_a_second():
+def test_fifty_by_fifty_pairs_everyone_and_never_a_line_manager():
+    """A cohort-sized problem: everyone paired, nobody with their line manager. (How fast is
+    measured in bench/pairing_match.py, as a figure beside its goal, not timed here.)"""
     rng = random.Random(50)
     topics = [f"t{n}" for n in range(14)]
     slots = [f"s{n}" for n in range(10)]
@@ -85,11 +86,12 @@ def test_fifty_by_fifty_is_matched_well_under_a_second():
         ]
 
     clinicians, managers = people(1), people(1000)
-    start = time.perf_counter()
-    result = match(clinicians, managers, line_management=[(1000 + i, 1 + i) for i in range(50)])
-    elapsed = time.perf_counter() - start
+    line_management = [(1000 + i, 1 + i) for i in range(50)]
+    result = match(clinicians, managers, line_management=line_management)
     assert len(result.pairs) == 50
-    assert elapsed < 1.0, f"50×50 took {elapsed:.2f} s"
+    assert len({p.clinician_id for p in result.pairs}) == 50
+    assert len({p.manager_id for p in result.pairs}) == 50
+    assert not {(p.manager_id, p.clinician_id) for p in result.pairs} & set(line_management)
 
 
 def test_free_half_days_count_for_at_most_four_points():
