@@ -308,6 +308,12 @@ class Cohort(models.Model):
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def email_voice(self) -> dict[str, str]:
+        """Its programme's greeting and sign-off (``Programme.email_voice``) and the language
+        its e-mails declare (``<html lang>``, as its pages and PDFs do), for a notification's
+        context. Reads ``programme``."""
+        return {**self.programme.email_voice(), "language": self.language}
+
     @property
     def language(self) -> str:
         """The English its people write, as a BCP 47 tag for ``<html lang>``: British in the

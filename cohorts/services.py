@@ -403,7 +403,7 @@ def person_invite(*, person: User, cohort: Cohort, acting_user: User | None) -> 
         programme_name=cohort.programme.name,
         cohort_name=cohort.name,
         cohort_id=cohort.pk,
-        voice=cohort.programme.email_voice(),
+        voice=cohort.email_voice(),
     )
 
 
@@ -431,7 +431,7 @@ def invitations_resend(
             programme_name=cohort.programme.name,
             cohort_name=cohort.name,
             cohort_id=cohort.pk,
-            voice=cohort.programme.email_voice(),
+            voice=cohort.email_voice(),
             resend_key=f"resend-{today.isoformat()}",
         )
         if row is None:
@@ -531,7 +531,7 @@ def _tell_if_enrolled_by_another_office(enrolment: Enrolment) -> None:
         template="programme_added",
         context={
             "programme_name": cohort.programme.name,
-            **cohort.programme.email_voice(),
+            **cohort.email_voice(),
             "cohort_name": cohort.name,
             "role": enrolment.get_role_display().lower(),
             "link": notifications.absolute_url("/"),
@@ -712,7 +712,7 @@ def announcement_context(*, cohort: Cohort, subject: str, body: str, sender: Use
     page."""
     return {
         "programme_name": cohort.programme.name,
-        **cohort.programme.email_voice(),
+        **cohort.email_voice(),
         "cohort_name": cohort.name,
         "subject": subject,
         "body": body,

@@ -40,7 +40,7 @@ def _context(session: Session) -> dict:
     closes = (session.ends_at + services.OPEN_FOR).astimezone(cohort.tzinfo)
     return {
         "programme_name": cohort.programme.name,
-        **cohort.programme.email_voice(),
+        **cohort.email_voice(),
         "cohort_name": cohort.name,
         "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
         "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",

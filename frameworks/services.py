@@ -304,7 +304,7 @@ def _rater_email_context(rater: Rater, feedback_round: FeedbackRound) -> dict:
         "cohort_name": cohort.name,
         "closes_on": f"{feedback_round.closes_at.astimezone(cohort.tzinfo):%-d %B %Y}",
         "link": rater_link(rater),
-        **cohort.programme.email_voice(),
+        **cohort.email_voice(),
     }
 
 

@@ -65,7 +65,7 @@ def plan_leader_digests(*, now: datetime.datetime) -> int:
                 template="leader_digest",
                 context={
                     "programme_name": cohort.programme.name,
-                    **cohort.programme.email_voice(),
+                    **cohort.email_voice(),
                     "cohort_name": cohort.name,
                     **figures,
                     "link": notifications.absolute_url(

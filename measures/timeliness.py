@@ -166,7 +166,7 @@ def plan_measure_data_reminders(*, now: datetime.datetime) -> int:
             template="measure_data_reminder",
             context={
                 "programme_name": cohort.programme.name,
-                **cohort.programme.email_voice(),
+                **cohort.email_voice(),
                 "measure_name": measure.name,
                 "owner_label": str(owner) if measure.team_id else f"pair {owner}",
                 "month_label": f"{month:%B %Y}",

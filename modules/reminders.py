@@ -148,7 +148,7 @@ def _plan_one(session: Session, days: int, now: datetime.datetime, people: list[
     starts, ends = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     context = {
         "programme_name": cohort.programme.name,
-        **cohort.programme.email_voice(),
+        **cohort.email_voice(),
         "cohort_name": cohort.name,
         "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
         "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
@@ -211,7 +211,7 @@ def _register_context(session: Session) -> dict:
     starts = session.starts_at.astimezone(cohort.tzinfo)
     return {
         "programme_name": cohort.programme.name,
-        **cohort.programme.email_voice(),
+        **cohort.email_voice(),
         "cohort_name": cohort.name,
         "session_title": session.module.title + (f" — {session.title}" if session.title else ""),
         "session_date": f"{starts:%A} {starts.day} {starts:%B %Y}",
@@ -387,7 +387,7 @@ def schedule_change_notify(*, cohort: Cohort, changes: list[SessionChange]) -> i
         template="schedule_change",
         context={
             "programme_name": cohort.programme.name,
-            **cohort.programme.email_voice(),
+            **cohort.email_voice(),
             "cohort_name": cohort.name,
             "time_zone": cohort.time_zone,
             "changes": [described for _change, described in kept],
@@ -425,7 +425,7 @@ def apologies_notify(apology: Attendance) -> int:
         template="apologies_received",
         context={
             "programme_name": cohort.programme.name,
-            **cohort.programme.email_voice(),
+            **cohort.email_voice(),
             "cohort_name": cohort.name,
             "participant_name": apology.person.get_full_name() or apology.person.email,
             "session_title": session.module.title

@@ -350,7 +350,7 @@ def preferences_request(*, cohort: Cohort, acting_user: User | None) -> int:
         template="pairing_preferences",
         context={
             "programme_name": programme.name,
-            **programme.email_voice(),
+            **cohort.email_voice(),
             "cohort_name": cohort.name,
             "link": notifications.absolute_url(
                 reverse("pairings:my_preferences", kwargs={"cohort_id": cohort.pk})

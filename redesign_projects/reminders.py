@@ -163,7 +163,7 @@ def _notify_unit(unit: Unit, label: str) -> int:
         template=kind.value,
         context={
             "programme_name": cohort.programme.name,
-            **cohort.programme.email_voice(),
+            **cohort.email_voice(),
             "assignment_title": assignment.title,
             "due_text": due_text,
             "link": link,
@@ -208,7 +208,7 @@ def feedback_released_notify(feedbacks: list[Feedback]) -> int:
             template="feedback_released",
             context={
                 "programme_name": assignment.cohort.programme.name,
-                **assignment.cohort.programme.email_voice(),
+                **assignment.cohort.email_voice(),
                 "assignment_title": assignment.title,
                 "version": submission.version,
                 "decision": feedback.get_decision_display(),
@@ -248,7 +248,7 @@ def plan_faculty_digests(*, now: datetime.datetime) -> int:
             template="faculty_digest",
             context={
                 "programme_name": cohort.programme.name,
-                **cohort.programme.email_voice(),
+                **cohort.email_voice(),
                 "count": count,
                 "cohort_name": cohort.name,
                 "link": notifications.absolute_url(
@@ -304,7 +304,7 @@ def plan_peer_review_reminders(*, now: datetime.datetime) -> int:
             template="peer_review_reminder",
             context={
                 "programme_name": cohort.programme.name,
-                **cohort.programme.email_voice(),
+                **cohort.email_voice(),
                 "assignment_title": review.submission.assignment.title,
                 "work_label": str(review.submission.team or review.submission.owner),
                 "due_text": f"{review.due_on:%A} {review.due_on.day} {review.due_on:%B %Y}",

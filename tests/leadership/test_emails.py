@@ -43,6 +43,7 @@ def shared_context() -> dict:
         "link": "https://leadership.example.org/x?a=1&b=2",
         "kind_label": "Session reminders",
         "set_password_url": "https://leadership.example.org/set/abc/",
+        "language": "en-GB",
     }
 
 
@@ -54,6 +55,15 @@ def test_a_batch_renders_every_template_exactly_as_rendering_it_for_each_person(
         if url:
             context["preferences_url"] = url
         assert renderer.render(name, context) == render_email(name, context)
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_html_email_declares_its_cohorts_language_or_plain_english(name):
+    """A screen reader reads an e-mail in the cohort's English (``Cohort.email_voice``), as it
+    reads the cohort's pages and PDFs; without a cohort, English."""
+    assert '<html lang="en-GB">' in render_email(name, shared_context())[2]
+    without = {k: v for k, v in shared_context().items() if k != "language"}
+    assert '<html lang="en">' in render_email(name, without)[2]
 
 
 def test_a_batch_renders_a_shared_context_once_whoever_it_goes_to():

@@ -137,6 +137,18 @@ def test_the_reminder_has_venue_times_what_to_prepare_and_the_session_as_ics(ses
     assert str(event["UID"]) == f"session-{session.pk}@clinical-leadership.programmes"
 
 
+def test_a_reminder_of_a_cohort_in_england_is_written_in_british_english(session, participant):
+    cohort = session.module.cohort
+    cohort.holiday_region = "GB-ENG"
+    cohort.save(update_fields=["holiday_region"])
+    _plan(session.starts_at - datetime.timedelta(days=2))
+    notifications.send_due()
+    message = next(m for m in mail.outbox if m.to == [participant.email])
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="en-GB">' in html
+
+
 def test_moving_a_session_cancels_its_pending_reminders_and_replans_them(session, administrator):
     moment = session.starts_at - datetime.timedelta(days=14)
     _plan(moment)
