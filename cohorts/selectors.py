@@ -109,15 +109,13 @@ _ACTIVE = ", ".join(["%s"] * len(Enrolment.ACTIVE_STATUSES))
 # The roles held in the outer query's cohort as one number, a bit per role (in
 # ``Enrolment.Role`` order): one column rather than one subquery per role.
 _ROLE_BITS = " ".join(f"WHEN %s THEN {1 << n}" for n in range(len(Enrolment.Role.values)))
-_ROLES_IN_COHORT = (
+_ROLES_HELD = (
     f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {_ROLE_BITS} END), 0) FROM {_ENROLMENTS} e"  # noqa: S608  # nosec B608
-    f' WHERE e.person_id = %s AND e.status IN ({_ACTIVE}) AND e.cohort_id = "{_COHORTS}"."id")'
+    f" WHERE e.person_id = %s AND e.status IN ({_ACTIVE})"
 )
+_ROLES_IN_COHORT = _ROLES_HELD + f' AND e.cohort_id = "{_COHORTS}"."id")'
 # The same, in every cohort (what the navigation shows).
-_ROLES_EVERYWHERE = (
-    f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {_ROLE_BITS} END), 0) FROM {_ENROLMENTS} e"  # noqa: S608  # nosec B608
-    f" WHERE e.person_id = %s AND e.status IN ({_ACTIVE}))"
-)
+_ROLES_EVERYWHERE = _ROLES_HELD + ")"
 _ADMINISTERS_ANY = f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = %s)"  # noqa: S608  # nosec B608
 _ADMINISTERS_COHORT = (
     f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = %s"  # noqa: S608  # nosec B608

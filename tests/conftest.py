@@ -156,11 +156,12 @@ def page(page):
 
 @pytest.fixture(scope="session", autouse=True)
 def _urls_loaded():
-    """Import every view module once before any test: the first request to a live server
-    otherwise pays for importing scipy and openpyxl inside a browser test's timeout."""
-    from django.urls import get_resolver
+    """Import every view module once before any test, as a production process does before it
+    forks (``leadership.warmup``): the first request to a live server otherwise pays for it
+    inside a browser test's timeout."""
+    from leadership.warmup import import_everything
 
-    get_resolver().url_patterns  # noqa: B018 — evaluated for its import side effect
+    import_everything()
 
 
 @pytest.fixture
