@@ -125,6 +125,14 @@ def _windows(cohort: Cohort, last_day: datetime.date | None) -> dict[str, Window
     return windows
 
 
+def self_assessment_windows_from(
+    cohort: Cohort, last_session: datetime.datetime | None
+) -> dict[str, Window]:
+    """The windows of ``self_assessment_windows`` from the start of the cohort's last session
+    (any status), read by the caller: the participant's start page reads it in its own query."""
+    return _windows(cohort, _last_day(cohort, last_session))
+
+
 def self_assessment_windows(cohort: Cohort) -> dict[str, Window]:
     """When each self-assessment is open: the start one from two weeks before the cohort's
     first day to six weeks after; the end one from four weeks before its last session to six
