@@ -38,6 +38,7 @@ from pairings.models import Pairing
 from redesign_projects.models import Assignment, Feedback
 from redesign_projects.selectors import WorkStatus, work_status
 
+from . import participant_orm
 from .links import link
 
 # The statement. %(…)s are its parameters, named in PARAMETERS; nothing else is interpolated.
@@ -404,6 +405,15 @@ def _pairing_text(*, status: str, shadowing: int, project_status: str, last) -> 
     return f"Log your next shadowing session (the last was on {last:%-d %b})."
 
 
+def _cohort_urls(cohort_id: int) -> dict[str, str]:
+    return {
+        "learning": link("frameworks:my_learning", cohort_id),
+        "preferences": link("pairings:my_preferences", cohort_id),
+        "schedule": link("modules:cohort_schedule", cohort_id),
+        "people": link("cohorts:cohort_people", cohort_id),
+    }
+
+
 _COHORT_FIELDS = ("id", "name", "starts_on", "time_zone")
 _ASSIGNMENT_FIELDS = ("id", "cohort_id", "title", "due_at", "kind")
 _FEEDBACK_FIELDS = ("id", "submission_id", "decision", "released_at")
@@ -417,6 +427,8 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     possibly extended due date) or *to revise* (the latest released feedback asks for
     changes). Team work needs a team: cohorts where they have none are listed."""
     now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return from_orm(participant_orm.participant_to_do(user, now=now), user=user, now=now)
     local_now = timezone.localtime(now)
     today = local_now.date()
     late_month = latest_due_month(today)
@@ -447,12 +459,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         cohort = Cohort.from_db(None, _COHORT_FIELDS, (cohort_id, name, _day(starts_on), time_zone))
         # What the page shows of it beyond its own fields: its programme and its pages.
         cohort.programme_name = programme_name  # type: ignore[attr-defined]
-        cohort.urls = {  # type: ignore[attr-defined]
-            "learning": link("frameworks:my_learning", cohort_id),
-            "preferences": link("pairings:my_preferences", cohort_id),
-            "schedule": link("modules:cohort_schedule", cohort_id),
-            "people": link("cohorts:cohort_people", cohort_id),
-        }
+        cohort.urls = _cohort_urls(cohort_id)  # type: ignore[attr-defined]
         cohorts.append(cohort)
         zone = zones[cohort_id] = ZoneInfo(time_zone)
         if team_id is None and has_team_work:
@@ -612,4 +619,118 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         teamless_cohorts=teamless,
         self_assessments=self_assessments,
         preferences_asked=[c for c in asked if c.pk not in settled_in],
+    )
+
+
+def from_orm(
+    todo: participant_orm.ParticipantToDo, *, user: User, now: datetime.datetime
+) -> ParticipantToDo:
+    """The page's records from the ORM definition's rows (``participant_orm``), for SQLite:
+    the same fields, times in the same zones, the same links. Tests compare it with the query's
+    records on PostgreSQL."""
+    today = timezone.localtime(now).date()
+    for cohort in todo.cohorts:
+        cohort.programme_name = cohort.programme.name  # type: ignore[attr-defined]
+        cohort.urls = _cohort_urls(cohort.pk)  # type: ignore[attr-defined]
+
+    def work(items: list[participant_orm.WorkItem]) -> list[WorkItem]:
+        return [
+            WorkItem(
+                assignment=item.assignment,
+                due_at=item.due_at.astimezone(item.assignment.cohort.tzinfo),
+                status=item.status,
+                team_name=item.team.name if item.team else "",
+                latest_id=item.latest_id,
+                extended=item.due_at != item.assignment.due_at,
+                url=link("redesign_projects:assignment_detail", item.assignment.pk),
+            )
+            for item in items
+        ]
+
+    for feedback in todo.unread_feedback:
+        feedback.version = feedback.submission.version  # type: ignore[attr-defined]
+        feedback.assignment_title = feedback.submission.assignment.title  # type: ignore[attr-defined]
+        feedback.url = link("redesign_projects:submission_detail", feedback.submission_id)  # type: ignore[attr-defined]
+        feedback.released_at = timezone.localtime(feedback.released_at)
+    sessions = []
+    for session in todo.sessions:
+        zone = session.module.cohort.tzinfo
+        sessions.append(
+            SessionItem(
+                id=session.pk,
+                title=session.title,
+                module_title=session.module.title,
+                starts_at=session.starts_at.astimezone(zone),
+                ends_at=session.ends_at.astimezone(zone),
+                venue_name=session.venue_name,
+                what_to_prepare=session.what_to_prepare,
+                my_status=session.my_status,  # type: ignore[attr-defined]
+                can_apologise=session.starts_at > now,
+                url=link("modules:session_detail", session.pk),
+                apology_url=link("modules:apology_send", session.pk),
+            )
+        )
+    evaluations = []
+    for invitation in todo.evaluations:
+        session = invitation.evaluation.session
+        zone = session.module.cohort.tzinfo
+        evaluations.append(
+            SessionItem(
+                id=session.pk,
+                title=session.title,
+                module_title=session.module.title,
+                starts_at=session.starts_at.astimezone(zone),
+                closes_at=invitation.evaluation.closes_at.astimezone(zone),
+                url=link("evaluation:respond", session.pk),
+            )
+        )
+    for measure in todo.stale_measures:
+        assert measure.team is not None
+        measure.team_name = measure.team.name  # type: ignore[attr-defined]
+        last = measure.last_recorded_at  # type: ignore[attr-defined]
+        measure.last_recorded_at = timezone.localtime(last) if last else None  # type: ignore[attr-defined]
+        measure.url = link("measures:measure_detail", measure.pk)  # type: ignore[attr-defined]
+    return ParticipantToDo(
+        cohorts=todo.cohorts,
+        due=work(todo.due),
+        overdue=work(todo.overdue),
+        to_revise=work(todo.to_revise),
+        unread_feedback=todo.unread_feedback,
+        sessions=sessions,
+        evaluations=evaluations,
+        pairing_steps=[
+            PairingStep(
+                pairing_id=step.pairing.pk,
+                partner=str(step.partner),
+                text=step.text,
+                url=link("pairings:pairing_detail", step.pairing.pk),
+            )
+            for step in todo.pairing_steps
+        ],
+        stale_measures=todo.stale_measures,
+        late_values=[
+            LateValue(
+                late.measure.pk,
+                late.measure.name,
+                late.measure.team.name if late.measure.team is not None else None,
+                late.month,
+                late.days_late,
+                url=link("measures:measure_detail", late.measure.pk),
+            )
+            for late in todo.late_values
+        ],
+        peer_reviews=[
+            PeerReviewItem(
+                id=review.pk,
+                due_on=review.due_on,
+                assignment_title=review.submission.assignment.title,
+                authors=str(review.submission.team or review.submission.owner),
+                overdue=review.due_on < today,
+                url=link("redesign_projects:peer_review_detail", review.pk),
+            )
+            for review in todo.peer_reviews
+        ],
+        teamless_cohorts=todo.teamless_cohorts,
+        self_assessments=todo.self_assessments,
+        preferences_asked=todo.preferences_asked,
     )

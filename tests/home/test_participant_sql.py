@@ -1,6 +1,6 @@
 """The participant's start page reads its to-do list in one hand-written query
 (home/participant_todo.py). Each section must list what the ORM definition lists
-(tests/home/participant_reference.py, built from the apps' own selectors), in the same order,
+(home/participant_orm.py, built from the apps' own selectors), in the same order,
 for everyone in a world with every kind of row: two cohorts and a withdrawn one, team and
 individual work at every stage, extensions, read and unread feedback, sessions of every kind,
 evaluations, pairings, measures, peer reviews and self-assessment windows."""
@@ -10,12 +10,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cohorts.models import Enrolment
 from evaluation.models import EvaluationInvitation
-from home.participant_todo import participant_to_do
+from home.participant_orm import participant_to_do as reference_to_do
+from home.participant_todo import from_orm, participant_to_do
 from measures import services as measure_services
 from measures.models import DataPoint
 from modules.models import Attendance, Session, ShortCourseSignup
@@ -28,8 +31,6 @@ from tests.frameworks.helpers import use_example
 from tests.modules.helpers import make_module
 from tests.pairings.helpers import manager_in, pair
 from tests.redesign_projects.helpers import make_assignment, make_team, participant_in, submit
-
-from .participant_reference import participant_to_do as reference_to_do
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +271,30 @@ def test_every_section_lists_what_the_orm_definition_lists_for_everyone(world):
     participant = world[0]
     sections = _reference_sections(reference_to_do(participant, now=now))
     assert all(sections.values()), [name for name, rows in sections.items() if not rows]
+
+
+def test_on_sqlite_the_orm_definition_makes_the_same_page(world):
+    """SQLite (the quick start) reads the ORM definition through ``from_orm``: every person's
+    page from it is the page from the query, to the character."""
+    now = timezone.now()
+    for person in world:
+        request = RequestFactory().get("/cohorts/mine/")
+        request.user = person
+        pages = [
+            render_to_string(
+                "home/participant_home.html",
+                {"todo": todo, "now": now, "today": timezone.localdate(now)},
+                request=request,
+            )
+            for todo in (
+                participant_to_do(person, now=now),
+                from_orm(reference_to_do(person, now=now), user=person, now=now),
+            )
+        ]
+        # The page itself (the menu's log-out form carries a new CSRF mask each time).
+        main = [page[page.index("<main") : page.index("</main>")] for page in pages]
+        assert main[0] == main[1], person
+        assert "Your programme" in main[0]
 
 
 def test_the_page_shows_what_people_typed_escaped_and_times_in_the_cohorts_zone(
