@@ -7,6 +7,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -42,13 +43,17 @@ SCHEDULE_SLACK_WEEKS = 13
 # --- Access ------------------------------------------------------------------------------
 
 
-def get_session_for_user(user, session_id, *, roles=None) -> tuple[Session, CohortAccess]:
-    """The session and the user's access to its cohort: 404 for outsiders and unknown ids,
-    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any). One
-    query: the access comes with the session."""
+def get_session_for_user(
+    user, session_id, *, roles=None, with_facilitator: bool = True
+) -> tuple[Session, CohortAccess]:
+    """The session (with its facilitator unless a page does not show them: the register) and
+    the user's access to its cohort: 404 for outsiders and unknown ids, ``PermissionDenied``
+    for members whose role is not among ``roles`` (None allows any). One query: the access
+    comes with the session."""
+    related = ["module__cohort__programme", *(["facilitator"] if with_facilitator else [])]
     try:
         session = (
-            Session.objects.select_related("module__cohort__programme", "facilitator")
+            Session.objects.select_related(*related)
             .annotate(**access_annotations(user))
             .get(pk=int(session_id))
         )
@@ -499,31 +504,33 @@ def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:
     }
 
 
-# The columns of a person's attendance row that ``register_rows`` reads with them.
-_MARK_FIELDS = ("id", "status", "note", "recorded_by_id", "recorded_at")
+class RegisterMark(NamedTuple):
+    """What the register shows of a person's attendance row at the session."""
+
+    status: str
+    note: str
 
 
-def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
-    """(person, their attendance row or None) for everyone on the register. One query: the
-    people with their row at this session joined on (at most one: ``attendance_unique``)."""
+def register_rows(session: Session) -> list[tuple[User, RegisterMark | None]]:
+    """(person, their mark or None) for everyone on the register. One query: the people with
+    the status and note of their row at this session joined on (at most one:
+    ``attendance_unique``); only what the register shows, not the row's other columns nor a
+    model a row."""
     people = (
         _on_register(session)
         .only("first_name", "last_name", "email")  # what the register shows of each
         .annotate(
             mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
-            **{f"mark_{name}": F(f"mark__{name}") for name in _MARK_FIELDS},
+            mark_status=F("mark__status"),
+            mark_note=F("mark__note"),
         )
     )
     return [
         (
             person,
             None
-            if person.mark_id is None
-            else Attendance(
-                session_id=session.pk,
-                person_id=person.pk,
-                **{name: getattr(person, f"mark_{name}") for name in _MARK_FIELDS},
-            ),
+            if person.mark_status is None  # a row always has a status
+            else RegisterMark(person.mark_status, person.mark_note),
         )
         for person in people
     ]
