@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers; the machines this runs on have two cores.
+# pytest-xdist workers; the machines this runs on have two cores. Work stealing, because
+# pytest-django sorts the transactional tests (browsers, live workers, processes: 3-80 s each)
+# to the end, where plain load scheduling handed them to one worker in one batch and the
+# other sat idle for the last 100-300 s of the run.
 PYTEST_WORKERS ?= 2
 
 export UV_PYTHON_DOWNLOADS := never
@@ -55,7 +58,7 @@ security: install
 
 test: install services lint security
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider
 
 # Checks a deployment's configuration and that it reaches its database, Redis and storage;
 # run it with the deployment's environment (in a container, where there is no make:

@@ -125,6 +125,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A misestimate (the audit trail's old visibility filter) cost 560-660 ms of compiling
     # for a 20 ms query. The database's default is left alone for anyone else's use.
     options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The quick start's database on a laptop. SQLite's defaults wait for the disk at every
+    # commit (migrate and the demo commit thousands of times: ~half their time was waiting)
+    # and let a reader and the runserver's other thread fail with "database is locked".
+    # Write-ahead logging with NORMAL sync survives a crashed process (a power cut may lose
+    # the last commits: a demo database, not data anyone keeps), and IMMEDIATE transactions
+    # queue writers instead of failing them.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+    options.setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "leadership.User"

@@ -6,6 +6,7 @@ event naming the acting user; a data point's correction records its old and new 
 """
 
 import datetime
+import functools
 import io
 from decimal import Decimal
 from typing import cast
@@ -278,38 +279,72 @@ def datapoints_preview(*, measure: Measure, text: str) -> ImportPreview:
 
 def _recorded_periods(measure: Measure) -> list[datetime.date]:
     # Unordered: the model's ordering (measure, period) would join the measure table to sort
-    # by the measure's own ordering, for a set.
-    return list(measure.datapoints.order_by().values_list("period", flat=True))
+    # by the measure's own ordering, for a set. Plain SQL: an import runs it once a file, and
+    # building the ORM's query cost as much as running it.
+    quote, meta = connection.ops.quote_name, DataPoint._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Names from the model's metadata; the id travels as a parameter.
+            f"SELECT {quote(meta.get_field('period').column)} FROM {quote(meta.db_table)} "  # noqa: S608  # nosec B608
+            f"WHERE {quote(meta.get_field('measure').column)} = %s",
+            [measure.pk],
+        )
+        return [period for (period,) in cursor.fetchall()]
+
+
+@functools.cache
+def _lock_for_import_sql() -> str:
+    """One statement that locks the measure's row, forgets its kept summary (the import is
+    about to change its data) and reads its programme's number format and its cohort, for
+    ``datapoints_import``: updating the row locks it, and every other writer of points locks
+    it too (``select_for_update``), so they wait for each other. The two values come from the
+    ORM's own queries (through the team or the pairing), compiled once; each takes the
+    measure's id, as does the UPDATE."""
+    quote = connection.ops.quote_name
+
+    def of_owner(expression: Coalesce) -> str:
+        sql, params = (
+            Measure.objects.filter(pk=0).order_by().values_list(expression).query.sql_with_params()
+        )
+        assert params == (0,)  # the id, the only parameter
+        return sql
+
+    decimal_comma = of_owner(
+        Coalesce(
+            "team__cohort__programme__decimal_comma", "pairing__cohort__programme__decimal_comma"
+        )
+    )
+    cohort = of_owner(Coalesce("team__cohort_id", "pairing__cohort_id"))
+    # Names from the model's metadata and SQL the ORM compiled; the ids travel as parameters.
+    return (
+        f"UPDATE {quote(Measure._meta.db_table)} "  # noqa: S608  # nosec B608
+        f"SET {quote(Measure._meta.get_field('summary').column)} = '{{}}' "
+        f"WHERE {quote(Measure._meta.pk.column)} = %s "
+        f"RETURNING ({decimal_comma}), ({cohort})"
+    )
 
 
 @transaction.atomic
 def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) -> ImportPreview:
     """Save every row of the CSV, or none: the text is parsed again under a lock on the measure
     (a period someone added since the preview is an error now), and if any row has an error
-    nothing is saved and the preview with its errors comes back. One audit event for the batch.
-    Five queries and a COPY: the lock (which reads the owner's cohort and programme's number
-    format with it), the recorded periods, the summary forgotten, the audit event.
+    nothing is saved (the transaction is rolled back) and the preview with its errors comes
+    back. One audit event for the batch, and the measure's kept summary forgotten.
+    Three queries and a COPY: the lock (which forgets the summary and reads the owner's cohort
+    and programme's number format with it), the recorded periods, the audit event.
     """
-    # The measure's own column in the list: ``of=("self",)`` names the table by one of its
-    # selected columns (without one, FOR UPDATE would reach the outer joins, an error).
-    _pk, decimal_comma, cohort_id = (
-        Measure.objects.select_for_update(of=("self",))
-        .filter(pk=measure.pk)
-        .order_by()
-        .values_list(
-            "pk",
-            Coalesce(
-                "team__cohort__programme__decimal_comma",
-                "pairing__cohort__programme__decimal_comma",
-            ),
-            Coalesce("team__cohort_id", "pairing__cohort_id"),
-        )
-        .get()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_for_import_sql(), [measure.pk] * 3)
+        found = cursor.fetchone()
+    if found is None:  # deleted since the page was loaded, as ``.get()`` would say
+        raise Measure.DoesNotExist
+    decimal_comma, cohort_id = found
     preview = parse_datapoints_csv(
         text, existing_periods=_recorded_periods(measure), decimal_comma=decimal_comma
     )
     if not preview.is_valid:
+        # Nothing saved on bad input, the forgotten summary included.
+        transaction.set_rollback(True)
         return preview
     # No full_clean per point: the parser has checked every field that full_clean would (a date,
     # a number of at most 10 whole digits and 4 decimals, an annotation of at most 300
@@ -317,7 +352,6 @@ def datapoints_import(*, measure: Measure, text: str, acting_user: User | None) 
     # measure is locked above and the recorder is the person importing.
     _insert_points(measure=measure, rows=preview.rows, acting_user=acting_user)
     periods = [cast(datetime.date, row.period) for row in preview.rows]
-    _summaries_stale(measure.pk)
     audit_record(
         actor=acting_user,
         action="datapoint.import",
@@ -372,7 +406,7 @@ def _insert_points(*, measure: Measure, rows: list[ImportRow], acting_user: User
     buffer = io.StringIO(
         "".join(
             [
-                f"{head}{row.period}\t{row.value}\t"
+                f"{head}{row.period.isoformat()}\t{row.value!s}\t"  # type: ignore[union-attr]
                 f"{row.annotation.translate(_COPY_ESCAPES) if row.annotation else ''}{tail}"
                 for row in rows
             ]

@@ -326,10 +326,10 @@ def test_an_import_takes_the_same_queries_however_many_rows(
     text = "period,value\n" + "".join(
         f"{D(2000, 1, 3) + datetime.timedelta(weeks=n)},{n}\n" for n in range(rows)
     )
-    # Savepoint and release; lock the measure; its recorded periods; the insert; forgetting
-    # its kept summary; the audit event. Nothing a row: bench/measure_import.py imports
+    # Savepoint and release; lock the measure (forgetting its kept summary); its recorded
+    # periods; the insert; the audit event. Nothing a row: bench/measure_import.py imports
     # 100,000 points this way.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         preview = measure_services.datapoints_import(
             measure=measure, text=text, acting_user=participant
         )
@@ -383,6 +383,45 @@ def test_one_bad_row_means_nothing_is_saved(measure):
     assert not preview.is_valid
     assert list(measure.datapoints.values_list("value", flat=True)) == [Decimal("9")]
     assert not AuditEvent.objects.filter(action="datapoint.import").exists()
+
+
+def test_an_import_forgets_the_kept_summary_and_a_refused_one_keeps_it(measure):
+    Measure.objects.filter(pk=measure.pk).update(summary={"fingerprint": "kept"})
+    refused = measure_services.datapoints_import(
+        measure=measure, text="period,value\n2025-01-01,4\n1/1/2025,5\n", acting_user=None
+    )
+    assert [row.errors for row in refused.rows][1] == [
+        "2025-01-01 is also on line 2: one value a period."
+    ]
+    measure.refresh_from_db()
+    assert measure.summary == {"fingerprint": "kept"} and not measure.datapoints.exists()
+    measure_services.datapoints_import(
+        measure=measure, text="period,value\n2025-01-01,4\n", acting_user=None
+    )
+    measure.refresh_from_db()
+    assert measure.summary == {}
+
+
+def test_a_pairs_import_reads_its_programmes_decimal_comma_and_audits_in_its_cohort(
+    cohort, participant
+):
+    cohort.programme.decimal_comma = True
+    cohort.programme.save()
+    pairing = pair(cohort, participant, manager_in(cohort, email="pm@example.org"))
+    measure = measure_services.measure_create(
+        pairing=pairing, name="Waits", unit="days", better="down", acting_user=None
+    )
+    preview = measure_services.datapoints_import(
+        measure=measure,
+        text="period;value\n2025-01-01;4,5\n2025-02-01;1.234,25\n",
+        acting_user=None,
+    )
+    assert preview.is_valid, [row.errors for row in preview.rows]
+    assert list(measure.datapoints.values_list("value", flat=True)) == [
+        Decimal("4.5"),
+        Decimal("1234.25"),
+    ]
+    assert AuditEvent.objects.get(action="datapoint.import").cohort_id == cohort.pk
 
 
 # --- rebases and PDSA cycles ---------------------------------------------------------------
