@@ -12,6 +12,7 @@ from cohorts.models import Programme
 from leadership.models import User
 
 from .models import Attendance, ModuleTemplate, Session
+from .selectors import RegisterMark
 
 OVERRIDE_LABEL = "Schedule on a weekend or holiday anyway"
 
@@ -177,7 +178,7 @@ class AttendanceRegisterForm(forms.Form):
 
     STATUS_CHOICES = [("", "Not recorded"), *Attendance.Status.choices]
 
-    def __init__(self, *args, rows: list[tuple[User, Attendance | None]], **kwargs):
+    def __init__(self, *args, rows: list[tuple[User, RegisterMark | None]], **kwargs):
         initial = {}
         for person, row in rows:
             initial[f"status_{person.pk}"] = row.status if row else ""

@@ -7,6 +7,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.db.models import (
     Count,
@@ -42,13 +43,17 @@ SCHEDULE_SLACK_WEEKS = 13
 # --- Access ------------------------------------------------------------------------------
 
 
-def get_session_for_user(user, session_id, *, roles=None) -> tuple[Session, CohortAccess]:
-    """The session and the user's access to its cohort: 404 for outsiders and unknown ids,
-    ``PermissionDenied`` for members whose role is not among ``roles`` (None allows any). One
-    query: the access comes with the session."""
+def get_session_for_user(
+    user, session_id, *, roles=None, with_facilitator: bool = True
+) -> tuple[Session, CohortAccess]:
+    """The session (with its facilitator unless a page does not show them: the register) and
+    the user's access to its cohort: 404 for outsiders and unknown ids, ``PermissionDenied``
+    for members whose role is not among ``roles`` (None allows any). One query: the access
+    comes with the session."""
+    related = ["module__cohort__programme", *(["facilitator"] if with_facilitator else [])]
     try:
         session = (
-            Session.objects.select_related("module__cohort__programme", "facilitator")
+            Session.objects.select_related(*related)
             .annotate(**access_annotations(user))
             .get(pk=int(session_id))
         )
@@ -296,34 +301,54 @@ def models_q_any(**lookups) -> Q:
     return query
 
 
+@dataclass(frozen=True)
+class NextSession:
+    """The schedule card's next session: what it shows of it and its link's id."""
+
+    pk: int
+    title: str
+    starts_at: datetime.datetime
+    module_title: str
+
+
 def schedule_summary_for_cohort(cohort: Cohort) -> dict:
     """What the cohort page shows about the schedule: the modules with their first and last
-    day and venue, how many sessions are held and to come, and the next session. Two queries
-    (modules, sessions)."""
-    modules = list(
-        cohort.modules.prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at"), to_attr="all")
-        )
-    )
+    day and how many sessions are held and to come, and the next session. One query: the
+    modules with their sessions joined on (a row a session, or one for a module without any),
+    as plain values, since the card only displays them (two queries and a model a module and
+    a session before)."""
     now = timezone.now()
-    rows, held, upcoming, next_session = [], 0, 0, None
-    for module in modules:
-        live = [s for s in module.all if not s.is_cancelled]
-        held += sum(1 for s in live if s.starts_at <= now)
-        for s in live:
-            if s.starts_at > now:
-                upcoming += 1
-                if next_session is None or s.starts_at < next_session.starts_at:
-                    next_session = s
-        if module.all:
-            rows.append(
-                {
-                    "module": module,
-                    "first_day": module.all[0].starts_at,
-                    "last_day": module.all[-1].starts_at,
-                    "session_count": len(live),
-                }
-            )
+    modules: dict[int, dict] = {}
+    held, upcoming, next_session = 0, 0, None
+    for row in cohort.modules.order_by("position", "sessions__starts_at").values_list(
+        "pk", "title", "sessions__pk", "sessions__title", "sessions__starts_at", "sessions__status"
+    ):
+        module_pk, module_title, pk, title, starts_at, status = row
+        module = modules.setdefault(
+            module_pk, {"module_title": module_title, "days": [], "session_count": 0}
+        )
+        if pk is None:  # a module without sessions
+            continue
+        module["days"].append(starts_at)
+        if status == Session.Status.CANCELLED:
+            continue
+        module["session_count"] += 1
+        if starts_at <= now:
+            held += 1
+            continue
+        upcoming += 1
+        if next_session is None or starts_at < next_session.starts_at:
+            next_session = NextSession(pk, title, starts_at, module_title)
+    rows = [
+        {
+            "module_title": module["module_title"],
+            "first_day": module["days"][0],
+            "last_day": module["days"][-1],
+            "session_count": module["session_count"],
+        }
+        for module in modules.values()
+        if module["days"]
+    ]
     rows.sort(key=itemgetter("first_day"))
     return {
         "cohort": cohort,
@@ -479,31 +504,33 @@ def faculty_for_sessions(sessions: list[Session]) -> dict[int, list[User]]:
     }
 
 
-# The columns of a person's attendance row that ``register_rows`` reads with them.
-_MARK_FIELDS = ("id", "status", "note", "recorded_by_id", "recorded_at")
+class RegisterMark(NamedTuple):
+    """What the register shows of a person's attendance row at the session."""
+
+    status: str
+    note: str
 
 
-def register_rows(session: Session) -> list[tuple[User, Attendance | None]]:
-    """(person, their attendance row or None) for everyone on the register. One query: the
-    people with their row at this session joined on (at most one: ``attendance_unique``)."""
+def register_rows(session: Session) -> list[tuple[User, RegisterMark | None]]:
+    """(person, their mark or None) for everyone on the register. One query: the people with
+    the status and note of their row at this session joined on (at most one:
+    ``attendance_unique``); only what the register shows, not the row's other columns nor a
+    model a row."""
     people = (
         _on_register(session)
         .only("first_name", "last_name", "email")  # what the register shows of each
         .annotate(
             mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
-            **{f"mark_{name}": F(f"mark__{name}") for name in _MARK_FIELDS},
+            mark_status=F("mark__status"),
+            mark_note=F("mark__note"),
         )
     )
     return [
         (
             person,
             None
-            if person.mark_id is None
-            else Attendance(
-                session_id=session.pk,
-                person_id=person.pk,
-                **{name: getattr(person, f"mark_{name}") for name in _MARK_FIELDS},
-            ),
+            if person.mark_status is None  # a row always has a status
+            else RegisterMark(person.mark_status, person.mark_note),
         )
         for person in people
     ]
@@ -533,12 +560,24 @@ def attendance_summary_for_cohort(
     session whose register was not taken is left out altogether: it says nothing about who
     came (``registers_missing`` lists them). Four queries whatever the size of the cohort:
     participants, counted sessions, sign-ups to them, attendance at them."""
+    counted_sessions = Session.objects.filter(module__cohort=cohort).counted()
+    return _attendance_summary(
+        cohort, people, counted_sessions, list(counted_sessions.values_list("pk", "seat_limit"))
+    )
+
+
+def _attendance_summary(
+    cohort: Cohort,
+    people: list[User] | None,
+    counted_sessions: QuerySet[Session],
+    counted: list[tuple[int, int | None]],
+) -> list[ParticipantAttendance]:
+    """``attendance_summary_for_cohort`` from the counted sessions' (id, seat limit) as read by
+    the caller: three queries."""
     enrolments = _participants(cohort.pk).select_related("person")
     if people is not None:
         enrolments = enrolments.filter(person__in=people)
     participants = [e.person for e in enrolments.order_by("person__last_name", "person__pk")]
-    counted_sessions = Session.objects.filter(module__cohort=cohort).counted()
-    counted = list(counted_sessions.values_list("pk", "seat_limit"))
     signup_sessions = {pk for pk, limit in counted if limit is not None}
     # Subqueries rather than id lists, so the count of queries never depends on the data.
     signed_up = set(
@@ -599,9 +638,15 @@ class CohortAttendance:
 
 
 def cohort_attendance(cohort: Cohort) -> CohortAttendance:
-    """``attendance_summary_for_cohort`` and ``registers_missing``: five queries."""
+    """``attendance_summary_for_cohort`` and ``registers_missing``: four queries, the held
+    sessions read once for both (those whose register was taken are counted, the others
+    missing)."""
+    sessions = Session.objects.filter(module__cohort=cohort)
+    held = list(sessions.held().select_related("module").order_by("-starts_at", "pk"))
+    counted = [(s.pk, s.seat_limit) for s in held if s.register_taken_at is not None]
     return CohortAttendance(
-        rows=attendance_summary_for_cohort(cohort), missing=registers_missing(cohort)
+        rows=_attendance_summary(cohort, None, sessions.counted(), counted),
+        missing=[s for s in held if s.register_taken_at is None],
     )
 
 

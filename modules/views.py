@@ -306,7 +306,7 @@ def attendance_register(request, session_id):
     before anyone marks anything. "Mark everyone not yet marked as present" fills the rest in
     and shows the register again to check; nothing is saved until "Save register"."""
     session, _access = selectors.get_session_for_user(
-        request.user, session_id, roles=TAKES_REGISTER
+        request.user, session_id, roles=TAKES_REGISTER, with_facilitator=False
     )
     context = {"session": session, "cohort": session.module.cohort}
     closed = services.register_closed_reason(session)

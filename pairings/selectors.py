@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,10 +68,8 @@ def get_pairing_for_user(user, pairing_id) -> tuple[Pairing, PairingAccess]:
 SHADOWING_GAP = datetime.timedelta(weeks=6)
 
 
-def cohort_pairings(cohort: Cohort) -> list[Pairing]:
-    """Every pairing of the cohort with both members, ``shadowing_count`` and
-    ``last_shadowed_on`` (None before the first entry): one query."""
-    return list(
+def _with_shadowing(cohort: Cohort) -> QuerySet[Pairing]:
+    return (
         Pairing.objects.filter(cohort=cohort)
         .select_related("clinician", "manager")
         .annotate(
@@ -79,6 +77,27 @@ def cohort_pairings(cohort: Cohort) -> list[Pairing]:
             last_shadowed_on=Max("shadowing_entries__occurred_on"),
         )
     )
+
+
+def cohort_pairings(cohort: Cohort) -> list[Pairing]:
+    """Every pairing of the cohort with both members, ``shadowing_count`` and
+    ``last_shadowed_on`` (None before the first entry): one query."""
+    return list(_with_shadowing(cohort))
+
+
+# What the cohort page's pairings card reads of each pair and its members (the names in
+# ``Pairing.__str__``): every column of a pair and of two people, grouped by, cost twice as
+# much to build and read.
+_SUMMARY_COLUMNS = (
+    "status",
+    "project_status",
+    "started_on",
+    *(
+        f"{side}__{name}"
+        for side in ("clinician", "manager")
+        for name in ("first_name", "last_name", "email")
+    ),
+)
 
 
 def pairing_help_reasons(pairing: Pairing, today: datetime.date) -> list[str]:
@@ -129,7 +148,7 @@ def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
     active pairs needing help (``pairing_help_reasons``): one query, the cohort's pairs
     (``cohort_pairings``: a pair for every two participants at most), counted here. Three
     aggregate queries before, each costing more to build than to run."""
-    pairings = sorted(cohort_pairings(cohort), key=attrgetter("pk"))
+    pairings = sorted(_with_shadowing(cohort).only(*_SUMMARY_COLUMNS), key=attrgetter("pk"))
     by_status = Counter(pairing.status for pairing in pairings)
     today = timezone.localdate(timezone=cohort.tzinfo)
     return PairingsSummary(

@@ -88,3 +88,37 @@ def test_the_log_pages_with_the_same_queries_whatever_the_number_of_e_mails(
     assert {(row.kind, row.recipient_id) for row in shown} == {
         ("feedback_released", participant.pk)
     }
+
+
+def test_each_row_shows_its_e_mail_escaped_with_a_retry_form_only_when_it_failed(
+    client, administrator, cohort, participant
+):
+    participant.first_name, participant.last_name = "<script>alert(1)</script>", "O'Neil"
+    participant.save()
+    for key, status, error in (("sent", "sent", ""), ("bad", "failed", "5" * 130 + "<b>")):
+        Notification.objects.create(
+            recipient=participant,
+            kind="session_reminder",
+            dedup_key=key,
+            cohort_id=cohort.pk,
+            template="generic",
+            status=status,
+            attempts=3,
+            last_error=error,
+        )
+    failed = Notification.objects.get(dedup_key="bad")
+    client.force_login(administrator)
+    html = client.get(reverse("notification_log", args=[cohort.pk])).content.decode()
+    name = "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Neil"
+    assert "<script>alert" not in html and html.count(name) == 3  # two rows, one retry label
+    assert '<span class="badge text-bg-success">Sent</span>' in html
+    assert '<span class="badge text-bg-danger">Failed</span>' in html
+    assert "Session reminder" in html and "<td>3</td>" in html
+    assert "5" * 119 + "…" in html and "5" * 120 not in html  # truncated, as truncatechars:120
+    retry = reverse("notification_retry", args=[failed.pk])
+    assert html.count("/retry/") == 1  # a retry form for the failed one only
+    assert (
+        f'<form method="post" action="{retry}"><input type="hidden" name="csrfmiddlewaretoken"'
+        in html
+    )
+    assert f"> e-mail to {name}</span>" in html

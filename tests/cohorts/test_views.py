@@ -15,6 +15,8 @@ from cohorts.models import Cohort, Enrolment, Programme
 from leadership.models import AuditEvent, User
 from modules.models import Attendance, ModuleTemplate
 from modules.services import programme_models_install
+from redesign_projects.models import Assignment
+from redesign_projects.services import assignment_create
 from tests.cohorts.helpers import csv_bytes, participant_rows
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 from tests.modules.helpers import add_attended_sessions
@@ -54,7 +56,7 @@ def _upload(client, cohort, data: bytes, name="people.csv"):
 
 
 @pytest.mark.parametrize("people", [5, 50])
-def test_the_cohort_page_runs_eleven_queries_whatever_the_cohort_size(
+def test_the_cohort_page_runs_ten_queries_whatever_the_cohort_size(
     client,
     cohort,
     administrator,
@@ -79,15 +81,22 @@ def test_the_cohort_page_runs_eleven_queries_whatever_the_cohort_size(
         Session.objects.create(
             module=module, starts_at=starts, ends_at=starts + datetime.timedelta(hours=4)
         )
+    assignment_create(
+        cohort=cohort,
+        title="Reflection",
+        kind=Assignment.Kind.INDIVIDUAL,
+        due_at=timezone.now() - datetime.timedelta(days=1),
+        acting_user=None,
+    )  # past due: overdue for every participant
     client.force_login(administrator)
     # 1 session, 2 user, 3 cohort with programme, the viewer's roles in it and everywhere
     # (navigation), 4 every enrolment with its person, 5 the sessions still to come (whether
-    # "Mark as completed" can be offered); the cards drawn in the page (reports.cards): 6-7
-    # the schedule's modules and sessions, 8-10 the teams, their participants (each with
-    # whether they are in a team) and the assignments past due (none here: their extensions
-    # and submissions are not read), 11 the pairings. (Six before, plus each card's own
-    # request: the schedule's six queries, the teams' eight, the pairings' seven.)
-    with no_queries_from_templates(monkeypatch), django_assert_num_queries(11):
+    # "Mark as completed" can be offered); the cards drawn in the page (reports.cards): 6 the
+    # schedule's modules with their sessions, 7-9 the teams, their participants (each with
+    # whether they are in a team) and the work overdue, 10 the pairings. (Eleven before, and
+    # thirteen with work past due; six before the cards were drawn in the page, plus each
+    # card's own request.)
+    with no_queries_from_templates(monkeypatch), django_assert_num_queries(10):
         response = client.get(reverse("cohorts:cohort_detail", args=[cohort.pk]))
     assert response.status_code == 200
     overview = response.context["overview"]
@@ -98,6 +107,7 @@ def test_the_cohort_page_runs_eleven_queries_whatever_the_cohort_size(
         "Clinical leader (sponsor)",
     ]
     assert len(overview.withdrawn) == 1
+    assert f"<strong>{people}</strong> pieces of work overdue." in response.content.decode()
     assert f"{people} of 50 participant places taken" in response.content.decode().replace(
         "<strong>", ""
     ).replace("</strong>", "")
