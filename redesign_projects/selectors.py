@@ -322,6 +322,61 @@ def teams_summary_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = 
     )
 
 
+@dataclass(frozen=True)
+class TeamsCard:
+    """What the cohort page's teams card shows: each team's id, name, current member count
+    and lead's name (``TeamRow``), and three counts."""
+
+    teams: list["TeamRow"]
+    participant_count: int
+    unplaced_count: int
+    overdue_count: int
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    pk: int
+    name: str
+    member_count: int
+    clinical_lead: str
+
+
+def teams_card_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = None) -> TeamsCard:
+    """For the cohort page's card: ``teams_summary_for_cohort`` reduced to what the card shows,
+    in two queries whatever the size of the cohort: the teams' columns it prints (no whole user
+    rows), and the participant, unplaced and overdue counts in one statement
+    (``_CARD_COUNTS_SQL``). The team list, which names the unplaced people, keeps
+    ``teams_summary_for_cohort``."""
+    now = now or timezone.now()
+    rows = (
+        RedesignTeam.objects.filter(cohort=cohort)
+        .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
+        .order_by("name")
+        .values_list(
+            "pk",
+            "name",
+            "member_count",
+            "clinical_lead__first_name",
+            "clinical_lead__last_name",
+            "clinical_lead__email",
+        )
+    )
+    teams = [
+        # As ``User.__str__``: the full name, else the e-mail address.
+        TeamRow(pk, name, members, f"{first} {last}".strip() or email)
+        for pk, name, members, first, last, email in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_CARD_COUNTS_SQL, _overdue_params(cohort, now))
+        participants, unplaced, overdue = cursor.fetchone()
+    return TeamsCard(
+        teams=teams,
+        participant_count=participants,
+        unplaced_count=unplaced,
+        overdue_count=overdue,
+    )
+
+
 # A unit of work is a team's piece of a team assignment or an active participant's of an
 # individual one; it is overdue when its due date (the unit's extension, else the
 # assignment's) has passed and the unit has no submitted version. An extension only moves a
@@ -373,19 +428,40 @@ def overdue_count(cohort: Cohort, now: datetime.datetime) -> int:
     """How many units of work of ``cohort`` are overdue at ``now`` (``_OVERDUE_SQL``). One
     query."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _OVERDUE_SQL,
-            {
-                "cohort": cohort.pk,
-                # As the database stores it (SQLite: text in UTC), as the ORM would pass it.
-                "now": connection.ops.adapt_datetimefield_value(now),
-                "team_kind": Assignment.Kind.TEAM.value,
-                "submitted": Submission.Status.SUBMITTED.value,
-                "participant": PARTICIPANT.value,
-                **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
-            },
-        )
+        cursor.execute(_OVERDUE_SQL, _overdue_params(cohort, now))
         return cursor.fetchone()[0]
+
+
+def _overdue_params(cohort: Cohort, now: datetime.datetime) -> dict:
+    """The parameters of ``_OVERDUE_SQL`` and ``_CARD_COUNTS_SQL``."""
+    return {
+        "cohort": cohort.pk,
+        # As the database stores it (SQLite: text in UTC), as the ORM would pass it.
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "team_kind": Assignment.Kind.TEAM.value,
+        "submitted": Submission.Status.SUBMITTED.value,
+        "participant": PARTICIPANT.value,
+        **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
+    }
+
+
+# The card's three counts in one statement: active participants (distinct people), those of
+# them with no current team membership in the cohort, and ``_OVERDUE_SQL``'s count.
+_CARD_COUNTS_SQL = f"""
+WITH participant AS (
+    SELECT DISTINCT person_id FROM {Enrolment._meta.db_table}
+    WHERE cohort_id = %(cohort)s AND role = %(participant)s AND status IN ({_ACTIVE})
+)
+SELECT
+    (SELECT count(*) FROM participant),
+    (SELECT count(*) FROM participant
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {TeamMembership._meta.db_table} membership
+            WHERE membership.cohort_id = %(cohort)s AND membership.left_at IS NULL
+                AND membership.person_id = participant.person_id
+        )),
+    ({_OVERDUE_SQL})
+"""  # noqa: S608 — only table names are formatted in; every value is a parameter
 
 
 # --- the overview grid ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ what the template shows as ``section.<context name>``. Each is a section of the 
 (``cohorts.sections``, registered in ``reports.apps``), in ``PAGE_CARDS`` order:
 
 * drawn in the page, its selector's queries counted with the page's, when they are few and
-  their rows few (schedule, pairings, teams: two, one and three to five queries, a row a
+  their rows few (schedule, pairings, teams: two, one and two queries, a row a
   module, pair or team). A card loaded on its own pays a request of its own (session, person,
   the cohort with the viewer's access, the middleware) on top of its queries: about as much
   again as these cards cost, for nothing the reader sees sooner, and the row of small cards
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from modules.selectors import cohort_attendance, schedule_summary_for_cohort
 from pairings.selectors import pairings_summary_for_cohort
-from redesign_projects.selectors import teams_summary_for_cohort
+from redesign_projects.selectors import teams_card_for_cohort
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ PAGE_CARDS: dict[str, Card] = {
     ),
     "teams": Card(
         "Redesign teams",
-        teams_summary_for_cohort,
+        teams_card_for_cohort,
         "redesign_projects/_teams_summary.html",
         "teams_summary",
     ),

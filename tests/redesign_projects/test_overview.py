@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from redesign_projects import services
 from redesign_projects.models import Assignment
-from redesign_projects.selectors import WorkStatus, assignment_overview, teams_summary_for_cohort
+from redesign_projects.selectors import (
+    WorkStatus,
+    assignment_overview,
+    teams_card_for_cohort,
+    teams_summary_for_cohort,
+)
 
 from .helpers import make_assignment, make_team, participant_in, pdf, submit
 
@@ -127,6 +132,30 @@ def test_the_teams_summary_runs_three_queries(
     assert summary.participant_count == teams * 3 + 1
 
 
+@pytest.mark.parametrize(("teams", "assignments"), [(2, 2), (8, 5)])
+def test_the_teams_card_runs_two_queries_and_shows_what_the_summary_says(
+    cohort, faculty, administrator, django_assert_num_queries, teams, assignments
+):
+    build(cohort, faculty, administrator, teams=teams, assignments=assignments)
+    summary = teams_summary_for_cohort(cohort)
+    # the teams' columns; the participant, unplaced and overdue counts
+    with django_assert_num_queries(2):
+        card = teams_card_for_cohort(cohort)
+    assert [(t.pk, t.name, t.member_count, t.clinical_lead) for t in card.teams] == [
+        (t.pk, t.name, t.member_count, str(t.clinical_lead)) for t in summary.teams
+    ]
+    assert card.participant_count == summary.participant_count == teams * 3 + 1
+    assert card.unplaced_count == len(summary.unplaced) == 1
+    assert card.overdue_count == summary.overdue_count
+
+
+def overdue(cohort, now) -> int:
+    """The overdue count, as the summary and the cohort page's card both give it."""
+    count = teams_summary_for_cohort(cohort, now=now).overdue_count
+    assert teams_card_for_cohort(cohort, now=now).overdue_count == count
+    return count
+
+
 def test_the_teams_summary_counts_overdue_work(cohort, faculty, administrator):
     now = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
     team = make_team(cohort, lead=participant_in(cohort))
@@ -134,7 +163,7 @@ def test_the_teams_summary_counts_overdue_work(cohort, faculty, administrator):
     assignment = services.assignment_create(
         cohort=cohort, title="Past", due_at=now - datetime.timedelta(days=1), acting_user=None
     )
-    assert teams_summary_for_cohort(cohort, now=now).overdue_count == 2
+    assert overdue(cohort, now) == 2
     services.extension_grant(
         assignment=assignment,
         team=other,
@@ -143,7 +172,7 @@ def test_the_teams_summary_counts_overdue_work(cohort, faculty, administrator):
         acting_user=administrator,
     )
     submit(assignment, by=team.clinical_lead, team=team, now=now)
-    assert teams_summary_for_cohort(cohort, now=now).overdue_count == 0
+    assert overdue(cohort, now) == 0
 
 
 def test_the_teams_summary_counts_each_participants_overdue_individual_work(cohort, administrator):
@@ -165,7 +194,7 @@ def test_the_teams_summary_counts_each_participants_overdue_individual_work(coho
         due_at=now + datetime.timedelta(days=1),
         acting_user=None,
     )
-    assert teams_summary_for_cohort(cohort, now=now).overdue_count == 3  # not the withdrawn
+    assert overdue(cohort, now) == 3  # not the withdrawn
     services.extension_grant(
         assignment=reflection,
         person=extended,
@@ -174,7 +203,7 @@ def test_the_teams_summary_counts_each_participants_overdue_individual_work(coho
         acting_user=administrator,
     )
     submit(reflection, by=done, owner=done, now=now)
-    assert teams_summary_for_cohort(cohort, now=now).overdue_count == 1  # only ``late``
+    assert overdue(cohort, now) == 1  # only ``late``
 
 
 @pytest.mark.parametrize("teams", [2, 8])

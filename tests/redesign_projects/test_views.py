@@ -132,7 +132,7 @@ def test_my_team_takes_a_participant_to_their_team(client, cohort, participant):
 def test_the_teams_summary_partial_renders_for_the_cohort_page(cohort, participant):
     from django.template.loader import render_to_string
 
-    from redesign_projects.selectors import teams_summary_for_cohort
+    from redesign_projects.selectors import teams_card_for_cohort
 
     make_team(cohort, lead=participant, name="Red")
     participant_in(cohort, first_name="Unplaced")
@@ -140,7 +140,7 @@ def test_the_teams_summary_partial_renders_for_the_cohort_page(cohort, participa
         "redesign_projects/_teams_summary.html",
         {
             "cohort": cohort,
-            "section": {"teams_summary": teams_summary_for_cohort(cohort)},
+            "section": {"teams_summary": teams_card_for_cohort(cohort)},
             "can_manage": True,
         },
     )
