@@ -47,6 +47,7 @@ from .charts import (
     describe_signal,
     describe_signals,
     grouped_signals,
+    latest_window,
     measure_headline,
     render_run_chart_svg,
     render_xmr_chart_svg,
@@ -94,6 +95,8 @@ class MeasureChart:
     # The values in a compact grid for print (a row a year), when drawn.
     grid: DataTable | None = None
     point_count: int = 0
+    # How many of them the SVG draws: fewer with ``measure_chart(window=...)``.
+    drawn_count: int = 0
     notes: list[str] = field(default_factory=list)
     rules: str = ""
     headline: Headline | None = None
@@ -168,11 +171,20 @@ def measure_chart(
     compact: bool = False,
     width: int = 720,
     drawn: bool = True,
+    window: int | None = None,
 ) -> MeasureChart:
     """Analyse and draw one measure from rows already in memory (no queries). ``compact``: for
     print (see ``MeasureChart``), ``width`` the drawing's units across (``PRINT_CHART_WIDTH``
     for print). ``drawn=False`` analyses only (headline, signals, icons; no SVG, summary,
     table or notes): for lists of many measures such as the sponsor's portfolio.
+
+    ``window``: for a page that shows the chart small beside a link to the full one (the team
+    page). An XmR chart of more points draws only the latest ``window`` (``latest_window``):
+    its limits, signals, headline, summary and icons are still the whole series's, so a small
+    chart costs the same however long the series grows; its notes are the drawn ones, and it
+    has no data table or grid (the full chart's page has them). ``drawn_count`` says how many
+    points were drawn. Run charts (fewer points than the rule set's minimum for XmR) are drawn
+    whole.
 
     ``points`` must be in period order (the model's ordering). A rebase that cannot be applied
     (say, too few points after it since the rule set changed) is left out and the summary says
@@ -204,6 +216,7 @@ def measure_chart(
     chart_id = f"measure-{measure.pk}"
     caption = f"{measure.name}: data"
     analysis: XmrAnalysis | RunChartAnalysis
+    drawing: XmrAnalysis | RunChartAnalysis  # what the SVG draws (see ``window``)
     if xmr_possible(count, rules):
         steps = [Rebase(r.starts_on, r.reason) for r in rebases]
         note = ""
@@ -218,22 +231,30 @@ def measure_chart(
             )
             note = f" Recalculated limits not shown: {error}"
         annotations = _annotations(points, cycles)
+        summary = chart_summary(analysis) if drawn else ""
+        if window is not None and count > window:
+            drawing = latest_window(analysis, window)
+            first_drawn = drawing.points[0].period
+            drawn_annotations = [a for a in annotations if a.period >= first_drawn]
+        else:
+            drawing, drawn_annotations = analysis, annotations
         svg = (
             render_xmr_chart_svg(
-                analysis,
+                drawing,
                 title=measure.name,
                 y_label=measure.unit,
-                annotations=annotations,
+                annotations=drawn_annotations,
                 chart_id=chart_id,
                 compact=compact,
                 width=width,
+                description=summary,
             )
             if drawn
             else ""
         )
         variation = analysis.variation.label
         assurance = analysis.assurance.label if analysis.assurance else ""
-        summary = chart_summary(analysis) + note if drawn else ""
+        summary = summary + note if drawn else ""
         kind: ChartKind = "xmr"
     else:
         analysis = analyse_run_chart(
@@ -258,6 +279,7 @@ def measure_chart(
         variation, assurance = _run_variation(analysis), ""
         summary = chart_summary(analysis) if drawn else ""
         kind = "run"
+        drawing, drawn_annotations = analysis, annotations
     headline = measure_headline(
         analysis, name=measure.name, unit=measure.unit, changes=measure_changes(points, cycles)
     )
@@ -287,12 +309,17 @@ def measure_chart(
         signal_labels=describe_signals(analysis) if drawn else [],
         table=(
             chart_table(analysis, caption=caption, unit=measure.unit, annotations=annotations)
-            if drawn
+            if drawn and window is None
             else None
         ),
-        grid=chart_grid(analysis, caption=caption, unit=measure.unit) if drawn else None,
+        grid=(
+            chart_grid(analysis, caption=caption, unit=measure.unit)
+            if drawn and window is None
+            else None
+        ),
         point_count=count,
-        notes=chart_notes(analysis, annotations) if drawn else [],
+        drawn_count=len(drawing.points) if drawn else 0,
+        notes=chart_notes(drawing, drawn_annotations) if drawn else [],
         rules=analysis.rules.statement,
         headline=headline,
         signal_lines=grouped_signals(analysis) if drawn else [],

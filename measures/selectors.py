@@ -53,9 +53,15 @@ def _rule_set_of(measure: Measure) -> ChartRuleSet | None:
 
 
 def chart_for(
-    measure: Measure, *, compact: bool = False, width: int = 720, drawn: bool = True
+    measure: Measure,
+    *,
+    compact: bool = False,
+    width: int = 720,
+    drawn: bool = True,
+    window: int | None = None,
 ) -> MeasureChart:
-    """The chart of a measure fetched through ``_measures_with_rows`` (no further queries)."""
+    """The chart of a measure fetched through ``_measures_with_rows`` (no further queries);
+    ``window`` as ``measure_chart``'s."""
     return measure_chart(
         measure,
         points=list(measure.datapoints.all()),
@@ -65,11 +71,12 @@ def chart_for(
         compact=compact,
         width=width,
         drawn=drawn,
+        window=window,
     )
 
 
 def measure_charts_for_teams(
-    team_ids: list[int], *, compact: bool = False, width: int = 720
+    team_ids: list[int], *, compact: bool = False, width: int = 720, window: int | None = None
 ) -> dict[int, list[MeasureChart]]:
     """Each team's measures drawn as charts, in the teams' own order (``position``, then age).
 
@@ -81,14 +88,16 @@ def measure_charts_for_teams(
     rebases; their PDSA cycles — or 1 when none of the teams has a measure. XmR charts use the
     programme's ``ChartRuleSet`` (Making Data Count values when it has none); a measure with
     too few points for XmR is a run chart, and with fewer than two points has no chart.
-    ``compact`` charts are for print (see ``MeasureChart``)."""
+    ``compact`` charts are for print (see ``MeasureChart``), ``window`` as ``measure_chart``'s."""
     charts: dict[int, list[MeasureChart]] = {team_id: [] for team_id in team_ids}
     if not team_ids:
         return charts
     for measure in (
         _measures_with_rows().filter(team_id__in=team_ids).order_by("team_id", "position", "pk")
     ):
-        charts[cast(int, measure.team_id)].append(chart_for(measure, compact=compact, width=width))
+        charts[cast(int, measure.team_id)].append(
+            chart_for(measure, compact=compact, width=width, window=window)
+        )
     return charts
 
 
@@ -383,14 +392,22 @@ def chart_rule_set_of(programme) -> ChartRuleSet:
     )
 
 
+# A year of weekly points, four years of monthly ones.
+TEAM_PAGE_POINTS = 52
+
+
 def team_page_measures(team: RedesignTeam, access: ProjectAccess) -> dict:
     """The team page's measures section (``measures/_team_measures.html``, plugged into the
     page by ``MeasuresConfig.ready``): the team's charts (compact) and whether the viewer may add
     measures. ``access`` is the viewer's, already checked by the team page. Queries: as
     ``measure_charts_for_teams`` for one team (4, or 1 without measures)."""
     return {
-        # Compact: the team page shows each measure small, with a link to its full chart.
-        "charts": measure_charts_for_teams([team.pk], compact=True)[team.pk],
+        # Compact: the team page shows each measure small, with a link to its full chart; of a
+        # long series it draws the latest TEAM_PAGE_POINTS (the analysis is the whole
+        # series's), so the page costs the same however long the teams keep measuring.
+        "charts": measure_charts_for_teams([team.pk], compact=True, window=TEAM_PAGE_POINTS)[
+            team.pk
+        ],
         "can_edit": _team_access(team, access).can_edit,
     }
 

@@ -59,6 +59,7 @@ from .spc import (
     Variation,
     XmrAnalysis,
     analyse_xmr,
+    latest_window,
     xmr_possible,
 )
 from .svg import (
@@ -118,6 +119,7 @@ __all__ = [
     "describe_signal",
     "describe_signals",
     "distribution_words",
+    "latest_window",
     "escape_text",
     "grouped_signals",
     "icon_symbols_svg",

@@ -16,7 +16,7 @@ Data Count values and every chart states the lengths it used.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -418,3 +418,43 @@ def assurance_of(
     if failing:
         return Assurance.FAILING
     return Assurance.HIT_AND_MISS
+
+
+def latest_window(analysis: XmrAnalysis, count: int) -> XmrAnalysis:
+    """The analysis of the whole series seen through its latest ``count`` points, for a small
+    chart that draws only those: centre lines, limits and signals stay as the whole series
+    gave them (a shift that began before the window is still a shift), clipped to the window
+    and their indices counted from its first point. Signals wholly before it are left out;
+    chart-level ones (no points) are kept, and a segment that began before the window loses
+    its reason (its recalculation is not on the drawing). For drawing only: the basis indices
+    of a segment may fall before the window, so the chart's words (``chart_summary``) come
+    from the whole analysis. The whole analysis when it has ``count`` points or fewer."""
+    start = len(analysis.points) - count
+    if start <= 0:
+        return analysis
+
+    def clip(found: Signal) -> Signal | None:
+        if not found.indices:
+            return found
+        inside = tuple(index - start for index in found.indices if index >= start)
+        return replace(found, indices=inside) if inside else None
+
+    def shifted(segment: Segment) -> Segment:
+        return replace(
+            segment,
+            first=max(segment.first - start, 0),
+            reason=segment.reason if segment.first >= start else "",
+            last=segment.last - start,
+            basis_first=segment.basis_first - start,
+            basis_last=segment.basis_last - start,
+            signals=tuple(s for s in map(clip, segment.signals) if s is not None),
+        )
+
+    return replace(
+        analysis,
+        points=analysis.points[start:],
+        segments=tuple(shifted(s) for s in analysis.segments if s.last >= start),
+        moving_ranges=analysis.moving_ranges[start:],
+        signals=tuple(s for s in map(clip, analysis.signals) if s is not None),
+        natures=analysis.natures[start:],
+    )

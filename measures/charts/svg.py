@@ -271,13 +271,18 @@ def render_xmr_chart_svg(
     chart_id: str = "chart",
     width: int = 720,
     compact: bool = False,
+    description: str | None = None,
 ) -> str:
     """The XmR chart as an SVG string: mean and limits per segment (the step and the reason of
     each rebase shown and listed), target, points by kind, annotations, the rule lengths, the
     variation and assurance labels, and the text summary as its <desc>.
 
-    ``compact`` draws only the plot, for print: see ``_render``."""
-    return _render(analysis, title, y_label, x_label, annotations, chart_id, width, compact)
+    ``compact`` draws only the plot, for print: see ``_render``. ``description``: the <desc>
+    instead of the analysis's summary (a chart drawing a ``latest_window`` describes the whole
+    series)."""
+    return _render(
+        analysis, title, y_label, x_label, annotations, chart_id, width, compact, description
+    )
 
 
 def chart_status(analysis: Analysis) -> str:
@@ -308,6 +313,7 @@ def _render(
     chart_id: str,
     width: int,
     compact: bool = False,
+    description: str | None = None,
 ) -> str:
     """``compact`` leaves out everything a printed document says better as text around the
     chart: the heading (title, status, rules), the legend, the list of notes (their numbers
@@ -502,7 +508,7 @@ def _render(
         f'aria-labelledby="{title_id} {desc_id}" width="{width}" height="{_n(height)}" '
         f'viewBox="0 0 {width} {_n(height)}" font-family="{FONT}" fill="{INK}">'
         f'<title id="{title_id}">{escape_text(title)}</title>'
-        f'<desc id="{desc_id}">{escape_text(chart_summary(analysis))}</desc>'
+        f'<desc id="{desc_id}">{escape_text(description or chart_summary(analysis))}</desc>'
         + ("" if compact else f'<rect width="{width}" height="{_n(height)}" fill="#ffffff"/>')
         + "".join(body)
         + "</svg>"

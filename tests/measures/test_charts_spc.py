@@ -17,6 +17,7 @@ from measures.charts import (
     SpcRules,
     Variation,
     analyse_xmr,
+    latest_window,
     month_starts,
     xmr_possible,
 )
@@ -219,3 +220,49 @@ def test_assurance_labels_follow_making_data_count():
 def test_a_segment_with_enough_points_is_not_provisional():
     analysis = analyse_xmr(series(*[12, 8] * 8), better="up")
     assert not analysis.segments[0].provisional
+
+
+# --- the latest points of a long series, as a small chart draws them -----------------------
+
+
+def test_a_window_keeps_the_whole_series_analysis_for_its_latest_points():
+    # A steady start, a shift up (points 12-19), a rebase at 30, then a shift down (50-57).
+    values = [*STEADY, *[18] * 8, *[12, 8] * 5, *[11, 9] * 10, *[1] * 8, 12]
+    analysis = analyse_xmr(
+        series(*values), better="up", baseline=BASELINE,
+        rebases=[Rebase(DAYS[30], "New pathway")],
+    )  # fmt: skip
+    start = len(values) - 20
+    window = latest_window(analysis, 20)
+
+    assert window.points == analysis.points[start:]
+    assert window.natures == analysis.natures[start:]
+    assert window.moving_ranges == analysis.moving_ranges[start:]
+    # Only the segment that reaches into the window, clipped to it, with the same limits; its
+    # recalculation happened before the window, so it is not a note on the drawing.
+    [segment] = window.segments
+    assert segment.first == 0 and segment.last == 19
+    assert (segment.mean, segment.upper, segment.lower) == (
+        analysis.segments[-1].mean, analysis.segments[-1].upper, analysis.segments[-1].lower
+    )  # fmt: skip
+    assert segment.reason == "" and analysis.segments[-1].reason == "New pathway"
+    # The early shift up (12-20) is gone; the one from 30 to 49 is kept from the window's first
+    # point (39); the late shift down is kept, counted from the window.
+    expected = [
+        (tuple(i - start for i in s.indices if i >= start), s.rule, s.movement)
+        for s in analysis.signals
+        if not s.indices or max(s.indices) >= start
+    ]
+    assert [(s.indices, s.rule, s.movement) for s in window.signals] == expected
+    assert any(s.movement is Movement.LOWER and s.rule is Rule.SHIFT for s in window.signals)
+    assert (tuple(range(11)), Rule.SHIFT, Movement.HIGHER) in [
+        (s.indices, s.rule, s.movement) for s in window.signals
+    ]
+    assert len(window.signals) == len(analysis.signals) - 2
+    assert fired(analysis, Rule.SHIFT)[0][1] is Movement.HIGHER  # the whole series has both
+
+
+def test_a_window_as_long_as_the_series_is_the_series():
+    analysis = after_steady(10, 11, 10)
+    assert latest_window(analysis, len(analysis.points)) is analysis
+    assert latest_window(analysis, 100) is analysis

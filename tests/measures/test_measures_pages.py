@@ -75,6 +75,36 @@ def test_the_team_page_shows_every_chart_in_a_flat_number_of_queries(
     assert "Add a measure" in page
 
 
+def test_the_team_page_draws_the_latest_52_points_of_a_long_series_analysed_whole(
+    client, team, participant
+):
+    import re
+
+    from measures.charts import escape_text
+    from measures.selectors import TEAM_PAGE_POINTS, _measures_with_rows, chart_for
+
+    # Steady, then lower (better) for the last 60 weeks: the shift began before the window.
+    add_measure(team, name="Weekly LOS", points=[8 + i % 3 for i in range(200)] + [5] * 60)
+    add_measure(team, name="Short", points=[4 + i % 5 for i in range(40)])
+    client.force_login(participant)
+    page = client.get(_team_page(team)).content.decode()
+    polylines = re.findall(r'<polyline points="([^"]*)"', page)
+    assert [len(points.split()) for points in polylines] == [TEAM_PAGE_POINTS, 40]
+    assert page.count("The chart draws the latest 52 of 260 points") == 1
+    assert page.count("Full chart and data") == 2
+
+    # What the page says in words is the whole series's, as the measure's own page says it.
+    measure = _measures_with_rows().get(name="Weekly LOS")
+    whole, small = chart_for(measure, compact=True), chart_for(measure, window=52, compact=True)
+    assert (small.summary, small.headline, small.signal_labels, small.variation_label) == (
+        whole.summary, whole.headline, whole.signal_labels, whole.variation_label
+    )  # fmt: skip
+    assert small.summary in page and "shift" in small.summary.lower()
+    # The drawing's description for screen readers, too (not the window's alone).
+    assert f'-desc">{escape_text(whole.summary)}</desc>' in small.svg
+    assert (small.drawn_count, whole.drawn_count) == (52, 260)
+
+
 def test_user_text_on_the_team_page_is_escaped_and_only_the_chart_is_markup(
     client, team, participant
 ):
