@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
@@ -339,6 +340,9 @@ class TeamRow:
     name: str
     member_count: int
     clinical_lead: str
+    # The team page's address, reversed here: a ``{% url %}`` tag per row cost the card
+    # several times what ``reverse`` does.
+    url: str
 
 
 def teams_card_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = None) -> TeamsCard:
@@ -363,7 +367,13 @@ def teams_card_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = Non
     )
     teams = [
         # As ``User.__str__``: the full name, else the e-mail address.
-        TeamRow(pk, name, members, f"{first} {last}".strip() or email)
+        TeamRow(
+            pk,
+            name,
+            members,
+            f"{first} {last}".strip() or email,
+            reverse("redesign_projects:team_detail", args=[pk]),
+        )
         for pk, name, members, first, last, email in rows
     ]
     with connection.cursor() as cursor:

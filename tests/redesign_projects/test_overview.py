@@ -141,8 +141,15 @@ def test_the_teams_card_runs_two_queries_and_shows_what_the_summary_says(
     # the teams' columns; the participant, unplaced and overdue counts
     with django_assert_num_queries(2):
         card = teams_card_for_cohort(cohort)
-    assert [(t.pk, t.name, t.member_count, t.clinical_lead) for t in card.teams] == [
-        (t.pk, t.name, t.member_count, str(t.clinical_lead)) for t in summary.teams
+    assert [(t.pk, t.name, t.member_count, t.clinical_lead, t.url) for t in card.teams] == [
+        (
+            t.pk,
+            t.name,
+            t.member_count,
+            str(t.clinical_lead),
+            reverse("redesign_projects:team_detail", args=[t.pk]),
+        )
+        for t in summary.teams
     ]
     assert card.participant_count == summary.participant_count == teams * 3 + 1
     assert card.unplaced_count == len(summary.unplaced) == 1

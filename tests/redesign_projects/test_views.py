@@ -134,7 +134,7 @@ def test_the_teams_summary_partial_renders_for_the_cohort_page(cohort, participa
 
     from redesign_projects.selectors import teams_card_for_cohort
 
-    make_team(cohort, lead=participant, name="Red")
+    team = make_team(cohort, lead=participant, name="Red")
     participant_in(cohort, first_name="Unplaced")
     html = render_to_string(
         "redesign_projects/_teams_summary.html",
@@ -144,6 +144,7 @@ def test_the_teams_summary_partial_renders_for_the_cohort_page(cohort, participa
             "can_manage": True,
         },
     )
-    assert "Red" in html and "1 member," in html
+    team_url = reverse("redesign_projects:team_detail", args=[team.pk])
+    assert f'<a href="{team_url}">Red</a> — 1 member, led by {participant}</li>' in html
     assert "<strong>1</strong> of 2 participants are in no team" in html
     assert RedesignTeam.objects.count() == 1
