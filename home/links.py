@@ -4,6 +4,8 @@ item (``reverse`` resolves the namespace and pattern each time)."""
 
 import functools
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
 # An id no row has, reversed in place of the ids and then replaced by them.
@@ -27,3 +29,10 @@ def link(name: str, *ids: int) -> str:
     for id_, piece in zip(ids, pieces[1:], strict=True):
         url += str(int(id_)) + piece
     return url
+
+
+@receiver(setting_changed, dispatch_uid="home_links_forget_routes")
+def _forget_routes(*, setting: str, **kwargs) -> None:
+    # Django forgets its own URL caches when a test swaps the URLconf; these must go too.
+    if setting == "ROOT_URLCONF":
+        _pieces.cache_clear()
