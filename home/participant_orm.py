@@ -83,16 +83,28 @@ class ParticipantToDo:
     preferences_asked: list[Cohort] = field(default_factory=list)
 
 
+def pairing_step_text(
+    *, status: str, shadowing: int, project_status: str, last: datetime.date | None
+) -> str:
+    """What a participant does next in an open pairing (``home.participant_todo`` writes the
+    same step from its own rows)."""
+    if status == Pairing.Status.PROPOSED:
+        return "Proposed: the programme office confirms it, then you start shadowing."
+    if not shadowing:
+        return "Log your first shadowing session."
+    if project_status == Pairing.ProjectStatus.NOT_STARTED:
+        return "Write your shared project's aim."
+    return f"Log your next shadowing session (the last was on {last:%-d %b})."
+
+
 def _pairing_step(pairing: Pairing, person: User) -> PairingStep:
     partner = pairing.manager if pairing.clinician_id == person.pk else pairing.clinician
-    if pairing.status == Pairing.Status.PROPOSED:
-        text = "Proposed: the programme office confirms it, then you start shadowing."
-    elif not pairing.shadowing_count:
-        text = "Log your first shadowing session."
-    elif pairing.project_status == Pairing.ProjectStatus.NOT_STARTED:
-        text = "Write your shared project's aim."
-    else:
-        text = f"Log your next shadowing session (the last was on {pairing.last_shadowed:%-d %b})."
+    text = pairing_step_text(
+        status=pairing.status,
+        shadowing=pairing.shadowing_count,
+        project_status=pairing.project_status,
+        last=pairing.last_shadowed,
+    )
     return PairingStep(pairing=pairing, partner=partner, text=text)
 
 

@@ -395,16 +395,6 @@ class ParticipantToDo:
     preferences_asked: list[Cohort] = field(default_factory=list)
 
 
-def _pairing_text(*, status: str, shadowing: int, project_status: str, last) -> str:
-    if status == Pairing.Status.PROPOSED:
-        return "Proposed: the programme office confirms it, then you start shadowing."
-    if not shadowing:
-        return "Log your first shadowing session."
-    if project_status == Pairing.ProjectStatus.NOT_STARTED:
-        return "Write your shared project's aim."
-    return f"Log your next shadowing session (the last was on {last:%-d %b})."
-
-
 def _cohort_urls(cohort_id: int) -> dict[str, str]:
     return {
         "learning": link("frameworks:my_learning", cohort_id),
@@ -554,15 +544,13 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
     settled_in = set()
     for (pairing_id, cohort_id, kind, status, project_status, _clinician_id, manager_id, first,
          last, email, shadowing, last_shadowed) in pairing_rows:  # fmt: skip
-        # Pairing.settles_preferences_of: a partnership settles both people's preferences, a
-        # support pairing only the support person's.
-        if kind == Pairing.Kind.PARTNERSHIP or manager_id == user.pk:
+        if Pairing(kind=kind, manager_id=manager_id).settles_preferences_of(user.pk):
             settled_in.add(cohort_id)
         steps.append(
             PairingStep(
                 pairing_id=pairing_id,
                 partner=_name(first, last, email),
-                text=_pairing_text(
+                text=participant_orm.pairing_step_text(
                     status=status,
                     shadowing=shadowing,
                     project_status=project_status,

@@ -4,17 +4,15 @@ date, two display labels, a truncated error, a link and a CSRF field for each fa
 the page's time grow with its rows, 1.65× from a cohort with a few e-mails to a full page.
 Every value is escaped."""
 
-import datetime
 from html import escape
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import localtime
 
 from leadership.models import Notification
+from leadership.timestamps import day_and_time_writer
 
 register = template.Library()
 
@@ -44,14 +42,7 @@ def notification_rows(context, rows) -> SafeString:
         if token and token != "NOTPROVIDED"
         else ""
     )
-    # A page's e-mails fall on a few days: each day is written once ("j M Y").
-    days: dict[datetime.date, str] = {}
-
-    def when(at: datetime.datetime) -> str:
-        at = localtime(at)
-        if (day := days.get(at.date())) is None:
-            day = days[at.date()] = date(at, "j M Y")
-        return f"{day} {at:%H:%M}"
+    when = day_and_time_writer()
 
     def row(notification: Notification) -> str:
         to = escape(str(notification.recipient))

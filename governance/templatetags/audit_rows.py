@@ -2,14 +2,13 @@
 page has 50 events, and the template engine's per-variable cost was the larger part of the
 page's time; ``format_html`` for each cell, most of what was left. Every value is escaped."""
 
-import datetime
 from html import escape
 
 from django import template
-from django.template.defaultfilters import date
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+
+from leadership.timestamps import day_and_time_writer
 
 register = template.Library()
 
@@ -23,15 +22,7 @@ def audit_rows(events) -> SafeString:
         return mark_safe('<tr><td colspan="6">No entries match.</td></tr>')
     # One reverse for every row's link: each appends its person's id.
     person_url = escape(reverse("governance:person_privacy", args=[0]).removesuffix("0/"))
-    # A page's events fall on a few days: each day is written once ("j M Y"), the time
-    # ("H:i") for each event.
-    days: dict[datetime.date, str] = {}
-
-    def when(at: datetime.datetime) -> str:
-        at = localtime(at)
-        if (day := days.get(at.date())) is None:
-            day = days[at.date()] = date(at, "j M Y")
-        return f"{day} {at:%H:%M}"
+    when = day_and_time_writer()
 
     def about(person) -> str:
         if person is None:
