@@ -33,9 +33,7 @@ from redesign_projects.models import (
     TeamMembership,
 )
 from redesign_projects.peer_reviews import reviews_to_do
-from redesign_projects.selectors import WorkStatus, work_status
-
-Unit = tuple[int, int | None, int | None]
+from redesign_projects.selectors import WorkStatus, latest_submissions_by_unit, work_status
 
 
 @dataclass
@@ -162,30 +160,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         )
     }
     mine = Q(owner=user) | Q(team_id__in=team_ids)
-    latest: dict[Unit, dict] = {}
-    drafts: set[Unit] = set()
-    for row in Submission.objects.filter(mine, assignment__cohort_id__in=cohort_ids).values(
-        "id",
-        "assignment_id",
-        "team_id",
-        "owner_id",
-        "status",
-        "version",
-        "is_late",
-        "feedback__decision",
-        "feedback__released_at",
-    ):
-        unit: Unit = (row["assignment_id"], row["team_id"], row["owner_id"])
-        if row["status"] == Submission.Status.DRAFT:
-            drafts.add(unit)
-        elif row["version"] > latest.get(unit, {}).get("version", 0):
-            latest[unit] = {
-                "id": row["id"],
-                "version": row["version"],
-                "is_late": row["is_late"],
-                "decision": row["feedback__decision"],
-                "released": row["feedback__released_at"] is not None,
-            }
+    latest, drafts = latest_submissions_by_unit(
+        Submission.objects.filter(mine, assignment__cohort_id__in=cohort_ids)
+    )
     due: list[WorkItem] = []
     overdue: list[WorkItem] = []
     to_revise: list[WorkItem] = []

@@ -496,12 +496,23 @@ class Row:
     cells: list[Cell]
 
 
-def _latest_by_unit(submissions) -> tuple[dict, set]:
-    """From rows of (assignment, team, owner, status, version, is_late, decision, released):
-    the latest submitted version per unit, and the units that have a draft."""
+def latest_submissions_by_unit(submissions: QuerySet[Submission]) -> tuple[dict, set]:
+    """Of ``submissions``: the latest submitted version per unit (assignment, team, owner) as
+    its id, version, lateness, feedback decision and whether that feedback is released; and
+    the units that have a draft. One query."""
     latest: dict = {}
     drafts: set = set()
-    for row in submissions:
+    for row in submissions.values(
+        "id",
+        "assignment_id",
+        "team_id",
+        "owner_id",
+        "status",
+        "version",
+        "is_late",
+        "feedback__decision",
+        "feedback__released_at",
+    ):
         unit = (row["assignment_id"], row["team_id"], row["owner_id"])
         if row["status"] == Submission.Status.DRAFT:
             drafts.add(unit)
@@ -545,18 +556,8 @@ def assignment_overview(
         (e.assignment_id, e.team_id, e.person_id): e.due_at
         for e in Extension.objects.filter(assignment__cohort=cohort)
     }
-    latest, drafts = _latest_by_unit(
-        Submission.objects.filter(assignment__cohort=cohort).values(
-            "id",
-            "assignment_id",
-            "team_id",
-            "owner_id",
-            "status",
-            "version",
-            "is_late",
-            "feedback__decision",
-            "feedback__released_at",
-        )
+    latest, drafts = latest_submissions_by_unit(
+        Submission.objects.filter(assignment__cohort=cohort)
     )
 
     def status_of(unit) -> str:
@@ -605,19 +606,7 @@ def team_statuses(team: RedesignTeam, *, with_feedback: bool = True) -> list[Cel
         .order_by("due_at", "pk")
     )
     extended = {e.assignment_id: e.due_at for e in Extension.objects.filter(team=team)}
-    latest, drafts = _latest_by_unit(
-        Submission.objects.filter(team=team).values(
-            "id",
-            "assignment_id",
-            "team_id",
-            "owner_id",
-            "status",
-            "version",
-            "is_late",
-            "feedback__decision",
-            "feedback__released_at",
-        )
-    )
+    latest, drafts = latest_submissions_by_unit(Submission.objects.filter(team=team))
     if not with_feedback:
         latest = {unit: {**row, "released": False} for unit, row in latest.items()}
     cells = []
