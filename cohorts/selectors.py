@@ -159,6 +159,27 @@ def roles_for_user(user) -> UserRoles:
     return _remember_roles(user, administers=administers, roles=roles)
 
 
+def navigation_roles_sql(person: str, active_statuses: str) -> str:
+    """Two columns for a hand-written SELECT: whether the person administers any programme,
+    and the roles they hold in any cohort as bits (``_ROLES_EVERYWHERE``), so that a page's
+    own statement reads the navigation's roles too (read them back with
+    ``remember_navigation_roles``). ``person`` and ``active_statuses`` are the statement's own
+    placeholders (the person's id, an array of ``Enrolment.ACTIVE_STATUSES``), never values;
+    the role names written in are our own codes."""
+    bits = " ".join(f"WHEN '{role}' THEN {1 << n}" for n, role in enumerate(Enrolment.Role.values))
+    return (
+        f"EXISTS (SELECT 1 FROM {_ADMINISTRATORS} a WHERE a.user_id = {person}), "  # noqa: S608  # nosec B608
+        f"(SELECT COALESCE(SUM(DISTINCT CASE e.role {bits} END), 0) FROM {_ENROLMENTS} e"
+        f" WHERE e.person_id = {person} AND e.status = ANY({active_statuses}))"
+    )
+
+
+def remember_navigation_roles(user, *, administers: bool, roles: int) -> None:
+    """Remember ``user``'s roles everywhere (``roles_for_user``) from the two columns of
+    ``navigation_roles_sql``."""
+    _remember_roles(user, administers=administers, roles=roles)
+
+
 def remember_roles(user, row) -> None:
     """Remember ``user``'s roles everywhere (``roles_for_user``) from a row annotated with
     ``access_annotations``: the navigation then costs no query of its own."""

@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
+from cohorts.selectors import navigation_roles_sql, remember_navigation_roles
 from frameworks.selectors import Window, self_assessment_windows_from
 from leadership.models import User
 from measures.models import Measure
@@ -230,8 +231,11 @@ SELECT
  LEFT JOIN redesign_projects_redesignteam t ON t.id = s.team_id
  LEFT JOIN leadership_user o ON o.id = s.owner_id
  WHERE pr.reviewer_id = %(me)s AND pr.submitted_at IS NULL
-   AND a.cohort_id IN (SELECT cohort_id FROM mine))
-"""
+   AND a.cohort_id IN (SELECT cohort_id FROM mine)),
+
+-- Their roles everywhere, for the navigation (cohorts.selectors.roles_for_user), read here
+-- rather than in a query of their own.
+""" + navigation_roles_sql("%(me)s", "%(active)s")  # noqa: S608  # nosec B608
 
 
 # Each parameter's name and type, in the order of the prepared statement's $1, $2, ...
@@ -411,7 +415,8 @@ _MEASURE_FIELDS = ("id", "name")
 
 
 def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> ParticipantToDo:
-    """A participant's work across the cohorts they take part in, in one query (``SQL``).
+    """A participant's work across the cohorts they take part in, in one query (``SQL``),
+    which also reads their roles for the navigation.
 
     Work is *due* (not submitted, due date ahead), *overdue* (not submitted, past its
     possibly extended due date) or *to revise* (the latest released feedback asks for
@@ -434,7 +439,9 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             "late_due": late_due,
         }
     )
-    sections = [json.loads(value) if isinstance(value, str) else value for value in row]
+    *sections_read, administers_any, roles_everywhere = row
+    remember_navigation_roles(user, administers=administers_any, roles=roles_everywhere)
+    sections = [json.loads(value) if isinstance(value, str) else value for value in sections_read]
     (cohort_rows, work_rows, feedback_rows, session_rows, evaluation_rows, pairing_rows,
      stale_rows, late_rows, review_rows) = sections  # fmt: skip
 

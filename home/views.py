@@ -24,6 +24,7 @@ from reports.data import sponsor_dashboard
 
 from . import announcements, selectors
 from .forms import AnnouncementForm
+from .participant_page import participant_page_body
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
 
@@ -109,11 +110,10 @@ def participant_home(request):
     todo = selectors.participant_to_do(request.user)
     if not todo.cohorts:
         raise Http404
-    now = timezone.now()
     return render(
         request,
         "home/participant_home.html",
-        {"todo": todo, "now": now, "today": timezone.localdate(now)},
+        {"todo": todo, "body": participant_page_body(todo)},
     )
 
 

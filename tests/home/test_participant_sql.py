@@ -10,15 +10,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cohorts.models import Enrolment
+from cohorts.selectors import roles_for_user
 from evaluation.models import EvaluationInvitation
 from home.participant_orm import participant_to_do as reference_to_do
+from home.participant_page import participant_page_body
 from home.participant_todo import from_orm, participant_to_do
+from leadership.models import User
 from measures import services as measure_services
 from measures.models import DataPoint
 from modules.models import Attendance, Session, ShortCourseSignup
@@ -273,28 +274,37 @@ def test_every_section_lists_what_the_orm_definition_lists_for_everyone(world):
     assert all(sections.values()), [name for name, rows in sections.items() if not rows]
 
 
+def test_the_roles_read_with_the_to_do_list_are_the_navigations(
+    world, programme, django_assert_num_queries
+):
+    """The statement also reads the person's roles everywhere for the menu; they must be what
+    ``roles_for_user`` reads on its own, for people with one role and with several."""
+    faculty = world[-1]  # teaches the first cohort, takes part in the second
+    programme.administrators.add(world[1])
+    for person in world:
+        fresh = User.objects.get(pk=person.pk)
+        participant_to_do(fresh)
+        with django_assert_num_queries(0):
+            read_with_the_list = roles_for_user(fresh)
+        assert read_with_the_list == roles_for_user(User.objects.get(pk=person.pk)), person
+    assert roles_for_user(faculty).cohort_roles == {"faculty", "participant"}
+    assert roles_for_user(User.objects.get(pk=world[1].pk)).is_admin
+
+
 def test_on_sqlite_the_orm_definition_makes_the_same_page(world):
     """SQLite (the quick start) reads the ORM definition through ``from_orm``: every person's
     page from it is the page from the query, to the character."""
     now = timezone.now()
     for person in world:
-        request = RequestFactory().get("/cohorts/mine/")
-        request.user = person
-        pages = [
-            render_to_string(
-                "home/participant_home.html",
-                {"todo": todo, "now": now, "today": timezone.localdate(now)},
-                request=request,
-            )
+        bodies = [
+            participant_page_body(todo)
             for todo in (
                 participant_to_do(person, now=now),
                 from_orm(reference_to_do(person, now=now), user=person, now=now),
             )
         ]
-        # The page itself (the menu's log-out form carries a new CSRF mask each time).
-        main = [page[page.index("<main") : page.index("</main>")] for page in pages]
-        assert main[0] == main[1], person
-        assert "Your programme" in main[0]
+        assert bodies[0] == bodies[1], person
+        assert "Your programme" in bodies[0]
 
 
 def test_the_page_shows_what_people_typed_escaped_and_times_in_the_cohorts_zone(

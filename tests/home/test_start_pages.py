@@ -196,14 +196,14 @@ def participant_world(cohort, participant, *, teams: int) -> dict:
 
 
 @pytest.mark.parametrize("teams", [1, 4])
-def test_a_participant_sees_their_work_in_three_queries_whatever_the_size(
+def test_a_participant_sees_their_work_in_two_queries_whatever_the_size(
     client, cohort, participant, teams, django_assert_num_queries
 ):
     world = participant_world(cohort, participant, teams=teams)
     client.force_login(participant)
-    # the session with its person, their roles (menu); their whole to-do list
+    # the session with its person; their whole to-do list with their roles for the menu
     # (home/participant_todo.py).
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get(reverse("home:participant_home"))
     todo = response.context["todo"]
     assert [item.assignment for item in todo.due] == world["due"]
