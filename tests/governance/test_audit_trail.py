@@ -257,17 +257,17 @@ def test_the_audit_page_runs_the_same_queries_whatever_the_size_of_the_trail(
         )
     client.force_login(administrator)
     # 1 session, 2 user, 3 the viewer's roles (access and navigation), 4 the programmes they
-    # administer with their cohorts (for the filter), 5 one page of events with actors and
-    # types, 6 the people those events are about.
-    with django_assert_num_queries(6):
+    # administer with their cohorts (for the filter), 5 one page of events with who acted and
+    # whom each is about.
+    with django_assert_num_queries(5):
         response = client.get(reverse("governance:audit_log"))
     assert response.status_code == 200
     page = response.context["page"]
     assert len(page.rows) == min(events, 50)
-    assert page.rows[0].person in people
+    assert (page.rows[0].person_id, page.rows[0].person) in {(p.pk, str(p)) for p in people}
     assert (page.older is not None) == (events > 50)
     if page.older:
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             older = client.get(reverse("governance:audit_log"), {"older": page.older})
         assert len(older.context["page"].rows) == min(events - 50, 50)
 
@@ -399,14 +399,14 @@ def test_a_superuser_sees_every_event(client, cohort, participant):
 def test_the_audit_page_filters_by_cohort_person_action_and_dates(
     client, programme, cohort, other_cohort, administrator, participant, other_participant
 ):
-    audit_record(
+    attended = audit_record(
         actor=administrator,
         action="attendance.record",
         target=cohort,
         cohort_id=cohort.pk,
         person_id=participant.pk,
     )
-    audit_record(
+    enrolled_elsewhere = audit_record(
         actor=administrator,
         action="enrolment.create",
         target=other_cohort,
@@ -422,7 +422,7 @@ def test_the_audit_page_filters_by_cohort_person_action_and_dates(
     )
     with transaction.atomic(), audit_maintenance():
         AuditEvent.objects.filter(pk=old.pk).delete()
-    AuditEvent.objects.create(
+    enrolled_long_ago = AuditEvent.objects.create(
         actor=administrator,
         action="enrolment.create",
         target_type=old.target_type,
@@ -436,21 +436,15 @@ def test_the_audit_page_filters_by_cohort_person_action_and_dates(
     client.force_login(administrator)
 
     def shown(**params):
-        return sorted((e.action, e.cohort_id) for e in _shown(client, **params))
+        return sorted(e.pk for e in _shown(client, **params))
 
-    assert shown(cohort=other_cohort.pk) == [("enrolment.create", other_cohort.pk)]
-    assert shown(person=participant.first_name) == [
-        ("attendance.record", cohort.pk),
-        ("enrolment.create", cohort.pk),
-    ]
-    assert shown(action="enrolment.create") == [
-        ("enrolment.create", cohort.pk),
-        ("enrolment.create", other_cohort.pk),
-    ]
+    assert shown(cohort=other_cohort.pk) == [enrolled_elsewhere.pk]
+    assert shown(person=participant.first_name) == sorted([attended.pk, enrolled_long_ago.pk])
+    assert shown(action="enrolment.create") == sorted([enrolled_elsewhere.pk, enrolled_long_ago.pk])
     recent = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
-    assert ("enrolment.create", cohort.pk) not in shown(date_from=recent)
+    assert enrolled_long_ago.pk not in shown(date_from=recent)
     assert shown(date_to=(timezone.localdate() - datetime.timedelta(days=30)).isoformat()) == [
-        ("enrolment.create", cohort.pk)
+        enrolled_long_ago.pk
     ]
 
 
