@@ -483,3 +483,25 @@ def test_the_filter_form_shows_what_was_chosen_and_escapes_what_was_typed(
     assert '<option value="" selected>' not in html
     assert "<script>x</script>" not in html
     assert 'value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
+
+
+def test_the_rows_escape_every_name_object_and_change(client, cohort, administrator):
+    """The rows are written in Python (``governance.templatetags.audit_rows``) from names read
+    by the page's statement: every one of them is typed by someone."""
+    hostile = UserFactory(first_name="<script>a</script>", last_name="")
+    EnrolmentFactory(cohort=cohort, person=hostile)
+    audit_record(
+        actor=hostile,
+        action="attendance.record",
+        target=cohort,
+        cohort_id=cohort.pk,
+        person_id=hostile.pk,
+        changes={"note": "<img src=x>"},
+    )
+    client.force_login(administrator)
+    html = client.get(reverse("governance:audit_log")).content.decode()
+    assert "<script>a</script>" not in html and "<img src=x>" not in html
+    link = reverse("governance:person_privacy", args=[hostile.pk])
+    assert f'<a href="{link}">&lt;script&gt;a&lt;/script&gt;</a>' in html
+    assert "<td>&lt;script&gt;a&lt;/script&gt;</td>" in html  # who acted
+    assert "note: &lt;img src=x&gt;" in html
