@@ -60,13 +60,13 @@ _ADMINISTRATORS = Programme.administrators.through._meta.db_table
 _EVERY_COHORT = f"""
     SELECT p.id, p.name, c.id, c.name FROM {_COHORTS} c
       JOIN {_PROGRAMMES} p ON p.id = c.programme_id
-     ORDER BY c.starts_on DESC, c.name, c.id"""  # noqa: S608  # nosec B608 — table names only
+     ORDER BY c.starts_on DESC, c.name, c.id"""  # noqa: S608 — table names only  # nosec B608
 _ADMINISTERED_COHORTS = f"""
     SELECT p.id, p.name, c.id, c.name FROM {_PROGRAMMES} p
       JOIN {_ADMINISTRATORS} a ON a.programme_id = p.id
       LEFT JOIN {_COHORTS} c ON c.programme_id = p.id
      WHERE a.user_id = %s
-     ORDER BY c.starts_on DESC, c.name, c.id"""  # noqa: S608  # nosec B608 — table names only
+     ORDER BY c.starts_on DESC, c.name, c.id"""  # noqa: S608 — table names only  # nosec B608
 
 
 def reader_and_cohorts(user: User) -> tuple[TrailReader, list[CohortChoice]]:
@@ -234,7 +234,7 @@ _OWN = f"e.actor_id = %s AND e.cohort_id IS NULL AND {_NOT_SIGN_IN}"
 _NOT_OWN = f"NOT (e.actor_id IS NOT NULL AND {_OWN})"
 _PERSON_MATCHES = f"""SELECT u.id FROM {_PEOPLE} u
  WHERE UPPER(u.email::text) LIKE UPPER(%s) OR UPPER(u.first_name::text) LIKE UPPER(%s)
-    OR UPPER(u.last_name::text) LIKE UPPER(%s)"""  # noqa: S608  # nosec B608 — table names only
+    OR UPPER(u.last_name::text) LIKE UPPER(%s)"""  # noqa: S608 — table names only  # nosec B608
 
 
 def _trail_sql(
@@ -311,7 +311,7 @@ def _trail_sql(
                               WHERE u.id = t.actor_id LIMIT 1) a ON TRUE
           LEFT JOIN LATERAL (SELECT u.first_name, u.last_name, u.email FROM {_PEOPLE} u
                               WHERE u.id = t.person_id LIMIT 1) p ON TRUE
-         ORDER BY t.created_at {order}, t.id {order}"""  # noqa: S608  # nosec B608 — see the docstring
+         ORDER BY t.created_at {order}, t.id {order}"""  # noqa: S608 — see the docstring  # nosec B608
     return sql, params
 
 

@@ -8,7 +8,7 @@ from .models import Notification
 
 
 def option_element(value: object, label: object, *, selected: bool) -> str:
-    """One ``<option>`` of a filter form's select (``{% select_options %}``), value and label
+    """One ``<option>`` of a filter form's select (``{% filter_field %}``), value and label
     escaped."""
     chosen = " selected" if selected else ""
     return f'<option value="{escape(str(value))}"{chosen}>{escape(str(label))}</option>'
@@ -19,7 +19,7 @@ class FixedChoiceField(forms.ChoiceField):
     the same for every viewer (the audit trail's hundred actions). Each form instance shares
     them rather than deep-copying them (what ``ChoiceField`` does, a copy a view), and their
     ``<option>`` elements are written once per process (``written_options``, read by
-    ``{% select_options %}``): both cost more on every view than the page's query."""
+    ``{% filter_field %}``): both cost more on every view than the page's query."""
 
     def __init__(self, *, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(choices=choices, **kwargs)
