@@ -4,6 +4,7 @@ from typing import cast
 from django import forms
 
 from leadership.audit import ACTION_LABELS
+from leadership.forms import FixedChoiceField
 
 
 class AuditFilterForm(forms.Form):
@@ -15,10 +16,11 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(
         required=False, max_length=200, help_text="Part of a name or e-mail: who did it or whom."
     )
-    # Sorted and normalised once, here: giving a hundred choices to the field on every view
-    # (Django normalises them, for the field and again for its widget) cost more than the
-    # audit trail's query.
-    action = forms.ChoiceField(
+    # Sorted, normalised and written out once, here (``FixedChoiceField``): giving a hundred
+    # choices to the field on every view (Django normalises them, for the field and again for
+    # its widget), copying them into each form and writing their options each cost more than
+    # the audit trail's query.
+    action = FixedChoiceField(
         required=False,
         choices=[("", "Any action"), *sorted(ACTION_LABELS.items(), key=itemgetter(1))],
     )

@@ -57,7 +57,6 @@ def audit_log(request):
             ),
             cursor,
         )
-    selectors.label_events(page.rows, selectors.people_of(page.rows))
     return render(
         request,
         "governance/audit_log.html",

@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.simple_tag
 def audit_rows(events) -> SafeString:
-    """One <tr> per event (``governance.selectors.label_events``): when (in the current time
+    """One <tr> per event (``governance.selectors.TrailEntry``): when (in the current time
     zone), who ("System" for no one), what, about whom (a link to their privacy page), the
     object, and the changes, a line each."""
     if not events:
@@ -24,16 +24,16 @@ def audit_rows(events) -> SafeString:
     person_url = escape(reverse("governance:person_privacy", args=[0]).removesuffix("0/"))
     when = day_and_time_writer()
 
-    def about(person) -> str:
-        if person is None:
+    def about(event) -> str:
+        if event.person is None:
             return "—"
-        return f'<a href="{person_url}{int(person.pk)}/">{escape(str(person))}</a>'
+        return f'<a href="{person_url}{int(event.person_id)}/">{escape(event.person)}</a>'
 
     return mark_safe(  # noqa: S308 — every value below is escaped
         "\n".join(
             f'<tr><td class="text-nowrap">{escape(when(event.created_at))}</td>'
-            f"<td>{escape(str(event.actor or 'System'))}</td><td>{escape(str(event.label))}</td>"
-            f"<td>{about(event.person)}</td><td>{escape(event.target_repr)}</td>"
+            f"<td>{escape(event.actor or 'System')}</td><td>{escape(event.label)}</td>"
+            f"<td>{about(event)}</td><td>{escape(event.target_repr)}</td>"
             f'<td class="small">{"<br>".join(escape(line) for line in event.change_lines)}</td>'
             "</tr>"
             for event in events

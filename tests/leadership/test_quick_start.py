@@ -53,6 +53,7 @@ import django, json
 django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
+from django.urls import reverse
 from demo.cohorts import DEMO_PASSWORD
 setup_test_environment()
 pages = {}
@@ -61,6 +62,8 @@ for who in ("admin", "leader", "faculty", "participant"):
     assert client.login(username=f"{who}@demo.example.org", password=DEMO_PASSWORD), who
     response = client.get("/", follow=True)
     pages[who] = [response.status_code, response.redirect_chain[-1][0]]
+    if who == "admin":  # the audit trail: read through the ORM on SQLite
+        pages["audit trail"] = client.get(reverse("governance:audit_log")).status_code
 print(json.dumps(pages))
 """
     pages = json.loads(_run(["-c", visit], env).stdout)
@@ -69,6 +72,7 @@ print(json.dumps(pages))
         "leader": [200, "/cohorts/sponsored/"],
         "faculty": [200, "/cohorts/teaching/"],
         "participant": [200, "/cohorts/mine/"],
+        "audit trail": 200,
     }
 
     # Without a broker, the timer (run_sweeps) sends what is due, one line per e-mail.
