@@ -182,7 +182,8 @@ ORDER BY p.id
 
 
 def _day(value) -> datetime.date | None:
-    """A date column's value: SQLite hands plain SQL its ISO text."""
+    """A date column's value: SQLite may hand plain SQL its ISO text (an aggregate's, whose
+    type it does not know)."""
     return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
