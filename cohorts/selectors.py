@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.db.models import (
     Count,
     IntegerField,
     Max,
+    Model,
     Prefetch,
     Q,
     QuerySet,
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.models import AuditEvent, Notification, User
+from leadership.rows import ModelColumns
 
 from .models import Cohort, Enrolment, Programme
 
@@ -221,10 +224,6 @@ def access_of(row) -> CohortAccess:
     return _access(administers=row._admin, roles=row._roles)
 
 
-def _cohorts_with_roles_of(user) -> QuerySet[Cohort]:
-    return Cohort.objects.select_related("programme").annotate(**access_annotations(user))
-
-
 def _access(*, administers: bool, roles: int) -> CohortAccess:
     """The access of someone who ``administers`` the cohort's programme (or not) and holds the
     roles whose bits are set in ``roles`` (``_ROLES_IN_COHORT``)."""
@@ -250,21 +249,49 @@ def cohort_access(user, cohort: Cohort) -> CohortAccess:
     return _access(administers=user.is_superuser or bool(row[0]), roles=row[1])
 
 
+# ``get_cohort_for_user``'s statement: the cohort and its programme (every column, built into
+# instances as the ORM would), the viewer's access to it and their roles everywhere. Plain SQL:
+# through the ORM (``select_related`` and the four annotations of ``access_annotations``) the
+# query cost every cohort page a couple of milliseconds of Python to build, several times what
+# running it does (issue 21). Only table names are formatted in; every value is a parameter.
+_COHORT_COLUMNS = ModelColumns(Cohort)
+_PROGRAMME_COLUMNS = ModelColumns(Programme)
+_COHORT_WITH_ACCESS_SQL = (
+    f"SELECT {_COHORT_COLUMNS.sql(_COHORTS)}, {_PROGRAMME_COLUMNS.sql('programme')},"  # noqa: S608  # nosec B608
+    f" {_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT}, {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}"
+    f' FROM "{_COHORTS}" JOIN "{Programme._meta.db_table}" programme'
+    f' ON programme.id = "{_COHORTS}".programme_id WHERE "{_COHORTS}".id = %s'
+)
+
+
 def get_cohort_for_user(
     user, cohort_id, *, roles: Iterable[str] | None = None
 ) -> tuple[Cohort, CohortAccess]:
     """The cohort with its programme and the user's access, if they may see it: 404 for
     outsiders (never confirm it exists), ``PermissionDenied`` for members whose role is not
-    among ``roles`` (None allows any). One query."""
+    among ``roles`` (None allows any). One query (``_COHORT_WITH_ACCESS_SQL``), which also
+    remembers the user's roles everywhere (``roles_for_user``: the navigation)."""
     if not user.is_authenticated:
         raise Http404("No such cohort.")
     try:
-        cohort = _cohorts_with_roles_of(user).get(pk=int(cohort_id))
-    except (Cohort.DoesNotExist, TypeError, ValueError) as exc:
+        pk = int(cohort_id)
+    except (TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
-    access = access_of(cohort)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COHORT_WITH_ACCESS_SQL,
+            [user.pk, *_roles_params(user), user.pk, *_roles_params(user), pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such cohort.")
+    cut = len(_COHORT_COLUMNS)
+    cohort = _COHORT_COLUMNS.build(row[:cut])
+    cohort.programme = _PROGRAMME_COLUMNS.build(row[cut : cut + len(_PROGRAMME_COLUMNS)])
+    administers, held, administers_any, everywhere = row[-4:]
+    access = _access(administers=user.is_superuser or bool(administers), roles=held)
     access.require(roles)
-    remember_roles(user, cohort)
+    _remember_roles(user, administers=administers_any, roles=everywhere)
     return cohort, access
 
 
@@ -348,11 +375,32 @@ def cohort_years(user) -> list[int]:
 # Cohort page -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PersonRow:
+    """One enrolment as the cohort page shows it: plain values, no model instances (the page
+    only prints them; building 50 enrolments with their people cost more than the query)."""
+
+    person_id: int
+    # As ``str(user)``: the full name, else the e-mail address.
+    name: str
+    role: str
+    role_label: str
+    status: str
+    profession: str
+    job_title: str
+    department: str
+    email: str
+    # No usable password yet: the invitation is not accepted.
+    invited: bool
+    withdrawn_on: datetime.date | None
+    withdrawal_reason: str
+
+
 @dataclass
 class RoleGroup:
     role: str
     label: str
-    enrolments: list[Enrolment]
+    enrolments: list[PersonRow]
 
 
 @dataclass
@@ -361,10 +409,12 @@ class CohortOverview:
 
     cohort: Cohort
     groups: list[RoleGroup]
-    withdrawn: list[Enrolment]
+    withdrawn: list[PersonRow]
     participants: int
     capacity: int
     attention: list[str]
+    # Scheduled sessions not yet ended (``cohort_next_statuses``: no completing while any).
+    sessions_to_come: int = 0
 
     @property
     def places_left(self) -> int:
@@ -383,17 +433,78 @@ def _enrolments_with_people(cohort: Cohort) -> QuerySet[Enrolment]:
     )
 
 
+# The cohort page's people: every enrolment with the columns it shows of its person, in
+# ``_enrolments_with_people``'s order, and on the same statement the cohort's sessions to come
+# (one row when nobody is enrolled, its enrolment columns null). Plain SQL: through the ORM the
+# enrolments with their people and the sessions' count were two queries whose building and 50
+# model instances cost more than running them (issue 21). Sessions belong to the modules app,
+# a floor above: their tables are found through the reverse relations, not imported. Only
+# table names are formatted in; every value is a parameter. SQLite (the quick start) runs it.
+_MODULE = cast(type[Model], Cohort._meta.get_field("modules").related_model)
+_SESSION = cast(type[Model], _MODULE._meta.get_field("sessions").related_model)
+_OVERVIEW_SQL = f"""
+SELECT to_come.n, e.person_id, e.role, e.status, e.withdrawn_on, e.withdrawal_reason,
+    u.first_name, u.last_name, u.email, u.profession, u.job_title, u.department,
+    u.password LIKE %(unusable)s
+FROM (
+    SELECT count(*) AS n FROM {_SESSION._meta.db_table} s
+    JOIN {_MODULE._meta.db_table} m ON m.id = s.module_id
+    WHERE m.cohort_id = %(cohort)s AND s.status = %(scheduled)s AND s.ends_at > %(now)s
+) to_come
+LEFT JOIN {_ENROLMENTS} e ON e.cohort_id = %(cohort)s
+LEFT JOIN {User._meta.db_table} u ON u.id = e.person_id
+ORDER BY e.role, u.last_name, u.first_name, u.email
+"""  # noqa: S608 — only table names are formatted in; every value is a parameter # nosec B608
+
+
+def _day(value) -> datetime.date | None:
+    """A date column's value: SQLite may hand plain SQL its ISO text (an aggregate's, whose
+    type it does not know)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def cohort_overview(cohort: Cohort, *, today: datetime.date | None = None) -> CohortOverview:
-    """People by role, capacity used and what needs attention for one cohort. One query (the
-    enrolments with their people); the rest is arithmetic on those rows."""
+    """People by role, capacity used, what needs attention and the sessions still to come for
+    one cohort. One query (``_OVERVIEW_SQL``); the rest is arithmetic on its rows."""
     today = today or timezone.localdate()
-    by_role: dict[str, list[Enrolment]] = defaultdict(list)
+    roles = {value: str(label) for value, label in Enrolment.Role.choices}
+    by_role: dict[str, list[PersonRow]] = defaultdict(list)
     withdrawn = []
-    for enrolment in _enrolments_with_people(cohort):
-        if enrolment.status == Enrolment.Status.WITHDRAWN:
-            withdrawn.append(enrolment)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OVERVIEW_SQL,
+            {
+                "cohort": cohort.pk,
+                "scheduled": "scheduled",
+                # As the database stores it (SQLite: text in UTC), as the ORM would pass it.
+                "now": connection.ops.adapt_datetimefield_value(timezone.now()),
+                "unusable": f"{UNUSABLE_PASSWORD_PREFIX}%",
+            },
+        )
+        rows = cursor.fetchall()
+    to_come = rows[0][0]
+    for (_, person_id, role, status, withdrawn_on, reason, first, last, email, profession,
+         job_title, department, invited) in rows:  # fmt: skip
+        if person_id is None:  # nobody enrolled
+            continue
+        row = PersonRow(
+            person_id=person_id,
+            name=User.name_from(first, last, email),
+            role=role,
+            role_label=roles.get(role, role),
+            status=status,
+            profession=profession,
+            job_title=job_title,
+            department=department,
+            email=email,
+            invited=bool(invited),
+            withdrawn_on=_day(withdrawn_on),
+            withdrawal_reason=reason,
+        )
+        if status == Enrolment.Status.WITHDRAWN:
+            withdrawn.append(row)
         else:
-            by_role[enrolment.role].append(enrolment)
+            by_role[role].append(row)
     groups = [
         RoleGroup(role=value, label=label, enrolments=by_role[value])
         for value, label in Enrolment.Role.choices
@@ -408,6 +519,7 @@ def cohort_overview(cohort: Cohort, *, today: datetime.date | None = None) -> Co
         participants=participants,
         capacity=cohort.capacity,
         attention=attention,
+        sessions_to_come=to_come,
     )
 
 
@@ -435,7 +547,7 @@ def setup_notes(
 
 
 def _needs_attention(
-    cohort: Cohort, by_role: dict[str, list[Enrolment]], participants: int, today: datetime.date
+    cohort: Cohort, by_role: dict[str, list[PersonRow]], participants: int, today: datetime.date
 ) -> list[str]:
     """Plain sentences for the administrator: ``setup_notes`` and invitations not accepted.
     Registers, teams, pairings, overdue work and reports are added by ``home`` (loaded into the
@@ -449,9 +561,7 @@ def _needs_attention(
         participants=participants,
         today=today,
     )
-    invited = sum(
-        1 for group in by_role.values() for e in group if not e.person.has_usable_password()
-    )
+    invited = sum(1 for group in by_role.values() for row in group if row.invited)
     if invited:
         notes.append(
             f"{invited} {'person has' if invited == 1 else 'people have'} not accepted their "

@@ -275,11 +275,17 @@ def _sessions_to_come(cohort: Cohort) -> int:
     )["n"]
 
 
-def cohort_next_statuses(cohort: Cohort) -> list[tuple[str, str]]:
+def cohort_next_statuses(
+    cohort: Cohort, *, sessions_to_come: int | None = None
+) -> list[tuple[str, str]]:
     """The (value, label) statuses ``cohort`` may move to now, in display order: completed only
-    once every session is over, so the page never offers what ``cohort_set_status`` refuses."""
+    once every session is over, so the page never offers what ``cohort_set_status`` refuses.
+    ``sessions_to_come``, when the caller has read it (``selectors.cohort_overview``), spares
+    the query that counts them."""
     allowed = COHORT_TRANSITIONS[cohort.status]
-    if Cohort.Status.COMPLETED in allowed and _sessions_to_come(cohort):
+    if sessions_to_come is None and Cohort.Status.COMPLETED in allowed:
+        sessions_to_come = _sessions_to_come(cohort)
+    if Cohort.Status.COMPLETED in allowed and sessions_to_come:
         allowed = allowed - {Cohort.Status.COMPLETED}
     return [(value, label) for value, label in Cohort.Status.choices if value in allowed]
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from leadership import notifications
 from leadership.downloads import download_filename
 from leadership.forms import NotificationFilterForm, add_service_errors
 from leadership.keyset import Cursor
+from leadership.links import link
 from leadership.models import Notification
 from leadership.selectors import NOTIFICATION_PAGE_SIZE, notifications_for_cohort
 from leadership.services import audit_record
@@ -122,13 +122,15 @@ def cohort_detail(request, cohort_id):
             "cohort": cohort,
             "overview": overview,
             "can_manage": access.is_admin,
-            "next_statuses": services.cohort_next_statuses(cohort),
+            "next_statuses": services.cohort_next_statuses(
+                cohort, sessions_to_come=overview.sessions_to_come
+            ),
             # The cards of the apps built on this one (``reports.cards``), their data computed
             # here: each drawn in the page or a placeholder that loads it.
             "cohort_sections": sections.cohort_sections(cohort, access),
             # One reverse for every person's link (each row appends its person's id): a
             # ``{% url %}`` per row was a tenth of the page's time with 50 people.
-            "person_url": reverse("reports:person_detail", args=[cohort.pk, 0]).removesuffix("0/"),
+            "person_url": link("reports:person_detail", cohort.pk, 0).removesuffix("0/"),
         },
     )
 

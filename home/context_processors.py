@@ -4,8 +4,7 @@ processors)."""
 from django.utils.functional import SimpleLazyObject
 
 from cohorts.selectors import roles_for_user
-
-from .links import link
+from leadership.links import link
 
 
 def _nav_items(request) -> list[dict]:

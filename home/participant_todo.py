@@ -32,6 +32,7 @@ from django.utils import timezone
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import navigation_roles_sql, remember_navigation_roles
 from frameworks.selectors import Window, self_assessment_windows_from
+from leadership.links import link
 from leadership.models import User
 from measures.models import Measure
 from measures.timeliness import due_date, latest_due_month
@@ -40,7 +41,6 @@ from redesign_projects.models import Assignment, Feedback
 from redesign_projects.selectors import WorkStatus, work_status
 
 from . import participant_orm
-from .links import link
 
 # The statement. %(…)s are its parameters, named in PARAMETERS; nothing else is interpolated.
 SQL = """

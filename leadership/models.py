@@ -117,6 +117,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    @staticmethod
+    def name_from(first_name: str, last_name: str, email: str) -> str:
+        """``str(user)`` from the three columns, for pages that read them as plain values."""
+        return f"{first_name} {last_name}".strip() or email
+
     @property
     def grade_and_profession(self) -> str:
         """ "Junior doctor", "Senior manager": the grade with the profession, or the

@@ -4,8 +4,8 @@ and the matcher's inputs built from people's stated preferences."""
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import attrgetter
 
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -85,32 +85,34 @@ def cohort_pairings(cohort: Cohort) -> list[Pairing]:
     return list(_with_shadowing(cohort))
 
 
-# What the cohort page's pairings card reads of each pair and its members (the names in
-# ``Pairing.__str__``): every column of a pair and of two people, grouped by, cost twice as
-# much to build and read.
-_SUMMARY_COLUMNS = (
-    "status",
-    "project_status",
-    "started_on",
-    *(
-        f"{side}__{name}"
-        for side in ("clinician", "manager")
-        for name in ("first_name", "last_name", "email")
-    ),
-)
-
-
 def pairing_help_reasons(pairing: Pairing, today: datetime.date) -> list[str]:
     """Why an active pair needs help, in words (empty when on track): no shadowing logged in
     the last six weeks (counted from the pair's start when they have logged none). Reads
     ``last_shadowed_on`` as annotated by ``cohort_pairings``."""
-    if pairing.status != Pairing.Status.ACTIVE:
+    return help_reasons(
+        status=pairing.status,
+        started_on=pairing.started_on,
+        last_shadowed_on=pairing.last_shadowed_on,
+        today=today,
+    )
+
+
+def help_reasons(
+    *,
+    status: str,
+    started_on: datetime.date | None,
+    last_shadowed_on: datetime.date | None,
+    today: datetime.date,
+) -> list[str]:
+    """``pairing_help_reasons`` from a pair's values (``pairings_summary_for_cohort`` reads
+    them as plain values)."""
+    if status != Pairing.Status.ACTIVE:
         return []
-    since = pairing.last_shadowed_on or pairing.started_on
+    since = last_shadowed_on or started_on
     if since is None or today - since < SHADOWING_GAP:
         return []
     weeks = (today - since).days // 7
-    if pairing.last_shadowed_on is None:
+    if last_shadowed_on is None:
         return [f"no shadowing logged in the {weeks} weeks since the pair started"]
     return [f"no shadowing logged for {weeks} weeks (last on {since:%-d %b %Y})"]
 
@@ -129,6 +131,24 @@ def pairings_for_person(person: User) -> list[Pairing]:
 
 
 @dataclass(frozen=True)
+class PairRow:
+    """What the cohort page's pairings card reads of a pair: plain values, no model instances
+    (the card prints the pair's name and links it)."""
+
+    pk: int
+    status: str
+    project_status: str
+    started_on: datetime.date | None
+    shadowing_count: int
+    last_shadowed_on: datetime.date | None
+    # As ``str(pairing)``: the clinician's name & the manager's.
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
 class PairingsSummary:
     proposed: int
     active: int
@@ -136,19 +156,55 @@ class PairingsSummary:
     shadowing_sessions: int
     projects_completed: int
     # Active pairs with no shadowing for six weeks, with the reason in words.
-    needing_help: list[tuple[Pairing, list[str]]] = field(default_factory=list)
+    needing_help: list[tuple[PairRow, list[str]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.proposed + self.active + self.ended
 
 
+# The cohort's pairs with what the card shows of them and their shadowing, as plain SQL: built
+# through the ORM (annotations grouped by every column read) the query cost more to compile,
+# and its model instances more to build, than to run (issue 21). Only table names are
+# formatted in; the cohort is a parameter. SQLite (the quick start) runs it.
+_USERS = User._meta.db_table
+_SUMMARY_SQL = f"""
+SELECT p.id, p.status, p.project_status, p.started_on,
+    c.first_name, c.last_name, c.email, m.first_name, m.last_name, m.email,
+    (SELECT count(*) FROM {ShadowingEntry._meta.db_table} s WHERE s.pairing_id = p.id),
+    (SELECT max(s.occurred_on) FROM {ShadowingEntry._meta.db_table} s WHERE s.pairing_id = p.id)
+FROM {Pairing._meta.db_table} p
+JOIN {_USERS} c ON c.id = p.clinician_id
+JOIN {_USERS} m ON m.id = p.manager_id
+WHERE p.cohort_id = %s
+ORDER BY p.id
+"""  # noqa: S608 — only table names are formatted in; every value is a parameter # nosec B608
+
+
+def _day(value) -> datetime.date | None:
+    """A date column's value: SQLite may hand plain SQL its ISO text (an aggregate's, whose
+    type it does not know)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
     """Counts for the cohort page (``templates/pairings/_pairings_summary.html``) and the
-    active pairs needing help (``pairing_help_reasons``): one query, the cohort's pairs
-    (``cohort_pairings``: a pair for every two participants at most), counted here. Three
-    aggregate queries before, each costing more to build than to run."""
-    pairings = sorted(_with_shadowing(cohort).only(*_SUMMARY_COLUMNS), key=attrgetter("pk"))
+    active pairs needing help (``help_reasons``): one query (``_SUMMARY_SQL``), the
+    cohort's pairs (a pair for every two participants at most), counted here."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUMMARY_SQL, [cohort.pk])
+        pairings = [
+            PairRow(
+                pk=pk,
+                status=status,
+                project_status=project_status,
+                started_on=_day(started_on),
+                shadowing_count=count,
+                last_shadowed_on=_day(last),
+                name=f"{User.name_from(*people[:3])} & {User.name_from(*people[3:])}",
+            )
+            for pk, status, project_status, started_on, *people, count, last in cursor.fetchall()
+        ]
     by_status = Counter(pairing.status for pairing in pairings)
     today = timezone.localdate(timezone=cohort.tzinfo)
     return PairingsSummary(
@@ -162,7 +218,14 @@ def pairings_summary_for_cohort(cohort: Cohort) -> PairingsSummary:
         needing_help=[
             (pairing, reasons)
             for pairing in pairings
-            if (reasons := pairing_help_reasons(pairing, today))
+            if (
+                reasons := help_reasons(
+                    status=pairing.status,
+                    started_on=pairing.started_on,
+                    last_shadowed_on=pairing.last_shadowed_on,
+                    today=today,
+                )
+            )
         ],
     )
 

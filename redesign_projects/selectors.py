@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment
 from cohorts.selectors import ADMINISTRATOR, CohortAccess, cohort_access
+from leadership.links import link
 from leadership.models import User
 
 from .models import (
@@ -340,45 +340,33 @@ class TeamRow:
     name: str
     member_count: int
     clinical_lead: str
-    # The team page's address, reversed here: a ``{% url %}`` tag per row cost the card
-    # several times what ``reverse`` does.
+    # The team page's address, written here (``link``): a ``{% url %}`` tag per row cost the
+    # card several times what ``reverse`` does.
     url: str
 
 
 def teams_card_for_cohort(cohort: Cohort, *, now: datetime.datetime | None = None) -> TeamsCard:
     """For the cohort page's card: ``teams_summary_for_cohort`` reduced to what the card shows,
-    in two queries whatever the size of the cohort: the teams' columns it prints (no whole user
-    rows), and the participant, unplaced and overdue counts in one statement
-    (``_CARD_COUNTS_SQL``). The team list, which names the unplaced people, keeps
-    ``teams_summary_for_cohort``."""
+    in one query whatever the size of the cohort (``_CARD_SQL``): the teams' columns it prints
+    (no whole user rows), each row carrying the participant, unplaced and overdue counts (one
+    row with no team when there are none). The team list, which names the unplaced people,
+    keeps ``teams_summary_for_cohort``."""
     now = now or timezone.now()
-    rows = (
-        RedesignTeam.objects.filter(cohort=cohort)
-        .annotate(member_count=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
-        .order_by("name")
-        .values_list(
-            "pk",
-            "name",
-            "member_count",
-            "clinical_lead__first_name",
-            "clinical_lead__last_name",
-            "clinical_lead__email",
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_CARD_SQL, _overdue_params(cohort, now))
+        rows = cursor.fetchall()
+    participants, unplaced, overdue = rows[0][:3]
     teams = [
-        # As ``User.__str__``: the full name, else the e-mail address.
         TeamRow(
             pk,
             name,
             members,
-            f"{first} {last}".strip() or email,
-            reverse("redesign_projects:team_detail", args=[pk]),
+            User.name_from(first, last, email),
+            link("redesign_projects:team_detail", pk),
         )
-        for pk, name, members, first, last, email in rows
+        for _p, _u, _o, pk, name, members, first, last, email in rows
+        if pk is not None
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_CARD_COUNTS_SQL, _overdue_params(cohort, now))
-        participants, unplaced, overdue = cursor.fetchone()
     return TeamsCard(
         teams=teams,
         participant_count=participants,
@@ -443,7 +431,7 @@ def overdue_count(cohort: Cohort, now: datetime.datetime) -> int:
 
 
 def _overdue_params(cohort: Cohort, now: datetime.datetime) -> dict:
-    """The parameters of ``_OVERDUE_SQL`` and ``_CARD_COUNTS_SQL``."""
+    """The parameters of ``_OVERDUE_SQL`` and ``_CARD_SQL``."""
     return {
         "cohort": cohort.pk,
         # As the database stores it (SQLite: text in UTC), as the ORM would pass it.
@@ -455,22 +443,40 @@ def _overdue_params(cohort: Cohort, now: datetime.datetime) -> dict:
     }
 
 
-# The card's three counts in one statement: active participants (distinct people), those of
-# them with no current team membership in the cohort, and ``_OVERDUE_SQL``'s count.
-_CARD_COUNTS_SQL = f"""
+# The card in one statement: its three counts (active participants, distinct people; those of
+# them with no current team membership in the cohort; ``_OVERDUE_SQL``'s count) on every row,
+# and a row a team, by name, with its current members counted and its lead's name columns.
+# Two queries through the ORM and this before (issue 21): the teams' query cost more to build
+# than to run. The counts' row is joined to the teams so a cohort without teams still has one.
+_CARD_SQL = f"""
 WITH participant AS (
     SELECT DISTINCT person_id FROM {Enrolment._meta.db_table}
     WHERE cohort_id = %(cohort)s AND role = %(participant)s AND status IN ({_ACTIVE})
+),
+counts AS (
+    SELECT
+        (SELECT count(*) FROM participant) AS participants,
+        (SELECT count(*) FROM participant
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {TeamMembership._meta.db_table} membership
+                WHERE membership.cohort_id = %(cohort)s AND membership.left_at IS NULL
+                    AND membership.person_id = participant.person_id
+            )) AS unplaced,
+        ({_OVERDUE_SQL}) AS overdue
 )
-SELECT
-    (SELECT count(*) FROM participant),
-    (SELECT count(*) FROM participant
-        WHERE NOT EXISTS (
-            SELECT 1 FROM {TeamMembership._meta.db_table} membership
-            WHERE membership.cohort_id = %(cohort)s AND membership.left_at IS NULL
-                AND membership.person_id = participant.person_id
-        )),
-    ({_OVERDUE_SQL})
+SELECT counts.participants, counts.unplaced, counts.overdue,
+    team.id, team.name, team.member_count, cl.first_name, cl.last_name, cl.email
+FROM counts
+LEFT JOIN (
+    SELECT t.id, t.name, t.clinical_lead_id, (
+        SELECT count(*) FROM {TeamMembership._meta.db_table} membership
+        WHERE membership.team_id = t.id AND membership.left_at IS NULL
+    ) AS member_count
+    FROM {RedesignTeam._meta.db_table} t
+    WHERE t.cohort_id = %(cohort)s
+) team ON 1 = 1
+LEFT JOIN {User._meta.db_table} cl ON cl.id = team.clinical_lead_id
+ORDER BY team.name
 """  # noqa: S608 — only table names are formatted in; every value is a parameter # nosec B608
 
 

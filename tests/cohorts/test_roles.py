@@ -3,7 +3,7 @@ access to a cohort, and say what their own query says."""
 
 import datetime
 
-from cohorts.models import Enrolment
+from cohorts.models import Cohort, Enrolment, Programme
 from cohorts.selectors import get_cohort_for_user, roles_for_user
 from leadership.models import User
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
@@ -33,3 +33,19 @@ def test_the_access_query_brings_the_roles_everywhere_as_their_own_query_reads_t
     fresh = User.objects.get(pk=person.pk)
     with django_assert_num_queries(1):
         assert roles_for_user(fresh) == roles
+
+
+def test_the_access_query_builds_the_cohort_and_its_programme_as_the_orm_does(
+    cohort, administrator, django_assert_num_queries
+):
+    Programme.objects.filter(pk=cohort.programme_id).update(session_reminder_days=[7, 1])
+    with django_assert_num_queries(1):
+        read, access = get_cohort_for_user(administrator, cohort.pk)
+        programme = read.programme  # read with it: no query of its own
+    assert access.is_admin
+    expected = Cohort.objects.select_related("programme").get(pk=cohort.pk)
+    for model, built, orm in ((Cohort, read, expected), (Programme, programme, expected.programme)):
+        for field in model._meta.concrete_fields:
+            assert getattr(built, field.attname) == getattr(orm, field.attname), field.name
+    assert programme.session_reminder_days == [7, 1]  # JSON, decoded as the ORM decodes it
+    assert not read._state.adding and read._state.db == "default"

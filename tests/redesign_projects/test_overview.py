@@ -13,6 +13,7 @@ from redesign_projects.selectors import (
     teams_card_for_cohort,
     teams_summary_for_cohort,
 )
+from tests.factories import EnrolmentFactory
 
 from .helpers import make_assignment, make_team, participant_in, pdf, submit
 
@@ -133,13 +134,13 @@ def test_the_teams_summary_runs_three_queries(
 
 
 @pytest.mark.parametrize(("teams", "assignments"), [(2, 2), (8, 5)])
-def test_the_teams_card_runs_two_queries_and_shows_what_the_summary_says(
+def test_the_teams_card_runs_one_query_and_shows_what_the_summary_says(
     cohort, faculty, administrator, django_assert_num_queries, teams, assignments
 ):
     build(cohort, faculty, administrator, teams=teams, assignments=assignments)
     summary = teams_summary_for_cohort(cohort)
-    # the teams' columns; the participant, unplaced and overdue counts
-    with django_assert_num_queries(2):
+    # the teams' columns, each row with the participant, unplaced and overdue counts
+    with django_assert_num_queries(1):
         card = teams_card_for_cohort(cohort)
     assert [(t.pk, t.name, t.member_count, t.clinical_lead, t.url) for t in card.teams] == [
         (
@@ -154,6 +155,16 @@ def test_the_teams_card_runs_two_queries_and_shows_what_the_summary_says(
     assert card.participant_count == summary.participant_count == teams * 3 + 1
     assert card.unplaced_count == len(summary.unplaced) == 1
     assert card.overdue_count == summary.overdue_count
+
+
+def test_the_teams_card_counts_the_participants_of_a_cohort_without_teams(
+    cohort, django_assert_num_queries
+):
+    EnrolmentFactory.create_batch(3, cohort=cohort)
+    with django_assert_num_queries(1):
+        card = teams_card_for_cohort(cohort)
+    assert card.teams == []
+    assert (card.participant_count, card.unplaced_count, card.overdue_count) == (3, 3, 0)
 
 
 def overdue(cohort, now) -> int:

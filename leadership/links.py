@@ -31,7 +31,7 @@ def link(name: str, *ids: int) -> str:
     return url
 
 
-@receiver(setting_changed, dispatch_uid="home_links_forget_routes")
+@receiver(setting_changed, dispatch_uid="leadership_links_forget_routes")
 def _forget_routes(*, setting: str, **kwargs) -> None:
     # Django forgets its own URL caches when a test swaps the URLconf; these must go too.
     if setting == "ROOT_URLCONF":
