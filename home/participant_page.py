@@ -23,7 +23,7 @@ from django.utils import dates
 from django.utils.safestring import SafeString, mark_safe
 from markupsafe import Markup
 
-from .links import link
+from leadership.links import link
 
 # What the body's dates are written with: Django's format characters, each read straight off
 # the value (``django.utils.dateformat`` builds a formatter object and splits the format string
@@ -71,7 +71,7 @@ def _linebreaksbr(value) -> Markup:
 
 
 def _url(name: str, *args) -> str:
-    # Routes that take ids (or none) are reversed once per process (home/links.py).
+    # Routes that take ids (or none) are reversed once per process (leadership/links.py).
     if all(isinstance(arg, int) for arg in args):
         return link(name, *args)
     return reverse(name, args=args)
