@@ -39,6 +39,7 @@ from cohorts.selectors import (
     remember_roles,
 )
 from leadership.models import User
+from leadership.prepared import Prepared
 from leadership.sqlrows import ModelColumns
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
@@ -56,9 +57,10 @@ SCHEDULE_SLACK_WEEKS = 13
 # A session with its module, cohort and programme (and facilitator), and the viewer's access
 # to its cohort and roles everywhere, in one hand-written statement: the same query built
 # through the ORM (four tables' columns, four access subqueries) cost about three times its
-# run on every session page, the register's most of all (issue 21). PostgreSQL only (its
-# boolean literals, the JSON columns as the ORM reads them there); SQLite (the quick start)
-# keeps the ORM's query. Only table and column names (ours) are formatted in.
+# run on every session page, the register's most of all (issue 21), and it is prepared once
+# per connection (``leadership.prepared``: planning it cost more than running it). PostgreSQL
+# only (its boolean literals, the JSON columns as the ORM reads them there); SQLite (the quick
+# start) keeps the ORM's query. Only table and column names (ours) are formatted in.
 _SESSION = ModelColumns(Session, "session")
 _MODULE = ModelColumns(Module, "module")
 _COHORT = ModelColumns(Cohort, f'"{Cohort._meta.db_table}"')  # as the access SQL names it
@@ -71,8 +73,12 @@ JOIN {Cohort._meta.db_table} ON {_COHORT.alias}.id = module.cohort_id
 JOIN {Programme._meta.db_table} programme ON programme.id = {_COHORT.alias}.programme_id"""
 
 
+# The ids a session's primary key can hold (PostgreSQL's bigint).
+_ID_RANGE = (-(2**63), 2**63 - 1)
+
+
 @functools.cache
-def _session_sql(with_facilitator: bool, access: str) -> str:
+def _session_sql(with_facilitator: bool, access: str) -> Prepared:
     facilitator = (
         f"\nLEFT JOIN {User._meta.db_table} facilitator ON facilitator.id = session.facilitator_id"
         if with_facilitator
@@ -85,9 +91,10 @@ def _session_sql(with_facilitator: bool, access: str) -> str:
         _PROGRAMME,
         *([_FACILITATOR] if with_facilitator else []),
     ]
-    return (
+    return Prepared(
+        "modules_session_for_user",
         f"SELECT {', '.join(c.sql for c in columns)}, {access}"  # noqa: S608  # nosec B608
-        f"{_SESSION_FROM}{facilitator}\nWHERE session.id = %s"
+        f"{_SESSION_FROM}{facilitator}\nWHERE session.id = %s",
     )
 
 
@@ -104,9 +111,11 @@ def get_session_for_user(
         raise Http404("No such session.") from exc
     if connection.vendor != "postgresql" or not user.is_authenticated:
         return _session_for_user_orm(user, session_pk, roles, with_facilitator)
+    if not _ID_RANGE[0] <= session_pk <= _ID_RANGE[1]:  # the parameter could not hold it
+        raise Http404("No such session.")
     access_sql, access_params = access_columns(user)
     with connection.cursor() as cursor:
-        cursor.execute(_session_sql(with_facilitator, access_sql), (*access_params, session_pk))
+        _session_sql(with_facilitator, access_sql).execute(cursor, (*access_params, session_pk))
         row = cursor.fetchone()
     if row is None:
         raise Http404("No such session.")
@@ -589,8 +598,9 @@ _ATTENDANCE_ACTIVE = ", ".join(f"%(active{n})s" for n in range(len(Enrolment.ACT
 # their row at the session joined on (at most one: ``attendance_unique``; one enrolment a
 # person and role: ``enrolment_unique_role_in_cohort``). Plain SQL, which SQLite runs too:
 # built through the ORM (a filtered relation, DISTINCT) the query cost more Python time than
-# the rest of the register's queries together (issue 21). Only table names (ours) are
-# formatted in; every value is a parameter.
+# the rest of the register's queries together (issue 21); prepared once per connection on
+# PostgreSQL (``leadership.prepared``). Only table names (ours) are formatted in; every value
+# is a parameter.
 _REGISTER_SQL = f"""
 SELECT person.id, person.email, person.first_name, person.last_name, mark.status, mark.note
 FROM {Enrolment._meta.db_table} enrolment
@@ -601,13 +611,16 @@ WHERE enrolment.cohort_id = %(cohort)s AND enrolment.role = %(participant)s
     AND enrolment.status IN ({_ATTENDANCE_ACTIVE}){{signed_up}}
 ORDER BY person.last_name, person.first_name, person.id
 """  # noqa: S608  # nosec B608
-_REGISTER_OF_ALL_SQL = _REGISTER_SQL.format(signed_up="")
-_REGISTER_OF_SIGNED_UP_SQL = _REGISTER_SQL.format(
-    signed_up=f"""
+_REGISTER_OF_ALL = Prepared("modules_register", _REGISTER_SQL.format(signed_up=""))
+_REGISTER_OF_SIGNED_UP = Prepared(
+    "modules_register_signed_up",
+    _REGISTER_SQL.format(
+        signed_up=f"""
     AND EXISTS (
         SELECT 1 FROM {ShortCourseSignup._meta.db_table} signup
         WHERE signup.session_id = %(session)s AND signup.person_id = person.id
     )"""  # noqa: S608  # nosec B608
+    ),
 )
 
 
@@ -622,8 +635,8 @@ def register_rows(session: Session) -> list[tuple[User, RegisterMark | None]]:
         **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
     }
     with connection.cursor() as cursor:
-        cursor.execute(
-            _REGISTER_OF_SIGNED_UP_SQL if session.takes_signups else _REGISTER_OF_ALL_SQL, params
+        (_REGISTER_OF_SIGNED_UP if session.takes_signups else _REGISTER_OF_ALL).execute(
+            cursor, params
         )
         rows = cursor.fetchall()
     db = connection.alias
@@ -758,8 +771,9 @@ class CohortAttendance:
 # through the ORM these were four queries, and building them cost several times what running
 # them did (issue 21). A row's first column says which of the four it is; each kind fills the
 # columns of its own types (so PostgreSQL needs no casts) and carries its order in ``rn``.
-# Plain SQL that SQLite (the quick start) runs too; only table names (ours) are formatted in,
-# every value is a parameter.
+# Plain SQL that SQLite (the quick start) runs too, prepared once per connection on
+# PostgreSQL (``leadership.prepared``); only table names (ours) are formatted in, every value
+# is a parameter.
 _COHORT_ATTENDANCE_SQL = f"""
 WITH held AS (
     SELECT session.id, session.module_id, session.seat_limit, session.register_taken_at,
@@ -793,6 +807,7 @@ FROM {Attendance._meta.db_table} attendance
 JOIN counted ON counted.id = attendance.session_id
 ORDER BY kind, rn
 """  # noqa: S608  # nosec B608
+_COHORT_ATTENDANCE = Prepared("modules_cohort_attendance", _COHORT_ATTENDANCE_SQL)
 
 
 def _as_datetime(value) -> datetime.datetime:
@@ -817,7 +832,7 @@ def cohort_attendance(cohort: Cohort, *, now: datetime.datetime | None = None) -
         **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
     }
     with connection.cursor() as cursor:
-        cursor.execute(_COHORT_ATTENDANCE_SQL, params)
+        _COHORT_ATTENDANCE.execute(cursor, params)
         rows = cursor.fetchall()
     counted: list[tuple[int, int | None]] = []
     missing: list[Session] = []

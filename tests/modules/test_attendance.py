@@ -277,6 +277,8 @@ def test_a_session_and_the_viewers_access_read_by_hand_match_the_orms(
         selectors.get_session_for_user(superuser, held.pk + 1000)
     with pytest.raises(Http404):
         selectors.get_session_for_user(superuser, "nonsense")
+    with pytest.raises(Http404):
+        selectors.get_session_for_user(superuser, 10**30)
 
 
 def test_the_attendance_pages_read_one_query_that_agrees_with_the_summary(
