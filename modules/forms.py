@@ -88,12 +88,33 @@ class ApologyForm(forms.Form):
     )
 
 
+def _braced(value: str) -> str:
+    """``value`` escaped for HTML, with its braces doubled for ``str.format``."""
+    return escape(value).replace("{", "{{").replace("}", "}}")
+
+
+def _radios(choices: list[tuple[str, str]]) -> dict[str | None, str]:
+    """A person's radio buttons as markup for each status that can be ticked (``None``: none
+    is, for a posted value that is no choice), the control's name left as ``{name}``."""
+    return {
+        ticked: "".join(
+            f'<input type="radio" name="{{name}}" value="{_braced(value)}" class="btn-check" '
+            f'id="id_{{name}}_{index}"{" checked" if value == ticked else ""}>'
+            f'<label class="btn btn-outline-secondary" for="id_{{name}}_{index}">'
+            f"{_braced(str(label))}</label>"
+            for index, (value, label) in enumerate(choices)
+        )
+        for ticked in [None, *(value for value, _label in choices)]
+    }
+
+
 class AttendanceRegisterForm(forms.Form):
     """One status (radio buttons, default "not recorded") and an optional note per person."""
 
     STATUS_CHOICES = [("", "Not recorded"), *Attendance.Status.choices]
-    # The choices as markup, escaped once for every register rather than once a person.
-    _CHOICES_HTML = tuple((escape(value), escape(str(label))) for value, label in STATUS_CHOICES)
+    # A person's radio buttons as markup, escaped once for every register rather than once a
+    # person (``_radios``).
+    _RADIOS = _radios(STATUS_CHOICES)
 
     def __init__(self, *args, rows: list[tuple[User, RegisterMark | None]], **kwargs):
         initial = {}
@@ -122,22 +143,15 @@ class AttendanceRegisterForm(forms.Form):
         variables, then a dataclass and a dozen escapes a person were, each in turn, most of
         the register's time. Each value is escaped once: the person's name (legend and the
         note's label), the note shown, the errors; the controls' names and ids are made of the
-        form's prefix (escaped) and the person's id, the choices escaped once for all."""
+        form's prefix (escaped) and the person's id, the radio buttons written once for all
+        (``_RADIOS``)."""
         errors = self.errors if self.is_bound else {}
         prefix = f"{escape(self.prefix)}-" if self.prefix else ""
         parts = []
         for person in self.people:
             status, note = f"status_{person.pk}", f"note_{person.pk}"
-            chosen = self._value(status)
             name = f"{prefix}{status}"
-            radios = "".join(
-                f'<input type="radio" name="{name}" value="{value}" class="btn-check" '
-                f'id="id_{name}_{index}"{" checked" if raw == chosen else ""}>'
-                f'<label class="btn btn-outline-secondary" for="id_{name}_{index}">{label}</label>'
-                for index, ((raw, _label), (value, label)) in enumerate(
-                    zip(self.STATUS_CHOICES, self._CHOICES_HTML, strict=True)
-                )
-            )
+            radios = self._RADIOS.get(self._value(status), self._RADIOS[None]).format(name=name)
             parts.append(
                 '<fieldset class="register-row">\n'
                 f"    <legend>{(who := escape(str(person)))}</legend>\n"
