@@ -8,25 +8,70 @@ when a person is withdrawn from a cohort, and when someone turns on two-factor a
 (their other, weaker sessions end)."""
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
 
-from .models import LoginSession
+from .models import LoginSession, User
+
+# The person's columns, in the order the session query reads them after the session's own.
+# Table and column names come from the models; the key and the time are parameters.
+_PERSON_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_PERSON_COLUMNS = ", ".join(f'u."{column}"' for column in _PERSON_FIELDS)
+_SESSION_AND_PERSON_SQL = f"""
+SELECT s.session_data, s.expire_date, s.user_id, {_PERSON_COLUMNS}
+FROM {LoginSession._meta.db_table} s LEFT JOIN {User._meta.db_table} u ON u.id = s.user_id
+WHERE s.session_key = %s AND s.expire_date > %s"""  # noqa: S608  # nosec B608
 
 
 class SessionStore(DatabaseSessionStore):
     """Django's database session store, writing the logged-in person's id into its own
-    column on every save (a login cycles the key and saves, so the column is always current)."""
+    column on every save (a login cycles the key and saves, so the column is always current).
+
+    On PostgreSQL the session row comes with its person's row in one query
+    (``loaded_person``), which ``AuthenticationMiddleware`` uses instead of asking for the
+    person again: every logged-in page is one query shorter, and a query through the ORM cost
+    about as much CPU (0.6 ms) as a fifth of the login page. Other databases (the SQLite
+    quick start) read the session as Django does."""
+
+    loaded_person: User | None = None
 
     @classmethod
     def get_model_class(cls):
         return LoginSession
+
+    def _get_session_from_db(self):
+        self.loaded_person = None
+        alias = router.db_for_read(LoginSession)
+        if connections[alias].vendor != "postgresql":
+            return super()._get_session_from_db()
+        with connections[alias].cursor() as cursor:
+            cursor.execute(_SESSION_AND_PERSON_SQL, [self.session_key, timezone.now()])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None  # as Django's store does: a new key on the next save
+            return None
+        session_data, expire_date, user_id, *person = row
+        if user_id is not None and person[0] is not None:
+            self.loaded_person = User.from_db(alias, _PERSON_FIELDS, person)
+        return LoginSession(
+            session_key=self.session_key,
+            session_data=session_data,
+            expire_date=expire_date,
+            user_id=user_id,
+        )
 
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)
@@ -70,3 +115,48 @@ def clear_expired() -> dict:
             cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])  # noqa: S608  # nosec B608
             cache_rows = cursor.rowcount
     return {"sessions": sessions, "cache_rows": cache_rows}
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's authentication middleware, taking the person the session store read with the
+    session (``SessionStore.loaded_person``) rather than querying for them again."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _cached_user(request))
+
+
+def _cached_user(request):
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = user_of_session(request)
+    return request._cached_user
+
+
+def user_of_session(request):
+    """The logged-in person, as ``django.contrib.auth.get_user`` gives them, from the row the
+    session store read with the session. Only the ordinary case is answered here: the session
+    names this person and a model backend, they may log in, and the session's password hash is
+    current. Anything else (no person read with the session, another backend, an inactive
+    account, a changed password or secret key) goes to Django's own ``get_user``, which reads
+    the person again and flushes or re-keys the session as it always has."""
+    session = request.session
+    try:
+        user_id = User._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return auth.get_user(request)
+    person = getattr(session, "loaded_person", None)
+    if person is None or person.pk != user_id:
+        return auth.get_user(request)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    backend = auth.load_backend(backend_path)
+    # The backend's own lookup would be this: read by primary key, refused when inactive.
+    if type(backend).get_user is not ModelBackend.get_user or not backend.user_can_authenticate(
+        person
+    ):
+        return auth.get_user(request)
+    session_hash = session.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, person.get_session_auth_hash()):
+        return auth.get_user(request)
+    return person

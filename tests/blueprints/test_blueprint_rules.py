@@ -200,7 +200,7 @@ def test_the_blueprint_page_runs_the_same_queries_however_many_forms(
     client.force_login(administrator)
     # 1 session, 2 user, 3 programme, 4 milestones, 5 assignments, 6 short courses,
     # 7 close-downs, 8 evaluation forms with their question counts, 9 navigation roles
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(_blueprint(programme))
     assert response.content.decode().count("questions</td>") == forms
 

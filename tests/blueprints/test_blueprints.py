@@ -286,7 +286,7 @@ def test_the_differences_page_runs_the_same_queries_for_one_or_three_cohorts(
     client.force_login(admin)
     # 1 session, 2 user, 3 programme, 4-13 programme_differences (its docstring lists
     # them), 14 navigation roles
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(reverse("blueprints:blueprint_differences", args=[ecm.pk]))
     assert response.content.decode().count("(changed: name)") == cohorts
 

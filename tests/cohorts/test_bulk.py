@@ -48,14 +48,14 @@ def test_the_administrators_people_list_costs_the_same_queries_whatever_its_size
 ):
     _invited(cohort, extra)
     client.force_login(administrator)
-    # session, user, the cohort with the user's roles in it and the navigation's, the count
-    # of the people matching the filter, the page of them with their accounts
-    with django_assert_num_queries(5):
+    # the session with its person, the cohort with the user's roles in it and the navigation's, the
+    # count of the people matching the filter, the page of them with their accounts
+    with django_assert_num_queries(4):
         page = client.get(reverse("cohorts:cohort_people", args=[cohort.pk]))
     html = page.content.decode()
     assert html.count('name="enrolment"') == min(extra + 1, 25)
     assert f"Select all {extra + 1} in the list" in html
-    # The preview of all of them: session, user, the cohort with roles (in it and the
+    # The preview of all of them: the session with its person, the cohort with roles (in it and the
     # navigation's), the selection with its people.
     with django_assert_num_queries(4):
         preview = _bulk(client, cohort, action="resend", all="1")

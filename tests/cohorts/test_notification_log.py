@@ -33,9 +33,9 @@ def test_the_log_shows_a_cohorts_e_mails_with_filters_and_a_retry_for_failures(
     failed = row("bad", status="failed", attempts=5, last_error="550 nope")
     client.force_login(administrator)
     url = reverse("notification_log", args=[cohort.pk])
-    # session, user, the cohort with the user's roles in it and the navigation's, the rows
-    # with their recipients
-    with django_assert_num_queries(4):
+    # the session with its person, the cohort with the user's roles in it and the navigation's, the
+    # rows with their recipients
+    with django_assert_num_queries(3):
         page = client.get(url)
     assert page.content.decode().count("<tr>") == 5  # header + 4 rows
     failures = client.get(url, {"status": "failed"}).content.decode()
@@ -74,9 +74,9 @@ def test_the_log_pages_with_the_same_queries_whatever_the_number_of_e_mails(
     url = reverse("notification_log", args=[cohort.pk])
     walked, params = [], {}
     while True:
-        # session, user, the cohort with the user's roles in it and the navigation's, one
-        # page of rows with their recipients
-        with django_assert_num_queries(4):
+        # the session with its person, the cohort with the user's roles in it and the navigation's,
+        # one page of rows with their recipients
+        with django_assert_num_queries(3):
             page = client.get(url, params).context["page"]
         walked += page.rows
         if not page.older:

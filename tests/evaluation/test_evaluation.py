@@ -297,13 +297,13 @@ def test_the_cohort_report_runs_the_same_queries_whatever_the_size(
             answer(evaluation, person, text="Good")
     client.force_login(administrator)
     client.get(reverse("evaluation:cohort_report", args=[cohort.pk]))  # measure summaries kept
-    # session, user; the cohort with access and the roles for the menu; threshold;
+    # the session with its person; the cohort with access and the roles for the menu; threshold;
     # evaluations; invitation and response counts; modules; questions, answer counts,
     # comments; attendance (4); participants' statuses; measure summaries (their teams' and
     # pairs' names are read only when there are measures: none here); registers missing; the
     # learning summary's framework and participant count (the programme has no framework
     # here, so nothing more).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get(reverse("evaluation:cohort_report", args=[cohort.pk]))
     assert len(response.context["report"].reaction) == modules
 

@@ -169,9 +169,9 @@ def test_the_cohort_learning_page_costs_the_same_whatever_the_size(
         assess(running, person, START, 3)
         invite(running, person)
     client.force_login(administrator)
-    # session, user; the cohort with the viewer's roles (in it, and everywhere for the menu);
-    # the summary (framework, its dimensions and statements, participants, dimension means,
+    # the session with its person; the cohort with the viewer's roles (in it, and everywhere for the
+    # menu); the summary (framework, its dimensions and statements, participants, dimension means,
     # 360 counts); the response rates.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("frameworks:cohort_learning", args=[running.pk]))
     assert len(response.context["rates"]) == people

@@ -74,14 +74,14 @@ def teaching_world(cohort, faculty, *, teams: int, sessions: int) -> dict:
 
 
 @pytest.mark.parametrize(("teams", "sessions"), [(1, 1), (5, 4)])
-def test_faculty_see_their_work_in_eight_queries_whatever_the_size(
+def test_faculty_see_their_work_in_seven_queries_whatever_the_size(
     client, cohort, faculty, teams, sessions, django_assert_num_queries
 ):
     world = teaching_world(cohort, faculty, teams=teams, sessions=sessions)
     client.force_login(faculty)
-    # session, user, their roles (menu); their cohorts, submissions waiting, their unreleased
-    # feedback, registers to take, extensions in force.
-    with django_assert_num_queries(8):
+    # the session with its person, their roles (menu); their cohorts, submissions waiting, their
+    # unreleased feedback, registers to take, extensions in force.
+    with django_assert_num_queries(7):
         response = client.get(reverse("home:faculty_home"))
     todo = response.context["todo"]
     # Every team's latest version but the one with (draft) feedback — with one team, its
@@ -196,13 +196,14 @@ def participant_world(cohort, participant, *, teams: int) -> dict:
 
 
 @pytest.mark.parametrize("teams", [1, 4])
-def test_a_participant_sees_their_work_in_four_queries_whatever_the_size(
+def test_a_participant_sees_their_work_in_three_queries_whatever_the_size(
     client, cohort, participant, teams, django_assert_num_queries
 ):
     world = participant_world(cohort, participant, teams=teams)
     client.force_login(participant)
-    # session, user, their roles (menu); their whole to-do list (home/participant_todo.py).
-    with django_assert_num_queries(4):
+    # the session with its person, their roles (menu); their whole to-do list
+    # (home/participant_todo.py).
+    with django_assert_num_queries(3):
         response = client.get(reverse("home:participant_home"))
     todo = response.context["todo"]
     assert [item.assignment for item in todo.due] == world["due"]
@@ -302,17 +303,17 @@ def office_world(cohort, *, teams: int, sessions: int) -> None:
 
 
 @pytest.mark.parametrize(("cohorts", "teams"), [(1, 1), (3, 4)])
-def test_the_office_sees_every_cause_in_thirteen_queries_whatever_the_size(
+def test_the_office_sees_every_cause_in_twelve_queries_whatever_the_size(
     client, programme, cohort, administrator, cohorts, teams, django_assert_num_queries
 ):
     office_world(cohort, teams=teams, sessions=2)
     for n in range(cohorts - 1):
         office_world(CohortFactory(programme=programme, name=f"Extra {n}"), teams=teams, sessions=3)
     client.force_login(administrator)
-    # session, user, their roles (check and menu); live cohorts; then the nine of
+    # the session with its person, their roles (check and menu); live cohorts; then the nine of
     # attention_for_cohorts: enrolments, registers, teams, memberships, assignments past
     # due, their extensions, their submitted units, pairings without shadowing, failed reports.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(reverse("home:office_home"))
     (first,) = [a for a in response.context["attention"] if a.cohort == cohort]
     # Participants: the team leads, one in no team, one invited, the pair (in no team).
@@ -480,9 +481,9 @@ def test_the_leader_reads_what_needs_attention_in_words_in_a_fixed_number_of_que
         EnrolmentFactory(cohort=extra, person=clinical_leader, role="clinical_leader")
         office_world(extra, teams=2, sessions=2)
     client.force_login(clinical_leader)
-    # session, user, their roles (menu); the four of sponsor_dashboard; the nine of
+    # the session with its person, their roles (menu); the four of sponsor_dashboard; the nine of
     # attention_for_cohorts.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(reverse("home:leader_home"))
     page = response.content.decode()
     assert (

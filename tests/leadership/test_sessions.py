@@ -7,13 +7,13 @@ import datetime
 import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import services as cohort_services
 from leadership.models import LoginSession
-from leadership.sessions import end_sessions_for
+from leadership.sessions import SessionStore, end_sessions_for, user_of_session
 from tests.conftest import PASSWORD
 
 HOME = "/cohorts/mine/"
@@ -135,3 +135,55 @@ def test_the_daily_sweep_deletes_expired_sessions_and_throttle_rows(participant)
     assert list(LoginSession.objects.values_list("session_key", flat=True)) == [live]
     assert cache.get("still-counting") == 1
     assert clear_expired_sessions() == {"sessions": 0, "cache_rows": 0}
+
+
+# --- The person read with the session (leadership.sessions.AuthenticationMiddleware) ----------
+
+
+def _whoami(client):
+    """The person a request is answered as."""
+    return client.get(HOME).wsgi_request.user
+
+
+def test_a_logged_in_request_reads_its_session_and_person_in_one_query(
+    client, participant, django_assert_num_queries
+):
+    client.force_login(participant)
+    request = RequestFactory().get(HOME)
+    request.session = SessionStore(client.session.session_key)
+    with django_assert_num_queries(1):
+        person = user_of_session(request)
+    assert person == participant
+
+
+def test_a_changed_password_ends_the_other_sessions_as_django_does(client, participant):
+    _log_in(client, participant)
+    participant.set_password("a completely new passphrase")
+    participant.save()
+    assert _sends_to_login(client)  # the session's password hash no longer matches: flushed
+    assert _whoami(client).is_anonymous
+
+
+def test_a_rotated_secret_key_keeps_the_session_through_its_fallback(client, participant, settings):
+    key = _log_in(client, participant)
+    old_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    person = _whoami(client)
+    assert person.pk == participant.pk  # Django's own check re-keys the session
+    assert client.session.session_key != key
+
+
+def test_an_inactive_account_is_anonymous_even_with_its_session_row(client, participant):
+    _log_in(client, participant)
+    # Deactivating ends the sessions (a signal); update() leaves the row, as a database edit would.
+    type(participant).objects.filter(pk=participant.pk).update(is_active=False)
+    assert _whoami(client).is_anonymous
+
+
+def test_a_session_whose_person_column_disagrees_is_answered_from_its_data(
+    client, participant, faculty
+):
+    key = _log_in(client, participant)
+    LoginSession.objects.filter(session_key=key).update(user=faculty)
+    assert _whoami(client).pk == participant.pk

@@ -125,9 +125,9 @@ def test_the_set_list_runs_the_same_queries_however_many_sets(
             acting_user=faculty,
         )  # fmt: skip
     client.force_login(administrator)
-    # session, user, cohort with roles (in it, and everywhere for the menu), sets with counts,
-    # their members, participants in no set
-    with django_assert_num_queries(6):
+    # the session with its person, cohort with roles (in it, and everywhere for the menu), sets with
+    # counts, their members, participants in no set
+    with django_assert_num_queries(5):
         response = client.get(reverse("learning_sets:set_list", args=[cohort.pk]))
     assert response.status_code == 200
 
@@ -279,9 +279,9 @@ def test_the_coaching_overview_runs_the_same_queries_however_many_coachees(
     for _ in range(coachees):
         coaching(cohort, coach, enrol(cohort))
     client.force_login(administrator)
-    # session, user, cohort with roles (in it, and everywhere for the menu), coaches,
+    # the session with its person, cohort with roles (in it, and everywhere for the menu), coaches,
     # signatures, assignments with counts, the form's two choice lists
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("learning_sets:coaching_overview", args=[cohort.pk]))
     assert response.status_code == 200
 

@@ -66,7 +66,7 @@ def test_the_team_page_shows_every_chart_in_a_flat_number_of_queries(
     # 9-10 submissions; the measures (4, whatever their number): 11 measures with team,
     # cohort, programme and rule set, 12 data points, 13 rebases, 14 PDSA cycles;
     # 15 the navigation's user.
-    page = _team_page_queries(client, team, django_assert_num_queries, 15)
+    page = _team_page_queries(client, team, django_assert_num_queries, 14)
     assert page.count('class="measure-chart"') == measures
     # Compact charts: no data table, a link to each measure's page for the full chart.
     assert "<caption>Measure" not in page
@@ -138,13 +138,13 @@ def test_the_measure_page_charts_every_point_and_tabulates_the_latest_24(
     assert page.count("/projects/points/") == 24  # the edit links: the latest 24 only
     assert _url("measure_data", long.pk) in page and _url("measure_data_csv", long.pk) in page
 
-    # session, user, the measure (with its team, cohort and programme), the team with its
-    # cohort and people, the viewer's roles, their current team, the count, the rows, the
+    # the session with its person, the measure (with its team, cohort and programme), the team with
+    # its cohort and people, the viewer's roles, their current team, the count, the rows, the
     # navigation's user
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         first = client.get(_url("measure_data", long.pk))
     assert first.context["page"].paginator.num_pages == 3
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         last = client.get(_url("measure_data", long.pk), {"page": 3})
     assert len(last.context["page"].object_list) == 60
 

@@ -58,7 +58,7 @@ def test_the_overview_runs_the_same_queries_however_many_pairs(
     client.force_login(administrator)
     # 1 session, 2 user, 3 the cohort with the viewer's roles in it and everywhere (the
     # navigation's), 4 the pairings with both members and their shadowing counts.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(overview_url(cohort))
     assert response.status_code == 200
     assert len(response.context["pairings"]) == n_pairs
@@ -313,7 +313,7 @@ def test_the_pairing_page_runs_the_same_queries_however_long_the_log(
     client.force_login(pairing.clinician)
     # 1 session, 2 user, 3 the pairing with its cohort, programme and members, 4 the viewer's
     # roles in the cohort, 5 the log with its authors, 6 the navigation's roles.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(detail_url(pairing))
     assert response.content.decode().count("Useful.") == n_entries
 

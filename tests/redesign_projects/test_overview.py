@@ -114,7 +114,7 @@ def test_the_overview_page_runs_a_fixed_number_of_queries(
     url = reverse("redesign_projects:assignment_overview", args=[cohort.pk])
     # session; user; the cohort with the user's roles in it and the menu's; filter choices
     # (assignments, teams); the five of the selector.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url + f"?status={WorkStatus.ACCEPTED}")
     assert response.status_code == 200
 
@@ -224,5 +224,5 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
     # memberships; statuses (assignments, extensions, submissions); submissions with feedback,
     # their files and members; the team's measures (none here, so no prefetches); the menu's
     # roles.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200

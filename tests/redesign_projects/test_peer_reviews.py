@@ -236,7 +236,7 @@ def test_the_allocation_page_reads_in_the_same_queries_whatever_the_size(
     url = reverse("redesign_projects:peer_review_allocation", args=[assignment.pk])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    # session, user; the assignment, its cohort; latest submissions, their members; reviews
-    # with reviewers; the viewer's roles (menu); the work to review (rendered select, twice:
+    # the session with its person; the assignment, its cohort; latest submissions, their members;
+    # reviews with reviewers; the viewer's roles (menu); the work to review (rendered select, twice:
     # crispy asks the field and renders it); reviewers.
-    assert len(queries) == 11
+    assert len(queries) == 10

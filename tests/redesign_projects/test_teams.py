@@ -303,7 +303,7 @@ def test_the_board_runs_the_same_queries_for_8_or_30_people(
     client.force_login(administrator)
     # 1 session, 2 user, 3 cohort with programme and the viewer's roles (in it, and everywhere
     # for the navigation), 4 participants, 5 teams, 6 current memberships
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(_formation_url(cohort))
     assert response.content.decode().count("data-person=") == size
 

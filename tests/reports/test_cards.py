@@ -24,12 +24,12 @@ def test_the_cohort_page_draws_small_cards_and_links_the_others_for_use_without_
     assert set(CARDS) == {"attendance"}
 
 
-# Every card loaded on its own: session, user, the cohort with the viewer's roles in it and
-# everywhere — then its own selector's queries: attendance (one statement: the held sessions,
-# counted or with their register not taken, the participants, the sign-ups to the counted
-# sessions and the attendance rows at them; four before, built through the ORM, and five
-# before that, when the counted sessions and the registers not taken were read apart).
-CARD_QUERIES = {"attendance": 3 + 1}
+# Every card loaded on its own: the session with its person, the cohort with the viewer's roles in
+# it and everywhere — then its own selector's queries: attendance (one statement: the held
+# sessions, counted or with their register not taken, the participants, the sign-ups to the
+# counted sessions and the attendance rows at them; four before, built through the ORM, and
+# five before that, when the counted sessions and the registers not taken were read apart).
+CARD_QUERIES = {"attendance": 2 + 1}
 
 
 def test_every_card_has_a_measured_query_count():

@@ -264,9 +264,9 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
         )
     client.force_login(clinical_leader)
     url = reverse("reports:report_list", args=[cohort.pk])
-    # session, user, cohort with roles (in it, and everywhere for the navigation), report
-    # history, certificates, participants to choose from, how many completed.
-    with django_assert_num_queries(7):
+    # the session with its person, cohort with roles (in it, and everywhere for the navigation),
+    # report history, certificates, participants to choose from, how many completed.
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("Participant transcript —") == 4
@@ -296,10 +296,10 @@ def test_the_leader_home_shows_key_figures_in_a_fixed_number_of_queries(
     build_world(cohort, participants=5, sessions=3, teams=2, assignments=1, measures=0)
     _sponsored_cohorts(programme, clinical_leader, extra)
     client.force_login(clinical_leader)
-    # session, user, cohorts with counts, attended rows, held sessions, progress reports, the
-    # person's roles (navigation), then what needs attention (home.selectors): seven, as no
-    # assignment is past due yet (its extensions and submissions are not read).
-    with django_assert_num_queries(14):
+    # the session with its person, cohorts with counts, attended rows, held sessions, progress
+    # reports, the person's roles (navigation), then what needs attention (home.selectors): seven,
+    # as no assignment is past due yet (its extensions and submissions are not read).
+    with django_assert_num_queries(13):
         response = client.get(reverse("home:leader_home"))
     page = response.content.decode()
     assert page.count(">Generate progress report</button>") == 1 + extra
