@@ -4,7 +4,7 @@ counts."""
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -217,6 +217,31 @@ def access_annotations(user) -> dict:
         "_admin_any": administers_any,
         "_everywhere": everywhere,
     }
+
+
+def access_columns(user) -> tuple[str, tuple]:
+    """``access_annotations``' four values (administers the cohort's programme, roles held in
+    it, administers any programme, roles held anywhere) as a plain SQL select list, with its
+    parameters, for a hand-written statement whose FROM names the cohort table under its own
+    name. Read the row's four values with ``access_from_columns``."""
+    roles = _roles_params(user)
+    if user.is_superuser:
+        return (
+            f"TRUE, {_ROLES_IN_COHORT}, {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}",
+            (*roles, user.pk, *roles),
+        )
+    return (
+        f"{_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT}, {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}",
+        (user.pk, *roles, user.pk, *roles),
+    )
+
+
+def access_from_columns(user, values: Sequence) -> CohortAccess:
+    """The access that ``access_columns``' four ``values`` give ``user``; their roles
+    everywhere are remembered for the rest of the request, as ``remember_roles`` does."""
+    administers, roles, administers_any, everywhere = values
+    _remember_roles(user, administers=administers_any, roles=everywhere)
+    return _access(administers=administers, roles=roles)
 
 
 def access_of(row) -> CohortAccess:

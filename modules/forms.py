@@ -1,8 +1,6 @@
 """Forms for the schedule and attendance. They check shape; the services check the rules
 (holidays, ranges, seats) and their errors are put back next to the field that caused them."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from html import escape
 
 from django import forms
@@ -90,93 +88,33 @@ class ApologyForm(forms.Form):
     )
 
 
-@dataclass(frozen=True)
-class RegisterChoice:
-    id: str
-    value: str
-    label: str
-    checked: bool
+def _braced(value: str) -> str:
+    """``value`` escaped for HTML, with its braces doubled for ``str.format``."""
+    return escape(value).replace("{", "{{").replace("}", "}}")
 
 
-@dataclass(frozen=True)
-class RegisterControl:
-    """One person's status (with ``choices``) or note on the register, as plain values."""
-
-    name: str
-    id: str
-    label: str
-    value: str
-    errors: list[str]
-    choices: tuple[RegisterChoice, ...] = ()
-
-    @property
-    def radios(self) -> SafeString:
-        """The status's radio buttons and their labels as markup, every value escaped: five
-        a person written here rather than by a template loop or ``format_html``, which cost
-        most of a 50-person register's time."""
-        name = escape(self.name)
-        return mark_safe(  # noqa: S308 — every value below is escaped
-            "".join(
-                f'<input type="radio" name="{name}" value="{escape(choice.value)}" '
-                f'class="btn-check" id="{ident}"{" checked" if choice.checked else ""}>'
-                f'<label class="btn btn-outline-secondary" for="{ident}">'
-                f"{escape(str(choice.label))}</label>"
-                for choice in self.choices
-                for ident in (escape(choice.id),)
-            )
+def _radios(choices: list[tuple[str, str]]) -> dict[str | None, str]:
+    """A person's radio buttons as markup for each status that can be ticked (``None``: none
+    is, for a posted value that is no choice), the control's name left as ``{name}``."""
+    return {
+        ticked: "".join(
+            f'<input type="radio" name="{{name}}" value="{_braced(value)}" class="btn-check" '
+            f'id="id_{{name}}_{index}"{" checked" if value == ticked else ""}>'
+            f'<label class="btn btn-outline-secondary" for="id_{{name}}_{index}">'
+            f"{_braced(str(label))}</label>"
+            for index, (value, label) in enumerate(choices)
         )
-
-
-@dataclass(frozen=True)
-class RegisterRow:
-    """One person on the register: their status and note controls, and the row's markup.
-    Unpacks as (person, status, note)."""
-
-    person: User
-    status: RegisterControl
-    note: RegisterControl
-
-    def __iter__(self) -> Iterator:
-        return iter((self.person, self.status, self.note))
-
-    @property
-    def fieldset(self) -> SafeString:
-        """The person's fieldset (legend, radio buttons, note, errors) as markup, every value
-        escaped: written here in one pass, as ``radios`` are, because 50 rows of a dozen
-        template variables each were most of the register's time."""
-        person, status, note = self.person, self.status, self.note
-        note_id = escape(note.id)
-        parts = [
-            '<fieldset class="register-row">\n'
-            f"    <legend>{escape(person.get_full_name() or person.email)}</legend>\n"
-            f'    <div class="register-choices">{status.radios}</div>\n'
-        ]
-        if status.errors:
-            parts.append(
-                f'    <div class="text-danger small" id="{escape(status.id)}-errors">'
-                f"{escape(' '.join(status.errors))}</div>\n"
-            )
-        invalid = " is-invalid" if note.errors else ""
-        described = f' aria-describedby="{note_id}-errors"' if note.errors else ""
-        parts.append(
-            f'    <label class="visually-hidden" for="{note_id}">{escape(note.label)}</label>\n'
-            f'    <input type="text" class="form-control form-control-sm mt-1{invalid}"'
-            f' name="{escape(note.name)}" id="{note_id}" value="{escape(note.value)}"'
-            f' maxlength="500" placeholder="Note (optional)"{described}>\n'
-        )
-        if note.errors:
-            parts.append(
-                f'    <div class="invalid-feedback" id="{note_id}-errors">'
-                f"{escape(' '.join(note.errors))}</div>\n"
-            )
-        parts.append("  </fieldset>")
-        return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+        for ticked in [None, *(value for value, _label in choices)]
+    }
 
 
 class AttendanceRegisterForm(forms.Form):
     """One status (radio buttons, default "not recorded") and an optional note per person."""
 
     STATUS_CHOICES = [("", "Not recorded"), *Attendance.Status.choices]
+    # A person's radio buttons as markup, escaped once for every register rather than once a
+    # person (``_radios``).
+    _RADIOS = _radios(STATUS_CHOICES)
 
     def __init__(self, *args, rows: list[tuple[User, RegisterMark | None]], **kwargs):
         initial = {}
@@ -199,40 +137,48 @@ class AttendanceRegisterForm(forms.Form):
             self.fields[f"status_{person.pk}"] = status
             self.fields[f"note_{person.pk}"] = note
 
-    def rows(self) -> Iterator[RegisterRow]:
-        """Each person's ``RegisterRow`` (person, status control, note control) for the
-        template, as plain values: rendering 50 people's 250 radio buttons through Django's
-        widget templates was most of the page's time."""
+    def fieldsets(self) -> SafeString:
+        """Every person's fieldset (legend, status radio buttons, note, errors) as markup, in
+        one pass: 250 widgets through Django's widget templates, then 50 rows of template
+        variables, then a dataclass and a dozen escapes a person were, each in turn, most of
+        the register's time. Each value is escaped once: the person's name (legend and the
+        note's label), the note shown, the errors; the controls' names and ids are made of the
+        form's prefix (escaped) and the person's id, the radio buttons written once for all
+        (``_RADIOS``)."""
         errors = self.errors if self.is_bound else {}
+        prefix = f"{escape(self.prefix)}-" if self.prefix else ""
+        parts = []
         for person in self.people:
             status, note = f"status_{person.pk}", f"note_{person.pk}"
-            chosen = self._value(status)
-            yield RegisterRow(
-                person,
-                RegisterControl(
-                    name=self.add_prefix(status),
-                    id=f"id_{self.add_prefix(status)}",
-                    label=f"Attendance of {person}",
-                    value=chosen,
-                    errors=[str(error) for error in errors.get(status, [])],
-                    choices=tuple(
-                        RegisterChoice(
-                            id=f"id_{self.add_prefix(status)}_{index}",
-                            value=value,
-                            label=label,
-                            checked=value == chosen,
-                        )
-                        for index, (value, label) in enumerate(self.STATUS_CHOICES)
-                    ),
-                ),
-                RegisterControl(
-                    name=self.add_prefix(note),
-                    id=f"id_{self.add_prefix(note)}",
-                    label=f"Note for {person}",
-                    value=self._value(note),
-                    errors=[str(error) for error in errors.get(note, [])],
-                ),
+            name = f"{prefix}{status}"
+            radios = self._RADIOS.get(self._value(status), self._RADIOS[None]).format(name=name)
+            parts.append(
+                '<fieldset class="register-row">\n'
+                f"    <legend>{(who := escape(str(person)))}</legend>\n"
+                f'    <div class="register-choices">{radios}</div>\n'
             )
+            if status_errors := errors.get(status):
+                parts.append(
+                    f'    <div class="text-danger small" id="id_{name}-errors">'
+                    f"{escape(' '.join(str(error) for error in status_errors))}</div>\n"
+                )
+            note_name = f"{prefix}{note}"
+            note_errors = errors.get(note)
+            invalid = " is-invalid" if note_errors else ""
+            described = f' aria-describedby="id_{note_name}-errors"' if note_errors else ""
+            parts.append(
+                f'    <label class="visually-hidden" for="id_{note_name}">Note for {who}</label>\n'
+                f'    <input type="text" class="form-control form-control-sm mt-1{invalid}"'
+                f' name="{note_name}" id="id_{note_name}" value="{escape(self._value(note))}"'
+                f' maxlength="500" placeholder="Note (optional)"{described}>\n'
+            )
+            if note_errors:
+                parts.append(
+                    f'    <div class="invalid-feedback" id="id_{note_name}-errors">'
+                    f"{escape(' '.join(str(error) for error in note_errors))}</div>\n"
+                )
+            parts.append("  </fieldset>\n  ")
+        return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
 
     def _value(self, name: str) -> str:
         """What the control shows: what was posted, else what is recorded."""

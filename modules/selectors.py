@@ -4,17 +4,18 @@ Every selector runs a fixed number of queries whatever the number of sessions or
 (their tests assert the exact count)."""
 
 import datetime
+import functools
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
-    FilteredRelation,
     IntegerField,
     Max,
     Min,
@@ -29,8 +30,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from cohorts.models import Cohort, Enrolment, Programme
-from cohorts.selectors import CohortAccess, access_annotations, access_of, remember_roles
+from cohorts.selectors import (
+    CohortAccess,
+    access_annotations,
+    access_columns,
+    access_from_columns,
+    access_of,
+    remember_roles,
+)
 from leadership.models import User
+from leadership.prepared import Prepared
+from leadership.sqlrows import ModelColumns
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
 
@@ -44,21 +54,101 @@ SCHEDULE_SLACK_WEEKS = 13
 # --- Access ------------------------------------------------------------------------------
 
 
+# A session with its module, cohort and programme (and facilitator), and the viewer's access
+# to its cohort and roles everywhere, in one hand-written statement: the same query built
+# through the ORM (four tables' columns, four access subqueries) cost about three times its
+# run on every session page, the register's most of all (issue 21), and it is prepared once
+# per connection (``leadership.prepared``: planning it cost more than running it). PostgreSQL
+# only (its boolean literals, the JSON columns as the ORM reads them there); SQLite (the quick
+# start) keeps the ORM's query. Only table and column names (ours) are formatted in.
+_SESSION = ModelColumns(Session, "session")
+_MODULE = ModelColumns(Module, "module")
+_COHORT = ModelColumns(Cohort, f'"{Cohort._meta.db_table}"')  # as the access SQL names it
+_PROGRAMME = ModelColumns(Programme, "programme")
+_FACILITATOR = ModelColumns(User, "facilitator")
+_SESSION_FROM = f"""
+FROM {Session._meta.db_table} session
+JOIN {Module._meta.db_table} module ON module.id = session.module_id
+JOIN {Cohort._meta.db_table} ON {_COHORT.alias}.id = module.cohort_id
+JOIN {Programme._meta.db_table} programme ON programme.id = {_COHORT.alias}.programme_id"""
+
+
+# The ids a session's primary key can hold (PostgreSQL's bigint).
+_ID_RANGE = (-(2**63), 2**63 - 1)
+
+
+@functools.cache
+def _session_sql(with_facilitator: bool, access: str) -> Prepared:
+    facilitator = (
+        f"\nLEFT JOIN {User._meta.db_table} facilitator ON facilitator.id = session.facilitator_id"
+        if with_facilitator
+        else ""
+    )
+    columns = [
+        _SESSION,
+        _MODULE,
+        _COHORT,
+        _PROGRAMME,
+        *([_FACILITATOR] if with_facilitator else []),
+    ]
+    return Prepared(
+        "modules_session_for_user",
+        f"SELECT {', '.join(c.sql for c in columns)}, {access}"  # noqa: S608  # nosec B608
+        f"{_SESSION_FROM}{facilitator}\nWHERE session.id = %s",
+    )
+
+
 def get_session_for_user(
     user, session_id, *, roles=None, with_facilitator: bool = True
 ) -> tuple[Session, CohortAccess]:
     """The session (with its facilitator unless a page does not show them: the register) and
     the user's access to its cohort: 404 for outsiders and unknown ids, ``PermissionDenied``
     for members whose role is not among ``roles`` (None allows any). One query: the access
-    comes with the session."""
+    comes with the session (``_session_sql``; the ORM's on SQLite)."""
+    try:
+        session_pk = int(session_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404("No such session.") from exc
+    if connection.vendor != "postgresql" or not user.is_authenticated:
+        return _session_for_user_orm(user, session_pk, roles, with_facilitator)
+    if not _ID_RANGE[0] <= session_pk <= _ID_RANGE[1]:  # the parameter could not hold it
+        raise Http404("No such session.")
+    access_sql, access_params = access_columns(user)
+    with connection.cursor() as cursor:
+        _session_sql(with_facilitator, access_sql).execute(cursor, (*access_params, session_pk))
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No such session.")
+    session = _SESSION.load(row)
+    at = _SESSION.width
+    module = _MODULE.load(row, at)
+    at += _MODULE.width
+    cohort = _COHORT.load(row, at)
+    at += _COHORT.width
+    cohort.programme = _PROGRAMME.load(row, at)
+    at += _PROGRAMME.width
+    if with_facilitator:
+        facilitator = _FACILITATOR.load(row, at) if row[at] is not None else None
+        session.facilitator = facilitator
+        at += _FACILITATOR.width
+    module.cohort = cohort
+    session.module = module
+    access = access_from_columns(user, row[at : at + 4])
+    access.require(roles)
+    return session, access
+
+
+def _session_for_user_orm(
+    user, session_pk: int, roles, with_facilitator: bool
+) -> tuple[Session, CohortAccess]:
     related = ["module__cohort__programme", *(["facilitator"] if with_facilitator else [])]
     try:
         session = (
             Session.objects.select_related(*related)
             .annotate(**access_annotations(user))
-            .get(pk=int(session_id))
+            .get(pk=session_pk)
         )
-    except (Session.DoesNotExist, TypeError, ValueError) as exc:
+    except Session.DoesNotExist as exc:
         raise Http404("No such session.") from exc
     access = access_of(session)
     access.require(roles)
@@ -440,21 +530,10 @@ def calendar_sessions_for(person: User) -> list[Session]:
 # --- Attendance --------------------------------------------------------------------------
 
 
-def _on_register(session: Session) -> QuerySet[User]:
-    people = User.objects.filter(
-        enrolments__cohort_id=session.module.cohort_id,
-        enrolments__role=Enrolment.Role.PARTICIPANT,
-        enrolments__status__in=Enrolment.ACTIVE_STATUSES,
-    )
-    if session.takes_signups:
-        people = people.filter(short_course_signups__session=session)
-    return people.order_by("last_name", "first_name", "pk").distinct()
-
-
 def register_people(session: Session) -> list[User]:
     """Who is on the register: the cohort's active participants, or for a sign-up session
-    those signed up. One query."""
-    return list(_on_register(session))
+    those signed up, in name order (``register_rows``' people). One query."""
+    return [person for person, _mark in register_rows(session)]
 
 
 def register_people_for(sessions: list[Session]) -> dict[int, list[User]]:
@@ -532,28 +611,62 @@ class RegisterMark(NamedTuple):
     note: str
 
 
+# The active enrolment statuses as named parameters (``active0``, ``active1``, …).
+_ATTENDANCE_ACTIVE = ", ".join(f"%(active{n})s" for n in range(len(Enrolment.ACTIVE_STATUSES)))
+# Who is on a session's register (``register_rows``): its cohort's active participants, or for
+# a session that takes sign-ups those of them signed up; each with the status and note of
+# their row at the session joined on (at most one: ``attendance_unique``; one enrolment a
+# person and role: ``enrolment_unique_role_in_cohort``). Plain SQL, which SQLite runs too:
+# built through the ORM (a filtered relation, DISTINCT) the query cost more Python time than
+# the rest of the register's queries together (issue 21); prepared once per connection on
+# PostgreSQL (``leadership.prepared``). Only table names (ours) are formatted in; every value
+# is a parameter.
+_REGISTER_SQL = f"""
+SELECT person.id, person.email, person.first_name, person.last_name, mark.status, mark.note
+FROM {Enrolment._meta.db_table} enrolment
+JOIN {User._meta.db_table} person ON person.id = enrolment.person_id
+LEFT JOIN {Attendance._meta.db_table} mark
+    ON mark.session_id = %(session)s AND mark.person_id = person.id
+WHERE enrolment.cohort_id = %(cohort)s AND enrolment.role = %(participant)s
+    AND enrolment.status IN ({_ATTENDANCE_ACTIVE}){{signed_up}}
+ORDER BY person.last_name, person.first_name, person.id
+"""  # noqa: S608  # nosec B608
+_REGISTER_OF_ALL = Prepared("modules_register", _REGISTER_SQL.format(signed_up=""))
+_REGISTER_OF_SIGNED_UP = Prepared(
+    "modules_register_signed_up",
+    _REGISTER_SQL.format(
+        signed_up=f"""
+    AND EXISTS (
+        SELECT 1 FROM {ShortCourseSignup._meta.db_table} signup
+        WHERE signup.session_id = %(session)s AND signup.person_id = person.id
+    )"""  # noqa: S608  # nosec B608
+    ),
+)
+
+
 def register_rows(session: Session) -> list[tuple[User, RegisterMark | None]]:
-    """(person, their mark or None) for everyone on the register. One query: the people with
-    the status and note of their row at this session joined on (at most one:
-    ``attendance_unique``); only what the register shows, not the row's other columns nor a
-    model a row."""
-    people = (
-        _on_register(session)
-        .only("first_name", "last_name", "email")  # what the register shows of each
-        .annotate(
-            mark=FilteredRelation("attendances", condition=Q(attendances__session=session)),
-            mark_status=F("mark__status"),
-            mark_note=F("mark__note"),
+    """(person, their mark or None) for everyone on the register (``_REGISTER_SQL``), in name
+    order. One query: each person with only what the register shows of them (name, e-mail)
+    and the status and note of their row at the session, not the row's other columns."""
+    params: dict[str, Any] = {
+        "session": session.pk,
+        "cohort": session.module.cohort_id,
+        "participant": Enrolment.Role.PARTICIPANT.value,
+        **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
+    }
+    with connection.cursor() as cursor:
+        (_REGISTER_OF_SIGNED_UP if session.takes_signups else _REGISTER_OF_ALL).execute(
+            cursor, params
         )
-    )
+        rows = cursor.fetchall()
+    db = connection.alias
     return [
         (
-            person,
-            None
-            if person.mark_status is None  # a row always has a status
-            else RegisterMark(person.mark_status, person.mark_note),
+            # Only the fields read, in the model's field order.
+            User.from_db(db, ("id", "email", "first_name", "last_name"), (pk, email, first, last)),
+            None if status is None else RegisterMark(status, note),  # a row always has a status
         )
-        for person in people
+        for pk, email, first, last, status, note in rows
     ]
 
 
@@ -599,7 +712,6 @@ def _attendance_summary(
     if people is not None:
         enrolments = enrolments.filter(person__in=people)
     participants = [e.person for e in enrolments.order_by("person__last_name", "person__pk")]
-    signup_sessions = {pk for pk, limit in counted if limit is not None}
     # Subqueries rather than id lists, so the count of queries never depends on the data.
     signed_up = set(
         ShortCourseSignup.objects.filter(
@@ -609,6 +721,20 @@ def _attendance_summary(
     statuses = Attendance.objects.filter(session__in=counted_sessions).values_list(
         "session_id", "person_id", "status"
     )
+    return _summarise(cohort, participants, counted, signed_up, statuses)
+
+
+def _summarise(
+    cohort: Cohort,
+    participants: list[User],
+    counted: list[tuple[int, int | None]],
+    signed_up: set[tuple[int, int]],
+    statuses: Iterable[tuple[int, int, str]],
+) -> list[ParticipantAttendance]:
+    """Each participant's figures from the counted sessions' (id, seat limit), the (session,
+    person) sign-ups to those that take them, and the (session, person, status) rows at them:
+    the rule, written once for ``attendance_summary_for_cohort`` and ``cohort_attendance``."""
+    signup_sessions = {pk for pk, limit in counted if limit is not None}
     attended: Counter = Counter()
     apologies: Counter = Counter()
     for session_id, person_id, status in statuses:
@@ -658,16 +784,103 @@ class CohortAttendance:
     missing: list[Session]
 
 
-def cohort_attendance(cohort: Cohort) -> CohortAttendance:
-    """``attendance_summary_for_cohort`` and ``registers_missing``: four queries, the held
-    sessions read once for both (those whose register was taken are counted, the others
-    missing)."""
-    sessions = Session.objects.filter(module__cohort=cohort)
-    held = list(sessions.held().select_related("module").order_by("-starts_at", "pk"))
-    counted = [(s.pk, s.seat_limit) for s in held if s.register_taken_at is not None]
+# What the attendance pages (the cohort's attendance page, the cohort page's attendance card)
+# read, in one statement: the held sessions (counted when their register was taken, else
+# missing), most recent first; the active participants in name order; the sign-ups to the
+# counted sessions that take them; and the attendance rows at the counted sessions. Built
+# through the ORM these were four queries, and building them cost several times what running
+# them did (issue 21). A row's first column says which of the four it is; each kind fills the
+# columns of its own types (so PostgreSQL needs no casts) and carries its order in ``rn``.
+# Plain SQL that SQLite (the quick start) runs too, prepared once per connection on
+# PostgreSQL (``leadership.prepared``); only table names (ours) are formatted in, every value
+# is a parameter.
+_COHORT_ATTENDANCE_SQL = f"""
+WITH held AS (
+    SELECT session.id, session.module_id, session.seat_limit, session.register_taken_at,
+        session.title, session.starts_at, module.title AS module_title
+    FROM {Session._meta.db_table} session
+    JOIN {Module._meta.db_table} module ON module.id = session.module_id
+    WHERE module.cohort_id = %(cohort)s AND session.status = %(scheduled)s
+        AND session.starts_at <= %(now)s
+),
+counted AS (SELECT id, seat_limit FROM held WHERE register_taken_at IS NOT NULL)
+SELECT 0 AS kind, id AS a, module_id AS b, seat_limit AS c,
+    register_taken_at IS NOT NULL AS taken, starts_at, title AS t1, module_title AS t2,
+    NULL AS t3, row_number() OVER (ORDER BY starts_at DESC, id) AS rn
+FROM held
+UNION ALL
+SELECT 1, person.id, NULL, NULL, NULL, NULL, person.first_name, person.last_name,
+    person.email, row_number() OVER (ORDER BY person.last_name, person.id)
+FROM {Enrolment._meta.db_table} enrolment
+JOIN {User._meta.db_table} person ON person.id = enrolment.person_id
+WHERE enrolment.cohort_id = %(cohort)s AND enrolment.role = %(participant)s
+    AND enrolment.status IN ({_ATTENDANCE_ACTIVE})
+UNION ALL
+SELECT 2, signup.session_id, signup.person_id, NULL, NULL, NULL, NULL, NULL, NULL, 0
+FROM {ShortCourseSignup._meta.db_table} signup
+JOIN counted ON counted.id = signup.session_id
+WHERE counted.seat_limit IS NOT NULL
+UNION ALL
+SELECT 3, attendance.session_id, attendance.person_id, NULL, NULL, NULL, attendance.status,
+    NULL, NULL, 0
+FROM {Attendance._meta.db_table} attendance
+JOIN counted ON counted.id = attendance.session_id
+ORDER BY kind, rn
+"""  # noqa: S608  # nosec B608
+_COHORT_ATTENDANCE = Prepared("modules_cohort_attendance", _COHORT_ATTENDANCE_SQL)
+
+
+def _as_datetime(value) -> datetime.datetime:
+    """A date and time read by plain SQL: PostgreSQL gives it aware; SQLite, as text in UTC."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+
+
+def cohort_attendance(cohort: Cohort, *, now: datetime.datetime | None = None) -> CohortAttendance:
+    """``attendance_summary_for_cohort`` and ``registers_missing`` in one query
+    (``_COHORT_ATTENDANCE_SQL``), the rates counted by the same rule (``_summarise``). Each
+    participant comes with only what the pages show of them (name, e-mail) and each missing
+    register's session with its title, start and module title."""
+    now = now or timezone.now()
+    params: dict[str, Any] = {
+        "cohort": cohort.pk,
+        # As the database stores it (SQLite: text in UTC), as the ORM would pass it.
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "scheduled": Session.Status.SCHEDULED.value,
+        "participant": Enrolment.Role.PARTICIPANT.value,
+        **{f"active{n}": s.value for n, s in enumerate(Enrolment.ACTIVE_STATUSES)},
+    }
+    with connection.cursor() as cursor:
+        _COHORT_ATTENDANCE.execute(cursor, params)
+        rows = cursor.fetchall()
+    counted: list[tuple[int, int | None]] = []
+    missing: list[Session] = []
+    participants: list[User] = []
+    signed_up: set[tuple[int, int]] = set()
+    statuses: list[tuple[int, int, str]] = []
+    db = connection.alias
+    for kind, a, b, c, taken, starts_at, t1, t2, t3, _rn in rows:
+        if kind == 0 and taken:
+            counted.append((a, c))
+        elif kind == 0:
+            # Model rows of only the fields read (in the models' field order), so the pages'
+            # templates read them as they read the ORM's.
+            session = Session.from_db(
+                db, ("id", "module_id", "title", "starts_at"), (a, b, t1, _as_datetime(starts_at))
+            )
+            session.module = Module.from_db(db, ("id", "title"), (b, t2))
+            missing.append(session)
+        elif kind == 1:
+            participants.append(
+                User.from_db(db, ("id", "email", "first_name", "last_name"), (a, t3, t1, t2))
+            )
+        elif kind == 2:
+            signed_up.add((a, b))
+        else:
+            statuses.append((a, b, t1))
     return CohortAttendance(
-        rows=_attendance_summary(cohort, None, sessions.counted(), counted),
-        missing=[s for s in held if s.register_taken_at is None],
+        rows=_summarise(cohort, participants, counted, signed_up, statuses), missing=missing
     )
 
 

@@ -7,11 +7,13 @@ import io
 import openpyxl
 import pytest
 import time_machine
+from django.http import Http404
 
+from cohorts.selectors import roles_for_user
 from leadership.models import AuditEvent, Notification
 from modules import selectors
 from modules.models import Attendance, Session, ShortCourseSignup
-from tests.factories import CohortFactory
+from tests.factories import CohortFactory, UserFactory
 from tests.modules.helpers import add_participants, make_module, make_session, register_taken
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +52,7 @@ def test_the_register_starts_unrecorded_and_shows_apologies_sent_ahead(
     response = client.get(f"/schedule/session/{held.pk}/register/")
 
     form = response.context["form"]
-    assert [p for p, _s, _n in form.rows()] == sorted(
+    assert form.people == sorted(
         [participant, *others], key=lambda p: (p.last_name, p.first_name, p.pk)
     )
     assert form[f"status_{participant.pk}"].initial == ""
@@ -233,6 +235,121 @@ def test_the_summary_counts_present_and_late_against_the_programmes_rule(
     assert (theirs.expected, theirs.attended, theirs.meets_rule) == (5, 2, False)
 
 
+def _fields(row) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_facilitator", [True, False])
+def test_a_session_and_the_viewers_access_read_by_hand_match_the_orms(
+    personas, held, faculty, django_assert_num_queries, with_facilitator
+):
+    """``get_session_for_user`` writes its one statement by hand on PostgreSQL: the session,
+    module, cohort, programme (its JSON columns too) and facilitator, the access and the roles
+    everywhere are what the ORM's query (the quick start's) reads, for everyone."""
+    Session.objects.filter(pk=held.pk).update(facilitator=faculty)
+    superuser = UserFactory(email="root@example.org", is_superuser=True)
+    for person in [*(p for p in personas.values() if p is not None), superuser]:
+        viewer = type(person).objects.get(pk=person.pk)
+        if person == personas["other_participant"]:
+            with pytest.raises(Http404):
+                selectors.get_session_for_user(viewer, held.pk)
+            continue
+        with django_assert_num_queries(1):
+            session, access = selectors.get_session_for_user(
+                viewer, held.pk, with_facilitator=with_facilitator
+            )
+        roles = roles_for_user(viewer)  # remembered: no query
+        fresh = type(person).objects.get(pk=person.pk)
+        orm, orm_access = selectors._session_for_user_orm(fresh, held.pk, None, with_facilitator)
+        assert (access, roles) == (orm_access, roles_for_user(fresh)), person
+        cohort, orm_cohort = session.module.cohort, orm.module.cohort
+        pairs = [
+            (session, orm),
+            (session.module, orm.module),
+            (cohort, orm_cohort),
+            (cohort.programme, orm_cohort.programme),
+        ]
+        if with_facilitator:
+            pairs.append((session.facilitator, orm.facilitator))
+        for mine, theirs in pairs:
+            assert _fields(mine) == _fields(theirs)
+    with pytest.raises(Http404):
+        selectors.get_session_for_user(superuser, held.pk + 1000)
+    with pytest.raises(Http404):
+        selectors.get_session_for_user(superuser, "nonsense")
+    with pytest.raises(Http404):
+        selectors.get_session_for_user(superuser, 10**30)
+
+
+def test_the_attendance_pages_read_one_query_that_agrees_with_the_summary(
+    programme, cohort, participant, django_assert_num_queries
+):
+    """``cohort_attendance`` (the attendance page and the cohort page's card) reads in one
+    statement what ``attendance_summary_for_cohort`` and ``registers_missing`` read in five:
+    the same figures, in the same order, on a world with every case the rule tells apart."""
+    programme.completion_min_attendance_percent = 60
+    programme.save()
+    people, past = _cohort_with_history(cohort, 6, 4)
+    participant.last_name = '<script>alert("x")</script>'
+    participant.save()
+    module = make_module(cohort, position=2, title="Short course")
+    course = make_session(module, TODAY - datetime.timedelta(days=2), seat_limit=3)
+    untaken = make_session(module, TODAY - datetime.timedelta(days=3), title="Catch-up")
+    earlier = make_session(module, TODAY - datetime.timedelta(days=40))
+    register_taken(course)
+    ShortCourseSignup.objects.create(session=course, person=people[0])
+    ShortCourseSignup.objects.create(session=course, person=participant)
+    Attendance.objects.bulk_create(
+        [
+            Attendance(session=course, person=people[0], status="present"),
+            Attendance(session=course, person=people[1], status="present"),  # not signed up
+            Attendance(session=untaken, person=people[2], status="present"),  # not counted
+            Attendance(session=past[0], person=participant, status="late"),
+        ]
+    )
+    people[5].enrolments.update(status="withdrawn", withdrawn_on=TODAY)  # on no rate now
+    other = CohortFactory(programme=programme, name="Another cohort")
+    add_participants(other, 2, prefix="o")
+    cohort.refresh_from_db()
+    cohort.programme  # noqa: B018 - loaded beforehand, as a view's access check does
+
+    with django_assert_num_queries(1):
+        attendance = selectors.cohort_attendance(cohort)
+
+    figures = [
+        (row.person.pk, str(row.person), row.expected, row.attended, row.apologies, row.rate,
+         row.meets_rule)
+        for row in attendance.rows
+    ]  # fmt: skip
+    assert figures == [
+        (row.person.pk, str(row.person), row.expected, row.attended, row.apologies, row.rate,
+         row.meets_rule)
+        for row in selectors.attendance_summary_for_cohort(cohort)
+    ]  # fmt: skip
+    assert len(figures) == 6 and {pk for pk, *_ in figures} >= {participant.pk, people[0].pk}
+    assert [(s.pk, s.title, s.module.title, s.starts_at) for s in attendance.missing] == [
+        (s.pk, s.title, s.module.title, s.starts_at) for s in selectors.registers_missing(cohort)
+    ]
+    assert [s.pk for s in attendance.missing] == [untaken.pk, earlier.pk]
+
+
+def test_the_attendance_page_escapes_names_and_links_the_missing_registers(
+    client, faculty, cohort, participant
+):
+    _people, past = _cohort_with_history(cohort, 2, 2)
+    Session.objects.filter(pk=past[0].pk).update(register_taken_at=None)
+    participant.first_name = '<script>alert("x")</script>'
+    participant.save()
+    client.force_login(faculty)
+
+    html = client.get(f"/schedule/cohort/{cohort.pk}/attendance/").content.decode()
+
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+    assert f'href="/schedule/session/{past[0].pk}/register/"' in html
+    assert "1 register not taken." in html
+
+
 def test_before_any_session_is_held_there_is_no_rate(cohort, participant, coming):
     (row,) = selectors.attendance_summary_for_cohort(cohort)
     assert row.rate is None and row.meets_rule is None and row.expected == 0
@@ -357,9 +474,9 @@ def test_the_register_runs_three_queries_whatever_the_number_of_people(
     )
     client.force_login(faculty)
     client.get(f"/schedule/session/{held.pk}/register/")  # the session settles
-    # 1 login session, 2 person, 3 the session with its module, cohort, programme, the
-    # viewer's access to the cohort and their roles everywhere (navigation), 4 who is on the
-    # register with their attendance rows
+    # 1 login session with its person, 2 the session with its module, cohort, programme, the
+    # viewer's access to the cohort and their roles everywhere (navigation; prepared once per
+    # connection), 3 who is on the register with their attendance rows
     with django_assert_num_queries(3):
         response = client.get(f"/schedule/session/{held.pk}/register/")
     html = response.content.decode()

@@ -25,11 +25,11 @@ def test_the_cohort_page_draws_small_cards_and_links_the_others_for_use_without_
 
 
 # Every card loaded on its own: the session with its person, the cohort with the viewer's roles in
-# it and everywhere — then its own selector's queries: attendance (the held sessions, counted or
-# with their register not taken; participants, sign-ups to the counted sessions, attendance rows at
-# them). (Five before: the counted sessions and the registers not taken were read apart; four before
-# that, the viewer's roles everywhere a query of its own.)
-CARD_QUERIES = {"attendance": 2 + 4}
+# it and everywhere — then its own selector's queries: attendance (one statement: the held
+# sessions, counted or with their register not taken, the participants, the sign-ups to the
+# counted sessions and the attendance rows at them; four before, built through the ORM, and
+# five before that, when the counted sessions and the registers not taken were read apart).
+CARD_QUERIES = {"attendance": 2 + 1}
 
 
 def test_every_card_has_a_measured_query_count():
