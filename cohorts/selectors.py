@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from leadership.audit import ACTION_LABELS, change_lines, own_account_events
 from leadership.models import AuditEvent, Notification, User
-from leadership.rows import ModelColumns
+from leadership.sqlrows import ModelColumns, holds_an_id
 
 from .models import Cohort, Enrolment, Programme
 
@@ -279,10 +279,10 @@ def cohort_access(user, cohort: Cohort) -> CohortAccess:
 # through the ORM (``select_related`` and the four annotations of ``access_annotations``) the
 # query cost every cohort page a couple of milliseconds of Python to build, several times what
 # running it does (issue 21). Only table names are formatted in; every value is a parameter.
-_COHORT_COLUMNS = ModelColumns(Cohort)
-_PROGRAMME_COLUMNS = ModelColumns(Programme)
+_COHORT_COLUMNS = ModelColumns(Cohort, f'"{_COHORTS}"')
+_PROGRAMME_COLUMNS = ModelColumns(Programme, "programme")
 _COHORT_WITH_ACCESS_SQL = (
-    f"SELECT {_COHORT_COLUMNS.sql(_COHORTS)}, {_PROGRAMME_COLUMNS.sql('programme')},"  # noqa: S608  # nosec B608
+    f"SELECT {_COHORT_COLUMNS.sql}, {_PROGRAMME_COLUMNS.sql},"  # noqa: S608  # nosec B608
     f" {_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT}, {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}"
     f' FROM "{_COHORTS}" JOIN "{Programme._meta.db_table}" programme'
     f' ON programme.id = "{_COHORTS}".programme_id WHERE "{_COHORTS}".id = %s'
@@ -302,6 +302,8 @@ def get_cohort_for_user(
         pk = int(cohort_id)
     except (TypeError, ValueError) as exc:
         raise Http404("No such cohort.") from exc
+    if not holds_an_id(pk):  # the parameter could not hold it: no such cohort
+        raise Http404("No such cohort.")
     with connection.cursor() as cursor:
         cursor.execute(
             _COHORT_WITH_ACCESS_SQL,
@@ -310,9 +312,8 @@ def get_cohort_for_user(
         row = cursor.fetchone()
     if row is None:
         raise Http404("No such cohort.")
-    cut = len(_COHORT_COLUMNS)
-    cohort = _COHORT_COLUMNS.build(row[:cut])
-    cohort.programme = _PROGRAMME_COLUMNS.build(row[cut : cut + len(_PROGRAMME_COLUMNS)])
+    cohort = _COHORT_COLUMNS.load(row)
+    cohort.programme = _PROGRAMME_COLUMNS.load(row, _COHORT_COLUMNS.width)
     administers, held, administers_any, everywhere = row[-4:]
     access = _access(administers=user.is_superuser or bool(administers), roles=held)
     access.require(roles)

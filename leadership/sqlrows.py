@@ -63,3 +63,9 @@ class ModelColumns(Generic[M]):
             for converter in converters:
                 values[position] = converter(values[position], column, connection)
         return self.model.from_db(connection.alias, self._attnames, values)
+
+
+def holds_an_id(number: int) -> bool:
+    """Whether ``number`` fits a primary key (PostgreSQL's bigint). A larger one in a URL names
+    no row, as the ORM answers it; as a parameter of a hand-written statement it would fail."""
+    return -(2**63) <= number <= 2**63 - 1

@@ -40,7 +40,7 @@ from cohorts.selectors import (
 )
 from leadership.models import User
 from leadership.prepared import Prepared
-from leadership.sqlrows import ModelColumns
+from leadership.sqlrows import ModelColumns, holds_an_id
 
 from .models import Attendance, CalendarFeed, Module, Session, ShortCourseSignup
 
@@ -71,10 +71,6 @@ FROM {Session._meta.db_table} session
 JOIN {Module._meta.db_table} module ON module.id = session.module_id
 JOIN {Cohort._meta.db_table} ON {_COHORT.alias}.id = module.cohort_id
 JOIN {Programme._meta.db_table} programme ON programme.id = {_COHORT.alias}.programme_id"""
-
-
-# The ids a session's primary key can hold (PostgreSQL's bigint).
-_ID_RANGE = (-(2**63), 2**63 - 1)
 
 
 @functools.cache
@@ -111,7 +107,7 @@ def get_session_for_user(
         raise Http404("No such session.") from exc
     if connection.vendor != "postgresql" or not user.is_authenticated:
         return _session_for_user_orm(user, session_pk, roles, with_facilitator)
-    if not _ID_RANGE[0] <= session_pk <= _ID_RANGE[1]:  # the parameter could not hold it
+    if not holds_an_id(session_pk):  # the parameter could not hold it
         raise Http404("No such session.")
     access_sql, access_params = access_columns(user)
     with connection.cursor() as cursor:

@@ -3,9 +3,13 @@ access to a cohort, and say what their own query says."""
 
 import datetime
 
+import pytest
+from django.http import Http404
+
 from cohorts.models import Cohort, Enrolment, Programme
 from cohorts.selectors import get_cohort_for_user, roles_for_user
 from leadership.models import User
+from modules.selectors import get_session_for_user
 from tests.factories import CohortFactory, EnrolmentFactory, ProgrammeFactory, UserFactory
 
 
@@ -49,3 +53,15 @@ def test_the_access_query_builds_the_cohort_and_its_programme_as_the_orm_does(
             assert getattr(built, field.attname) == getattr(orm, field.attname), field.name
     assert programme.session_reminder_days == [7, 1]  # JSON, decoded as the ORM decodes it
     assert not read._state.adding and read._state.db == "default"
+
+
+def test_ids_no_row_could_have_are_not_found_for_cohorts_and_sessions(client, administrator):
+    """The hand-written access reads take the id as a bigint parameter: one past its range in a
+    URL is a 404, as the ORM answers, not a database error."""
+    for too_big in (2**63, -(2**63) - 1, 10**30):
+        with pytest.raises(Http404):
+            get_cohort_for_user(administrator, too_big)
+        with pytest.raises(Http404):
+            get_session_for_user(administrator, too_big)
+    client.force_login(administrator)
+    assert client.get(f"/cohorts/{2**63}/").status_code == 404
