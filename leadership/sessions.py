@@ -25,6 +25,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from .models import LoginSession, User
+from .prepared import Prepared
 
 # The person's columns, in the order the session query reads them after the session's own.
 # Table and column names come from the models; the key and the time are parameters.
@@ -34,6 +35,8 @@ _SESSION_AND_PERSON_SQL = f"""
 SELECT s.session_data, s.expire_date, s.user_id, {_PERSON_COLUMNS}
 FROM {LoginSession._meta.db_table} s LEFT JOIN {User._meta.db_table} u ON u.id = s.user_id
 WHERE s.session_key = %s AND s.expire_date > %s"""  # noqa: S608  # nosec B608
+# The statement every logged-in request runs: planned once per database connection.
+_SESSION_AND_PERSON = Prepared("leadership_session_person", _SESSION_AND_PERSON_SQL)
 
 
 class SessionStore(DatabaseSessionStore):
@@ -58,7 +61,7 @@ class SessionStore(DatabaseSessionStore):
         if connections[alias].vendor != "postgresql":
             return super()._get_session_from_db()
         with connections[alias].cursor() as cursor:
-            cursor.execute(_SESSION_AND_PERSON_SQL, [self.session_key, timezone.now()])
+            _SESSION_AND_PERSON.execute(cursor, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's store does: a new key on the next save
