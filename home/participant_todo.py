@@ -20,9 +20,7 @@ named in its comment; tests/home/test_participant_sql.py checks every section ag
 reach the statement, always as parameters."""
 
 import datetime
-import itertools
 import json
-import weakref
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -34,6 +32,7 @@ from cohorts.selectors import navigation_roles_sql, remember_navigation_roles
 from frameworks.selectors import Window, self_assessment_windows_from
 from leadership.links import link
 from leadership.models import User
+from leadership.prepared import Prepared
 from measures.models import Measure
 from measures.timeliness import due_date, latest_due_month
 from pairings.models import Pairing
@@ -238,49 +237,26 @@ SELECT
 """ + navigation_roles_sql("%(me)s", "%(active)s")  # noqa: S608  # nosec B608
 
 
-# Each parameter's name and type, in the order of the prepared statement's $1, $2, ...
-PARAMETERS = (
-    ("me", "integer"),
-    ("active", "text[]"),
-    ("now", "timestamptz"),
-    ("month_start", "timestamptz"),
-    ("tz", "text"),
-    ("late_month", "date"),
-    ("late_due", "date"),
-)
-PREPARED_SQL = SQL
-for _number, (_parameter, _type) in enumerate(PARAMETERS, start=1):
-    PREPARED_SQL = PREPARED_SQL.replace(f"%({_parameter})s", f"${_number}")
-assert "%(" not in PREPARED_SQL
-
+# Each parameter's type (PostgreSQL's), declared rather than inferred.
+PARAMETER_TYPES = {
+    "me": "integer",
+    "active": "text[]",
+    "now": "timestamptz",
+    "month_start": "timestamptz",
+    "tz": "text",
+    "late_month": "date",
+    "late_due": "date",
+}
 # Planning this statement costs PostgreSQL several times what running it does (5–9 ms against
-# about 1 ms), so each database connection prepares it once and then only executes it: after
-# five executions PostgreSQL keeps its generic plan. Connections live across requests
-# (CONN_MAX_AGE); the first request on each sends PREPARE and EXECUTE in one round trip, so it
-# is still one query. A new name for each PREPARE: should one fail after preparing, the next
-# attempt cannot collide with it. (A pooler in transaction mode, which moves sessions between
-# clients, would need this to be a plain query again.)
-_prepared: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
-_names = itertools.count(1)
+# about 1 ms), so each database connection prepares it once and then only executes it
+# (leadership/prepared.py, which says how and what it would not survive).
+STATEMENT = Prepared("home_participant_todo", SQL, types=PARAMETER_TYPES)
 
 
 def _fetch(params: dict) -> tuple:
     """The statement's one row, through this connection's prepared statement."""
-    args = [params[parameter] for parameter, _type in PARAMETERS]
-    placeholders = ", ".join(["%s"] * len(args))
     with connection.cursor() as cursor:
-        raw = connection.connection
-        name = _prepared.get(raw)
-        if name is None:
-            name = f"home_participant_todo_{next(_names)}"
-            types = ", ".join(type_ for _parameter, type_ in PARAMETERS)
-            cursor.execute(
-                f"PREPARE {name} ({types}) AS {PREPARED_SQL}; EXECUTE {name} ({placeholders})",
-                args,
-            )
-            _prepared[raw] = name
-        else:
-            cursor.execute(f"EXECUTE {name} ({placeholders})", args)
+        STATEMENT.execute(cursor, params)
         return cursor.fetchone()
 
 

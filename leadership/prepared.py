@@ -9,7 +9,7 @@ outlives a rolled-back transaction; a new name for each ``PREPARE``, so one that
 preparing cannot collide with the next attempt. Values are only ever parameters. On another
 database (SQLite, the quick start) the statement is simply executed. (A pooler in transaction
 mode, which moves sessions between clients, would need these to be plain queries again.)
-``home.participant_todo`` prepares its statement the same way, with declared types."""
+``home.participant_todo`` declares its parameters' types."""
 
 import itertools
 import re
@@ -24,9 +24,12 @@ class Prepared:
     """``sql`` with either named (``%(name)s``) or positional (``%s``) parameters, whose types
     PostgreSQL infers from where they stand."""
 
-    def __init__(self, label: str, sql: str):
+    def __init__(self, label: str, sql: str, types: Mapping[str, str] | None = None):
+        # ``types``: each named parameter's SQL type, where PostgreSQL could not tell it from
+        # where it stands (or should not guess).
         self.label = label
         self.sql = sql
+        self.types = types
         self._order: list[str] = []
         if _NAMED.search(sql):
             self._text = _NAMED.sub(self._number, sql)
@@ -57,7 +60,10 @@ class Prepared:
         name = self._by_connection.get(raw)
         if name is None:
             name = f"{self.label}_{next(_names)}"
-            cursor.execute(f"PREPARE {name} AS {self._text}; EXECUTE {name} ({placeholders})", args)
+            declared = f" ({', '.join(self.types[n] for n in self._order)})" if self.types else ""
+            cursor.execute(
+                f"PREPARE {name}{declared} AS {self._text}; EXECUTE {name} ({placeholders})", args
+            )
             self._by_connection[raw] = name
         else:
             cursor.execute(f"EXECUTE {name} ({placeholders})", args)
