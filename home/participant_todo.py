@@ -273,11 +273,6 @@ def _day(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _name(first: str, last: str, email: str) -> str:
-    """What ``str(user)`` reads: the full name, or the e-mail without one."""
-    return f"{first} {last}".strip() or email
-
-
 # --- What the page shows ------------------------------------------------------------------------
 
 
@@ -532,7 +527,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
         steps.append(
             PairingStep(
                 pairing_id=pairing_id,
-                partner=_name(first, last, email),
+                partner=User.name_from(first, last, email),
                 text=participant_orm.pairing_step_text(
                     status=status,
                     shadowing=shadowing,
@@ -567,7 +562,7 @@ def participant_to_do(user: User, *, now: datetime.datetime | None = None) -> Pa
             id=review_id,
             due_on=due_on,
             assignment_title=title,
-            authors=team_name if team_name is not None else _name(first, last, email),
+            authors=team_name if team_name is not None else User.name_from(first, last, email),
             overdue=due_on < today,
             url=link("redesign_projects:peer_review_detail", review_id),
         )
