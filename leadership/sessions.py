@@ -17,6 +17,7 @@ from django.contrib.auth.middleware import (
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.db import Error as DatabaseError
 from django.db import connection, connections, router
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -60,9 +61,28 @@ class SessionStore(DatabaseSessionStore):
         alias = router.db_for_read(LoginSession)
         if connections[alias].vendor != "postgresql":
             return super()._get_session_from_db()
-        with connections[alias].cursor() as cursor:
-            _SESSION_AND_PERSON.execute(cursor, [self.session_key, timezone.now()])
-            row = cursor.fetchone()
+        database = connections[alias]
+        # A persistent connection is health-checked before its first query of a request
+        # (CONN_HEALTH_CHECKS: a "SELECT 1" round trip). On a logged-in request that first
+        # query is this read, so this read is the check: should it fail because the connection
+        # died while idle (a database restart, a firewall's idle time-out), the connection is
+        # replaced and the read, which changes nothing, is made again. A failure on a live
+        # connection is raised as ever.
+        checks_health = (
+            database.connection is not None
+            and database.health_check_enabled
+            and not database.health_check_done
+            and database.get_autocommit()
+        )
+        if checks_health:
+            database.health_check_done = True
+        try:
+            row = self._read(database)
+        except DatabaseError:
+            if not checks_health or database.is_usable():
+                raise
+            database.close()
+            row = self._read(database)
         if row is None:
             self._session_key = None  # as Django's store does: a new key on the next save
             return None
@@ -75,6 +95,11 @@ class SessionStore(DatabaseSessionStore):
             expire_date=expire_date,
             user_id=user_id,
         )
+
+    def _read(self, database) -> tuple | None:
+        with database.cursor() as cursor:
+            _SESSION_AND_PERSON.execute(cursor, [self.session_key, timezone.now()])
+            return cursor.fetchone()
 
     def create_model_instance(self, data):
         instance = super().create_model_instance(data)

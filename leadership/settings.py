@@ -112,7 +112,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a new PostgreSQL connection (TCP, authentication, a backend process)
 # costs 7-13 ms, more than most of our pages take to build. Each web thread and worker process
 # keeps its own for up to this many seconds; the health check replaces one the database has
-# dropped (a restart, a failover) before a request uses it. 0 reconnects for every request.
+# dropped (a restart, a failover) before a request uses it (on a logged-in request the session
+# read is that check: leadership/sessions.py). 0 reconnects for every request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -4,9 +4,10 @@ row is deleted), not just in the browser."""
 
 import datetime
 
+import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -187,3 +188,76 @@ def test_a_session_whose_person_column_disagrees_is_answered_from_its_data(
     key = _log_in(client, participant)
     LoginSession.objects.filter(session_key=key).update(user=faculty)
     assert _whoami(client).pk == participant.pk
+
+
+# --- The session read is the persistent connection's health check ------------------------------
+
+
+def _start_of_request(database) -> None:
+    # What Django does as a request starts (close_old_connections), which the test client skips.
+    database.ensure_connection()
+    database.health_check_enabled = True
+    database.health_check_done = False
+
+
+def _end_backend(pid: int) -> None:
+    """End one PostgreSQL backend from another connection, as a database restart would, and
+    wait until it has gone."""
+    import psycopg2
+
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"] or 5432,
+        password=settings_dict["PASSWORD"],
+    )
+    other.autocommit = True
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 30000)", [pid])
+            assert cursor.fetchone() == (True,)
+    finally:
+        other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_logged_in_request_checks_its_connection_with_its_session_read(
+    client, participant, monkeypatch
+):
+    client.force_login(participant)
+    checks = []
+    original = type(connections["default"]).is_usable
+    monkeypatch.setattr(
+        type(connections["default"]), "is_usable", lambda self: checks.append(1) or original(self)
+    )
+    _start_of_request(connection)
+    assert client.get(HOME).status_code == 200
+    assert checks == []  # no "SELECT 1" of its own: the session read stood for it
+    assert connection.health_check_done
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_died_while_idle_is_replaced_and_the_page_answers(client, participant):
+    client.force_login(participant)
+    _start_of_request(connection)
+    dead = connection.connection.get_backend_pid()
+    _end_backend(dead)
+    _start_of_request(connection)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == participant
+    assert connection.connection.get_backend_pid() != dead
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_anonymous_request_still_checks_its_connection_first(client, monkeypatch):
+    checks = []
+    original = type(connections["default"]).is_usable
+    monkeypatch.setattr(
+        type(connections["default"]), "is_usable", lambda self: checks.append(1) or original(self)
+    )
+    _start_of_request(connection)
+    connection.cursor().execute("SELECT 1")  # any first query of a request without a session
+    assert checks == [1]
