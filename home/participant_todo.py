@@ -149,15 +149,17 @@ SELECT
      md.title AS module_title, c.time_zone,
      (SELECT at.status FROM modules_attendance at
       WHERE at.session_id = s.id AND at.person_id = %(me)s LIMIT 1) AS my_status
-   FROM modules_session s
-   JOIN modules_module md ON md.id = s.module_id
+   -- From the person's cohorts to their modules and sessions (by index), rather than through
+   -- every scheduled session of the organisation.
+   FROM modules_module md
    JOIN cohorts_cohort c ON c.id = md.cohort_id
-   WHERE s.status = 'scheduled' AND s.ends_at > %(now)s
+   JOIN modules_session s ON s.module_id = md.id
+   WHERE md.cohort_id IN (SELECT cohort_id FROM mine UNION SELECT cohort_id FROM teaching)
+     AND s.status = 'scheduled' AND s.ends_at > %(now)s
      AND (md.cohort_id IN (SELECT cohort_id FROM teaching)
-          OR (md.cohort_id IN (SELECT cohort_id FROM mine)
-              AND (s.seat_limit IS NULL
-                   OR EXISTS (SELECT 1 FROM modules_shortcoursesignup su
-                              WHERE su.session_id = s.id AND su.person_id = %(me)s))))
+          OR s.seat_limit IS NULL
+          OR EXISTS (SELECT 1 FROM modules_shortcoursesignup su
+                     WHERE su.session_id = s.id AND su.person_id = %(me)s))
    ORDER BY s.starts_at, s.id
    LIMIT 3
  ) n),
