@@ -2,12 +2,16 @@
 gunicorn commands run from the project root).
 
 How many requests a host serves at once: ``workers`` processes (``WEB_CONCURRENCY``, by
-default two per core) of ``threads`` threads each (``GUNICORN_THREADS``, by default 2). A
-page spends part of its time waiting for PostgreSQL; two processes per core keep the cores
-busy meanwhile, and the second thread in each lets a slow request (a report download, an
-export) not hold up the next one. Each thread keeps one database connection open
-(``CONN_MAX_AGE``), so a host holds ``workers × threads`` connections: see the README,
-"Deploying", for sizing them against the database's ``max_connections``.
+default one per core) of ``threads`` threads each (``GUNICORN_THREADS``, by default 2). A
+page spends part of its time waiting for PostgreSQL: the second thread of a process works
+while the first waits, and lets a slow request (a report download, an export) not hold up
+the next one. More processes than that only take turns on the same cores, and each turn
+costs: on 2 cores with PostgreSQL beside them (bench/production_shape.py, 8 connections),
+two processes served the participant start page at 490-520 requests a second with a p99 of
+31-32 ms, where four served 430-525 (as the connections happened to spread over them) with
+a p99 of 41-50 ms; the login page 797-818 against 772-795. Each thread keeps one database
+connection open (``CONN_MAX_AGE``), so a host holds ``workers × threads`` connections: see
+the README, "Deploying", for sizing them against the database's ``max_connections``.
 
 With JSON logs, gunicorn's own lines (start-up, worker restarts, time-outs) are JSON objects
 too, so the log platform reads one format. The access log stays off: the app writes one line
@@ -26,7 +30,7 @@ def _positive(name: str, default: int) -> int:
     return number or default
 
 
-workers = _positive("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1))
+workers = _positive("WEB_CONCURRENCY", os.cpu_count() or 1)
 # The application and every view are imported once, in the master, and the workers forked
 # from it start ready (leadership/warmup.py): a new or restarted worker no longer spends its
 # first requests compiling the code, and the workers share those pages of memory. A code

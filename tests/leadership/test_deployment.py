@@ -169,7 +169,7 @@ def _gunicorn_config(**environment) -> dict:
 def test_gunicorn_sizes_itself_from_the_cores_unless_told():
     cores = os.cpu_count() or 1
     assert _gunicorn_config() == {
-        "workers": 2 * cores,
+        "workers": cores,
         "threads": 2,
         "worker_class": "gthread",
     }
@@ -179,7 +179,7 @@ def test_gunicorn_sizes_itself_from_the_cores_unless_told():
         "worker_class": "sync",
     }
     # What docker-compose passes when .env sets neither.
-    assert _gunicorn_config(WEB_CONCURRENCY="0", GUNICORN_THREADS="0")["workers"] == 2 * cores
+    assert _gunicorn_config(WEB_CONCURRENCY="0", GUNICORN_THREADS="0")["workers"] == cores
 
 
 def test_the_image_and_compose_leave_the_worker_count_to_gunicorn_conf():
