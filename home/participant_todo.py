@@ -42,6 +42,9 @@ from redesign_projects.selectors import WorkStatus, work_status
 from . import participant_orm
 
 # The statement. %(…)s are its parameters, named in PARAMETERS; nothing else is interpolated.
+# The person's cohorts, teams and pairings (the CTEs) are tested as ``= ANY(ARRAY(…))``: each
+# array is built once and is then an index condition, where ``IN (SELECT …)`` added a
+# semi-join with its own hash to every section (about 7% of the statement's time).
 SQL = """
 WITH mine AS (
     SELECT DISTINCT e.cohort_id FROM cohorts_enrolment e
@@ -56,7 +59,7 @@ teams AS (
     FROM redesign_projects_teammembership m
     JOIN redesign_projects_redesignteam t ON t.id = m.team_id
     WHERE m.person_id = %(me)s AND m.left_at IS NULL
-      AND m.cohort_id IN (SELECT cohort_id FROM mine)
+      AND m.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine))
 ),
 open_pairings AS (
     SELECT p.* FROM pairings_pairing p
@@ -86,7 +89,7 @@ SELECT
  FROM cohorts_cohort c
  JOIN cohorts_programme p ON p.id = c.programme_id
  LEFT JOIN teams t ON t.cohort_id = c.id
- WHERE c.id IN (SELECT cohort_id FROM mine)),
+ WHERE c.id = ANY(ARRAY(SELECT cohort_id FROM mine))),
 
 -- Each piece of work the person owes or has back, soonest first: every individual assignment
 -- of their cohorts, and every team one where they are in a team. Its unit is (assignment, team,
@@ -120,7 +123,7 @@ SELECT
        AND s.owner_id IS NOT DISTINCT FROM (CASE WHEN t.team_id IS NULL THEN %(me)s END)
      ORDER BY s.version DESC LIMIT 1
    ) l ON true
-   WHERE a.cohort_id IN (SELECT cohort_id FROM mine)
+   WHERE a.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine))
      AND (a.kind <> 'team' OR t.team_id IS NOT NULL)
  ) w),
 
@@ -131,9 +134,9 @@ SELECT
  FROM redesign_projects_feedback f
  JOIN redesign_projects_submission s ON s.id = f.submission_id
  JOIN redesign_projects_assignment a ON a.id = s.assignment_id
- WHERE (s.owner_id = %(me)s OR s.team_id IN (SELECT team_id FROM teams))
+ WHERE (s.owner_id = %(me)s OR s.team_id = ANY(ARRAY(SELECT team_id FROM teams)))
    AND f.released_at IS NOT NULL
-   AND a.cohort_id IN (SELECT cohort_id FROM mine)
+   AND a.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine))
    AND NOT EXISTS (SELECT 1 FROM redesign_projects_feedbackread r
                    WHERE r.feedback_id = f.id AND r.person_id = %(me)s)),
 
@@ -154,9 +157,9 @@ SELECT
    FROM modules_module md
    JOIN cohorts_cohort c ON c.id = md.cohort_id
    JOIN modules_session s ON s.module_id = md.id
-   WHERE md.cohort_id IN (SELECT cohort_id FROM mine UNION SELECT cohort_id FROM teaching)
+   WHERE md.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine UNION SELECT cohort_id FROM teaching))
      AND s.status = 'scheduled' AND s.ends_at > %(now)s
-     AND (md.cohort_id IN (SELECT cohort_id FROM teaching)
+     AND (md.cohort_id = ANY(ARRAY(SELECT cohort_id FROM teaching))
           OR s.seat_limit IS NULL
           OR EXISTS (SELECT 1 FROM modules_shortcoursesignup su
                      WHERE su.session_id = s.id AND su.person_id = %(me)s))
@@ -187,7 +190,7 @@ SELECT
  FROM open_pairings p
  JOIN leadership_user u
    ON u.id = CASE WHEN p.clinician_id = %(me)s THEN p.manager_id ELSE p.clinician_id END
- WHERE p.cohort_id IN (SELECT cohort_id FROM mine)),
+ WHERE p.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine))),
 
 -- Their teams' measures with nothing recorded this month, the longest unrecorded first
 -- (measures.selectors.measures_not_updated_this_month).
@@ -200,7 +203,7 @@ SELECT
       WHERE dp.measure_id = ms.id) AS last_recorded_at
    FROM redesign_projects_measure ms
    JOIN redesign_projects_redesignteam t ON t.id = ms.team_id
-   WHERE ms.team_id IN (SELECT team_id FROM teams)
+   WHERE ms.team_id = ANY(ARRAY(SELECT team_id FROM teams))
  ) x
  WHERE x.last_recorded_at IS NULL OR x.last_recorded_at < %(month_start)s),
 
@@ -214,8 +217,8 @@ SELECT
       WHERE dp.measure_id = ms.id) AS latest_period
    FROM redesign_projects_measure ms
    LEFT JOIN redesign_projects_redesignteam t ON t.id = ms.team_id
-   WHERE (ms.team_id IN (SELECT team_id FROM teams)
-          OR ms.pairing_id IN (SELECT id FROM open_pairings))
+   WHERE (ms.team_id = ANY(ARRAY(SELECT team_id FROM teams))
+          OR ms.pairing_id = ANY(ARRAY(SELECT id FROM open_pairings)))
      AND ms.frequency = 'monthly'
      AND (ms.created_at AT TIME ZONE %(tz)s)::date <= %(late_due)s
  ) x
@@ -232,7 +235,7 @@ SELECT
  LEFT JOIN redesign_projects_redesignteam t ON t.id = s.team_id
  LEFT JOIN leadership_user o ON o.id = s.owner_id
  WHERE pr.reviewer_id = %(me)s AND pr.submitted_at IS NULL
-   AND a.cohort_id IN (SELECT cohort_id FROM mine)),
+   AND a.cohort_id = ANY(ARRAY(SELECT cohort_id FROM mine))),
 
 -- Their roles everywhere, for the navigation (cohorts.selectors.roles_for_user), read here
 -- rather than in a query of their own.
