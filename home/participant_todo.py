@@ -65,6 +65,21 @@ open_pairings AS (
     SELECT p.* FROM pairings_pairing p
     WHERE p.status IN ('proposed', 'active')
       AND (p.clinician_id = %(me)s OR p.manager_id = %(me)s)
+),
+-- The measures of their teams and open pairs, each with its latest recording and period: read
+-- once for the two sections about measures below.
+their_measures AS (
+    SELECT ms.id, ms.name, ms.position, ms.frequency, ms.created_at, t.name AS team_name,
+      ms.team_id = ANY(ARRAY(SELECT team_id FROM teams)) AS of_their_team,
+      d.last_recorded_at, d.latest_period
+    FROM redesign_projects_measure ms
+    LEFT JOIN redesign_projects_redesignteam t ON t.id = ms.team_id
+    LEFT JOIN LATERAL (
+      SELECT max(dp.recorded_at) AS last_recorded_at, max(dp.period) AS latest_period
+      FROM redesign_projects_datapoint dp WHERE dp.measure_id = ms.id
+    ) d ON true
+    WHERE ms.team_id = ANY(ARRAY(SELECT team_id FROM teams))
+       OR ms.pairing_id = ANY(ARRAY(SELECT id FROM open_pairings))
 )
 SELECT
 -- Cohorts, newest first, with: their programme; the person's current team; whether it has
@@ -197,32 +212,18 @@ SELECT
 (SELECT COALESCE(json_agg(json_build_array(
     x.id, x.name, x.team_name, x.last_recorded_at
   ) ORDER BY x.last_recorded_at ASC NULLS FIRST, x.team_name, x.position, x.id), '[]')
- FROM (
-   SELECT ms.id, ms.name, ms.position, t.name AS team_name,
-     (SELECT max(dp.recorded_at) FROM redesign_projects_datapoint dp
-      WHERE dp.measure_id = ms.id) AS last_recorded_at
-   FROM redesign_projects_measure ms
-   JOIN redesign_projects_redesignteam t ON t.id = ms.team_id
-   WHERE ms.team_id = ANY(ARRAY(SELECT team_id FROM teams))
- ) x
- WHERE x.last_recorded_at IS NULL OR x.last_recorded_at < %(month_start)s),
+ FROM their_measures x
+ WHERE x.of_their_team
+   AND (x.last_recorded_at IS NULL OR x.last_recorded_at < %(month_start)s)),
 
 -- Monthly measures of their teams and of their open pairs (in any cohort) whose latest due
 -- month has no value nor any later one (measures.timeliness.late_monthly_values).
 (SELECT COALESCE(json_agg(json_build_array(x.id, x.name, x.team_name)
   ORDER BY x.position, x.id), '[]')
- FROM (
-   SELECT ms.id, ms.name, ms.position, t.name AS team_name,
-     (SELECT max(dp.period) FROM redesign_projects_datapoint dp
-      WHERE dp.measure_id = ms.id) AS latest_period
-   FROM redesign_projects_measure ms
-   LEFT JOIN redesign_projects_redesignteam t ON t.id = ms.team_id
-   WHERE (ms.team_id = ANY(ARRAY(SELECT team_id FROM teams))
-          OR ms.pairing_id = ANY(ARRAY(SELECT id FROM open_pairings)))
-     AND ms.frequency = 'monthly'
-     AND (ms.created_at AT TIME ZONE %(tz)s)::date <= %(late_due)s
- ) x
- WHERE x.latest_period IS NULL OR x.latest_period < %(late_month)s),
+ FROM their_measures x
+ WHERE x.frequency = 'monthly'
+   AND (x.created_at AT TIME ZONE %(tz)s)::date <= %(late_due)s
+   AND (x.latest_period IS NULL OR x.latest_period < %(late_month)s)),
 
 -- Peer reviews allocated to them, not yet sent, in cohorts where they take part, soonest due
 -- first (redesign_projects.peer_reviews.reviews_to_do).
