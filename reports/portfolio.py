@@ -80,39 +80,57 @@ def portfolio_cohorts(user):
     )
 
 
-def portfolio_programmes(user) -> list[Programme]:
-    """The programmes of the cohorts in ``user``'s portfolio, for the filter: one query."""
-    return list(
-        Programme.objects.filter(cohorts__in=portfolio_cohorts(user)).distinct().order_by("name")
-    )
+@dataclass
+class PortfolioScope:
+    """What ``user``'s portfolio may show: its cohorts, newest first, each with its programme,
+    and those programmes by name (the filter's choices)."""
+
+    cohorts: list[Cohort]
+
+    @property
+    def programmes(self) -> list[Programme]:
+        unique = {cohort.programme_id: cohort.programme for cohort in self.cohorts}
+        return sorted(unique.values(), key=lambda programme: (programme.name, programme.pk))
 
 
-# Queries of ``portfolio_for`` once every measure's summary is up to date (see
-# ``measures.selectors.measure_summaries``: five more when some changed since last time).
+def portfolio_scope(user) -> PortfolioScope:
+    """The cohorts in ``user``'s portfolio with their programmes: one query (the filter's
+    programmes come from the same rows)."""
+    cohorts = portfolio_cohorts(user).select_related("programme").order_by("-starts_on", "name")
+    return PortfolioScope(cohorts=list(cohorts))
+
+
+# Queries of ``portfolio_scope`` and ``portfolio_for`` once every measure's summary is up to
+# date (see ``measures.selectors.measure_summaries``: five more when some changed since last
+# time).
 PORTFOLIO_QUERIES = 4
 
 
 def portfolio_for(
-    user,
+    scope: PortfolioScope,
     *,
-    programmes: list[Programme],
     programme_id: int | None = None,
     status: str | None = None,
 ) -> Portfolio:
-    """The portfolio of ``user`` (see the module docstring), filtered by programme and cohort
-    status, newest cohort first. ``PORTFOLIO_QUERIES`` queries whatever the numbers: the
-    cohorts with their programmes; their teams; their pairings with both people; the
-    measures of all those teams and pairs with their summaries (``measure_summaries``: five
-    more queries when some measure changed since its summary was kept, which they then
-    update). ``programmes`` is ``portfolio_programmes(user)`` (read once by the caller)."""
-    cohorts = portfolio_cohorts(user).select_related("programme").order_by("-starts_on", "name")
-    if programme_id is not None:
-        cohorts = cohorts.filter(programme_id=programme_id)
-    if status:
-        cohorts = cohorts.filter(status=status)
-    cohorts = list(cohorts)
+    """The portfolio of ``scope`` (``portfolio_scope``, see the module docstring), filtered by
+    programme and cohort status, newest cohort first. Three queries whatever the numbers:
+    the cohorts' teams; their pairings with both people; the measures of all those teams and
+    pairs with their summaries (``measure_summaries``: five more queries when some measure
+    changed since its summary was kept, which they then update)."""
+    cohorts = [
+        cohort
+        for cohort in scope.cohorts
+        if (programme_id is None or cohort.programme_id == programme_id)
+        and (not status or cohort.status == status)
+    ]
     ids = [cohort.pk for cohort in cohorts]
-    teams = list(RedesignTeam.objects.filter(cohort_id__in=ids).order_by("name", "pk"))
+    # Only what a row prints of a team: two hundred teams built as models cost more than
+    # their query.
+    teams = (
+        RedesignTeam.objects.filter(cohort_id__in=ids)
+        .order_by("name", "pk")
+        .values_list("pk", "cohort_id", "name")
+    )
     pairings = list(
         Pairing.objects.filter(cohort_id__in=ids)
         .select_related("clinician", "manager")
@@ -120,9 +138,9 @@ def portfolio_for(
     )
     by_team, by_pairing = measure_summaries(ids) if ids else ({}, {})
     items = {cohort.pk: PortfolioCohort(cohort=cohort) for cohort in cohorts}
-    for team in teams:
-        items[team.cohort_id].projects.append(
-            PortfolioProject(kind="Team", name=team.name, charts=by_team.get(team.pk, []))
+    for team_id, cohort_id, name in teams:
+        items[cohort_id].projects.append(
+            PortfolioProject(kind="Team", name=name, charts=by_team.get(team_id, []))
         )
     for pairing in pairings:
         charts = by_pairing.get(pairing.pk, [])
@@ -136,4 +154,4 @@ def portfolio_for(
         items[pairing.cohort_id].projects.append(
             PortfolioProject(kind="Pair", name=name, charts=charts)
         )
-    return Portfolio(cohorts=list(items.values()), programmes=programmes)
+    return Portfolio(cohorts=list(items.values()), programmes=scope.programmes)

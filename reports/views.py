@@ -54,11 +54,11 @@ def cohort_card(request, cohort_id, card):
 def _portfolio(request) -> tuple[portfolio.Portfolio, portfolio.PortfolioFilterForm]:
     """The viewer's portfolio filtered by the query string; 404 for anyone who neither
     sponsors nor administers a cohort."""
-    programmes = portfolio.portfolio_programmes(request.user)
-    if not programmes:
+    scope = portfolio.portfolio_scope(request.user)
+    if not scope.cohorts:
         raise Http404
-    form = portfolio.PortfolioFilterForm(request.GET or None, programmes=programmes)
-    chosen = portfolio.portfolio_for(request.user, programmes=programmes, **form.filters())
+    form = portfolio.PortfolioFilterForm(request.GET or None, programmes=scope.programmes)
+    chosen = portfolio.portfolio_for(scope, **form.filters())
     return chosen, form
 
 

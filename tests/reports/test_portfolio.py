@@ -79,35 +79,37 @@ def test_the_portfolio_filters_by_programme_and_status(client, portfolio_world, 
 def test_the_portfolio_takes_a_flat_number_of_queries(
     portfolio_world, administrator, django_assert_num_queries
 ):
-    programmes = portfolio.portfolio_programmes(administrator)
+    def view():
+        return portfolio.portfolio_for(portfolio.portfolio_scope(administrator))
+
     # First view: cohorts with programmes; teams; pairings with people; measures with their
     # kept summaries — then, as none is kept yet, the 4 reads of a chart (measures, points,
     # rebases, PDSA cycles) and one UPDATE keeping the summaries.
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES + 5):
-        chosen = portfolio.portfolio_for(administrator, programmes=programmes)
+        chosen = view()
     assert chosen.measure_count == 6
     # Then 4, whatever the number of cohorts, projects and measures.
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES):
-        again = portfolio.portfolio_for(administrator, programmes=programmes)
+        again = view()
     assert [c.headline for i in again.cohorts for _p, c in i.rows] == [
         c.headline for i in chosen.cohorts for _p, c in i.rows
     ]
     for name in ("Cohort E", "Cohort F"):
-        _cohort_with_projects(programmes[0], name, teams=3)
+        _cohort_with_projects(chosen.programmes[0], name, teams=3)
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES + 5):
-        portfolio.portfolio_for(administrator, programmes=programmes)
+        view()
     with django_assert_num_queries(portfolio.PORTFOLIO_QUERIES):
-        chosen = portfolio.portfolio_for(administrator, programmes=programmes)
+        chosen = view()
     assert chosen.measure_count == 12
 
 
 def test_a_kept_summary_is_recomputed_when_anything_it_depends_on_changes(
     portfolio_world, administrator, participant
 ):
-    programmes = portfolio.portfolio_programmes(administrator)
+    scope = portfolio.portfolio_scope(administrator)
 
     def headline():
-        chosen = portfolio.portfolio_for(administrator, programmes=programmes)
+        chosen = portfolio.portfolio_for(scope)
         return next(c for i in chosen.cohorts for _p, c in i.rows if i.cohort.name == "Cohort A")
 
     before = headline()
@@ -130,7 +132,7 @@ def test_a_kept_summary_is_recomputed_when_anything_it_depends_on_changes(
     assert "90 is above the upper limit" not in headline().headline  # grouped, not listed
     assert headline().variation_label == "special cause — improvement"
     measure_services.chart_rules_set(
-        programme=programmes[0], shift=30, trend=30, min_points=40, acting_user=None
+        programme=scope.programmes[0], shift=30, trend=30, min_points=40, acting_user=None
     )
     after = headline()  # 26 points, fewer than the 40 an XmR chart now needs: a run chart
     assert after.kind == "run" and after.variation is None
