@@ -278,12 +278,12 @@ def cohort_access(user, cohort: Cohort) -> CohortAccess:
 # instances as the ORM would), the viewer's access to it and their roles everywhere. Plain SQL:
 # through the ORM (``select_related`` and the four annotations of ``access_annotations``) the
 # query cost every cohort page a couple of milliseconds of Python to build, several times what
-# running it does (issue 21). Only table names are formatted in; every value is a parameter.
+# running it does (issue 21). ``{access}`` is ``access_columns``' select list; only table names
+# and that list are formatted in, and every value is a parameter.
 _COHORT_COLUMNS = ModelColumns(Cohort, f'"{_COHORTS}"')
 _PROGRAMME_COLUMNS = ModelColumns(Programme, "programme")
 _COHORT_WITH_ACCESS_SQL = (
-    f"SELECT {_COHORT_COLUMNS.sql}, {_PROGRAMME_COLUMNS.sql},"  # noqa: S608  # nosec B608
-    f" {_ADMINISTERS_COHORT}, {_ROLES_IN_COHORT}, {_ADMINISTERS_ANY}, {_ROLES_EVERYWHERE}"
+    f"SELECT {_COHORT_COLUMNS.sql}, {_PROGRAMME_COLUMNS.sql}, {{access}}"  # noqa: S608  # nosec B608
     f' FROM "{_COHORTS}" JOIN "{Programme._meta.db_table}" programme'
     f' ON programme.id = "{_COHORTS}".programme_id WHERE "{_COHORTS}".id = %s'
 )
@@ -304,20 +304,16 @@ def get_cohort_for_user(
         raise Http404("No such cohort.") from exc
     if not holds_an_id(pk):  # the parameter could not hold it: no such cohort
         raise Http404("No such cohort.")
+    access_sql, access_params = access_columns(user)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _COHORT_WITH_ACCESS_SQL,
-            [user.pk, *_roles_params(user), user.pk, *_roles_params(user), pk],
-        )
+        cursor.execute(_COHORT_WITH_ACCESS_SQL.format(access=access_sql), [*access_params, pk])
         row = cursor.fetchone()
     if row is None:
         raise Http404("No such cohort.")
     cohort = _COHORT_COLUMNS.load(row)
     cohort.programme = _PROGRAMME_COLUMNS.load(row, _COHORT_COLUMNS.width)
-    administers, held, administers_any, everywhere = row[-4:]
-    access = _access(administers=user.is_superuser or bool(administers), roles=held)
+    access = access_from_columns(user, row[-4:])
     access.require(roles)
-    _remember_roles(user, administers=administers_any, roles=everywhere)
     return cohort, access
 
 
