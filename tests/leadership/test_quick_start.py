@@ -64,6 +64,9 @@ for who in ("admin", "leader", "faculty", "participant"):
     pages[who] = [response.status_code, response.redirect_chain[-1][0]]
     if who == "admin":  # the audit trail: read through the ORM on SQLite
         pages["audit trail"] = client.get(reverse("governance:audit_log")).status_code
+    if who == "leader":  # the portfolio's summaries: hand-written SQL, on SQLite too
+        page = client.get(reverse("reports:portfolio"))
+        pages["portfolio"] = [page.status_code, 'scope="row" class="fw-normal"' in page.text]
 print(json.dumps(pages))
 """
     pages = json.loads(_run(["-c", visit], env).stdout)
@@ -73,6 +76,7 @@ print(json.dumps(pages))
         "faculty": [200, "/cohorts/teaching/"],
         "participant": [200, "/cohorts/mine/"],
         "audit trail": 200,
+        "portfolio": [200, True],
     }
 
     # Without a broker, the timer (run_sweeps) sends what is due, one line per e-mail.
