@@ -146,7 +146,7 @@ def _main_pages(report_url: str) -> list[MainPage]:
         MainPage("assignment", "faculty", f"/projects/assignments/{assignment.pk}/"),
         # A clinical leader, with a report they built.
         MainPage("leader-start", "leader", "/cohorts/sponsored/", screenshot=True),
-        MainPage("portfolio", "leader", "/cohorts/portfolio/"),
+        MainPage("portfolio", "leader", "/cohorts/portfolio/", screenshot=True),
         MainPage("reports", "leader", f"/cohorts/{c}/reports/"),
         MainPage("report", "leader", report_url),
         # A participant.
