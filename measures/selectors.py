@@ -161,8 +161,9 @@ class MeasureRef:
 @dataclass(frozen=True)
 class MeasureSummary:
     """A measure's headline and icons without its chart, for lists of many measures (the
-    sponsor's portfolio). Plain text except ``measure``; ``variation``/``assurance`` are the
-    chart library's enums (None: run chart, no target, or not judged)."""
+    sponsor's portfolio, a programme evaluation's outcomes). Plain values: ``measure`` is the
+    measure's id and name (no model instance: a portfolio reads hundreds), ``variation`` and
+    ``assurance`` the chart library's enums (None: run chart, no target, or not judged)."""
 
     measure: MeasureRef
     kind: str
