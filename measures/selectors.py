@@ -222,7 +222,7 @@ def _summary_of(measure: MeasureRef, stored: dict) -> MeasureSummary:
     )
 
 
-def _fingerprint(shift, trend, min_points) -> str:
+def _fingerprint(shift: int | None, trend: int | None, min_points: int | None) -> str:
     """What a kept summary depends on beyond the measure's own rows (whose writes forget it,
     see ``services._summaries_stale``): the summary's version and the programme's rule lengths
     (None without a rule set)."""

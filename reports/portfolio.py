@@ -7,6 +7,7 @@ measures there are (the tests assert the count). Plain data for the templates.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import cast
 
 from django import forms
@@ -87,7 +88,7 @@ class PortfolioScope:
 
     cohorts: list[Cohort]
 
-    @property
+    @cached_property
     def programmes(self) -> list[Programme]:
         unique = {cohort.programme_id: cohort.programme for cohort in self.cohorts}
         return sorted(unique.values(), key=lambda programme: (programme.name, programme.pk))
